@@ -1,0 +1,1 @@
+"""enode-codegen: validate Enode OpenAPI specs and generate typed clients from them."""

@@ -1,0 +1,208 @@
+"""Turn a multi-file spec into one self-contained OpenAPI document.
+
+A version's root `openapi.yaml` points into area files and the shared
+`common/components.yaml`. Bundling follows every `$ref`:
+
+- a reference to `<file>#/components/<kind>/<Name>` in another file becomes
+  `#/components/<kind>/<Name>` and the component is copied into the bundle
+  (two different components with one name is an error);
+- any other external reference (a path item, say) is inlined;
+- a reference that points nowhere, or that inlines itself, is an error.
+
+The bundle remembers where each of its nodes came from (`Origin`), so any later
+stage can report a problem at a file, line and pointer of the source.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import SpecError, SpecProblem, display_path
+from .yaml_source import SourceFile, escape_pointer, load_source, unescape_pointer
+
+__all__ = ["Bundle", "Origin", "bundle_spec"]
+
+
+@dataclass(frozen=True)
+class Origin:
+    """The source file and the pointer inside it that a bundled node came from."""
+
+    file: SourceFile
+    pointer: str
+
+
+@dataclass
+class Bundle:
+    """A self-contained document plus the source location of every node."""
+
+    root: Path
+    document: dict[str, Any]
+    origins: dict[str, Origin]
+    files: list[Path] = field(default_factory=list)
+
+    def locate(self, pointer: str) -> tuple[str, int | None, str]:
+        """Map a pointer in the bundle to (file, line, pointer in that file)."""
+        probe = pointer
+        while True:
+            origin = self.origins.get(probe)
+            if origin is not None:
+                source_pointer = origin.pointer + pointer[len(probe) :]
+                return display_path(origin.file.path), origin.file.line_of(source_pointer), source_pointer
+            if not probe:
+                return display_path(self.root), None, pointer
+            probe = probe.rsplit("/", 1)[0]
+
+    def problem(self, pointer: str, rule: str, message: str) -> SpecProblem:
+        file, line, source_pointer = self.locate(pointer)
+        return SpecProblem(file, line, source_pointer, rule, message)
+
+
+def bundle_spec(root: Path) -> Bundle:
+    """Load `root` and everything it references; raise SpecError on any problem."""
+    return _Bundler(root.resolve()).run()
+
+
+class _Bundler:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.files: dict[Path, SourceFile] = {}
+        self.unreadable: set[Path] = set()
+        self.origins: dict[str, Origin] = {}
+        self.problems: list[SpecProblem] = []
+        # (kind, name) -> (file, pointer) of the component copied under that name
+        self.hoisted: dict[tuple[str, str], tuple[Path, str]] = {}
+        self.pending: list[tuple[str, str, Path, str]] = []
+
+    def run(self) -> Bundle:
+        source = self.load(self.root)
+        if not isinstance(source.data, dict):
+            raise SpecError([SpecProblem(display_path(self.root), 1, "", "structure", "the root must be a mapping")])
+        for kind, entries in (source.data.get("components") or {}).items():
+            for name in entries or {}:
+                pointer = f"/components/{escape_pointer(kind)}/{escape_pointer(name)}"
+                self.hoisted[(kind, name)] = (self.root, pointer)
+        document = self.walk(source.data, source, "", "", inlining=())
+        components = document.setdefault("components", {})
+        while self.pending:
+            kind, name, path, pointer = self.pending.pop(0)
+            target = self.files[path]
+            value = _resolve_pointer(target.data, pointer)
+            out_pointer = f"/components/{escape_pointer(kind)}/{escape_pointer(name)}"
+            components.setdefault(kind, {})[name] = self.walk(value, target, pointer, out_pointer, inlining=())
+        for kind in components.values():
+            if isinstance(kind, dict):
+                ordered = dict(sorted(kind.items()))
+                kind.clear()
+                kind.update(ordered)
+        if self.problems:
+            raise SpecError(self.problems)
+        return Bundle(self.root, document, self.origins, sorted(self.files))
+
+    def load(self, path: Path) -> SourceFile:
+        if path not in self.files:
+            self.files[path] = load_source(path)
+        return self.files[path]
+
+    def walk(self, value: Any, source: SourceFile, pointer: str, out: str, inlining: tuple[str, ...]) -> Any:
+        self.origins[out] = Origin(source, pointer)
+        if isinstance(value, list):
+            return [
+                self.walk(item, source, f"{pointer}/{i}", f"{out}/{i}", inlining) for i, item in enumerate(value)
+            ]
+        if not isinstance(value, dict):
+            return copy.deepcopy(value)
+        ref = value.get("$ref")
+        if isinstance(ref, str):
+            return self.follow(value, ref, source, pointer, out, inlining)
+        return {
+            key: self.walk(item, source, f"{pointer}/{escape_pointer(key)}", f"{out}/{escape_pointer(key)}", inlining)
+            for key, item in value.items()
+        }
+
+    def follow(
+        self, value: dict[str, Any], ref: str, source: SourceFile, pointer: str, out: str, inlining: tuple[str, ...]
+    ) -> Any:
+        where = display_path(source.path)
+        line = source.line_of(f"{pointer}/$ref")
+        file_part, _, fragment = ref.partition("#")
+        target_path = (source.path.parent / file_part).resolve() if file_part else source.path
+        target_pointer = fragment
+        if target_pointer and not target_pointer.startswith("/"):
+            self.problems.append(SpecProblem(where, line, pointer, "ref", f"$ref {ref!r}: fragment must be a JSON pointer"))
+            return {}
+        if target_path in self.unreadable:
+            self.problems.append(SpecProblem(where, line, pointer, "ref", f"dangling $ref {ref!r}: {display_path(target_path)} cannot be loaded"))
+            return {}
+        try:
+            target = self.load(target_path)
+        except SpecError as exc:
+            self.unreadable.add(target_path)
+            self.problems.append(
+                SpecProblem(where, line, pointer, "ref", f"dangling $ref {ref!r}: {display_path(target_path)} cannot be loaded")
+            )
+            self.problems.extend(exc.problems)
+            return {}
+        try:
+            resolved = _resolve_pointer(target.data, target_pointer)
+        except KeyError:
+            self.problems.append(
+                SpecProblem(where, line, pointer, "ref", f"dangling $ref {ref!r}: nothing at #{target_pointer} in {display_path(target_path)}")
+            )
+            return {}
+        tokens = [unescape_pointer(t) for t in target_pointer.split("/")[1:]]
+        if len(tokens) == 3 and tokens[0] == "components":
+            kind, name = tokens[1], tokens[2]
+            known = self.hoisted.get((kind, name))
+            if known is None:
+                self.hoisted[(kind, name)] = (target_path, target_pointer)
+                self.pending.append((kind, name, target_path, target_pointer))
+            elif known != (target_path, target_pointer):
+                self.problems.append(
+                    SpecProblem(
+                        where, line, pointer, "ref",
+                        f"component name collision: {kind}/{name} is defined in both "
+                        f"{display_path(known[0])} and {display_path(target_path)}",
+                    )
+                )
+            rewritten = dict(value)
+            rewritten["$ref"] = f"#/components/{escape_pointer(kind)}/{escape_pointer(name)}"
+            return self.keep_ref(rewritten, source, pointer, out, inlining)
+        if target_path == self.root and file_part == "":
+            return self.keep_ref(value, source, pointer, out, inlining)
+        key = f"{target_path}#{target_pointer}"
+        if key in inlining:
+            chain = " -> ".join([*inlining, key])
+            self.problems.append(SpecProblem(where, line, pointer, "ref", f"circular $ref {ref!r}: {chain}"))
+            return {}
+        inlined = self.walk(resolved, target, target_pointer, out, (*inlining, key))
+        siblings = {k: v for k, v in value.items() if k != "$ref"}
+        if siblings and isinstance(inlined, dict):
+            inlined = {**inlined, **copy.deepcopy(siblings)}
+        return inlined
+
+    def keep_ref(self, value: dict[str, Any], source: SourceFile, pointer: str, out: str, inlining: tuple[str, ...]) -> Any:
+        result: dict[str, Any] = {}
+        for key, item in value.items():
+            child_out = f"{out}/{escape_pointer(key)}"
+            child_pointer = f"{pointer}/{escape_pointer(key)}"
+            self.origins[child_out] = Origin(source, child_pointer)
+            result[key] = item if key == "$ref" else self.walk(item, source, child_pointer, child_out, inlining)
+        return result
+
+
+def _resolve_pointer(data: Any, pointer: str) -> Any:
+    current = data
+    if not pointer:
+        return current
+    for token in pointer.split("/")[1:]:
+        token = unescape_pointer(token)
+        if isinstance(current, dict) and token in current:
+            current = current[token]
+        elif isinstance(current, list) and token.isdigit() and int(token) < len(current):
+            current = current[int(token)]
+        else:
+            raise KeyError(pointer)
+    return current

@@ -1,0 +1,87 @@
+"""Every job of the project, as nox sessions.
+
+Run with `nox -s NAME`, or on a machine without nox `python3 noxfile.py -s NAME`
+(it installs the pinned nox into .nox-bootstrap/ first).
+
+    contract  the main job: validate specs -> generate -> contract tests against the mock
+    tests     the test suite
+    lint      ruff and mypy --strict on the project
+    validate  validate every spec version
+"""
+
+# /// script
+# dependencies = ["nox==2026.10.20"]
+# ///
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+NOX_PIN = "nox==2026.10.20"
+
+
+def _bootstrap() -> None:
+    """Re-run this file under a private venv that has the pinned nox, if nox is missing."""
+    try:
+        import nox  # noqa: F401
+    except ImportError:
+        venv = ROOT / ".nox-bootstrap"
+        python = venv / "bin" / "python"
+        if not python.exists():
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+            subprocess.run([str(python), "-m", "pip", "install", "-q", NOX_PIN], check=True)
+        os.execv(str(python), [str(python), __file__, *sys.argv[1:]])
+
+
+if __name__ == "__main__":
+    _bootstrap()
+
+import nox  # noqa: E402
+
+nox.options.default_venv_backend = "venv"
+nox.options.reuse_venv = "yes"
+nox.options.sessions = ["contract"]
+
+PYTHON = "3.11"
+
+
+def install_project(session: nox.Session) -> None:
+    session.install("-q", "-e", ".[test]")
+
+
+@nox.session(python=PYTHON)
+def validate(session: nox.Session) -> None:
+    """Validate every spec version."""
+    install_project(session)
+    session.run("enode-codegen", "validate")
+
+
+@nox.session(python=PYTHON)
+def contract(session: nox.Session) -> None:
+    """The main job: validate specs -> generate -> contract tests against the embedded mock."""
+    install_project(session)
+    session.run("enode-codegen", "validate")
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """The test suite."""
+    install_project(session)
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff (lint + format check) and mypy --strict on the hand-written code."""
+    install_project(session)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("mypy", "generator", "runtime")
+
+
+if __name__ == "__main__":
+    nox.main()

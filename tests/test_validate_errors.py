@@ -1,0 +1,167 @@
+"""Broken specs get a clear error that says what is wrong and where (file, line, pointer)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+from generator.errors import SpecError, SpecProblem
+from generator.validate import validate_spec
+
+TINY = Path(__file__).parent / "fixtures" / "tiny"
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Path:
+    """A writable copy of the tiny two-file spec; tests break it in one place each."""
+    target = tmp_path / "tiny"
+    shutil.copytree(TINY, target)
+    return target
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def problems_of(root: Path) -> list[SpecProblem]:
+    with pytest.raises(SpecError) as info:
+        validate_spec(root / "openapi.yaml")
+    return info.value.problems
+
+
+def line_of(path: Path, needle: str) -> int:
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        if needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not in {path}")
+
+
+def test_the_tiny_spec_is_valid() -> None:
+    result = validate_spec(TINY / "openapi.yaml")
+    assert (result.operations, result.schemas) == (1, 2)
+
+
+def test_invalid_yaml_names_file_and_line(tiny: Path) -> None:
+    edit(tiny / "widgets.yaml", "      summary: Get a widget", "      summary: [Get a widget")
+    problems = problems_of(tiny)
+    [problem] = [p for p in problems if p.rule == "yaml"]
+    assert problem.file.endswith("widgets.yaml")
+    assert problem.line is not None and problem.line >= line_of(tiny / "widgets.yaml", "summary: [Get")
+    assert "invalid YAML" in problem.message
+
+
+def test_duplicate_yaml_key_is_an_error_not_an_overwrite(tiny: Path) -> None:
+    edit(tiny / "widgets.yaml", "      summary: Get a widget", "      summary: Get a widget\n      summary: again")
+    problems = problems_of(tiny)
+    [problem] = [p for p in problems if p.rule == "yaml"]
+    assert "duplicate key 'summary'" in problem.message
+    assert problem.line == line_of(tiny / "widgets.yaml", "summary: again")
+
+
+def test_dangling_ref_names_the_ref_and_where_it_is(tiny: Path) -> None:
+    edit(tiny / "widgets.yaml", "$ref: '#/components/schemas/WidgetColour'", "$ref: '#/components/schemas/Nope'")
+    [problem] = problems_of(tiny)
+    assert problem.rule == "ref"
+    assert "dangling $ref '#/components/schemas/Nope'" in problem.message
+    assert problem.file.endswith("widgets.yaml")
+    assert problem.line == line_of(tiny / "widgets.yaml", "schemas/Nope")
+    assert problem.pointer == "/components/schemas/Widget/properties/colour"
+
+
+def test_ref_to_missing_file_is_dangling(tiny: Path) -> None:
+    edit(tiny / "openapi.yaml", "'widgets.yaml#", "'gadgets.yaml#")
+    problems = problems_of(tiny)
+    assert any("dangling $ref 'gadgets.yaml#" in p.message and p.file.endswith("openapi.yaml") for p in problems)
+    assert any(p.file.endswith("gadgets.yaml") and p.message == "file not found" for p in problems)
+
+
+def test_circular_schema_ref(tiny: Path) -> None:
+    edit(
+        tiny / "widgets.yaml",
+        "        createdAt:\n          type: string\n          format: date-time\n",
+        "        createdAt:\n          type: string\n          format: date-time\n"
+        "        parent:\n          $ref: '#/components/schemas/Widget'\n",
+    )
+    [problem] = problems_of(tiny)
+    assert problem.rule == "ref-cycle"
+    assert "Widget -> Widget" in problem.message
+
+
+def test_circular_inlined_ref(tiny: Path) -> None:
+    edit(
+        tiny / "widgets.yaml",
+        "paths:\n",
+        "x-loop:\n  $ref: '#/x-loop'\npaths:\n",
+    )
+    edit(tiny / "openapi.yaml", "components:\n", "x-uses-loop:\n  $ref: 'widgets.yaml#/x-loop'\ncomponents:\n")
+    problems = problems_of(tiny)
+    assert any(p.rule == "ref" and "circular $ref" in p.message for p in problems)
+
+
+def test_duplicate_operation_id(tiny: Path) -> None:
+    widgets = tiny / "widgets.yaml"
+    edit(
+        widgets,
+        "  /widgets/{widgetId}:\n",
+        "  /widgets:\n    get:\n      operationId: getWidget\n      parameters:\n"
+        "        - $ref: 'openapi.yaml#/components/parameters/EnodeVersion'\n"
+        "      responses:\n        '204':\n          description: none\n"
+        "  /widgets/{widgetId}:\n",
+    )
+    edit(tiny / "openapi.yaml", "paths:\n", "paths:\n  /widgets:\n    $ref: 'widgets.yaml#/paths/~1widgets'\n")
+    [problem] = problems_of(tiny)
+    assert problem.rule == "operation-id"
+    assert "duplicate operationId 'getWidget'" in problem.message
+    assert problem.file.endswith("widgets.yaml")
+    lines = [n for n, text in enumerate(widgets.read_text().splitlines(), 1) if "operationId: getWidget" in text]
+    assert problem.line == lines[1]  # the second declaration, under /widgets/{widgetId}
+    assert "(also GET /widgets)" in problem.message
+
+
+def test_example_that_violates_its_schema(tiny: Path) -> None:
+    edit(tiny / "widgets.yaml", "colour: RED", "colour: BLUE")
+    [problem] = problems_of(tiny)
+    assert problem.rule == "example"
+    assert "at /colour" in problem.message and "'BLUE' is not one of" in problem.message
+    assert problem.pointer.endswith("/content/application~1json/example")
+    assert problem.file.endswith("widgets.yaml")
+
+
+def test_example_with_bad_format(tiny: Path) -> None:
+    edit(tiny / "widgets.yaml", "createdAt: '2020-04-07T17:04:26Z'", "createdAt: 'yesterday'")
+    [problem] = problems_of(tiny)
+    assert problem.rule == "example" and "date-time" in problem.message
+
+
+def test_missing_enode_version_header(tiny: Path) -> None:
+    edit(tiny / "widgets.yaml", "        - $ref: 'openapi.yaml#/components/parameters/EnodeVersion'\n", "")
+    [problem] = problems_of(tiny)
+    assert problem.rule == "enode-version"
+    assert "GET /widgets/{widgetId}" in problem.message
+
+
+def test_missing_success_response(tiny: Path) -> None:
+    edit(tiny / "widgets.yaml", "        '200':\n          description: The widget.", "        '404':\n          description: The widget.")
+    [problem] = problems_of(tiny)
+    assert problem.rule == "success-response"
+
+
+def test_openapi_schema_violation_points_into_the_source(tiny: Path) -> None:
+    edit(tiny / "widgets.yaml", "          required: true\n", "          required: maybe\n")
+    problems = problems_of(tiny)
+    assert problems and all(p.rule == "openapi" for p in problems)
+    assert any(p.file.endswith("widgets.yaml") and "/parameters/1" in p.pointer for p in problems)
+
+
+def test_cli_exit_code_and_output(tiny: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(TINY / "openapi.yaml")]) == 0
+    assert "OK: Tiny 2099-01-01: 1 operations, 2 schemas" in capsys.readouterr().out
+    edit(tiny / "widgets.yaml", "colour: RED", "colour: BLUE")
+    assert main(["validate", str(tiny / "openapi.yaml")]) == 1
+    err = capsys.readouterr().err
+    assert "widgets.yaml:" in err and "[example]" in err and "INVALID: 1 problem(s)" in err
