@@ -9,7 +9,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import SpecError, display_path
-from .paths import PROJECT_ROOT, discover_versions
+from .generate import check, generate
+from .output import FormatError
+from .paths import GENERATED_DIR, PROJECT_ROOT, discover_versions
 from .validate import validate_spec
 
 __all__ = ["main"]
@@ -21,15 +23,33 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     validate = commands.add_parser("validate", help="validate spec versions (default: every version in spec/)")
     validate.add_argument("paths", nargs="*", type=Path, help="a version's openapi.yaml or folder, or a spec folder")
+    validate.add_argument(
+        "--no-enode-rules", action="store_true", help="skip Enode-specific rules (third-party specs)"
+    )
 
     bundle = commands.add_parser("bundle", help="print one version as a single self-contained JSON document")
     bundle.add_argument("path", type=Path, help="a version's openapi.yaml or folder, or a version name")
 
+    generate = commands.add_parser("generate", help="generate one client package per spec version")
+    generate.add_argument("paths", nargs="*", type=Path, help="specs (default: every version in spec/)")
+    generate.add_argument("--output", type=Path, default=GENERATED_DIR, help="target folder (default: generated/)")
+    generate.add_argument("--package", help="import name, for a single third-party spec")
+    generate.add_argument(
+        "--no-enode-rules", action="store_true", help="skip Enode-specific validation (third-party specs)"
+    )
+
+    check = commands.add_parser("check", help="fail with a diff if generated/ is not what generate would write")
+    check.add_argument("--output", type=Path, default=GENERATED_DIR, help="folder to check (default: generated/)")
+
     args = parser.parse_args(argv)
     if args.command == "validate":
-        return _validate(args.paths)
+        return _validate(args.paths, not args.no_enode_rules)
     if args.command == "bundle":
         return _bundle(args.path)
+    if args.command == "generate":
+        return _generate(args.paths, args.output, args.package, not args.no_enode_rules)
+    if args.command == "check":
+        return _check(args.output)
     parser.error(f"unknown command {args.command}")
     return 2
 
@@ -50,7 +70,7 @@ def _roots(paths: Sequence[Path]) -> list[Path]:
     return roots
 
 
-def _validate(paths: Sequence[Path]) -> int:
+def _validate(paths: Sequence[Path], enode_rules: bool = True) -> int:
     roots = _roots(paths)
     if not roots:
         print("enode-codegen validate: no spec found", file=sys.stderr)
@@ -58,7 +78,7 @@ def _validate(paths: Sequence[Path]) -> int:
     failed = 0
     for root in roots:
         try:
-            result = validate_spec(root)
+            result = validate_spec(root, enode_rules=enode_rules)
         except SpecError as exc:
             failed += 1
             for problem in exc.problems:
@@ -81,6 +101,43 @@ def _bundle(path: Path) -> int:
         return 1
     json.dump(result.document, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
+    return 0
+
+
+def _generate(paths: Sequence[Path], output: Path, package: str | None, enode_rules: bool) -> int:
+    roots = _roots(paths)
+    try:
+        reports, changed = generate(roots, output, enode_rules=enode_rules, package=package)
+    except SpecError as exc:
+        print(exc, file=sys.stderr)
+        print(f"enode-codegen generate: {display_path(output)} left unchanged", file=sys.stderr)
+        return 1
+    except FormatError as exc:
+        print(exc, file=sys.stderr)
+        print(f"enode-codegen generate: {display_path(output)} left unchanged", file=sys.stderr)
+        return 1
+    for report in reports:
+        print(
+            f"{report.distribution}: {report.operations} operations, {report.models} models "
+            f"from {report.spec} in {report.seconds:.2f}s"
+        )
+        for line in report.loose:
+            print(f"  warning: typed loosely: {line}", file=sys.stderr)
+    print(f"{len(changed)} package(s) changed: {', '.join(changed) or 'none'}")
+    return 0
+
+
+def _check(output: Path) -> int:
+    try:
+        lines = check(_roots([]), output)
+    except SpecError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    if lines:
+        sys.stdout.writelines(lines)
+        print(f"\n{display_path(output)} is stale: run `enode-codegen generate` and commit the result", file=sys.stderr)
+        return 1
+    print(f"{display_path(output)} is up to date")
     return 0
 
 
