@@ -1,0 +1,158 @@
+"""The hand-written runtime of every generated Enode client package.
+
+The generator copies this folder verbatim into each package as `<pkg>/_runtime/`,
+so it imports only httpx, pydantic, the standard library and itself (relatively).
+
+What generated code uses
+------------------------
+
+Models and enums::
+
+    class Battery(EnodeModel): ...          # unknown fields kept in model_extra
+    class BatteryState(OpenEnum): ...       # unknown values kept, `.is_known` False
+
+Clients (no `__init__` needed; resources as cached properties)::
+
+    class Client(SyncAPIClient):            # AsyncClient(AsyncAPIClient): the same
+        API_VERSION = "2024-10-01"          # sent as Enode-Version on every request
+
+        @cached_property
+        def batteries(self) -> BatteriesResource:
+            return BatteriesResource(self)
+
+        @property                           # a plain property, not cached
+        def with_raw_response(self) -> ClientWithRawResponse:
+            return ClientWithRawResponse(self)
+
+    Constructor keywords: see `ClientOptions`, plus `http_client=`, `transport=` and
+    `sleep=`. `with_options(timeout=, max_retries=, strict=)` returns a copy sharing
+    the HTTP client and token cache; every resource instance found on the copy (cached
+    property or set in `__init__`) is re-created for the copy. `ENVIRONMENTS` may be
+    overridden by the subclass.
+
+Resources (the async twin is identical apart from `async def` / `await`)::
+
+    class BatteriesResource(SyncResource):  # AsyncResource
+        def get_battery(self, battery_id: UUID, *, options: RequestOptions | None = None,
+                        timeout: float | None = None) -> models.Battery:
+            return self._client.request(
+                "GET", "/batteries/{batteryId}", path_params={"batteryId": battery_id},
+                cast_to=models.Battery, options=options, timeout=timeout)
+
+        def list_batteries(self, *, page_size: int | None = None, after: str | None = None,
+                           before: str | None = None) -> SyncPage[models.Battery]:
+            return self._client.request_page(
+                "GET", "/batteries", params={"pageSize": page_size, "after": after,
+                "before": before}, item_type=models.Battery)
+
+        def set_battery_operation_mode(self, battery_id: UUID, *, operation_mode: ...
+                                       ) -> models.BatteryAction:
+            return self._client.request(
+                "POST", "/batteries/{batteryId}/operation-mode",
+                path_params={"batteryId": battery_id},
+                json_body={"operationMode": operation_mode}, cast_to=models.BatteryAction,
+                idempotent=False, error_models={409: models.BatteryAction})
+
+        def wait_for_action(self, action: models.BatteryAction | UUID | str, *,
+                            timeout: float = 300.0, poll_interval: float = 2.0
+                            ) -> models.BatteryAction:
+            return self._wait_for_action(self.get_battery_action, action,
+                                         timeout=timeout, poll_interval=poll_interval)
+
+    class BatteriesResourceWithRawResponse:          # the same for Async
+        def __init__(self, batteries: BatteriesResource) -> None:
+            self.get_battery = batteries._with_raw_response(batteries.get_battery)
+
+    class ClientWithRawResponse:
+        def __init__(self, client: Client) -> None:
+            self.batteries = BatteriesResourceWithRawResponse(client.batteries)
+
+`request(method, path, *, cast_to, **RequestArgs)`: `cast_to` is a model class,
+`list[X]`, `str`, a union, `Any`, or None (no body). `RequestArgs`: `path_params`
+(URL-quoted), `params` (query by wire name, None dropped), `headers`, `json_body`
+(model or dict), `idempotent` (default by method: POST/PATCH are not), `error_models`
+(status -> body type, e.g. the action of a 409), `options: RequestOptions` and
+`timeout`. `request_page(method, path, *, item_type, **RequestArgs)` returns a
+`SyncPage[item_type]` / `AsyncPage[item_type]`. Versions whose list operations return
+plain arrays use `request(..., cast_to=list[X])`.
+"""
+
+from ._actions import Action, async_wait_for_action, wait_for_action
+from ._client import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    AsyncAPIClient,
+    BaseAPIClient,
+    ClientOptions,
+    SyncAPIClient,
+)
+from ._errors import (
+    ActionTimeoutError,
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    ConflictError,
+    EnodeError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ResponseValidationError,
+    ServiceUnavailableError,
+    StrictModeError,
+    UnprocessableEntityError,
+)
+from ._models import EnodeModel, OpenEnum
+from ._pagination import AsyncPage, PaginationCursors, SyncPage
+from ._raw import RawResponse, async_to_raw_response_wrapper, to_raw_response_wrapper
+from ._request import RequestArgs, RequestOptions
+from ._resource import AsyncResource, SyncResource
+from ._retry import Backoff
+from ._settings import ENVIRONMENTS, Environment
+
+__all__ = [
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "ENVIRONMENTS",
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "Action",
+    "ActionTimeoutError",
+    "AsyncAPIClient",
+    "AsyncPage",
+    "AsyncResource",
+    "AuthenticationError",
+    "Backoff",
+    "BadRequestError",
+    "BaseAPIClient",
+    "ClientOptions",
+    "ConfigurationError",
+    "ConflictError",
+    "EnodeError",
+    "EnodeModel",
+    "Environment",
+    "InternalServerError",
+    "NotFoundError",
+    "OpenEnum",
+    "PaginationCursors",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RawResponse",
+    "RequestArgs",
+    "RequestOptions",
+    "ResponseValidationError",
+    "ServiceUnavailableError",
+    "StrictModeError",
+    "SyncAPIClient",
+    "SyncPage",
+    "SyncResource",
+    "UnprocessableEntityError",
+    "async_to_raw_response_wrapper",
+    "async_wait_for_action",
+    "to_raw_response_wrapper",
+    "wait_for_action",
+]

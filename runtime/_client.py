@@ -1,0 +1,384 @@
+"""The client classes that generated `Client` / `AsyncClient` subclass.
+
+`BaseAPIClient` holds everything that does not do IO: settings, configuration,
+`with_options`, parsing and the raw-response switch. `SyncAPIClient` and
+`AsyncAPIClient` add only the IO: they run the flows of `_lifecycle.py` and
+`_auth.py`, performing each command with httpx and sleeping, and guard token
+fetches with a lock so that concurrent callers trigger one fetch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import os
+import threading
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
+from typing import Any, ClassVar, Self, TypedDict, TypeVar, Unpack, cast, overload
+
+import httpx
+
+from ._auth import TokenProvider
+from ._errors import ConfigurationError
+from ._flow import Command, FetchToken, Flow, Send, Sleep, run_async, run_sync
+from ._lifecycle import call_flow
+from ._pagination import AsyncPage, PageBody, PageRequest, SyncPage
+from ._parse import parse_body
+from ._raw import RawResponse, raw_requested
+from ._request import ClientConfig, RequestArgs, make_call
+from ._resource import AsyncResource, SyncResource
+from ._retry import Backoff
+from ._settings import ENVIRONMENTS, Environment, resolve_settings
+
+__all__ = [
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "AsyncAPIClient",
+    "BaseAPIClient",
+    "ClientOptions",
+    "SyncAPIClient",
+]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+DEFAULT_MAX_RETRIES = 2
+
+
+class ClientOptions(TypedDict, total=False):
+    """The keyword arguments shared by `Client(...)` and `AsyncClient(...)`.
+
+    Credentials: `client_id` + `client_secret` (OAuth2 client credentials), or an
+    `access_token` you already have. Location: `environment` ("sandbox" or
+    "production"), or `base_url` and `token_url`. Unset ones are read from ENODE_*
+    environment variables. `timeout` (default 30 s, 5 s to connect), `max_retries`
+    (default 2), `strict` (default False: unknown fields and enum values are kept),
+    `default_headers` (sent with every API request), `backoff` (retry delays).
+    """
+
+    client_id: str | None
+    client_secret: str | None
+    access_token: str | None
+    environment: str | None
+    base_url: str | None
+    token_url: str | None
+    timeout: float | httpx.Timeout
+    max_retries: int
+    strict: bool
+    default_headers: Mapping[str, str]
+    backoff: Backoff
+
+
+class BaseAPIClient:
+    """Settings, configuration and parsing shared by the sync and async clients."""
+
+    API_VERSION: ClassVar[str] = ""  # the Enode-Version; set by the generated subclass
+    ENVIRONMENTS: ClassVar[Mapping[str, Environment]] = ENVIRONMENTS
+
+    def __init__(self, **options: Unpack[ClientOptions]) -> None:
+        if not self.API_VERSION:
+            raise TypeError(f"{type(self).__name__} has no API_VERSION; use a generated client")
+        self._settings = resolve_settings(
+            client_id=options.get("client_id"),
+            client_secret=options.get("client_secret"),
+            access_token=options.get("access_token"),
+            environment=options.get("environment"),
+            base_url=options.get("base_url"),
+            token_url=options.get("token_url"),
+            env=os.environ,
+            environments=self.ENVIRONMENTS,
+        )
+        self._config = ClientConfig(
+            base_url=self._settings.base_url,
+            api_version=self.API_VERSION,
+            timeout=_timeout(options.get("timeout", DEFAULT_TIMEOUT)),
+            max_retries=options.get("max_retries", DEFAULT_MAX_RETRIES),
+            backoff=options.get("backoff") or Backoff(),
+            strict=options.get("strict", False),
+            default_headers=dict(options.get("default_headers") or {}),
+        )
+        self._tokens = TokenProvider(self._settings.credentials, self._settings.access_token)
+        self._owns_http = True
+
+    @property
+    def environment(self) -> str | None:
+        return self._settings.environment
+
+    @property
+    def base_url(self) -> str:
+        return self._config.base_url
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        return self._config.timeout
+
+    @property
+    def max_retries(self) -> int:
+        return self._config.max_retries
+
+    @property
+    def strict(self) -> bool:
+        return self._config.strict
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        strict: bool | None = None,
+    ) -> Self:
+        """A copy with other defaults that shares this client's HTTP client and token cache.
+
+        Closing the copy does not close the shared HTTP client; close the original.
+        """
+        config = self._config
+        new = copy.copy(self)
+        new._config = replace(
+            config,
+            timeout=config.timeout if timeout is None else _timeout(timeout),
+            max_retries=config.max_retries if max_retries is None else max_retries,
+            strict=config.strict if strict is None else strict,
+        )
+        new._owns_http = False
+        for name, value in list(vars(new).items()):  # resources must call the copy
+            if isinstance(value, SyncResource | AsyncResource) and value._client is self:
+                setattr(new, name, type(value)(new))  # type: ignore[arg-type]
+        return new
+
+    def _call_flow(self, method: str, path: str, args: RequestArgs) -> Flow[httpx.Response]:
+        call = make_call(method, path, args, self._config)
+        return call_flow(call, backoff=self._config.backoff, refreshable=self._tokens.refreshable)
+
+    def _token_flow(self) -> Flow[str]:
+        config = self._config
+        return self._tokens.fetch(
+            timeout=config.timeout, max_retries=config.max_retries, backoff=config.backoff
+        )
+
+    def _deliver(self, response: httpx.Response, parse: Callable[[], R]) -> R:
+        """`parse()`, or a RawResponse when the call runs under a raw-response wrapper."""
+        if raw_requested():
+            return cast(R, RawResponse(response, parse))
+        return parse()
+
+    def _parse(self, response: httpx.Response, cast_to: object) -> Any:
+        return parse_body(response, cast_to, strict=self._config.strict)
+
+    def _page_body(self, response: httpx.Response, item_type: Any) -> PageBody[Any]:
+        body: PageBody[Any] = self._parse(response, PageBody[item_type])
+        return body
+
+    def __repr__(self) -> str:
+        credentials = self._settings.credentials
+        auth = f"client_id={credentials.client_id!r}" if credentials else "access_token=<hidden>"
+        return (
+            f"{type(self).__name__}(api_version={self.API_VERSION!r}, "
+            f"environment={self.environment!r}, base_url={self.base_url!r}, {auth})"
+        )
+
+
+class SyncAPIClient(BaseAPIClient):
+    """The sync client: `request()` and `request_page()` for the generated resources.
+
+    `http_client` (yours, not closed by this client) or `transport` (for a client this
+    one creates and closes) choose how requests are sent; `sleep` is injectable for tests.
+    """
+
+    def __init__(
+        self,
+        *,
+        http_client: httpx.Client | None = None,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        **options: Unpack[ClientOptions],
+    ) -> None:
+        super().__init__(**options)
+        if http_client is not None and transport is not None:
+            raise ConfigurationError("pass http_client or transport, not both")
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.Client(transport=transport, timeout=self.timeout)
+        self._sleep = sleep
+        self._token_lock = threading.Lock()
+
+    @overload
+    def request(
+        self, method: str, path: str, *, cast_to: type[T], **args: Unpack[RequestArgs]
+    ) -> T: ...
+    @overload
+    def request(
+        self, method: str, path: str, *, cast_to: None, **args: Unpack[RequestArgs]
+    ) -> None: ...
+    @overload
+    def request(
+        self, method: str, path: str, *, cast_to: object, **args: Unpack[RequestArgs]
+    ) -> Any: ...
+    def request(
+        self, method: str, path: str, *, cast_to: object, **args: Unpack[RequestArgs]
+    ) -> Any:
+        """Call the API and return the body parsed as `cast_to` (None: no body)."""
+        response = self._run(self._call_flow(method, path, args))
+        return self._deliver(response, lambda: self._parse(response, cast_to))
+
+    @overload
+    def request_page(
+        self, method: str, path: str, *, item_type: type[T], **args: Unpack[RequestArgs]
+    ) -> SyncPage[T]: ...
+    @overload
+    def request_page(
+        self, method: str, path: str, *, item_type: object, **args: Unpack[RequestArgs]
+    ) -> SyncPage[Any]: ...
+    def request_page(
+        self, method: str, path: str, *, item_type: object, **args: Unpack[RequestArgs]
+    ) -> SyncPage[Any]:
+        """Call a list operation and return its first page of `item_type` items."""
+        return self._get_page(PageRequest(method, path, item_type, args))
+
+    def _get_page(self, request: PageRequest[T]) -> SyncPage[T]:
+        response = self._run(self._call_flow(request.method, request.path, request.args))
+        return self._deliver(
+            response, lambda: SyncPage(self, request, self._page_body(response, request.item_type))
+        )
+
+    def _run(self, flow: Flow[T]) -> T:
+        return run_sync(flow, self._perform)
+
+    def _perform(self, command: Command) -> object:
+        if isinstance(command, Send):
+            try:
+                return self._http.send(command.request)
+            except httpx.RequestError as exc:
+                return exc
+        if isinstance(command, Sleep):
+            self._sleep(command.seconds)
+            return None
+        if isinstance(command, FetchToken):
+            return self._token(command.rejected)
+        raise TypeError(f"unexpected command {command!r}")
+
+    def _token(self, rejected: str | None) -> str:
+        token = self._tokens.current(rejected)
+        if token is not None:
+            return token
+        with self._token_lock:  # one fetch; the callers that waited find it cached
+            token = self._tokens.current(rejected)
+            if token is None:
+                token = self._run(self._token_flow())
+            return token
+
+    def close(self) -> None:
+        """Close the HTTP client, if this client created it."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class AsyncAPIClient(BaseAPIClient):
+    """The async client: `await request()` and `await request_page()`.
+
+    `http_client` (yours, not closed by this client) or `transport` (for a client this
+    one creates and closes) choose how requests are sent; `sleep` is injectable for tests.
+    """
+
+    def __init__(
+        self,
+        *,
+        http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        **options: Unpack[ClientOptions],
+    ) -> None:
+        super().__init__(**options)
+        if http_client is not None and transport is not None:
+            raise ConfigurationError("pass http_client or transport, not both")
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.AsyncClient(transport=transport, timeout=self.timeout)
+        self._sleep = sleep
+        self._token_lock = asyncio.Lock()
+
+    @overload
+    async def request(
+        self, method: str, path: str, *, cast_to: type[T], **args: Unpack[RequestArgs]
+    ) -> T: ...
+    @overload
+    async def request(
+        self, method: str, path: str, *, cast_to: None, **args: Unpack[RequestArgs]
+    ) -> None: ...
+    @overload
+    async def request(
+        self, method: str, path: str, *, cast_to: object, **args: Unpack[RequestArgs]
+    ) -> Any: ...
+    async def request(
+        self, method: str, path: str, *, cast_to: object, **args: Unpack[RequestArgs]
+    ) -> Any:
+        """Call the API and return the body parsed as `cast_to` (None: no body)."""
+        response = await self._run(self._call_flow(method, path, args))
+        return self._deliver(response, lambda: self._parse(response, cast_to))
+
+    @overload
+    async def request_page(
+        self, method: str, path: str, *, item_type: type[T], **args: Unpack[RequestArgs]
+    ) -> AsyncPage[T]: ...
+    @overload
+    async def request_page(
+        self, method: str, path: str, *, item_type: object, **args: Unpack[RequestArgs]
+    ) -> AsyncPage[Any]: ...
+    async def request_page(
+        self, method: str, path: str, *, item_type: object, **args: Unpack[RequestArgs]
+    ) -> AsyncPage[Any]:
+        """Call a list operation and return its first page of `item_type` items."""
+        return await self._get_page(PageRequest(method, path, item_type, args))
+
+    async def _get_page(self, request: PageRequest[T]) -> AsyncPage[T]:
+        response = await self._run(self._call_flow(request.method, request.path, request.args))
+        return self._deliver(
+            response, lambda: AsyncPage(self, request, self._page_body(response, request.item_type))
+        )
+
+    async def _run(self, flow: Flow[T]) -> T:
+        return await run_async(flow, self._perform)
+
+    async def _perform(self, command: Command) -> object:
+        if isinstance(command, Send):
+            try:
+                return await self._http.send(command.request)
+            except httpx.RequestError as exc:
+                return exc
+        if isinstance(command, Sleep):
+            await self._sleep(command.seconds)
+            return None
+        if isinstance(command, FetchToken):
+            return await self._token(command.rejected)
+        raise TypeError(f"unexpected command {command!r}")
+
+    async def _token(self, rejected: str | None) -> str:
+        token = self._tokens.current(rejected)
+        if token is not None:
+            return token
+        async with self._token_lock:  # one fetch; the callers that waited find it cached
+            token = self._tokens.current(rejected)
+            if token is None:
+                token = await self._run(self._token_flow())
+            return token
+
+    async def close(self) -> None:
+        """Close the HTTP client, if this client created it."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+
+def _timeout(value: float | httpx.Timeout) -> httpx.Timeout:
+    return value if isinstance(value, httpx.Timeout) else httpx.Timeout(value)

@@ -1,0 +1,114 @@
+"""Cursor pages: `{"data": [...], "pagination": {"after": ..., "before": ...}}`.
+
+A page remembers the request that produced it. The next page is the same request
+with `after=<pagination.after>` and no `before`; `pageSize` and every other parameter
+are kept. Iterating a page (`for` / `async for`) yields every item of it and of all
+the pages after it. The page logic lives in `BasePage`; `SyncPage` and `AsyncPage`
+only fetch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from ._models import EnodeModel
+from ._request import RequestArgs
+
+if TYPE_CHECKING:
+    from ._client import AsyncAPIClient, SyncAPIClient
+
+__all__ = ["AsyncPage", "BasePage", "PageBody", "PageRequest", "PaginationCursors", "SyncPage"]
+
+T = TypeVar("T")
+
+
+class PaginationCursors(EnodeModel):
+    """Cursors of the neighbouring pages; None when there is no page that way."""
+
+    after: str | None = None
+    before: str | None = None
+
+
+class PageBody(EnodeModel, Generic[T]):
+    """The body of a list response, parsed with the item type of the operation."""
+
+    data: list[T]
+    pagination: PaginationCursors
+
+
+@dataclass(frozen=True)
+class PageRequest(Generic[T]):
+    """Everything needed to fetch a page again, or the one after it."""
+
+    method: str
+    path: str
+    item_type: Any
+    args: RequestArgs
+
+    def after(self, cursor: str) -> PageRequest[T]:
+        params = {**self.args.get("params", {}), "after": cursor, "before": None}
+        return replace(self, args={**self.args, "params": params})
+
+
+class BasePage(Generic[T]):
+    """One page of items and the way to the next."""
+
+    def __init__(self, request: PageRequest[T], body: PageBody[T]) -> None:
+        self.data: list[T] = body.data
+        self.pagination = body.pagination
+        self._request = request
+
+    def has_next_page(self) -> bool:
+        """Whether there is a page after this one."""
+        return bool(self.data) and self.pagination.after is not None
+
+    def _next_request(self) -> PageRequest[T]:
+        if not self.has_next_page() or self.pagination.after is None:
+            raise LookupError("this is the last page; check has_next_page() first")
+        return self._request.after(self.pagination.after)
+
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} {len(self.data)} items, has_next_page={self.has_next_page()}>"
+        )
+
+
+class SyncPage(BasePage[T]):
+    """A page from a sync client; `for item in page` walks every following page too."""
+
+    def __init__(self, client: SyncAPIClient, request: PageRequest[T], body: PageBody[T]) -> None:
+        super().__init__(request, body)
+        self._client = client
+
+    def next_page(self) -> SyncPage[T]:
+        return self._client._get_page(self._next_request())
+
+    def __iter__(self) -> Iterator[T]:
+        page = self
+        while True:
+            yield from page.data
+            if not page.has_next_page():
+                return
+            page = page.next_page()
+
+
+class AsyncPage(BasePage[T]):
+    """A page from an async client; `async for item in page` walks every following page too."""
+
+    def __init__(self, client: AsyncAPIClient, request: PageRequest[T], body: PageBody[T]) -> None:
+        super().__init__(request, body)
+        self._client = client
+
+    async def next_page(self) -> AsyncPage[T]:
+        return await self._client._get_page(self._next_request())
+
+    async def __aiter__(self) -> AsyncIterator[T]:
+        page = self
+        while True:
+            for item in page.data:
+                yield item
+            if not page.has_next_page():
+                return
+            page = await page.next_page()
