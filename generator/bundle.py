@@ -50,7 +50,11 @@ class Bundle:
             origin = self.origins.get(probe)
             if origin is not None:
                 source_pointer = origin.pointer + pointer[len(probe) :]
-                return display_path(origin.file.path), origin.file.line_of(source_pointer), source_pointer
+                return (
+                    display_path(origin.file.path),
+                    origin.file.line_of(source_pointer),
+                    source_pointer,
+                )
             if not probe:
                 return display_path(self.root), None, pointer
             probe = probe.rsplit("/", 1)[0]
@@ -79,7 +83,13 @@ class _Bundler:
     def run(self) -> Bundle:
         source = self.load(self.root)
         if not isinstance(source.data, dict):
-            raise SpecError([SpecProblem(display_path(self.root), 1, "", "structure", "the root must be a mapping")])
+            raise SpecError(
+                [
+                    SpecProblem(
+                        display_path(self.root), 1, "", "structure", "the root must be a mapping"
+                    )
+                ]
+            )
         for kind, entries in (source.data.get("components") or {}).items():
             for name in entries or {}:
                 pointer = f"/components/{escape_pointer(kind)}/{escape_pointer(name)}"
@@ -91,7 +101,9 @@ class _Bundler:
             target = self.files[path]
             value = _resolve_pointer(target.data, pointer)
             out_pointer = f"/components/{escape_pointer(kind)}/{escape_pointer(name)}"
-            components.setdefault(kind, {})[name] = self.walk(value, target, pointer, out_pointer, inlining=())
+            components.setdefault(kind, {})[name] = self.walk(
+                value, target, pointer, out_pointer, inlining=()
+            )
         for kind in components.values():
             if isinstance(kind, dict):
                 ordered = dict(sorted(kind.items()))
@@ -106,11 +118,14 @@ class _Bundler:
             self.files[path] = load_source(path)
         return self.files[path]
 
-    def walk(self, value: Any, source: SourceFile, pointer: str, out: str, inlining: tuple[str, ...]) -> Any:
+    def walk(
+        self, value: Any, source: SourceFile, pointer: str, out: str, inlining: tuple[str, ...]
+    ) -> Any:
         self.origins[out] = Origin(source, pointer)
         if isinstance(value, list):
             return [
-                self.walk(item, source, f"{pointer}/{i}", f"{out}/{i}", inlining) for i, item in enumerate(value)
+                self.walk(item, source, f"{pointer}/{i}", f"{out}/{i}", inlining)
+                for i, item in enumerate(value)
             ]
         if not isinstance(value, dict):
             return copy.deepcopy(value)
@@ -118,12 +133,24 @@ class _Bundler:
         if isinstance(ref, str):
             return self.follow(value, ref, source, pointer, out, inlining)
         return {
-            key: self.walk(item, source, f"{pointer}/{escape_pointer(key)}", f"{out}/{escape_pointer(key)}", inlining)
+            key: self.walk(
+                item,
+                source,
+                f"{pointer}/{escape_pointer(key)}",
+                f"{out}/{escape_pointer(key)}",
+                inlining,
+            )
             for key, item in value.items()
         }
 
     def follow(
-        self, value: dict[str, Any], ref: str, source: SourceFile, pointer: str, out: str, inlining: tuple[str, ...]
+        self,
+        value: dict[str, Any],
+        ref: str,
+        source: SourceFile,
+        pointer: str,
+        out: str,
+        inlining: tuple[str, ...],
     ) -> Any:
         where = display_path(source.path)
         line = source.line_of(f"{pointer}/$ref")
@@ -131,17 +158,35 @@ class _Bundler:
         target_path = (source.path.parent / file_part).resolve() if file_part else source.path
         target_pointer = fragment
         if target_pointer and not target_pointer.startswith("/"):
-            self.problems.append(SpecProblem(where, line, pointer, "ref", f"$ref {ref!r}: fragment must be a JSON pointer"))
+            self.problems.append(
+                SpecProblem(
+                    where, line, pointer, "ref", f"$ref {ref!r}: fragment must be a JSON pointer"
+                )
+            )
             return {}
         if target_path in self.unreadable:
-            self.problems.append(SpecProblem(where, line, pointer, "ref", f"dangling $ref {ref!r}: {display_path(target_path)} cannot be loaded"))
+            self.problems.append(
+                SpecProblem(
+                    where,
+                    line,
+                    pointer,
+                    "ref",
+                    f"dangling $ref {ref!r}: {display_path(target_path)} cannot be loaded",
+                )
+            )
             return {}
         try:
             target = self.load(target_path)
         except SpecError as exc:
             self.unreadable.add(target_path)
             self.problems.append(
-                SpecProblem(where, line, pointer, "ref", f"dangling $ref {ref!r}: {display_path(target_path)} cannot be loaded")
+                SpecProblem(
+                    where,
+                    line,
+                    pointer,
+                    "ref",
+                    f"dangling $ref {ref!r}: {display_path(target_path)} cannot be loaded",
+                )
             )
             self.problems.extend(exc.problems)
             return {}
@@ -149,7 +194,14 @@ class _Bundler:
             resolved = _resolve_pointer(target.data, target_pointer)
         except KeyError:
             self.problems.append(
-                SpecProblem(where, line, pointer, "ref", f"dangling $ref {ref!r}: nothing at #{target_pointer} in {display_path(target_path)}")
+                SpecProblem(
+                    where,
+                    line,
+                    pointer,
+                    "ref",
+                    f"dangling $ref {ref!r}: nothing at #{target_pointer} "
+                    f"in {display_path(target_path)}",
+                )
             )
             return {}
         tokens = [unescape_pointer(t) for t in target_pointer.split("/")[1:]]
@@ -162,7 +214,10 @@ class _Bundler:
             elif known != (target_path, target_pointer):
                 self.problems.append(
                     SpecProblem(
-                        where, line, pointer, "ref",
+                        where,
+                        line,
+                        pointer,
+                        "ref",
                         f"component name collision: {kind}/{name} is defined in both "
                         f"{display_path(known[0])} and {display_path(target_path)}",
                     )
@@ -175,7 +230,9 @@ class _Bundler:
         key = f"{target_path}#{target_pointer}"
         if key in inlining:
             chain = " -> ".join([*inlining, key])
-            self.problems.append(SpecProblem(where, line, pointer, "ref", f"circular $ref {ref!r}: {chain}"))
+            self.problems.append(
+                SpecProblem(where, line, pointer, "ref", f"circular $ref {ref!r}: {chain}")
+            )
             return {}
         inlined = self.walk(resolved, target, target_pointer, out, (*inlining, key))
         siblings = {k: v for k, v in value.items() if k != "$ref"}
@@ -183,13 +240,24 @@ class _Bundler:
             inlined = {**inlined, **copy.deepcopy(siblings)}
         return inlined
 
-    def keep_ref(self, value: dict[str, Any], source: SourceFile, pointer: str, out: str, inlining: tuple[str, ...]) -> Any:
+    def keep_ref(
+        self,
+        value: dict[str, Any],
+        source: SourceFile,
+        pointer: str,
+        out: str,
+        inlining: tuple[str, ...],
+    ) -> Any:
         result: dict[str, Any] = {}
         for key, item in value.items():
             child_out = f"{out}/{escape_pointer(key)}"
             child_pointer = f"{pointer}/{escape_pointer(key)}"
             self.origins[child_out] = Origin(source, child_pointer)
-            result[key] = item if key == "$ref" else self.walk(item, source, child_pointer, child_out, inlining)
+            result[key] = (
+                item
+                if key == "$ref"
+                else self.walk(item, source, child_pointer, child_out, inlining)
+            )
         return result
 
 

@@ -21,25 +21,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="enode-codegen", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    validate = commands.add_parser("validate", help="validate spec versions (default: every version in spec/)")
-    validate.add_argument("paths", nargs="*", type=Path, help="a version's openapi.yaml or folder, or a spec folder")
+    validate = commands.add_parser(
+        "validate", help="validate spec versions (default: every version in spec/)"
+    )
     validate.add_argument(
-        "--no-enode-rules", action="store_true", help="skip Enode-specific rules (third-party specs)"
+        "paths", nargs="*", type=Path, help="a version's openapi.yaml or folder, or a spec folder"
+    )
+    validate.add_argument(
+        "--no-enode-rules",
+        action="store_true",
+        help="skip Enode-specific rules (third-party specs)",
     )
 
-    bundle = commands.add_parser("bundle", help="print one version as a single self-contained JSON document")
-    bundle.add_argument("path", type=Path, help="a version's openapi.yaml or folder, or a version name")
+    bundle = commands.add_parser(
+        "bundle", help="print one version as a single self-contained JSON document"
+    )
+    bundle.add_argument(
+        "path", type=Path, help="a version's openapi.yaml or folder, or a version name"
+    )
 
     generate = commands.add_parser("generate", help="generate one client package per spec version")
-    generate.add_argument("paths", nargs="*", type=Path, help="specs (default: every version in spec/)")
-    generate.add_argument("--output", type=Path, default=GENERATED_DIR, help="target folder (default: generated/)")
+    generate.add_argument(
+        "paths", nargs="*", type=Path, help="specs (default: every version in spec/)"
+    )
+    generate.add_argument(
+        "--output", type=Path, default=GENERATED_DIR, help="target folder (default: generated/)"
+    )
     generate.add_argument("--package", help="import name, for a single third-party spec")
     generate.add_argument(
-        "--no-enode-rules", action="store_true", help="skip Enode-specific validation (third-party specs)"
+        "--no-enode-rules",
+        action="store_true",
+        help="skip Enode-specific validation (third-party specs)",
     )
 
-    check = commands.add_parser("check", help="fail with a diff if generated/ is not what generate would write")
-    check.add_argument("--output", type=Path, default=GENERATED_DIR, help="folder to check (default: generated/)")
+    check = commands.add_parser(
+        "check", help="fail with a diff if generated/ is not what generate would write"
+    )
+    check.add_argument(
+        "--output", type=Path, default=GENERATED_DIR, help="folder to check (default: generated/)"
+    )
 
     args = parser.parse_args(argv)
     if args.command == "validate":
@@ -92,7 +112,9 @@ def _validate(paths: Sequence[Path], enode_rules: bool = True) -> int:
 def _bundle(path: Path) -> int:
     roots = _roots([path])
     if len(roots) != 1:
-        print(f"enode-codegen bundle: {path} names {len(roots)} versions; name one", file=sys.stderr)
+        print(
+            f"enode-codegen bundle: {path} names {len(roots)} versions; name one", file=sys.stderr
+        )
         return 2
     try:
         result = validate_spec(roots[0])
@@ -121,8 +143,8 @@ def _generate(paths: Sequence[Path], output: Path, package: str | None, enode_ru
             f"{report.distribution}: {report.operations} operations, {report.models} models "
             f"from {report.spec} in {report.seconds:.2f}s"
         )
-        for line in report.loose:
-            print(f"  warning: typed loosely: {line}", file=sys.stderr)
+        for line in report.warnings:
+            print(f"  warning: {line}", file=sys.stderr)
     print(f"{len(changed)} package(s) changed: {', '.join(changed) or 'none'}")
     return 0
 
@@ -135,7 +157,11 @@ def _check(output: Path) -> int:
         return 1
     if lines:
         sys.stdout.writelines(lines)
-        print(f"\n{display_path(output)} is stale: run `enode-codegen generate` and commit the result", file=sys.stderr)
+        print(
+            f"\n{display_path(output)} is stale: "
+            "run `enode-codegen generate` and commit the result",
+            file=sys.stderr,
+        )
         return 1
     print(f"{display_path(output)} is up to date")
     return 0

@@ -48,7 +48,8 @@ class ValidatedSpec:
     def summary(self) -> str:
         info = self.document.get("info", {})
         return (
-            f"{self.bundle.locate('')[0]}: OK: {info.get('title', '?')} {info.get('version', '?')}: "
+            f"{self.bundle.locate('')[0]}: OK: "
+            f"{info.get('title', '?')} {info.get('version', '?')}: "
             f"{self.operations} operations, {self.schemas} schemas"
         )
 
@@ -96,7 +97,9 @@ def _openapi_problems(bundle: Bundle) -> Iterator[SpecProblem]:
     elif version.startswith("3.0"):
         validator = OpenAPIV30SpecValidator(bundle.document)
     else:
-        yield bundle.problem("/openapi", "openapi", f"unsupported OpenAPI version {version!r} (3.0 and 3.1 are)")
+        yield bundle.problem(
+            "/openapi", "openapi", f"unsupported OpenAPI version {version!r} (3.0 and 3.1 are)"
+        )
         return
     seen: set[tuple[str, str]] = set()
     for error in validator.iter_errors():
@@ -127,7 +130,9 @@ def _operation_problems(bundle: Bundle, *, enode_rules: bool) -> Iterator[SpecPr
         elif operation_id in first_seen:
             other = first_seen[operation_id]
             yield bundle.problem(
-                f"{pointer}/operationId", "operation-id", f"duplicate operationId {operation_id!r} (also {other})"
+                f"{pointer}/operationId",
+                "operation-id",
+                f"duplicate operationId {operation_id!r} (also {other})",
             )
         else:
             first_seen[operation_id] = where
@@ -136,12 +141,22 @@ def _operation_problems(bundle: Bundle, *, enode_rules: bool) -> Iterator[SpecPr
         responses = operation.get("responses") or {}
         if not any(str(code)[:1] in ("2", "3") for code in responses):
             yield bundle.problem(
-                f"{pointer}/responses", "success-response", f"{where} documents no success (2xx/3xx) response"
+                f"{pointer}/responses",
+                "success-response",
+                f"{where} documents no success (2xx/3xx) response",
             )
-        parameters = [*_resolved_params(document, path), *_resolve_all(document, operation.get("parameters"))]
-        if not any(p.get("in") == "header" and str(p.get("name", "")).lower() == VERSION_HEADER for p in parameters):
+        parameters = [
+            *_resolved_params(document, path),
+            *_resolve_all(document, operation.get("parameters")),
+        ]
+        if not any(
+            p.get("in") == "header" and str(p.get("name", "")).lower() == VERSION_HEADER
+            for p in parameters
+        ):
             yield bundle.problem(
-                f"{pointer}/parameters", "enode-version", f"{where} does not declare the Enode-Version header"
+                f"{pointer}/parameters",
+                "enode-version",
+                f"{where} does not declare the Enode-Version header",
             )
 
 
@@ -156,10 +171,18 @@ def _resolve_all(document: dict[str, Any], values: Any) -> list[dict[str, Any]]:
 
 def _deref(document: dict[str, Any], value: dict[str, Any]) -> dict[str, Any]:
     seen = 0
-    while isinstance(value, dict) and isinstance(value.get("$ref"), str) and value["$ref"].startswith("#/"):
+    while (
+        isinstance(value, dict)
+        and isinstance(value.get("$ref"), str)
+        and value["$ref"].startswith("#/")
+    ):
         node: Any = document
         for token in value["$ref"][2:].split("/"):
-            node = node.get(token.replace("~1", "/").replace("~0", "~"), {}) if isinstance(node, dict) else {}
+            node = (
+                node.get(token.replace("~1", "/").replace("~0", "~"), {})
+                if isinstance(node, dict)
+                else {}
+            )
         value = node
         seen += 1
         if seen > 50:
@@ -184,7 +207,9 @@ def _example_problems(bundle: Bundle) -> Iterator[SpecProblem]:
         for error in sorted(validator.iter_errors(example), key=lambda e: list(e.absolute_path)):
             at = "".join(f"/{escape_pointer(str(p))}" for p in error.absolute_path)
             yield bundle.problem(
-                pointer, "example", f"example does not match its schema at {at or '/'}: {_best_message(error)}"
+                pointer,
+                "example",
+                f"example does not match its schema at {at or '/'}: {_best_message(error)}",
             )
 
 
@@ -212,7 +237,11 @@ def _iter_examples(node: Any, pointer: str, named: bool = False) -> Iterator[tup
             yield f"{pointer}/example", schema_pointer, node["example"]
         for name, entry in (node.get("examples") or {}).items():
             if isinstance(entry, dict) and "value" in entry:
-                yield f"{pointer}/examples/{escape_pointer(name)}/value", schema_pointer, entry["value"]
+                yield (
+                    f"{pointer}/examples/{escape_pointer(name)}/value",
+                    schema_pointer,
+                    entry["value"],
+                )
     if _looks_like_schema(node) and isinstance(node.get("examples"), list):
         for index, value in enumerate(node["examples"]):
             yield f"{pointer}/examples/{index}", pointer, value
@@ -222,10 +251,35 @@ def _iter_examples(node: Any, pointer: str, named: bool = False) -> Iterator[tup
         yield from _iter_examples(value, f"{pointer}/{escape_pointer(key)}", key in _NAMED_MAPS)
 
 
-_NAMED_MAPS = {"properties", "patternProperties", "$defs", "schemas", "paths", "responses", "parameters",
-               "content", "headers", "links", "callbacks", "requestBodies", "securitySchemes", "pathItems"}
+_NAMED_MAPS = {
+    "properties",
+    "patternProperties",
+    "$defs",
+    "schemas",
+    "paths",
+    "responses",
+    "parameters",
+    "content",
+    "headers",
+    "links",
+    "callbacks",
+    "requestBodies",
+    "securitySchemes",
+    "pathItems",
+}
 _DATA_KEYS = {"example", "examples", "default", "enum", "const"}
-_SCHEMA_KEYS = {"type", "properties", "items", "allOf", "oneOf", "anyOf", "enum", "const", "$ref", "format"}
+_SCHEMA_KEYS = {
+    "type",
+    "properties",
+    "items",
+    "allOf",
+    "oneOf",
+    "anyOf",
+    "enum",
+    "const",
+    "$ref",
+    "format",
+}
 
 
 def _looks_like_schema(node: dict[str, Any]) -> bool:
@@ -252,7 +306,9 @@ def _cycle_problems(bundle: Bundle) -> Iterator[SpecProblem]:
                     reported.add(key)
                     chain = " -> ".join([*cycle, target])
                     yield bundle.problem(
-                        f"/components/schemas/{escape_pointer(cycle[0])}", "ref-cycle", f"circular $ref: {chain}"
+                        f"/components/schemas/{escape_pointer(cycle[0])}",
+                        "ref-cycle",
+                        f"circular $ref: {chain}",
                     )
             elif state.get(target) is None and target in graph:
                 yield from visit(target, stack)

@@ -71,7 +71,9 @@ def load_source(path: Path) -> SourceFile:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        raise SpecError([SpecProblem(shown, line, "", "yaml", f"invalid YAML: {message}")]) from None
+        raise SpecError(
+            [SpecProblem(shown, line, "", "yaml", f"invalid YAML: {message}")]
+        ) from None
     finally:
         loader.dispose()
     if node is None:
@@ -98,14 +100,22 @@ def _construct(
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 problems.append(
-                    SpecProblem(shown, key_node.start_mark.line + 1, pointer, "yaml", "a mapping key must be a scalar")
+                    SpecProblem(
+                        shown,
+                        key_node.start_mark.line + 1,
+                        pointer,
+                        "yaml",
+                        "a mapping key must be a scalar",
+                    )
                 )
                 continue
             key = str(key_node.value)
             child = f"{pointer}/{escape_pointer(key)}"
             if key in out:
                 problems.append(
-                    SpecProblem(shown, key_node.start_mark.line + 1, child, "yaml", f"duplicate key {key!r}")
+                    SpecProblem(
+                        shown, key_node.start_mark.line + 1, child, "yaml", f"duplicate key {key!r}"
+                    )
                 )
                 continue
             out[key] = _construct(loader, value_node, child, lines, problems, shown)

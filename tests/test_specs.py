@@ -81,7 +81,9 @@ def test_version_validates_with_its_examples(version: str) -> None:
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_every_operation_declares_the_version_header_defaulting_to_its_version(version: str) -> None:
+def test_every_operation_declares_the_version_header_defaulting_to_its_version(
+    version: str,
+) -> None:
     for path, method, op in iter_operations(doc(version)):
         headers = [resolve(version, p) for p in op.get("parameters", [])]
         [header] = [p for p in headers if p["in"] == "header" and p["name"] == "Enode-Version"]
@@ -96,7 +98,9 @@ def test_every_operation_is_documented(version: str) -> None:
         for code, response in op["responses"].items():
             response = resolve(version, response)
             if code.startswith(("4", "5")) and code != "409":
-                assert list(response.get("content", {})) == ["application/problem+json"], f"{where} {code}"
+                assert list(response.get("content", {})) == ["application/problem+json"], (
+                    f"{where} {code}"
+                )
 
 
 def test_operation_ids_are_stable_across_versions() -> None:
@@ -104,17 +108,25 @@ def test_operation_ids_are_stable_across_versions() -> None:
     for version in VERSIONS:
         for path, method, op in iter_operations(doc(version)):
             key = (method, path)
-            assert seen.setdefault(key, op["operationId"]) == op["operationId"], f"{version} {method} {path}"
+            assert seen.setdefault(key, op["operationId"]) == op["operationId"], (
+                f"{version} {method} {path}"
+            )
 
 
 def test_moved_operations_keep_their_operation_id() -> None:
     assert operation("2023-04-01", "post", "/schedules")["operationId"] == "createSchedule"
     for version in LATER:
-        assert operation(version, "post", "/users/{userId}/schedules")["operationId"] == "createSchedule"
+        assert (
+            operation(version, "post", "/users/{userId}/schedules")["operationId"]
+            == "createSchedule"
+        )
         assert operation(version, "get", "/users/{userId}/statistics/charging")["operationId"] == (
             "getChargingStatistics"
         )
-    assert operation("2023-04-01", "get", "/statistics/charging")["operationId"] == "getChargingStatistics"
+    assert (
+        operation("2023-04-01", "get", "/statistics/charging")["operationId"]
+        == "getChargingStatistics"
+    )
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -122,7 +134,9 @@ def test_health_needs_no_token_and_everything_else_does(version: str) -> None:
     document = doc(version)
     assert document["security"] == [{"ClientCredentials": []}]
     flows = document["components"]["securitySchemes"]["ClientCredentials"]["flows"]
-    assert flows["clientCredentials"]["tokenUrl"] == "https://oauth.production.enode.io/oauth2/token"
+    assert (
+        flows["clientCredentials"]["tokenUrl"] == "https://oauth.production.enode.io/oauth2/token"
+    )
     health = operation(version, "get", "/health/ready")
     assert health["security"] == []
     assert set(health["responses"]) >= {"204", "503"}
@@ -137,7 +151,10 @@ def test_health_needs_no_token_and_everything_else_does(version: str) -> None:
 @pytest.mark.parametrize("version", VERSIONS)
 def test_action_operations_link_to_get_and_cancel(version: str) -> None:
     creators = {
-        ("post", "/batteries/{batteryId}/operation-mode"): ("getBatteryAction", "cancelBatteryAction"),
+        ("post", "/batteries/{batteryId}/operation-mode"): (
+            "getBatteryAction",
+            "cancelBatteryAction",
+        ),
         ("post", "/chargers/{chargerId}/charging"): ("getChargerAction", "cancelChargerAction"),
         ("post", "/chargers/{chargerId}/max-current"): ("getChargerAction", "cancelChargerAction"),
         ("post", "/hvacs/{hvacId}/permanent-hold"): ("getHvacAction", "cancelHvacAction"),
@@ -149,7 +166,9 @@ def test_action_operations_link_to_get_and_cancel(version: str) -> None:
         links = next(r for c, r in op["responses"].items() if c.startswith("2"))["links"]
         targets = {link["operationId"]: link["parameters"] for link in links.values()}
         for target in expected:
-            assert targets[target] == {"actionId": "$response.body#/id"}, f"{version} {path} -> {target}"
+            assert targets[target] == {"actionId": "$response.body#/id"}, (
+                f"{version} {path} -> {target}"
+            )
         action_props = properties(version, success_schema(version, method, path))
         assert {"id", "state", "targetId", "failureReason", "completedAt"} <= action_props.keys()
 
@@ -195,12 +214,17 @@ def _has_field_param(version: str, path: str) -> bool:
 def test_field_parameter_exists_in_2023_04_01_only() -> None:
     for path in ("/chargers/{chargerId}", "/hvacs/{hvacId}", "/inverters/{inverterId}"):
         assert _has_field_param("2023-04-01", path)
-        [field] = [resolve("2023-04-01", p) for p in operation("2023-04-01", "get", path)["parameters"]
-                   if resolve("2023-04-01", p)["name"] == "field"]
+        [field] = [
+            resolve("2023-04-01", p)
+            for p in operation("2023-04-01", "get", path)["parameters"]
+            if resolve("2023-04-01", p)["name"] == "field"
+        ]
         assert field["deprecated"] is True
     for version in LATER:
-        for path, method, op in iter_operations(doc(version)):
-            assert all(resolve(version, p)["name"] != "field" for p in op.get("parameters", [])), f"{version} {path}"
+        for path, _method, op in iter_operations(doc(version)):
+            assert all(resolve(version, p)["name"] != "field" for p in op.get("parameters", [])), (
+                f"{version} {path}"
+            )
 
 
 @pytest.mark.parametrize("path", ["/hvacs", "/inverters"])
@@ -212,15 +236,25 @@ def test_id_array_lists_become_paginated(path: str) -> None:
         assert {"data", "pagination"} <= page.keys()
         cursors = properties(version, page["pagination"])
         assert set(cursors) == {"after", "before"}
-        params = {resolve(version, p)["name"] for p in operation(version, "get", path)["parameters"]}
+        params = {
+            resolve(version, p)["name"] for p in operation(version, "get", path)["parameters"]
+        }
         assert {"after", "before", "pageSize"} <= params
 
 
 @pytest.mark.parametrize("version", LATER)
 def test_client_wide_and_per_user_lists_are_paginated(version: str) -> None:
-    for path in ("/chargers", "/users/{userId}/chargers", "/users/{userId}/hvacs", "/users/{userId}/inverters",
-                 "/users/{userId}/schedules", "/users"):
-        assert {"data", "pagination"} <= properties(version, success_schema(version, "get", path)).keys(), path
+    for path in (
+        "/chargers",
+        "/users/{userId}/chargers",
+        "/users/{userId}/hvacs",
+        "/users/{userId}/inverters",
+        "/users/{userId}/schedules",
+        "/users",
+    ):
+        assert {"data", "pagination"} <= properties(
+            version, success_schema(version, "get", path)
+        ).keys(), path
 
 
 def test_schedules_move_under_the_user() -> None:
@@ -231,7 +265,10 @@ def test_schedules_move_under_the_user() -> None:
         assert operation(version, "get", "/users/{userId}/schedules") is not None
     for version in VERSIONS:
         for method in ("get", "put", "delete"):
-            assert operation(version, method, "/schedules/{scheduleId}") is not None, (version, method)
+            assert operation(version, method, "/schedules/{scheduleId}") is not None, (
+                version,
+                method,
+            )
 
 
 def test_charging_statistics_move_under_the_user() -> None:
@@ -242,13 +279,18 @@ def test_charging_statistics_move_under_the_user() -> None:
 
 
 def test_charging_location_id_is_renamed_location_id_then_replaced_by_location() -> None:
-    assert "chargingLocationId" in properties("2023-04-01", asset_schema("2023-04-01", ASSETS["hvac"]))
+    assert "chargingLocationId" in properties(
+        "2023-04-01", asset_schema("2023-04-01", ASSETS["hvac"])
+    )
     for version in ("2023-08-01", "2024-01-01"):
         for name, path in ASSETS.items():
             props = properties(version, asset_schema(version, path))
             assert "chargingLocationId" not in props, (version, name)
         for name in ("battery", "charger", "hvac"):
-            assert "locationId" in properties(version, asset_schema(version, ASSETS[name])), (version, name)
+            assert "locationId" in properties(version, asset_schema(version, ASSETS[name])), (
+                version,
+                name,
+            )
     for name, path in ASSETS.items():
         props = properties("2024-10-01", asset_schema("2024-10-01", path))
         assert "locationId" not in props and "chargingLocationId" not in props, name
@@ -258,16 +300,22 @@ def test_charging_location_id_is_renamed_location_id_then_replaced_by_location()
         for field_name, schema in location_props.items():
             schema = resolve("2024-10-01", schema)
             types = schema.get("type", [])
-            assert "null" in types or any(m.get("type") == "null" for m in schema.get("anyOf", [])), field_name
+            assert "null" in types or any(
+                m.get("type") == "null" for m in schema.get("anyOf", [])
+            ), field_name
 
 
 def test_link_endpoint_changes_in_2024_01_01() -> None:
     def body(version: str) -> dict[str, Any]:
         op = operation(version, "post", "/users/{userId}/link")
-        return resolve(version, resolve(version, op["requestBody"])["content"]["application/json"]["schema"])
+        return resolve(
+            version, resolve(version, op["requestBody"])["content"]["application/json"]["schema"]
+        )
 
     for version in ("2023-04-01", "2023-08-01"):
-        assert "linkState" in properties(version, success_schema(version, "post", "/users/{userId}/link"))
+        assert "linkState" in properties(
+            version, success_schema(version, "post", "/users/{userId}/link")
+        )
         assert {"forceLanguage", "username"} <= properties(version, body(version)).keys()
     for version in ("2024-01-01", "2024-10-01"):
         response = properties(version, success_schema(version, "post", "/users/{userId}/link"))
@@ -280,7 +328,9 @@ def test_link_endpoint_changes_in_2024_01_01() -> None:
 
 def test_battery_operation_mode_gains_idle_in_2024_10_01() -> None:
     for version in VERSIONS:
-        config = properties(version, properties(version, asset_schema(version, ASSETS["battery"]))["config"])
+        config = properties(
+            version, properties(version, asset_schema(version, ASSETS["battery"]))["config"]
+        )
         modes = enum_values(version, config["operationMode"])
         assert {"IMPORT_FOCUS", "EXPORT_FOCUS", "TIME_OF_USE", "SELF_RELIANCE"} <= modes
         assert ("IDLE" in modes) == (version == "2024-10-01"), version
@@ -295,12 +345,20 @@ def test_hvac_mode_may_be_unknown_in_2024_10_01() -> None:
 
 def test_inverter_serial_number_and_statistics_in_2024_10_01() -> None:
     for version in VERSIONS:
-        info = properties(version, properties(version, asset_schema(version, ASSETS["inverter"]))["information"])
+        info = properties(
+            version, properties(version, asset_schema(version, ASSETS["inverter"]))["information"]
+        )
         assert ("sn" in info) == (version == "2024-10-01"), version
         assert (operation(version, "get", "/inverters/{inverterId}/statistics") is not None) == (
             version == "2024-10-01"
         )
     stats = operation("2024-10-01", "get", "/inverters/{inverterId}/statistics")
-    params = {resolve("2024-10-01", p)["name"]: resolve("2024-10-01", p) for p in stats["parameters"]}
-    assert params["year"]["required"] and params["month"]["required"] and not params["day"].get("required")
+    params = {
+        resolve("2024-10-01", p)["name"]: resolve("2024-10-01", p) for p in stats["parameters"]
+    }
+    assert (
+        params["year"]["required"]
+        and params["month"]["required"]
+        and not params["day"].get("required")
+    )
     assert {"200", "202"} <= set(stats["responses"])

@@ -51,12 +51,18 @@ def test_invalid_yaml_names_file_and_line(tiny: Path) -> None:
     problems = problems_of(tiny)
     [problem] = [p for p in problems if p.rule == "yaml"]
     assert problem.file.endswith("widgets.yaml")
-    assert problem.line is not None and problem.line >= line_of(tiny / "widgets.yaml", "summary: [Get")
+    assert problem.line is not None and problem.line >= line_of(
+        tiny / "widgets.yaml", "summary: [Get"
+    )
     assert "invalid YAML" in problem.message
 
 
 def test_duplicate_yaml_key_is_an_error_not_an_overwrite(tiny: Path) -> None:
-    edit(tiny / "widgets.yaml", "      summary: Get a widget", "      summary: Get a widget\n      summary: again")
+    edit(
+        tiny / "widgets.yaml",
+        "      summary: Get a widget",
+        "      summary: Get a widget\n      summary: again",
+    )
     problems = problems_of(tiny)
     [problem] = [p for p in problems if p.rule == "yaml"]
     assert "duplicate key 'summary'" in problem.message
@@ -64,7 +70,11 @@ def test_duplicate_yaml_key_is_an_error_not_an_overwrite(tiny: Path) -> None:
 
 
 def test_dangling_ref_names_the_ref_and_where_it_is(tiny: Path) -> None:
-    edit(tiny / "widgets.yaml", "$ref: '#/components/schemas/WidgetColour'", "$ref: '#/components/schemas/Nope'")
+    edit(
+        tiny / "widgets.yaml",
+        "$ref: '#/components/schemas/WidgetColour'",
+        "$ref: '#/components/schemas/Nope'",
+    )
     [problem] = problems_of(tiny)
     assert problem.rule == "ref"
     assert "dangling $ref '#/components/schemas/Nope'" in problem.message
@@ -76,7 +86,10 @@ def test_dangling_ref_names_the_ref_and_where_it_is(tiny: Path) -> None:
 def test_ref_to_missing_file_is_dangling(tiny: Path) -> None:
     edit(tiny / "openapi.yaml", "'widgets.yaml#", "'gadgets.yaml#")
     problems = problems_of(tiny)
-    assert any("dangling $ref 'gadgets.yaml#" in p.message and p.file.endswith("openapi.yaml") for p in problems)
+    assert any(
+        "dangling $ref 'gadgets.yaml#" in p.message and p.file.endswith("openapi.yaml")
+        for p in problems
+    )
     assert any(p.file.endswith("gadgets.yaml") and p.message == "file not found" for p in problems)
 
 
@@ -98,7 +111,11 @@ def test_circular_inlined_ref(tiny: Path) -> None:
         "paths:\n",
         "x-loop:\n  $ref: '#/x-loop'\npaths:\n",
     )
-    edit(tiny / "openapi.yaml", "components:\n", "x-uses-loop:\n  $ref: 'widgets.yaml#/x-loop'\ncomponents:\n")
+    edit(
+        tiny / "openapi.yaml",
+        "components:\n",
+        "x-uses-loop:\n  $ref: 'widgets.yaml#/x-loop'\ncomponents:\n",
+    )
     problems = problems_of(tiny)
     assert any(p.rule == "ref" and "circular $ref" in p.message for p in problems)
 
@@ -113,12 +130,20 @@ def test_duplicate_operation_id(tiny: Path) -> None:
         "      responses:\n        '204':\n          description: none\n"
         "  /widgets/{widgetId}:\n",
     )
-    edit(tiny / "openapi.yaml", "paths:\n", "paths:\n  /widgets:\n    $ref: 'widgets.yaml#/paths/~1widgets'\n")
+    edit(
+        tiny / "openapi.yaml",
+        "paths:\n",
+        "paths:\n  /widgets:\n    $ref: 'widgets.yaml#/paths/~1widgets'\n",
+    )
     [problem] = problems_of(tiny)
     assert problem.rule == "operation-id"
     assert "duplicate operationId 'getWidget'" in problem.message
     assert problem.file.endswith("widgets.yaml")
-    lines = [n for n, text in enumerate(widgets.read_text().splitlines(), 1) if "operationId: getWidget" in text]
+    lines = [
+        n
+        for n, text in enumerate(widgets.read_text().splitlines(), 1)
+        if "operationId: getWidget" in text
+    ]
     assert problem.line == lines[1]  # the second declaration, under /widgets/{widgetId}
     assert "(also GET /widgets)" in problem.message
 
@@ -139,14 +164,22 @@ def test_example_with_bad_format(tiny: Path) -> None:
 
 
 def test_missing_enode_version_header(tiny: Path) -> None:
-    edit(tiny / "widgets.yaml", "        - $ref: 'openapi.yaml#/components/parameters/EnodeVersion'\n", "")
+    edit(
+        tiny / "widgets.yaml",
+        "        - $ref: 'openapi.yaml#/components/parameters/EnodeVersion'\n",
+        "",
+    )
     [problem] = problems_of(tiny)
     assert problem.rule == "enode-version"
     assert "GET /widgets/{widgetId}" in problem.message
 
 
 def test_missing_success_response(tiny: Path) -> None:
-    edit(tiny / "widgets.yaml", "        '200':\n          description: The widget.", "        '404':\n          description: The widget.")
+    edit(
+        tiny / "widgets.yaml",
+        "        '200':\n          description: The widget.",
+        "        '404':\n          description: The widget.",
+    )
     [problem] = problems_of(tiny)
     assert problem.rule == "success-response"
 

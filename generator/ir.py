@@ -1,0 +1,420 @@
+"""The intermediate model: what the templates render, with every name already computed.
+
+`build_api` turns a hoisted OpenAPI document into frozen dataclasses: resources
+(one per tag) holding operations, each with typed parameters, body, response,
+pagination and action semantics. Every collection is sorted, so the rendered
+output does not depend on dict or set order. Templates only lay this out.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from .naming import class_name, snake_name, unique
+from .pytypes import TypeMapper
+from .validate import VERSION_HEADER, iter_operations
+
+__all__ = ["Api", "Body", "BodyField", "Operation", "Param", "Resource", "Response", "build_api"]
+
+JSON_TYPES = ("application/json", "application/problem+json")
+ResponseKind = Literal["model", "none", "page", "any"]
+
+
+@dataclass(frozen=True)
+class Param:
+    """A path, query or header parameter of an operation."""
+
+    name: str  # as on the wire
+    py_name: str
+    location: Literal["path", "query", "header"]
+    annotation: str
+    required: bool
+    default: str  # Python source of the default ("None" when optional without default)
+    description: str
+    deprecated: bool
+
+
+@dataclass(frozen=True)
+class BodyField:
+    """One top-level property of a JSON request body, exposed as a keyword argument."""
+
+    name: str
+    py_name: str
+    annotation: str
+    required: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class Body:
+    """A request body: flattened into keyword arguments, or passed whole as `body`."""
+
+    media_type: str
+    required: bool
+    fields: tuple[BodyField, ...]  # empty when the body is passed whole
+    annotation: str  # the type of `body` when not flattened
+
+    @property
+    def flattened(self) -> bool:
+        return bool(self.fields)
+
+
+@dataclass(frozen=True)
+class Response:
+    """What a successful call returns."""
+
+    kind: ResponseKind
+    annotation: str  # the method's return annotation
+    cast_to: str  # the expression the runtime parses the body with
+    item: str  # for pages: the item annotation
+
+    @property
+    def needs_cast(self) -> bool:
+        """A union or literal return parses to `Any` in the runtime's typing: cast it back."""
+        return self.kind == "model" and ("|" in self.annotation or "Literal[" in self.annotation)
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    method_name: str
+    http_method: str
+    path: str
+    summary: str
+    description: str
+    deprecated: bool
+    path_params: tuple[Param, ...]
+    query_params: tuple[Param, ...]
+    header_params: tuple[Param, ...]
+    body: Body | None
+    response: Response
+    idempotent: bool  # False: only retried when the request provably never reached the server
+    error_models: tuple[
+        tuple[int, str], ...
+    ]  # (status, cast expression) for error bodies that are models
+    loose: tuple[str, ...]  # why parts of this operation are typed loosely (empty when fully typed)
+
+    @property
+    def params(self) -> tuple[Param, ...]:
+        return self.path_params + self.query_params + self.header_params
+
+
+@dataclass(frozen=True)
+class Resource:
+    """The operations of one tag: `client.<attr_name>.<method_name>(...)`."""
+
+    tag: str
+    attr_name: str
+    class_name: str
+    description: str
+    operations: tuple[Operation, ...]
+    get_action: str | None  # method polling an action, when this resource creates actions
+
+
+@dataclass(frozen=True)
+class Api:
+    title: str
+    version: str
+    description: str
+    package: str
+    distribution: str
+    resources: tuple[Resource, ...]
+    servers: tuple[tuple[str, str], ...]
+    token_url: str | None
+
+    @property
+    def operations(self) -> tuple[Operation, ...]:
+        return tuple(op for resource in self.resources for op in resource.operations)
+
+
+def build_api(
+    document: dict[str, Any], classes: set[str], *, package: str, distribution: str
+) -> Api:
+    """The intermediate model of a hoisted document whose model classes are `classes`."""
+    info = document.get("info", {})
+    tag_docs = {
+        t.get("name"): str(t.get("description", ""))
+        for t in document.get("tags", [])
+        if isinstance(t, dict)
+    }
+    by_tag: dict[str, list[Operation]] = {}
+    method_names: dict[str, set[str]] = {}
+    for path, method, raw in sorted(iter_operations(document), key=lambda item: (item[0], item[1])):
+        tag = str((raw.get("tags") or ["default"])[0])
+        taken = method_names.setdefault(tag, set())
+        by_tag.setdefault(tag, []).append(_operation(document, classes, path, method, raw, taken))
+    resources: list[Resource] = []
+    attr_taken: set[str] = {"with_options", "with_raw_response", "close"}
+    for tag in sorted(by_tag):
+        operations = tuple(sorted(by_tag[tag], key=lambda op: op.method_name))
+        attr = unique(snake_name(tag), attr_taken)
+        get_action = next(
+            (
+                op.method_name
+                for op in operations
+                if op.http_method == "GET" and op.path.endswith("/actions/{actionId}")
+            ),
+            None,
+        )
+        resources.append(
+            Resource(
+                tag,
+                attr,
+                class_name(tag) + "Resource",
+                tag_docs.get(tag, ""),
+                operations,
+                get_action,
+            )
+        )
+    servers = tuple(
+        (str(s.get("url", "")), str(s.get("description", "")))
+        for s in document.get("servers", [])
+        if isinstance(s, dict)
+    )
+    return Api(
+        title=str(info.get("title", "API")),
+        version=str(info.get("version", "")),
+        description=str(info.get("description", "")),
+        package=package,
+        distribution=distribution,
+        resources=tuple(resources),
+        servers=servers,
+        token_url=_token_url(document),
+    )
+
+
+def _operation(
+    document: dict[str, Any],
+    classes: set[str],
+    path: str,
+    method: str,
+    raw: dict[str, Any],
+    taken: set[str],
+) -> Operation:
+    mapper = TypeMapper(document, classes)
+    operation_id = str(raw.get("operationId") or f"{method} {path}")
+    path_item = document["paths"][path]
+    params: dict[tuple[str, str], dict[str, Any]] = {}
+    for candidate in [*(path_item.get("parameters") or []), *(raw.get("parameters") or [])]:
+        resolved = _deref(document, candidate)
+        if resolved.get("name") and resolved.get("in"):
+            params[(resolved["in"], resolved["name"])] = resolved
+    py_taken = {"self", "body", "options", "timeout"}
+    grouped: dict[str, list[Param]] = {"path": [], "query": [], "header": []}
+    for (location, name), spec in sorted(
+        params.items(), key=lambda item: _param_order(path, item[0])
+    ):
+        if location not in grouped or (
+            location == "header" and name.lower() in (VERSION_HEADER, "authorization")
+        ):
+            continue
+        grouped[location].append(_param(spec, location, unique(snake_name(name), py_taken), mapper))
+    body = _body(document, raw.get("requestBody"), mapper, py_taken)
+    response = _response(document, raw, mapper)
+    error_models = tuple(
+        (int(code), cast) for code, cast in sorted(_error_models(document, raw, mapper).items())
+    )
+    return Operation(
+        operation_id=operation_id,
+        method_name=unique(snake_name(operation_id), taken),
+        http_method=method.upper(),
+        path=path,
+        summary=_clean(raw.get("summary")),
+        description=_clean(raw.get("description")),
+        deprecated=bool(raw.get("deprecated")),
+        path_params=tuple(grouped["path"]),
+        query_params=tuple(grouped["query"]),
+        header_params=tuple(grouped["header"]),
+        body=body,
+        response=response,
+        idempotent=method.upper() in ("GET", "HEAD", "OPTIONS", "PUT", "DELETE"),
+        error_models=error_models,
+        loose=tuple(sorted(set(mapper.loose))),
+    )
+
+
+def _param_order(path: str, key: tuple[str, str]) -> tuple[int, int, str]:
+    location, name = key
+    if location == "path":
+        return (0, path.find("{" + name + "}"), name)
+    return ({"query": 1, "header": 2, "cookie": 3}.get(location, 4), 0, name)
+
+
+def _param(spec: dict[str, Any], location: str, py_name: str, mapper: TypeMapper) -> Param:
+    schema = spec.get("schema", {})
+    required = bool(spec.get("required")) or location == "path"
+    annotation = mapper.annotation(schema, for_input=True)
+    default = "None"
+    if not required:
+        annotation = (
+            annotation
+            if annotation.endswith("| None") or annotation == "Any"
+            else f"{annotation} | None"
+        )
+    return Param(
+        name=str(spec["name"]),
+        py_name=py_name,
+        location=location,  # type: ignore[arg-type]
+        annotation=annotation,
+        required=required,
+        default=default,
+        description=_clean(spec.get("description")),
+        deprecated=bool(spec.get("deprecated")),
+    )
+
+
+def _body(
+    document: dict[str, Any], raw: Any, mapper: TypeMapper, py_taken: set[str]
+) -> Body | None:
+    raw = _deref(document, raw) if isinstance(raw, dict) else None
+    if not raw:
+        return None
+    content = raw.get("content") or {}
+    media_type = next((m for m in JSON_TYPES if m in content), next(iter(sorted(content)), None))
+    if media_type is None:
+        return None
+    schema = (content.get(media_type) or {}).get("schema", {})
+    required = bool(raw.get("required"))
+    target = mapper.resolve(schema)
+    if (
+        media_type in JSON_TYPES
+        and isinstance(target.get("properties"), dict)
+        and not any(k in target for k in ("allOf", "oneOf", "anyOf"))
+    ):
+        needed = set(target.get("required") or [])
+        fields = []
+        for name, prop in target["properties"].items():
+            if isinstance(prop, dict) and prop.get("readOnly"):
+                continue
+            annotation = mapper.annotation(prop, for_input=True)
+            is_required = name in needed
+            if not is_required and not (annotation.endswith("| None") or annotation == "Any"):
+                annotation = f"{annotation} | None"
+            fields.append(
+                BodyField(
+                    name,
+                    unique(snake_name(name), py_taken),
+                    annotation,
+                    is_required,
+                    _clean(prop.get("description")),
+                )
+            )
+        fields.sort(key=lambda f: (not f.required, f.py_name))
+        return Body(media_type, required, tuple(fields), "")
+    return Body(media_type, required, (), mapper.annotation(schema, for_input=True))
+
+
+def _success(raw: dict[str, Any]) -> tuple[str, Any] | None:
+    responses = raw.get("responses") or {}
+    codes = sorted(str(c) for c in responses if str(c).startswith("2"))
+    return (codes[0], responses[codes[0]]) if codes else None
+
+
+def _response(document: dict[str, Any], raw: dict[str, Any], mapper: TypeMapper) -> Response:
+    success = _success(raw)
+    if success is None:
+        return Response("none", "None", "None", "")
+    response = _deref(document, success[1])
+    content = response.get("content") or {}
+    media_type = next((m for m in JSON_TYPES if m in content), None)
+    if media_type is None:
+        if content:
+            mapper.loose.append(f"non-JSON response {sorted(content)[0]}")
+            return Response("any", "Any", "None", "")
+        return Response("none", "None", "None", "")
+    schema = (content.get(media_type) or {}).get("schema", {})
+    item = _page_item(raw, schema, mapper, document)
+    if item is not None:
+        return Response("page", item, item, item)
+    annotation = mapper.annotation(schema)
+    kind: ResponseKind = "any" if annotation == "Any" else "model"
+    return Response(kind, annotation, annotation, "")
+
+
+def _page_item(
+    raw: dict[str, Any], schema: Any, mapper: TypeMapper, document: dict[str, Any]
+) -> str | None:
+    """The item annotation when the response is a cursor page (`{data: [...], pagination}`) and the
+    operation takes an `after` cursor; otherwise None."""
+    params = {str(_deref(document, p).get("name")) for p in raw.get("parameters") or []}
+    if "after" not in params:
+        return None
+    target = mapper.resolve(schema)
+    properties = target.get("properties") or {}
+    data = mapper.resolve(properties.get("data")) if "data" in properties else {}
+    if data.get("type") != "array" or "pagination" not in properties:
+        return None
+    return mapper.annotation(data.get("items", {}))
+
+
+def _error_models(
+    document: dict[str, Any], raw: dict[str, Any], mapper: TypeMapper
+) -> dict[int, str]:
+    """Error statuses whose body is a model other than a problem (e.g. 409 with the action)."""
+    found: dict[int, str] = {}
+    for code, response in (raw.get("responses") or {}).items():
+        if not str(code).isdigit() or int(code) < 400:
+            continue
+        content = _deref(document, response).get("content") or {}
+        schema = (content.get("application/json") or {}).get("schema")
+        if schema is not None:
+            annotation = mapper.annotation(schema)
+            if annotation != "Any":
+                found[int(code)] = annotation
+    return found
+
+
+def _deref(document: dict[str, Any], value: Any) -> dict[str, Any]:
+    seen = 0
+    while isinstance(value, dict) and isinstance(value.get("$ref"), str) and seen < 32:
+        ref = value["$ref"]
+        if not ref.startswith("#/"):
+            return {}
+        node: Any = document
+        for token in ref[2:].split("/"):
+            node = (
+                node.get(token.replace("~1", "/").replace("~0", "~"))
+                if isinstance(node, dict)
+                else None
+            )
+        value = node
+        seen += 1
+    return value if isinstance(value, dict) else {}
+
+
+def _token_url(document: dict[str, Any]) -> str | None:
+    """The token URL of the first OAuth2 client-credentials scheme, if any."""
+    schemes = document.get("components", {}).get("securitySchemes", {})
+    for name in sorted(schemes):
+        flows = schemes[name].get("flows", {}) if isinstance(schemes[name], dict) else {}
+        url = (flows.get("clientCredentials") or {}).get("tokenUrl")
+        if isinstance(url, str):
+            return url
+    return None
+
+
+def _clean(text: Any, width: int = 88) -> str:
+    """Docstring-safe text: no triple quotes or stray backslashes, wrapped to `width`;
+    list items (`- ...`) keep their own lines and hang their continuation."""
+    if not isinstance(text, str):
+        return ""
+    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
+    lines: list[str] = []
+    for line in text.splitlines():
+        line = line.rstrip()
+        bullet = re.match(r"^(\s*(?:[-*]|\d+\.)\s+)", line)
+        indent = " " * len(bullet.group(1)) if bullet else ""
+        lines.extend(
+            textwrap.wrap(
+                line,
+                width,
+                subsequent_indent=indent,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+            or [""]
+        )
+    return "\n".join(lines)

@@ -1,0 +1,46 @@
+"""Python names computed from spec names: one place, so templates never compute names."""
+
+from __future__ import annotations
+
+import keyword
+import re
+
+__all__ = ["class_name", "constant_name", "snake_name", "unique"]
+
+_WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
+_RESERVED = set(keyword.kwlist) | set(keyword.softkwlist) | {"self", "cls", "options", "builtins"}
+
+
+def _words(text: str) -> list[str]:
+    return _WORDS.findall(re.sub(r"[^0-9A-Za-z]+", " ", text))
+
+
+def snake_name(text: str) -> str:
+    """`batteryId` -> `battery_id`, `Enode-Version` -> `enode_version`; never a keyword."""
+    name = "_".join(word.lower() for word in _words(text)) or "value"
+    if name[0].isdigit():
+        name = f"n_{name}"
+    return f"{name}_" if name in _RESERVED else name
+
+
+def class_name(text: str) -> str:
+    """`battery charge-state` -> `BatteryChargeState`; a valid, non-keyword identifier."""
+    name = "".join(word[:1].upper() + word[1:] for word in _words(text)) or "Model"
+    if name[0].isdigit():
+        name = f"M{name}"
+    return f"{name}_" if keyword.iskeyword(name) else name
+
+
+def constant_name(text: str) -> str:
+    """`PLUGGED_IN:CHARGING` -> `PLUGGED_IN_CHARGING`."""
+    return snake_name(text).upper().rstrip("_") or "VALUE"
+
+
+def unique(name: str, taken: set[str]) -> str:
+    """`name`, or `name` with the smallest numeric suffix not in `taken`; records the result."""
+    candidate, index = name, 2
+    while candidate in taken:
+        candidate = f"{name}{index}"
+        index += 1
+    taken.add(candidate)
+    return candidate

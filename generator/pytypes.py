@@ -1,0 +1,120 @@
+"""Python type annotations for schemas, as they appear in the generated client.
+
+`TypeMapper.annotation(schema)` returns source text such as `models.Battery`,
+`list[str]` or `datetime | None`. Referenced schemas resolve through the class
+names that model generation produced; a schema that cannot be typed becomes
+`Any` and the mapper records why, so the operation is still generated and the
+loosening is reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .hoist import ref_name
+
+__all__ = ["TypeMapper"]
+
+_PRIMITIVES = {"integer": "int", "number": "float", "boolean": "bool", "null": "None"}
+
+
+@dataclass
+class TypeMapper:
+    """Maps schemas of one document to annotations; `models_alias` prefixes model classes."""
+
+    document: dict[str, Any]
+    classes: set[str]
+    models_alias: str = "models"
+    loose: list[str] = field(default_factory=list)
+
+    def annotation(self, schema: Any, *, for_input: bool = False) -> str:
+        return " | ".join(self._union(schema, for_input))
+
+    def resolve(self, schema: Any) -> dict[str, Any]:
+        """Follow local `$ref`s to the schema they name."""
+        seen = 0
+        while isinstance(schema, dict) and isinstance(schema.get("$ref"), str) and seen < 32:
+            name = ref_name(schema["$ref"])
+            if name is None:
+                break
+            schema = self.document.get("components", {}).get("schemas", {}).get(name, {})
+            seen += 1
+        return schema if isinstance(schema, dict) else {}
+
+    def _union(self, schema: Any, for_input: bool) -> list[str]:
+        parts: list[str] = []
+        for part in self._parts(schema, for_input):
+            if part not in parts:
+                parts.append(part)
+        if "Any" in parts:
+            return ["Any"]
+        if "None" in parts:  # None last reads best: `str | None`
+            parts = [p for p in parts if p != "None"] + ["None"]
+        return parts or ["Any"]
+
+    def _parts(self, schema: Any, for_input: bool) -> list[str]:
+        if schema is True or schema == {}:
+            return ["Any"]
+        if not isinstance(schema, dict):
+            self.loose.append(f"unsupported schema {schema!r}")
+            return ["Any"]
+        ref = schema.get("$ref")
+        if isinstance(ref, str):
+            name = ref_name(ref)
+            target = self.resolve(schema) if name is not None else {}
+            if target and not _is_model_like(target):
+                return self._parts(target, for_input)  # an alias of a list or primitive: inline it
+            if name is not None and name in self.classes:
+                return [f"{self.models_alias}.{name}"]
+            self.loose.append(f"no model class for {ref}")
+            return ["Any"]
+        for key in ("oneOf", "anyOf"):
+            if isinstance(schema.get(key), list):
+                return [p for member in schema[key] for p in self._parts(member, for_input)]
+        if isinstance(schema.get("allOf"), list):
+            members = schema["allOf"]
+            if len(members) == 1:
+                return self._parts(members[0], for_input)
+            self.loose.append("an inline allOf with several members")
+            return ["Any"]
+        if "const" in schema:
+            return [f"Literal[{schema['const']!r}]"] if schema["const"] is not None else ["None"]
+        types = schema.get("type")
+        if isinstance(types, list):
+            return [p for t in types for p in self._parts({**schema, "type": t}, for_input)]
+        if schema.get("nullable") is True:
+            return [
+                *self._parts({k: v for k, v in schema.items() if k != "nullable"}, for_input),
+                "None",
+            ]
+        if isinstance(schema.get("enum"), list) and types in (None, "string"):
+            values = [v for v in schema["enum"] if v is not None]
+            literal = [f"Literal[{', '.join(repr(v) for v in values)}]"] if values else []
+            return literal + (["None"] if None in schema["enum"] else [])
+        if types == "string":
+            fmt = schema.get("format")
+            if fmt == "uuid":
+                return ["UUID", "str"] if for_input else ["UUID"]
+            if fmt == "date-time":
+                return ["datetime"]
+            if fmt == "date":
+                return ["date"]
+            if fmt == "binary":
+                return ["bytes"]
+            return ["str"]
+        if types in _PRIMITIVES:
+            return [_PRIMITIVES[types]]
+        if types == "array" or "items" in schema:
+            return [f"list[{self.annotation(schema.get('items', {}), for_input=for_input)}]"]
+        if types == "object" or "properties" in schema or "additionalProperties" in schema:
+            extra = schema.get("additionalProperties")
+            if isinstance(extra, dict) and extra:
+                return [f"dict[str, {self.annotation(extra, for_input=for_input)}]"]
+            return ["dict[str, Any]"]
+        return ["Any"]
+
+
+def _is_model_like(schema: dict[str, Any]) -> bool:
+    """Schemas that become classes of their own (objects and enums); unions are inlined."""
+    return any(key in schema for key in ("properties", "allOf", "enum"))

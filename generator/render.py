@@ -1,0 +1,132 @@
+"""Lay out one client package from the intermediate model: file path -> text.
+
+The templates in `templates/package/` only place what `ir.Api` already holds;
+the runtime in `runtime/` is copied verbatim (with a header line) so every
+package carries the same hand-written, tested code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from .ir import Api, Operation, Resource
+from .paths import PROJECT_ROOT, TEMPLATES_DIR
+
+__all__ = ["render_package"]
+
+RUNTIME_DIR = PROJECT_ROOT / "runtime"
+PACKAGE_VERSION = "0.1.0"
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR / "package"),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+
+
+def render_package(api: Api, models_source: str, *, header: str) -> dict[str, str]:
+    """Every file of the package, keyed by its path relative to the package's folder."""
+    env = _environment()
+    context = {
+        "api": api,
+        "header": header,
+        "header_md": f"<!-- {header.lstrip('# ')} -->",
+        "package_version": PACKAGE_VERSION,
+        **_readme_examples(api),
+    }
+    pkg = api.package
+    files = {
+        "pyproject.toml": env.get_template("pyproject.toml.jinja").render(context),
+        "README.md": env.get_template("README.md.jinja").render(context),
+        f"{pkg}/__init__.py": env.get_template("__init__.py.jinja").render(context),
+        f"{pkg}/_client.py": env.get_template("_client.py.jinja").render(context),
+        f"{pkg}/models.py": models_source,
+        f"{pkg}/py.typed": "",
+    }
+    for source in sorted(RUNTIME_DIR.rglob("*.py")):
+        relative = source.relative_to(RUNTIME_DIR).as_posix()
+        files[f"{pkg}/_runtime/{relative}"] = f"{header}\n{source.read_text(encoding='utf-8')}"
+    return files
+
+
+def _readme_examples(api: Api) -> dict[str, str]:
+    """Example calls for the package README, picked from the API's own operations."""
+    read = next((op for r in api.resources for op in r.operations if _is_simple_get(op)), None)
+    page = next(
+        ((r, op) for r in api.resources for op in r.operations if op.response.kind == "page"), None
+    )
+    action = next(
+        (
+            (r, op)
+            for r in api.resources
+            if r.get_action
+            for op in r.operations
+            if _creates_action(op)
+        ),
+        None,
+    )
+    return {
+        "example_read": _read_example(api, read),
+        "example_page": f"client.{page[0].attr_name}.{page[1].method_name}(page_size=50)"
+        if page
+        else "",
+        "example_action": _action_example(action) if action else "",
+    }
+
+
+def _is_simple_get(op: Operation) -> bool:
+    required = [p for p in op.params if p.required]
+    return op.http_method == "GET" and not required and op.response.kind in ("model", "page")
+
+
+def _read_example(api: Api, op: Operation | None) -> str:
+    if op is None:
+        return ""
+    resource = next(r for r in api.resources if op in r.operations)
+    return f"result = client.{resource.attr_name}.{op.method_name}()\n    print(result)"
+
+
+def _creates_action(op: Operation) -> bool:
+    return op.http_method == "POST" and not op.idempotent and "Action" in op.response.annotation
+
+
+def _action_example(found: tuple[Resource, Operation]) -> str:
+    resource, op = found
+    args = [f'"{p.name}-id"' for p in op.path_params]
+    if op.body and op.body.flattened:
+        args += [f"{f.py_name}=..." for f in op.body.fields if f.required]
+    call = f"client.{resource.attr_name}.{op.method_name}({', '.join(args)})"
+    return (
+        "try:\n"
+        f"    action = {call}\n"
+        "except UnprocessableEntityError as exc:  # e.g. the target is controlled by a schedule\n"
+        "    raise SystemExit(exc.detail)\n"
+        f"final = client.{resource.attr_name}.wait_for_action(action, timeout=300)\n"
+        "print(final.state)  # CONFIRMED, FAILED or CANCELLED\n"
+        "try:\n"
+        f"    client.{resource.attr_name}.{_cancel_name(resource)}(final.id)\n"
+        "except ConflictError as exc:  # already resolved: the body is the action\n"
+        "    print(exc.action)"
+    )
+
+
+def _cancel_name(resource: Resource) -> str:
+    return next(
+        (
+            op.method_name
+            for op in resource.operations
+            if op.path.endswith("/actions/{actionId}/cancel")
+        ),
+        resource.get_action or "",
+    )
+
+
+def runtime_files() -> list[Path]:
+    return sorted(RUNTIME_DIR.rglob("*.py"))
