@@ -80,7 +80,10 @@ def build_packages(
         header = _header(spec.resolve())
         models = generate_models(document, package=name, header=header)
         api: Api = build_api(document, set(models.classes), package=name, distribution=distribution)
-        write_tree(into / distribution, render_package(api, models.source, header=header))
+        files = render_package(
+            api, models.source, header=header, enum_members=dict(models.enum_members)
+        )
+        write_tree(into / distribution, files)
         warnings = tuple(
             f"{op.http_method} {op.path} ({op.operation_id}) typed loosely: {'; '.join(op.loose)}"
             for op in api.operations

@@ -26,6 +26,7 @@ class GeneratedModels:
     source: str
     classes: frozenset[str]
     warnings: tuple[str, ...] = ()  # what datamodel-code-generator could not express
+    enum_members: tuple[tuple[str, str], ...] = ()  # (enum class, its first member) for examples
 
 
 def generate_models(document: dict[str, Any], *, package: str, header: str) -> GeneratedModels:
@@ -74,7 +75,26 @@ def generate_models(document: dict[str, Any], *, package: str, header: str) -> G
     tree = ast.parse(source)
     classes = frozenset(node.name for node in tree.body if isinstance(node, ast.ClassDef))
     notes = sorted({str(w.message) for w in caught if issubclass(w.category, UserWarning)})
-    return GeneratedModels(source, classes, tuple(notes))
+    return GeneratedModels(source, classes, tuple(notes), _first_enum_members(tree))
+
+
+def _first_enum_members(tree: ast.Module) -> tuple[tuple[str, str], ...]:
+    found = []
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and any(
+            isinstance(b, ast.Name) and b.id == "OpenEnum" for b in node.bases
+        ):
+            first = next(
+                (
+                    s.targets[0].id
+                    for s in node.body
+                    if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name)
+                ),
+                None,
+            )
+            if first is not None:
+                found.append((node.name, first))
+    return tuple(sorted(found))
 
 
 def _open_enums(source: str) -> str:

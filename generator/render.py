@@ -31,7 +31,9 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def render_package(api: Api, models_source: str, *, header: str) -> dict[str, str]:
+def render_package(
+    api: Api, models_source: str, *, header: str, enum_members: dict[str, str] | None = None
+) -> dict[str, str]:
     """Every file of the package, keyed by its path relative to the package's folder."""
     env = _environment()
     context = {
@@ -39,7 +41,7 @@ def render_package(api: Api, models_source: str, *, header: str) -> dict[str, st
         "header": header,
         "header_md": f"<!-- {header.lstrip('# ')} -->",
         "package_version": PACKAGE_VERSION,
-        **_readme_examples(api),
+        **_readme_examples(api, enum_members or {}),
     }
     pkg = api.package
     files = {
@@ -56,7 +58,7 @@ def render_package(api: Api, models_source: str, *, header: str) -> dict[str, st
     return files
 
 
-def _readme_examples(api: Api) -> dict[str, str]:
+def _readme_examples(api: Api, enum_members: dict[str, str]) -> dict[str, str]:
     """Example calls for the package README, picked from the API's own operations."""
     read = next((op for r in api.resources for op in r.operations if _is_simple_get(op)), None)
     page = next(
@@ -77,8 +79,26 @@ def _readme_examples(api: Api) -> dict[str, str]:
         "example_page": f"client.{page[0].attr_name}.{page[1].method_name}(page_size=50)"
         if page
         else "",
-        "example_action": _action_example(action) if action else "",
+        "example_action": _action_example(action, enum_members) if action else "",
     }
+
+
+_EXAMPLE_ID = '"54d827e1-8355-4fed-97b5-55940d1d09ba"'
+_SIMPLE_EXAMPLES = {
+    "str": '"text"',
+    "int": "10",
+    "float": "10.0",
+    "bool": "True",
+    "UUID | str": _EXAMPLE_ID,
+}
+
+
+def _example_value(annotation: str, enum_members: dict[str, str]) -> str:
+    """A literal for a README example: an enum's first member, or a plain value."""
+    first = annotation if annotation in _SIMPLE_EXAMPLES else annotation.split(" | ")[0]
+    if first.startswith("models.") and first[7:] in enum_members:
+        return f"{first}.{enum_members[first[7:]]}"
+    return _SIMPLE_EXAMPLES.get(first, "...")
 
 
 def _is_simple_get(op: Operation) -> bool:
@@ -94,14 +114,25 @@ def _read_example(api: Api, op: Operation | None) -> str:
 
 
 def _creates_action(op: Operation) -> bool:
-    return op.http_method == "POST" and not op.idempotent and "Action" in op.response.annotation
+    """A control request: a POST with a flattened body that answers with an action."""
+    return (
+        op.http_method == "POST"
+        and not op.path.endswith("/cancel")
+        and "Action" in op.response.annotation
+        and op.body is not None
+        and op.body.flattened
+    )
 
 
-def _action_example(found: tuple[Resource, Operation]) -> str:
+def _action_example(found: tuple[Resource, Operation], enum_members: dict[str, str]) -> str:
     resource, op = found
-    args = [f'"{p.name}-id"' for p in op.path_params]
+    args = [_EXAMPLE_ID for _ in op.path_params]
     if op.body and op.body.flattened:
-        args += [f"{f.py_name}=..." for f in op.body.fields if f.required]
+        args += [
+            f"{f.py_name}={_example_value(f.annotation, enum_members)}"
+            for f in op.body.fields
+            if f.required
+        ]
     call = f"client.{resource.attr_name}.{op.method_name}({', '.join(args)})"
     return (
         "try:\n"
