@@ -321,9 +321,8 @@ def _response(document: dict[str, Any], raw: dict[str, Any], mapper: TypeMapper)
     content = response.get("content") or {}
     media_type = next((m for m in JSON_TYPES if m in content), None)
     if media_type is None:
-        if content:
-            mapper.loose.append(f"non-JSON response {sorted(content)[0]}")
-            return Response("any", "Any", "None", "")
+        if content:  # images, archives, text: the raw body
+            return Response("model", "bytes", "bytes", "")
         return Response("none", "None", "None", "")
     schema = (content.get(media_type) or {}).get("schema", {})
     item = _page_item(raw, schema, mapper, document)

@@ -126,7 +126,8 @@ def _operation_problems(bundle: Bundle, *, enode_rules: bool) -> Iterator[SpecPr
         where = f"{method.upper()} {path}"
         operation_id = operation.get("operationId")
         if not operation_id:
-            yield bundle.problem(pointer, "operation-id", f"{where} has no operationId")
+            if enode_rules:  # elsewhere the generator names the method after method and path
+                yield bundle.problem(pointer, "operation-id", f"{where} has no operationId")
         elif operation_id in first_seen:
             other = first_seen[operation_id]
             yield bundle.problem(

@@ -61,9 +61,12 @@ def _cached_adapter(target: object) -> TypeAdapter[Any]:
 
 
 def parse_body(response: httpx.Response, target: object, *, strict: bool) -> Any:
-    """The body of a successful `response` as `target` (None when `target` is None)."""
+    """The body of a successful `response` as `target` (None when `target` is None; the raw
+    bytes when `target` is `bytes`, for non-JSON media types such as images)."""
     if target is None or target is type(None):
         return None
+    if target is bytes:
+        return response.content
     try:
         value = adapter(target).validate_json(response.content)
     except ValidationError as exc:
