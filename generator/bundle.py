@@ -157,53 +157,30 @@ class _Bundler:
         file_part, _, fragment = ref.partition("#")
         target_path = (source.path.parent / file_part).resolve() if file_part else source.path
         target_pointer = fragment
+
+        def report(message: str) -> dict[str, Any]:
+            self.problems.append(
+                SpecProblem(where, line, pointer, "ref", f"$ref {ref!r}: {message}")
+            )
+            return {}
+
         if target_pointer and not target_pointer.startswith("/"):
-            self.problems.append(
-                SpecProblem(
-                    where, line, pointer, "ref", f"$ref {ref!r}: fragment must be a JSON pointer"
-                )
-            )
-            return {}
+            return report(f"$ref {ref!r}: fragment must be a JSON pointer")
         if target_path in self.unreadable:
-            self.problems.append(
-                SpecProblem(
-                    where,
-                    line,
-                    pointer,
-                    "ref",
-                    f"dangling $ref {ref!r}: {display_path(target_path)} cannot be loaded",
-                )
-            )
-            return {}
+            return report(f"dangling $ref {ref!r}: {display_path(target_path)} cannot be loaded")
         try:
             target = self.load(target_path)
         except SpecError as exc:
             self.unreadable.add(target_path)
-            self.problems.append(
-                SpecProblem(
-                    where,
-                    line,
-                    pointer,
-                    "ref",
-                    f"dangling $ref {ref!r}: {display_path(target_path)} cannot be loaded",
-                )
-            )
             self.problems.extend(exc.problems)
-            return {}
+            return report(f"dangling $ref {ref!r}: {display_path(target_path)} cannot be loaded")
         try:
             resolved = _resolve_pointer(target.data, target_pointer)
         except KeyError:
-            self.problems.append(
-                SpecProblem(
-                    where,
-                    line,
-                    pointer,
-                    "ref",
-                    f"dangling $ref {ref!r}: nothing at #{target_pointer} "
-                    f"in {display_path(target_path)}",
-                )
+            return report(
+                f"dangling $ref {ref!r}: nothing at #{target_pointer} "
+                f"in {display_path(target_path)}"
             )
-            return {}
         tokens = [unescape_pointer(t) for t in target_pointer.split("/")[1:]]
         if len(tokens) == 3 and tokens[0] == "components":
             kind, name = tokens[1], tokens[2]
@@ -212,15 +189,9 @@ class _Bundler:
                 self.hoisted[(kind, name)] = (target_path, target_pointer)
                 self.pending.append((kind, name, target_path, target_pointer))
             elif known != (target_path, target_pointer):
-                self.problems.append(
-                    SpecProblem(
-                        where,
-                        line,
-                        pointer,
-                        "ref",
-                        f"component name collision: {kind}/{name} is defined in both "
-                        f"{display_path(known[0])} and {display_path(target_path)}",
-                    )
+                report(
+                    f"component name collision: {kind}/{name} is defined in both "
+                    f"{display_path(known[0])} and {display_path(target_path)}"
                 )
             rewritten = dict(value)
             rewritten["$ref"] = f"#/components/{escape_pointer(kind)}/{escape_pointer(name)}"
@@ -230,10 +201,7 @@ class _Bundler:
         key = f"{target_path}#{target_pointer}"
         if key in inlining:
             chain = " -> ".join([*inlining, key])
-            self.problems.append(
-                SpecProblem(where, line, pointer, "ref", f"circular $ref {ref!r}: {chain}")
-            )
-            return {}
+            return report(f"circular $ref {ref!r}: {chain}")
         inlined = self.walk(resolved, target, target_pointer, out, (*inlining, key))
         siblings = {k: v for k, v in value.items() if k != "$ref"}
         if siblings and isinstance(inlined, dict):
