@@ -64,7 +64,6 @@ def generate_models(document: dict[str, Any], *, package: str, header: str) -> G
             collapse_root_models=True,
             use_subclass_enum=False,
             strict_nullable=True,
-            keep_model_order=True,
             set_default_enum_member=True,
         )
     if not isinstance(output, str):  # a dict of modules when output is split into files

@@ -66,6 +66,10 @@ def test_inline_schemas_get_parent_names(pkg: ModuleType) -> None:
     assert not [n for n in dir(models) if n[-1:].isdigit() and n[0].isupper()]
 
 
+def test_enum_defaults_refer_to_classes_defined_before_use(pkg: ModuleType) -> None:
+    assert pkg.models.PostPetsRequest(name="rex").mode == pkg.models.PostPetsRequestMode.A
+
+
 def test_lookahead_pattern_imports_and_validates(pkg: ModuleType) -> None:
     record = pkg.models.PetRecord.model_validate({"id": 1, "name": "rex", "pattern-name": "rex"})
     assert record.pattern_name == "rex"

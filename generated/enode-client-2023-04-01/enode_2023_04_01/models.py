@@ -10,54 +10,6 @@ from pydantic import AnyUrl, AwareDatetime, ConfigDict, Field, RootModel
 from enode_2023_04_01._runtime import EnodeModel, OpenEnum
 
 
-class ActionBase(EnodeModel):
-    """
-    Fields shared by every action (battery, charger and HVAC). An action is created by a control request and moves from `PENDING` to exactly one of `CONFIRMED`, `FAILED` or `CANCELLED`. Only one action per target is active: a new one cancels the previous one (failure reason `CONFLICT`).
-    """
-
-    id: UUID
-    """
-    The ID of the action.
-    """
-    user_id: Annotated[str, Field(alias="userId")]
-    """
-    The ID of the user that owns the target of this action.
-    """
-    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
-    """
-    Time when this action was created.
-    """
-    updated_at: Annotated[AwareDatetime, Field(alias="updatedAt")]
-    """
-    Time when this action was last updated.
-    """
-    completed_at: Annotated[AwareDatetime | None, Field(alias="completedAt")]
-    """
-    Time when the action transitioned to a non-pending state.
-    """
-    state: ActionState
-    target_id: Annotated[str, Field(alias="targetId")]
-    """
-    ID of the asset which this action is controlling.
-    """
-    failure_reason: Annotated[ActionFailureReason | None, Field(alias="failureReason")]
-    """
-    Information about why this action was not executed successfully. `null` unless the action failed or was cancelled.
-    """
-
-
-class ActionFailureReason(EnodeModel):
-    """
-    Information about why this action was not executed successfully.
-    """
-
-    type: ActionFailureReasonType
-    detail: str
-    """
-    A human-readable explanation of why the action was unsuccessful.
-    """
-
-
 class ActionFailureReasonType(OpenEnum):
     """
     A machine-readable high level error category.
@@ -92,122 +44,12 @@ class ActionState(OpenEnum):
     CANCELLED = "CANCELLED"
 
 
-class Battery(EnodeModel):
-    """
-    A residential energy storage unit, like a Tesla Powerwall or Enphase IQ. It offers detailed insights into the battery's operation and allows you to instruct the battery on handling its stored energy.
-    """
-
-    id: UUID
-    """
-    Unique identifier for the battery object.
-    """
-    user_id: Annotated[str, Field(alias="userId")]
-    """
-    The ID of the user that linked this battery.
-    """
-    vendor: BatteryVendor
-    last_seen: Annotated[AwareDatetime, Field(alias="lastSeen")]
-    """
-    The last time Enode successfully communicated with the vendor or when the battery was initially linked.
-    """
-    is_reachable: Annotated[bool, Field(alias="isReachable")]
-    """
-    Whether live data from the battery is currently reachable from Enode's perspective. This 'reachability' may refer to reading from a cache operated by the battery's cloud service if that service has determined that its cache is valid.
-    """
-    charge_state: Annotated[BatteryChargeState, Field(alias="chargeState")]
-    config: BatteryConfig
-    information: BatteryInformation
-    capabilities: BatteryCapabilities
-    scopes: list[str]
-    """
-    Scopes that the user has granted for this battery.
-    """
-    location_id: Annotated[UUID | None, Field(alias="locationId")]
-    """
-    ID of the location the battery is currently positioned at (if any).
-    """
-
-
-class BatteryAction(ActionBase):
-    """
-    An action changing the operation mode of a battery.
-    """
-
-    target_type: Annotated[BatteryActionTargetType, Field(alias="targetType")]
-    target_state: Annotated[BatteryActionTargetState, Field(alias="targetState")]
-
-
-class BatteryActionTargetState(EnodeModel):
-    """
-    Target battery operation mode.
-    """
-
-    operation_mode: Annotated[BatteryOperationMode, Field(alias="operationMode")]
-    """
-    Desired operation mode of the battery.
-    """
-
-
 class BatteryActionTargetType(OpenEnum):
     """
     Type of the target of the action.
     """
 
     BATTERY = "battery"
-
-
-class BatteryCapabilities(EnodeModel):
-    """
-    A collection of descriptors that describe the capabilities of this specific battery.
-    """
-
-    export_focus: Annotated[Capability, Field(alias="exportFocus")]
-    """
-    Supports EXPORT_FOCUS operation mode.
-    """
-    import_focus: Annotated[Capability, Field(alias="importFocus")]
-    """
-    Supports IMPORT_FOCUS operation mode.
-    """
-    time_of_use: Annotated[Capability, Field(alias="timeOfUse")]
-    """
-    Supports TIME_OF_USE operation mode.
-    """
-    self_reliance: Annotated[Capability, Field(alias="selfReliance")]
-    """
-    Supports SELF_RELIANCE operation mode.
-    """
-
-
-class BatteryChargeState(EnodeModel):
-    """
-    Latest information about the battery. `null` values indicate we are unable to determine a value for the field based on the information coming from the vendor.
-    """
-
-    status: BatteryChargeStateStatus | None
-    """
-    The power delivery state of the battery.
-    """
-    battery_capacity: Annotated[float | None, Field(alias="batteryCapacity")]
-    """
-    Battery capacity in kWh.
-    """
-    battery_level: Annotated[float | None, Field(alias="batteryLevel")]
-    """
-    Remaining battery charge level in percent.
-    """
-    charge_rate: Annotated[float | None, Field(alias="chargeRate")]
-    """
-    The current charge rate in kW. A positive value indicates that the battery is charging.
-    """
-    discharge_limit: Annotated[float | None, Field(alias="dischargeLimit")]
-    """
-    Minimum charge level for a battery, expressed as a percentage. Batteries will not discharge below this user-set reserve level except in emergency power situations.
-    """
-    last_updated: Annotated[AwareDatetime | None, Field(alias="lastUpdated")]
-    """
-    Time of last received charge state update.
-    """
 
 
 class BatteryChargeStateStatus(OpenEnum):
@@ -227,45 +69,6 @@ class BatteryChargeStateStatus(OpenEnum):
     UNKNOWN = "UNKNOWN"
 
 
-class BatteryConfig(EnodeModel):
-    """
-    The battery's configuration.
-    """
-
-    operation_mode: Annotated[BatteryOperationMode | None, Field(alias="operationMode")]
-    """
-    The current operation mode of the battery.
-    """
-    last_updated: Annotated[AwareDatetime | None, Field(alias="lastUpdated")]
-    """
-    Time of last received configuration update.
-    """
-
-
-class BatteryInformation(EnodeModel):
-    """
-    Descriptive information about the battery.
-    """
-
-    id: str
-    """
-    Battery vendor ID.
-    """
-    brand: BatteryInformationBrand
-    model: str
-    """
-    Battery model.
-    """
-    site_name: Annotated[str, Field(alias="siteName")]
-    """
-    Name of the site, as set by the user on the device/vendor. If no user-specified name is available, we construct a fallback name using the vendor/device/model names.
-    """
-    installation_date: Annotated[AwareDatetime, Field(alias="installationDate")]
-    """
-    Battery installation date.
-    """
-
-
 class BatteryInformationBrand(OpenEnum):
     """
     Battery brand.
@@ -276,18 +79,6 @@ class BatteryInformationBrand(OpenEnum):
     HUAWEI = "HUAWEI"
     SOLAR_EDGE = "SolarEdge"
     SMA = "SMA"
-
-
-class BatteryList(EnodeModel):
-    """
-    A page of batteries.
-    """
-
-    data: list[Battery]
-    """
-    Paginated list of batteries.
-    """
-    pagination: PaginationCursors
 
 
 class BatteryOperationMode(OpenEnum):
@@ -343,44 +134,6 @@ class Capability(EnodeModel):
     """
 
 
-class Charger(EnodeModel):
-    """
-    An EV charger.
-    """
-
-    id: str
-    """
-    Charger ID.
-    """
-    user_id: Annotated[str, Field(alias="userId")]
-    """
-    The ID of the user that linked this charger.
-    """
-    vendor: str
-    """
-    Machine-friendly name of the vendor. Use this in API requests.
-    """
-    last_seen: Annotated[AwareDatetime, Field(alias="lastSeen")]
-    """
-    The last time Enode communicated with the charger.
-    """
-    is_reachable: Annotated[bool, Field(alias="isReachable")]
-    """
-    Whether live data from the charger is currently reachable from Enode's perspective. This 'reachability' may refer to reading from a cache operated by the charger's cloud service if that service has determined that its cache is valid.
-    """
-    charge_state: Annotated[ChargerChargeState, Field(alias="chargeState")]
-    capabilities: ChargerCapabilities
-    scopes: list[str]
-    """
-    Scopes that the user has granted for this charger.
-    """
-    information: ChargerInformation
-    charging_location_id: Annotated[UUID | None, Field(alias="chargingLocationId")]
-    """
-    ID of the charging location the charger is currently positioned at (if any).
-    """
-
-
 class ChargerActionTargetType(OpenEnum):
     """
     Type of the target of the action.
@@ -417,31 +170,6 @@ class ChargerCapabilities(EnodeModel):
     """
 
 
-class ChargerChargeAction(ActionBase):
-    """
-    An action starting or stopping charging.
-    """
-
-    target_type: Annotated[ChargerActionTargetType, Field(alias="targetType")]
-    kind: ChargerChargeActionKind
-    entity_id: Annotated[str | None, Field(alias="entityId", deprecated=True)] = None
-    """
-    Deprecated. Replaced by targetId.
-    """
-    entity_type: Annotated[str | None, Field(alias="entityType", deprecated=True)] = None
-    """
-    Deprecated. Replaced by targetType.
-    """
-    chargeable_id: Annotated[str | None, Field(alias="chargeableId", deprecated=True)] = None
-    """
-    Deprecated. Replaced by targetId.
-    """
-    chargeable_type: Annotated[str | None, Field(alias="chargeableType", deprecated=True)] = None
-    """
-    Deprecated. Replaced by targetType.
-    """
-
-
 class ChargerChargeActionKind(OpenEnum):
     """
     The charging action to perform.
@@ -449,36 +177,6 @@ class ChargerChargeActionKind(OpenEnum):
 
     START = "START"
     STOP = "STOP"
-
-
-class ChargerChargeState(EnodeModel):
-    """
-    Latest information about the charger. `null` values indicate we are unable to determine a value for the field based on the information coming from the vendor.
-    """
-
-    is_plugged_in: Annotated[bool | None, Field(alias="isPluggedIn")]
-    """
-    Indicates whether the charger has a vehicle plugged into it (regardless of whether that vehicle is actually charging).
-    """
-    is_charging: Annotated[bool | None, Field(alias="isCharging")]
-    """
-    Indicates whether the charger is currently delivering power to the vehicle and actively charging its battery.
-    """
-    charge_rate: Annotated[float | None, Field(alias="chargeRate")]
-    """
-    The current charge rate in kW. This property is only available when the charger is actively charging a vehicle, and is `null` any other time.
-    """
-    last_updated: Annotated[AwareDatetime | None, Field(alias="lastUpdated")]
-    """
-    Time of latest charge state update.
-    """
-    max_current: Annotated[float | None, Field(alias="maxCurrent")]
-    """
-    Desired max current in amperes, if set.
-    """
-    power_delivery_state: Annotated[
-        ChargerChargeStatePowerDeliveryState, Field(alias="powerDeliveryState")
-    ]
 
 
 class ChargerChargeStatePowerDeliveryState(OpenEnum):
@@ -547,22 +245,6 @@ class ChargerInformation(EnodeModel):
     """
 
 
-class ChargerMaxCurrentAction(ActionBase):
-    """
-    An action changing the max current of a charger.
-    """
-
-    target_type: Annotated[ChargerActionTargetType, Field(alias="targetType")]
-    target_state: Annotated[ChargerMaxCurrentActionTargetState, Field(alias="targetState")]
-
-
-class ChargerAction(RootModel[ChargerChargeAction | ChargerMaxCurrentAction]):
-    root: ChargerChargeAction | ChargerMaxCurrentAction
-    """
-    A charger action: either a charge action (start/stop, with `kind`) or a max current action (with `targetState`).
-    """
-
-
 class ChargerMaxCurrentActionTargetState(EnodeModel):
     """
     Target maximum current for entity.
@@ -601,32 +283,6 @@ class ChargerSmartOverride(EnodeModel):
     target_id: Annotated[str, Field(alias="targetId")]
     """
     ID of the target which this smart override is affecting.
-    """
-
-
-class ChargingStatisticsEntry(EnodeModel):
-    """
-    Aggregated charging statistics of one time bucket.
-    """
-
-    date: AwareDatetime
-    """
-    Start (UTC) of the time bucket.
-    """
-    kw: ChargingStatisticsKw
-    kwh_sum: Annotated[float, Field(alias="kwhSum")]
-    """
-    Total energy consumed in the time bucket, in kWh.
-    """
-    price: ChargingStatisticsPrice
-    non_smart_price: Annotated[ChargingStatisticsNonSmartPrice, Field(alias="nonSmartPrice")]
-    cost_sum: Annotated[float, Field(alias="costSum")]
-    """
-    Total cost of the consumption in the time bucket, in `<CURRENCY>`.
-    """
-    estimated_savings: Annotated[float | None, Field(alias="estimatedSavings")]
-    """
-    Estimated savings from smart charging in the time bucket, in `<CURRENCY>`. `null` if smart charging did not shift the consumption.
     """
 
 
@@ -711,135 +367,12 @@ class ChargingStatisticsType(OpenEnum):
     HVAC = "hvac"
 
 
-class Hvac(EnodeModel):
-    """
-    An HVAC unit (heater, heat pump, air conditioning, thermostat, ...).
-    """
-
-    id: str
-    """
-    HVAC unit ID.
-    """
-    user_id: Annotated[str, Field(alias="userId")]
-    """
-    The ID of the user that linked this HVAC unit.
-    """
-    vendor: str
-    """
-    Machine-friendly name of the vendor. Use this in API requests.
-    """
-    last_seen: Annotated[AwareDatetime, Field(alias="lastSeen")]
-    """
-    The last time Enode successfully communicated with the vendor or when the HVAC unit was initially linked.
-    """
-    is_reachable: Annotated[bool, Field(alias="isReachable")]
-    """
-    Whether live data from the HVAC unit is currently reachable from Enode's perspective. It can happen that this 'reachability' refers to reading from a cache operated by the vendor's cloud service, if that service has determined that its cache is valid.
-    """
-    consumption_rate: Annotated[float | None, Field(alias="consumptionRate")]
-    """
-    The current rate of energy consumption in kW. An inactive HVAC will have a consumption rate of 0. HVACs not supporting consumption rate will report null. This value is currently only supported by a small number of devices.
-    """
-    information: HvacInformation
-    temperature_state: Annotated[HvacTemperatureState, Field(alias="temperatureState")]
-    thermostat_state: Annotated[HvacThermostatState, Field(alias="thermostatState")]
-    scopes: list[str]
-    """
-    Scopes that the user has granted for this HVAC unit.
-    """
-    mode: Annotated[HvacMode | None, Field(deprecated=True)] = None
-    """
-    Deprecated. Replaced by `thermostatState.mode`. The HVAC's mode.
-    """
-    heat_setpoint: Annotated[float | None, Field(alias="heatSetpoint", deprecated=True)] = None
-    """
-    Deprecated. Replaced by `thermostatState.heatSetpoint`. If mode allows, heat when currentTemperature falls below this point.
-    """
-    cool_setpoint: Annotated[float | None, Field(alias="coolSetpoint", deprecated=True)] = None
-    """
-    Deprecated. Replaced by `thermostatState.coolSetpoint`. If mode allows, cool when currentTemperature rises above this point.
-    """
-    hold_type: Annotated[HvacHoldType | None, Field(alias="holdType", deprecated=True)] = None
-    """
-    Deprecated. Replaced by `thermostatState.holdType`. The duration the setpoints and mode are expected to be held. If `SCHEDULED`, the device is being controlled by an OEM schedule configured on the device.
-    """
-    is_active: Annotated[bool | None, Field(alias="isActive", deprecated=True)] = None
-    """
-    Deprecated. Replaced by `temperatureState.isActive`. Whether the HVAC unit is actively heating or cooling.
-    """
-    current_temperature: Annotated[
-        float | None, Field(alias="currentTemperature", deprecated=True)
-    ] = None
-    """
-    Deprecated. Replaced by `temperatureState.currentTemperature`. Current air temperature reported by device in degrees Celsius.
-    """
-    capabilities: HvacCapabilities
-    charging_location_id: Annotated[UUID | None, Field(alias="chargingLocationId")]
-    """
-    ID of the charging location the HVAC unit is housed at (if any).
-    """
-
-
-class HvacAction(ActionBase):
-    """
-    An action changing the mode and setpoints of an HVAC unit.
-    """
-
-    target_type: Annotated[HvacActionTargetType, Field(alias="targetType")]
-    target_state: Annotated[
-        HvacTargetPermanentHold | HvacTargetFollowSchedule,
-        Field(alias="targetState", discriminator="hold_type"),
-    ]
-    """
-    The state the action brings the HVAC unit to.
-    """
-
-
 class HvacActionTargetType(OpenEnum):
     """
     Type of the asset this action is controlling.
     """
 
     HVAC = "hvac"
-
-
-class HvacCapabilities(EnodeModel):
-    """
-    An object describing valid states for this HVAC unit.
-    """
-
-    capable_modes: Annotated[list[HvacMode] | None, Field(alias="capableModes")]
-    """
-    A list of valid modes for this HVAC unit.
-    """
-    cool_setpoint_range: Annotated[HvacSetpointRange | None, Field(alias="coolSetpointRange")]
-    """
-    The range of allowable values for `coolSetpoint`.
-    """
-    heat_setpoint_range: Annotated[HvacSetpointRange | None, Field(alias="heatSetpointRange")]
-    """
-    The range of allowable values for `heatSetpoint`.
-    """
-    setpoint_difference_range: Annotated[
-        HvacSetpointDifferenceRange | None, Field(alias="setpointDifferenceRange")
-    ]
-    """
-    A constraint specifying the minimum and maximum allowable difference between `heatSetpoint` and `coolSetpoint`. Only applicable in `AUTO` mode.
-    """
-    set_follow_schedule: Annotated[Capability, Field(alias="setFollowSchedule")]
-    """
-    Supports following a schedule set on the device.
-    """
-    set_permanent_hold: Annotated[Capability, Field(alias="setPermanentHold")]
-    """
-    Supports setting a permanent hold.
-    """
-    capable_hold_types: Annotated[
-        list[HvacHoldType] | None, Field(alias="capableHoldTypes", deprecated=True)
-    ] = None
-    """
-    Deprecated: check the `setFollowSchedule` and `setPermanentHold` capabilities instead. A list of valid hold types for this HVAC unit.
-    """
 
 
 class HvacHoldType(OpenEnum):
@@ -862,34 +395,6 @@ class HvacIdList(RootModel[list[str]]):
     """
     IDs of the user's HVAC units.
     """
-
-
-class HvacInformation(EnodeModel):
-    """
-    Descriptive information about the HVAC unit.
-    """
-
-    id: str
-    """
-    HVAC device ID, as used by the vendor.
-    """
-    brand: str
-    """
-    HVAC device brand.
-    """
-    model: str
-    """
-    HVAC device model.
-    """
-    display_name: Annotated[str, Field(alias="displayName")]
-    """
-    Name of the device, as set by the user on the device/vendor. If no user-specified name is available, we construct a fallback name using the vendor/device/model names.
-    """
-    group_name: Annotated[str | None, Field(alias="groupName")]
-    """
-    Name of the group the device belongs to, as set by the user on the device/vendor. Groups are typically presented as "rooms" or "zones".
-    """
-    category: HvacInformationCategory
 
 
 class HvacInformationCategory(OpenEnum):
@@ -1084,32 +589,6 @@ class HvacThermostatState(EnodeModel):
     """
 
 
-class Intervention(EnodeModel):
-    """
-    A step the user can take to make a capability available.
-    """
-
-    id: UUID
-    """
-    ID of the intervention.
-    """
-    vendor: Annotated[str, Field(examples=["AUDI"])]
-    """
-    Machine-friendly representation of the OEM's name.
-    """
-    vendor_type: Annotated[InterventionVendorType, Field(alias="vendorType")]
-    brand: Annotated[str, Field(examples=["Audi"])]
-    """
-    Human-friendly name of the brand.
-    """
-    introduced_at: Annotated[AwareDatetime, Field(alias="introducedAt")]
-    """
-    ISO 8601 timestamp of when the intervention was introduced.
-    """
-    domain: InterventionDomain
-    resolution: InterventionResolution
-
-
 class InterventionDomain(OpenEnum):
     """
     The domain the intervention is related to, i.e. whether the intervention is related to the vendor service account or a setting on the device.
@@ -1117,23 +596,6 @@ class InterventionDomain(OpenEnum):
 
     ACCOUNT = "Account"
     DEVICE = "Device"
-
-
-class InterventionResolution(EnodeModel):
-    """
-    How the intervention is resolved.
-    """
-
-    title: str
-    """
-    A localized title for the intervention.
-    """
-    description: str
-    """
-    A localized description of how to resolve the intervention. Formatted as Markdown.
-    """
-    access: InterventionResolutionAccess
-    agent: InterventionResolutionAgent
 
 
 class InterventionResolutionAccess(OpenEnum):
@@ -1165,48 +627,6 @@ class InterventionVendorType(OpenEnum):
     INVERTER = "inverter"
     METER = "meter"
     VEHICLE = "vehicle"
-
-
-class Inverter(EnodeModel):
-    """
-    A solar inverter and its production state.
-    """
-
-    id: UUID
-    """
-    Solar inverter ID.
-    """
-    user_id: Annotated[str, Field(alias="userId")]
-    """
-    The ID of the user that linked this inverter.
-    """
-    vendor: str
-    """
-    Machine-friendly name of the vendor. Use this in API requests.
-    """
-    last_seen: Annotated[AwareDatetime, Field(alias="lastSeen")]
-    """
-    The last time Enode received live data or when the solar inverter was initially linked.
-    """
-    is_reachable: Annotated[bool, Field(alias="isReachable")]
-    """
-    Whether live data from the solar inverter is currently reachable from Enode's perspective. This 'reachability' may refer to reading from a cache operated by the solar inverter's cloud service if that service has determined that its cache is valid.
-    """
-    production_state: Annotated[InverterProductionState, Field(alias="productionState")]
-    information: InverterInformation
-    timezone: str | None
-    """
-    IANA TZ database timezone name representing the location of this inverter.
-    """
-    scopes: list[str]
-    """
-    Scopes that the user has granted for this inverter.
-    """
-    capabilities: InverterCapabilities
-    charging_location_id: Annotated[UUID | None, Field(alias="chargingLocationId")]
-    """
-    ID of the charging location the solar inverter is installed at (if any).
-    """
 
 
 class InverterCapabilities(EnodeModel):
@@ -1300,32 +720,12 @@ class InverterProductionState(EnodeModel):
     """
 
 
-class InverterProductionStatistics(EnodeModel):
-    """
-    Contains information about power production statistics.
-    """
-
-    unit: InverterProductionUnit
-    data: list[InverterProductionDataPoint]
-    """
-    An array of data points representing the power production statistics.
-    """
-
-
 class InverterProductionUnit(OpenEnum):
     """
     The unit of measurement for power production data. Always kWh.
     """
 
     K_WH = "kWh"
-
-
-class InverterVendorStatistics(EnodeModel):
-    """
-    Power production statistics of an inverter, as a time series collected from vendor APIs.
-    """
-
-    production: InverterProductionStatistics
 
 
 class InverterVendorStatisticsResolution(OpenEnum):
@@ -1335,34 +735,6 @@ class InverterVendorStatisticsResolution(OpenEnum):
 
     HOUR = "HOUR"
     DAY = "DAY"
-
-
-class Meter(EnodeModel):
-    """
-    A unit responsible for measuring energy usage.
-    """
-
-    id: UUID
-    """
-    Unique identifier for the meter object.
-    """
-    user_id: Annotated[str, Field(alias="userId")]
-    """
-    The ID of the user that linked this meter.
-    """
-    vendor: MeterVendor
-    last_seen: Annotated[AwareDatetime, Field(alias="lastSeen")]
-    """
-    The last time Enode successfully communicated with the vendor or when the meter was initially linked.
-    """
-    is_reachable: Annotated[bool, Field(alias="isReachable")]
-    """
-    Whether live data from the meter is currently reachable from Enode's perspective. This 'reachability' may refer to reading from a cache operated by the meter's cloud service if that service has determined that its cache is valid.
-    """
-    information: MeterInformation
-    energy_state: Annotated[MeterEnergyState, Field(alias="energyState")]
-    location: MeterLocation
-    capabilities: MeterCapabilities
 
 
 class MeterCapabilities(EnodeModel):
@@ -1395,26 +767,6 @@ class MeterEnergyState(EnodeModel):
     """
 
 
-class MeterInformation(EnodeModel):
-    """
-    Descriptive information about the meter.
-    """
-
-    brand: MeterInformationBrand
-    model: str
-    """
-    Meter model.
-    """
-    site_name: Annotated[str, Field(alias="siteName")]
-    """
-    Name of the site, as set by the user on the device/vendor. If no user-specified name is available, we construct a fallback name using the vendor/device/model names.
-    """
-    installation_date: Annotated[AwareDatetime, Field(alias="installationDate")]
-    """
-    Meter installation date.
-    """
-
-
 class MeterInformationBrand(OpenEnum):
     """
     A formatted and properly cased OEM brand name, suitable for reading by humans. May contain special characters.
@@ -1425,18 +777,6 @@ class MeterInformationBrand(OpenEnum):
     TESLA = "Tesla"
     SMA = "SMA"
     SOLAR_EDGE = "SolarEdge"
-
-
-class MeterList(EnodeModel):
-    """
-    A page of meters.
-    """
-
-    data: list[Meter]
-    """
-    Paginated list of meters.
-    """
-    pagination: PaginationCursors
 
 
 class MeterLocation(EnodeModel):
@@ -1489,6 +829,433 @@ class PaginationCursors(EnodeModel):
     """
 
 
+class ProblemIssue(EnodeModel):
+    """
+    One validation failure. The reference does not document the shape of an issue; every field is optional and unknown fields are allowed.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    message: str | None = None
+    """
+    What is wrong.
+    """
+    path: list[str | int] | None = None
+    """
+    Where in the request the problem is, as a list of keys and indices.
+    """
+
+
+class Weekday(RootModel[int]):
+    root: Annotated[int, Field(ge=0, le=6)]
+
+
+class ScheduleRuleHourMinute(EnodeModel):
+    """
+    An interval composed of two clock times (`HH:MM`) during which this rule applies each day. `to` always resolves to a timestamp after `from`, and thus may span across midnight and fall on the next day.
+    """
+
+    from_: Annotated[
+        str, Field(alias="from", examples=["08:00"], pattern="^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    ]
+    """
+    Clock time (`HH:MM`) from which this rule should apply each day.
+    """
+    to: Annotated[str, Field(examples=["09:00"], pattern="^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    """
+    Clock time (`HH:MM`) until which this rule should apply each day.
+    """
+
+
+class ScheduleTargetType(OpenEnum):
+    """
+    The type of asset a schedule controls.
+    """
+
+    VEHICLE = "vehicle"
+    CHARGER = "charger"
+
+
+class UserLinkResponse(EnodeModel):
+    """
+    A Link session.
+    """
+
+    link_url: Annotated[AnyUrl, Field(alias="linkUrl")]
+    """
+    URL of the Link UI. Send the User there to link their vendor account.
+    """
+    link_state: Annotated[str, Field(alias="linkState")]
+    """
+    Opaque state identifying this Link session.
+    """
+
+
+class UserVendor(OpenEnum):
+    """
+    Machine-friendly name of the vendor. Use this in API requests. The values are the vendors named in the API reference.
+    """
+
+    AUDI = "AUDI"
+    ENPHASE = "ENPHASE"
+    HUAWEI = "HUAWEI"
+    SMA = "SMA"
+    SOLAREDGE = "SOLAREDGE"
+    TESLA = "TESLA"
+
+
+class UserVendorType(OpenEnum):
+    """
+    The type of asset a vendor provides.
+    """
+
+    BATTERY = "battery"
+    CHARGER = "charger"
+    HVAC = "hvac"
+    INVERTER = "inverter"
+    METER = "meter"
+    VEHICLE = "vehicle"
+
+
+class ActionFailureReason(EnodeModel):
+    """
+    Information about why this action was not executed successfully.
+    """
+
+    type: ActionFailureReasonType
+    detail: str
+    """
+    A human-readable explanation of why the action was unsuccessful.
+    """
+
+
+class BatteryActionTargetState(EnodeModel):
+    """
+    Target battery operation mode.
+    """
+
+    operation_mode: Annotated[BatteryOperationMode, Field(alias="operationMode")]
+    """
+    Desired operation mode of the battery.
+    """
+
+
+class BatteryCapabilities(EnodeModel):
+    """
+    A collection of descriptors that describe the capabilities of this specific battery.
+    """
+
+    export_focus: Annotated[Capability, Field(alias="exportFocus")]
+    """
+    Supports EXPORT_FOCUS operation mode.
+    """
+    import_focus: Annotated[Capability, Field(alias="importFocus")]
+    """
+    Supports IMPORT_FOCUS operation mode.
+    """
+    time_of_use: Annotated[Capability, Field(alias="timeOfUse")]
+    """
+    Supports TIME_OF_USE operation mode.
+    """
+    self_reliance: Annotated[Capability, Field(alias="selfReliance")]
+    """
+    Supports SELF_RELIANCE operation mode.
+    """
+
+
+class BatteryChargeState(EnodeModel):
+    """
+    Latest information about the battery. `null` values indicate we are unable to determine a value for the field based on the information coming from the vendor.
+    """
+
+    status: BatteryChargeStateStatus | None
+    """
+    The power delivery state of the battery.
+    """
+    battery_capacity: Annotated[float | None, Field(alias="batteryCapacity")]
+    """
+    Battery capacity in kWh.
+    """
+    battery_level: Annotated[float | None, Field(alias="batteryLevel")]
+    """
+    Remaining battery charge level in percent.
+    """
+    charge_rate: Annotated[float | None, Field(alias="chargeRate")]
+    """
+    The current charge rate in kW. A positive value indicates that the battery is charging.
+    """
+    discharge_limit: Annotated[float | None, Field(alias="dischargeLimit")]
+    """
+    Minimum charge level for a battery, expressed as a percentage. Batteries will not discharge below this user-set reserve level except in emergency power situations.
+    """
+    last_updated: Annotated[AwareDatetime | None, Field(alias="lastUpdated")]
+    """
+    Time of last received charge state update.
+    """
+
+
+class BatteryConfig(EnodeModel):
+    """
+    The battery's configuration.
+    """
+
+    operation_mode: Annotated[BatteryOperationMode | None, Field(alias="operationMode")]
+    """
+    The current operation mode of the battery.
+    """
+    last_updated: Annotated[AwareDatetime | None, Field(alias="lastUpdated")]
+    """
+    Time of last received configuration update.
+    """
+
+
+class BatteryInformation(EnodeModel):
+    """
+    Descriptive information about the battery.
+    """
+
+    id: str
+    """
+    Battery vendor ID.
+    """
+    brand: BatteryInformationBrand
+    model: str
+    """
+    Battery model.
+    """
+    site_name: Annotated[str, Field(alias="siteName")]
+    """
+    Name of the site, as set by the user on the device/vendor. If no user-specified name is available, we construct a fallback name using the vendor/device/model names.
+    """
+    installation_date: Annotated[AwareDatetime, Field(alias="installationDate")]
+    """
+    Battery installation date.
+    """
+
+
+class ChargerChargeState(EnodeModel):
+    """
+    Latest information about the charger. `null` values indicate we are unable to determine a value for the field based on the information coming from the vendor.
+    """
+
+    is_plugged_in: Annotated[bool | None, Field(alias="isPluggedIn")]
+    """
+    Indicates whether the charger has a vehicle plugged into it (regardless of whether that vehicle is actually charging).
+    """
+    is_charging: Annotated[bool | None, Field(alias="isCharging")]
+    """
+    Indicates whether the charger is currently delivering power to the vehicle and actively charging its battery.
+    """
+    charge_rate: Annotated[float | None, Field(alias="chargeRate")]
+    """
+    The current charge rate in kW. This property is only available when the charger is actively charging a vehicle, and is `null` any other time.
+    """
+    last_updated: Annotated[AwareDatetime | None, Field(alias="lastUpdated")]
+    """
+    Time of latest charge state update.
+    """
+    max_current: Annotated[float | None, Field(alias="maxCurrent")]
+    """
+    Desired max current in amperes, if set.
+    """
+    power_delivery_state: Annotated[
+        ChargerChargeStatePowerDeliveryState, Field(alias="powerDeliveryState")
+    ]
+
+
+class ChargingStatisticsEntry(EnodeModel):
+    """
+    Aggregated charging statistics of one time bucket.
+    """
+
+    date: AwareDatetime
+    """
+    Start (UTC) of the time bucket.
+    """
+    kw: ChargingStatisticsKw
+    kwh_sum: Annotated[float, Field(alias="kwhSum")]
+    """
+    Total energy consumed in the time bucket, in kWh.
+    """
+    price: ChargingStatisticsPrice
+    non_smart_price: Annotated[ChargingStatisticsNonSmartPrice, Field(alias="nonSmartPrice")]
+    cost_sum: Annotated[float, Field(alias="costSum")]
+    """
+    Total cost of the consumption in the time bucket, in `<CURRENCY>`.
+    """
+    estimated_savings: Annotated[float | None, Field(alias="estimatedSavings")]
+    """
+    Estimated savings from smart charging in the time bucket, in `<CURRENCY>`. `null` if smart charging did not shift the consumption.
+    """
+
+
+class HvacCapabilities(EnodeModel):
+    """
+    An object describing valid states for this HVAC unit.
+    """
+
+    capable_modes: Annotated[list[HvacMode] | None, Field(alias="capableModes")]
+    """
+    A list of valid modes for this HVAC unit.
+    """
+    cool_setpoint_range: Annotated[HvacSetpointRange | None, Field(alias="coolSetpointRange")]
+    """
+    The range of allowable values for `coolSetpoint`.
+    """
+    heat_setpoint_range: Annotated[HvacSetpointRange | None, Field(alias="heatSetpointRange")]
+    """
+    The range of allowable values for `heatSetpoint`.
+    """
+    setpoint_difference_range: Annotated[
+        HvacSetpointDifferenceRange | None, Field(alias="setpointDifferenceRange")
+    ]
+    """
+    A constraint specifying the minimum and maximum allowable difference between `heatSetpoint` and `coolSetpoint`. Only applicable in `AUTO` mode.
+    """
+    set_follow_schedule: Annotated[Capability, Field(alias="setFollowSchedule")]
+    """
+    Supports following a schedule set on the device.
+    """
+    set_permanent_hold: Annotated[Capability, Field(alias="setPermanentHold")]
+    """
+    Supports setting a permanent hold.
+    """
+    capable_hold_types: Annotated[
+        list[HvacHoldType] | None, Field(alias="capableHoldTypes", deprecated=True)
+    ] = None
+    """
+    Deprecated: check the `setFollowSchedule` and `setPermanentHold` capabilities instead. A list of valid hold types for this HVAC unit.
+    """
+
+
+class HvacInformation(EnodeModel):
+    """
+    Descriptive information about the HVAC unit.
+    """
+
+    id: str
+    """
+    HVAC device ID, as used by the vendor.
+    """
+    brand: str
+    """
+    HVAC device brand.
+    """
+    model: str
+    """
+    HVAC device model.
+    """
+    display_name: Annotated[str, Field(alias="displayName")]
+    """
+    Name of the device, as set by the user on the device/vendor. If no user-specified name is available, we construct a fallback name using the vendor/device/model names.
+    """
+    group_name: Annotated[str | None, Field(alias="groupName")]
+    """
+    Name of the group the device belongs to, as set by the user on the device/vendor. Groups are typically presented as "rooms" or "zones".
+    """
+    category: HvacInformationCategory
+
+
+class InterventionResolution(EnodeModel):
+    """
+    How the intervention is resolved.
+    """
+
+    title: str
+    """
+    A localized title for the intervention.
+    """
+    description: str
+    """
+    A localized description of how to resolve the intervention. Formatted as Markdown.
+    """
+    access: InterventionResolutionAccess
+    agent: InterventionResolutionAgent
+
+
+class Inverter(EnodeModel):
+    """
+    A solar inverter and its production state.
+    """
+
+    id: UUID
+    """
+    Solar inverter ID.
+    """
+    user_id: Annotated[str, Field(alias="userId")]
+    """
+    The ID of the user that linked this inverter.
+    """
+    vendor: str
+    """
+    Machine-friendly name of the vendor. Use this in API requests.
+    """
+    last_seen: Annotated[AwareDatetime, Field(alias="lastSeen")]
+    """
+    The last time Enode received live data or when the solar inverter was initially linked.
+    """
+    is_reachable: Annotated[bool, Field(alias="isReachable")]
+    """
+    Whether live data from the solar inverter is currently reachable from Enode's perspective. This 'reachability' may refer to reading from a cache operated by the solar inverter's cloud service if that service has determined that its cache is valid.
+    """
+    production_state: Annotated[InverterProductionState, Field(alias="productionState")]
+    information: InverterInformation
+    timezone: str | None
+    """
+    IANA TZ database timezone name representing the location of this inverter.
+    """
+    scopes: list[str]
+    """
+    Scopes that the user has granted for this inverter.
+    """
+    capabilities: InverterCapabilities
+    charging_location_id: Annotated[UUID | None, Field(alias="chargingLocationId")]
+    """
+    ID of the charging location the solar inverter is installed at (if any).
+    """
+
+
+class InverterProductionStatistics(EnodeModel):
+    """
+    Contains information about power production statistics.
+    """
+
+    unit: InverterProductionUnit
+    data: list[InverterProductionDataPoint]
+    """
+    An array of data points representing the power production statistics.
+    """
+
+
+class InverterVendorStatistics(EnodeModel):
+    """
+    Power production statistics of an inverter, as a time series collected from vendor APIs.
+    """
+
+    production: InverterProductionStatistics
+
+
+class MeterInformation(EnodeModel):
+    """
+    Descriptive information about the meter.
+    """
+
+    brand: MeterInformationBrand
+    model: str
+    """
+    Meter model.
+    """
+    site_name: Annotated[str, Field(alias="siteName")]
+    """
+    Name of the site, as set by the user on the device/vendor. If no user-specified name is available, we construct a fallback name using the vendor/device/model names.
+    """
+    installation_date: Annotated[AwareDatetime, Field(alias="installationDate")]
+    """
+    Meter installation date.
+    """
+
+
 class Problem(EnodeModel):
     """
     An RFC 7807 problem document, returned with content type `application/problem+json` for every error.
@@ -1512,22 +1279,422 @@ class Problem(EnodeModel):
     """
 
 
-class ProblemIssue(EnodeModel):
+class ScheduleRule(EnodeModel):
     """
-    One validation failure. The reference does not document the shape of an issue; every field is optional and unknown fields are allowed.
+    Sets a value for `shouldCharge`, either true or false. All other properties of the rule are optional filters that limit the times to which this rule applies. (Used both in requests and in responses: a response echoes only the filters the rule was given.)
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    message: str | None = None
+    hour_minute: Annotated[ScheduleRuleHourMinute | None, Field(alias="hourMinute")] = None
+    from_timestamp: Annotated[AwareDatetime | None, Field(alias="fromTimestamp")] = None
     """
-    What is wrong.
+    UTC timestamp from which this rule should apply.
     """
-    path: list[str | int] | None = None
+    to_timestamp: Annotated[AwareDatetime | None, Field(alias="toTimestamp")] = None
     """
-    Where in the request the problem is, as a list of keys and indices.
+    UTC timestamp until which this rule should apply.
     """
+    weekdays: list[Weekday] | None = None
+    """
+    An array of weekdays to which this rule should apply. A weekday starts with 0 for Monday and ends with 6 for Sunday.
+    """
+    should_charge: Annotated[bool, Field(alias="shouldCharge")]
+    """
+    Whether a chargeable asset should want to charge while this rule is active.
+    """
+
+
+class ScheduleUpdateRequest(EnodeModel):
+    """
+    Changes to a schedule. Fields not sent are left unchanged.
+    """
+
+    is_enabled: Annotated[bool | None, Field(alias="isEnabled")] = None
+    """
+    Whether this Schedule should be attempting to control the target's charge state.
+    """
+    default_should_charge: Annotated[bool | None, Field(alias="defaultShouldCharge")] = None
+    """
+    When no rule is active, the default charge state for the target.
+    """
+    rules: list[ScheduleRule] | None = None
+    """
+    Each rule sets a value for `shouldCharge`, either true or false. All other properties of the rule are optional filters that limit the times to which this rule applies.
+    """
+    target_id: Annotated[str | None, Field(alias="targetId")] = None
+    """
+    ID of the asset (Vehicle/Charger) to which this schedule applies.
+    """
+    target_type: Annotated[ScheduleTargetType | None, Field(alias="targetType")] = None
+    entity_id: Annotated[str | None, Field(alias="entityId", deprecated=True)] = None
+    """
+    Replaced by `targetId`.
+    """
+    entity_type: Annotated[str | None, Field(alias="entityType", deprecated=True)] = None
+    """
+    Replaced by `targetType`.
+    """
+    charging_location_id: Annotated[
+        UUID | None, Field(alias="chargingLocationId", deprecated=True)
+    ] = None
+    """
+    Deprecated. Replaced by `locationId` from version 2023-08-01. ID of the Location to which this schedule applies. For chargers, a null value is essentially ignored and the schedule is applied even if the charger isn't at a location.
+    """
+
+
+class UserLinkRequest(EnodeModel):
+    """
+    Options for the Link session. Every field is optional.
+    """
+
+    vendor_type: Annotated[UserVendorType | None, Field(alias="vendorType")] = None
+    vendor: UserVendor | None = None
+    language: Annotated[str | None, Field(examples=["en-US"])] = None
+    """
+    Preferred BCP47 language code for the Link UI, e.g. `en-US`. Falls back to `en-US` if unsupported.
+    """
+    scopes: list[str] | None = None
+    """
+    The access scopes the User is asked to grant, e.g. `battery:read:data`.
+    """
+    redirect_uri: Annotated[AnyUrl | None, Field(alias="redirectUri")] = None
+    """
+    Where to send the User when the Link flow ends. `about:blank` is accepted, for flows that run in a web view closed by the app.
+    """
+    force_language: Annotated[bool | None, Field(alias="forceLanguage")] = None
+    """
+    Show the Link UI in `language` without offering another language.
+    """
+    username: str | None = None
+    """
+    Pre-fills the username field of the vendor login in the Link UI.
+    """
+
+
+class UserMeLinkedVendor(EnodeModel):
+    """
+    A vendor the User has linked.
+    """
+
+    vendor: UserVendor
+    is_valid: Annotated[bool, Field(alias="isValid")]
+    """
+    Whether the provided credentials are currently valid. A false value here indicates that a credential has become invalidated, and Link User should be used to get new credentials from this user.
+    """
+
+
+class ActionBase(EnodeModel):
+    """
+    Fields shared by every action (battery, charger and HVAC). An action is created by a control request and moves from `PENDING` to exactly one of `CONFIRMED`, `FAILED` or `CANCELLED`. Only one action per target is active: a new one cancels the previous one (failure reason `CONFLICT`).
+    """
+
+    id: UUID
+    """
+    The ID of the action.
+    """
+    user_id: Annotated[str, Field(alias="userId")]
+    """
+    The ID of the user that owns the target of this action.
+    """
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    Time when this action was created.
+    """
+    updated_at: Annotated[AwareDatetime, Field(alias="updatedAt")]
+    """
+    Time when this action was last updated.
+    """
+    completed_at: Annotated[AwareDatetime | None, Field(alias="completedAt")]
+    """
+    Time when the action transitioned to a non-pending state.
+    """
+    state: ActionState
+    target_id: Annotated[str, Field(alias="targetId")]
+    """
+    ID of the asset which this action is controlling.
+    """
+    failure_reason: Annotated[ActionFailureReason | None, Field(alias="failureReason")]
+    """
+    Information about why this action was not executed successfully. `null` unless the action failed or was cancelled.
+    """
+
+
+class Battery(EnodeModel):
+    """
+    A residential energy storage unit, like a Tesla Powerwall or Enphase IQ. It offers detailed insights into the battery's operation and allows you to instruct the battery on handling its stored energy.
+    """
+
+    id: UUID
+    """
+    Unique identifier for the battery object.
+    """
+    user_id: Annotated[str, Field(alias="userId")]
+    """
+    The ID of the user that linked this battery.
+    """
+    vendor: BatteryVendor
+    last_seen: Annotated[AwareDatetime, Field(alias="lastSeen")]
+    """
+    The last time Enode successfully communicated with the vendor or when the battery was initially linked.
+    """
+    is_reachable: Annotated[bool, Field(alias="isReachable")]
+    """
+    Whether live data from the battery is currently reachable from Enode's perspective. This 'reachability' may refer to reading from a cache operated by the battery's cloud service if that service has determined that its cache is valid.
+    """
+    charge_state: Annotated[BatteryChargeState, Field(alias="chargeState")]
+    config: BatteryConfig
+    information: BatteryInformation
+    capabilities: BatteryCapabilities
+    scopes: list[str]
+    """
+    Scopes that the user has granted for this battery.
+    """
+    location_id: Annotated[UUID | None, Field(alias="locationId")]
+    """
+    ID of the location the battery is currently positioned at (if any).
+    """
+
+
+class BatteryAction(ActionBase):
+    """
+    An action changing the operation mode of a battery.
+    """
+
+    target_type: Annotated[BatteryActionTargetType, Field(alias="targetType")]
+    target_state: Annotated[BatteryActionTargetState, Field(alias="targetState")]
+
+
+class BatteryList(EnodeModel):
+    """
+    A page of batteries.
+    """
+
+    data: list[Battery]
+    """
+    Paginated list of batteries.
+    """
+    pagination: PaginationCursors
+
+
+class Charger(EnodeModel):
+    """
+    An EV charger.
+    """
+
+    id: str
+    """
+    Charger ID.
+    """
+    user_id: Annotated[str, Field(alias="userId")]
+    """
+    The ID of the user that linked this charger.
+    """
+    vendor: str
+    """
+    Machine-friendly name of the vendor. Use this in API requests.
+    """
+    last_seen: Annotated[AwareDatetime, Field(alias="lastSeen")]
+    """
+    The last time Enode communicated with the charger.
+    """
+    is_reachable: Annotated[bool, Field(alias="isReachable")]
+    """
+    Whether live data from the charger is currently reachable from Enode's perspective. This 'reachability' may refer to reading from a cache operated by the charger's cloud service if that service has determined that its cache is valid.
+    """
+    charge_state: Annotated[ChargerChargeState, Field(alias="chargeState")]
+    capabilities: ChargerCapabilities
+    scopes: list[str]
+    """
+    Scopes that the user has granted for this charger.
+    """
+    information: ChargerInformation
+    charging_location_id: Annotated[UUID | None, Field(alias="chargingLocationId")]
+    """
+    ID of the charging location the charger is currently positioned at (if any).
+    """
+
+
+class ChargerChargeAction(ActionBase):
+    """
+    An action starting or stopping charging.
+    """
+
+    target_type: Annotated[ChargerActionTargetType, Field(alias="targetType")]
+    kind: ChargerChargeActionKind
+    entity_id: Annotated[str | None, Field(alias="entityId", deprecated=True)] = None
+    """
+    Deprecated. Replaced by targetId.
+    """
+    entity_type: Annotated[str | None, Field(alias="entityType", deprecated=True)] = None
+    """
+    Deprecated. Replaced by targetType.
+    """
+    chargeable_id: Annotated[str | None, Field(alias="chargeableId", deprecated=True)] = None
+    """
+    Deprecated. Replaced by targetId.
+    """
+    chargeable_type: Annotated[str | None, Field(alias="chargeableType", deprecated=True)] = None
+    """
+    Deprecated. Replaced by targetType.
+    """
+
+
+class ChargerMaxCurrentAction(ActionBase):
+    """
+    An action changing the max current of a charger.
+    """
+
+    target_type: Annotated[ChargerActionTargetType, Field(alias="targetType")]
+    target_state: Annotated[ChargerMaxCurrentActionTargetState, Field(alias="targetState")]
+
+
+class Hvac(EnodeModel):
+    """
+    An HVAC unit (heater, heat pump, air conditioning, thermostat, ...).
+    """
+
+    id: str
+    """
+    HVAC unit ID.
+    """
+    user_id: Annotated[str, Field(alias="userId")]
+    """
+    The ID of the user that linked this HVAC unit.
+    """
+    vendor: str
+    """
+    Machine-friendly name of the vendor. Use this in API requests.
+    """
+    last_seen: Annotated[AwareDatetime, Field(alias="lastSeen")]
+    """
+    The last time Enode successfully communicated with the vendor or when the HVAC unit was initially linked.
+    """
+    is_reachable: Annotated[bool, Field(alias="isReachable")]
+    """
+    Whether live data from the HVAC unit is currently reachable from Enode's perspective. It can happen that this 'reachability' refers to reading from a cache operated by the vendor's cloud service, if that service has determined that its cache is valid.
+    """
+    consumption_rate: Annotated[float | None, Field(alias="consumptionRate")]
+    """
+    The current rate of energy consumption in kW. An inactive HVAC will have a consumption rate of 0. HVACs not supporting consumption rate will report null. This value is currently only supported by a small number of devices.
+    """
+    information: HvacInformation
+    temperature_state: Annotated[HvacTemperatureState, Field(alias="temperatureState")]
+    thermostat_state: Annotated[HvacThermostatState, Field(alias="thermostatState")]
+    scopes: list[str]
+    """
+    Scopes that the user has granted for this HVAC unit.
+    """
+    mode: Annotated[HvacMode | None, Field(deprecated=True)] = None
+    """
+    Deprecated. Replaced by `thermostatState.mode`. The HVAC's mode.
+    """
+    heat_setpoint: Annotated[float | None, Field(alias="heatSetpoint", deprecated=True)] = None
+    """
+    Deprecated. Replaced by `thermostatState.heatSetpoint`. If mode allows, heat when currentTemperature falls below this point.
+    """
+    cool_setpoint: Annotated[float | None, Field(alias="coolSetpoint", deprecated=True)] = None
+    """
+    Deprecated. Replaced by `thermostatState.coolSetpoint`. If mode allows, cool when currentTemperature rises above this point.
+    """
+    hold_type: Annotated[HvacHoldType | None, Field(alias="holdType", deprecated=True)] = None
+    """
+    Deprecated. Replaced by `thermostatState.holdType`. The duration the setpoints and mode are expected to be held. If `SCHEDULED`, the device is being controlled by an OEM schedule configured on the device.
+    """
+    is_active: Annotated[bool | None, Field(alias="isActive", deprecated=True)] = None
+    """
+    Deprecated. Replaced by `temperatureState.isActive`. Whether the HVAC unit is actively heating or cooling.
+    """
+    current_temperature: Annotated[
+        float | None, Field(alias="currentTemperature", deprecated=True)
+    ] = None
+    """
+    Deprecated. Replaced by `temperatureState.currentTemperature`. Current air temperature reported by device in degrees Celsius.
+    """
+    capabilities: HvacCapabilities
+    charging_location_id: Annotated[UUID | None, Field(alias="chargingLocationId")]
+    """
+    ID of the charging location the HVAC unit is housed at (if any).
+    """
+
+
+class HvacAction(ActionBase):
+    """
+    An action changing the mode and setpoints of an HVAC unit.
+    """
+
+    target_type: Annotated[HvacActionTargetType, Field(alias="targetType")]
+    target_state: Annotated[
+        HvacTargetPermanentHold | HvacTargetFollowSchedule,
+        Field(alias="targetState", discriminator="hold_type"),
+    ]
+    """
+    The state the action brings the HVAC unit to.
+    """
+
+
+class Intervention(EnodeModel):
+    """
+    A step the user can take to make a capability available.
+    """
+
+    id: UUID
+    """
+    ID of the intervention.
+    """
+    vendor: Annotated[str, Field(examples=["AUDI"])]
+    """
+    Machine-friendly representation of the OEM's name.
+    """
+    vendor_type: Annotated[InterventionVendorType, Field(alias="vendorType")]
+    brand: Annotated[str, Field(examples=["Audi"])]
+    """
+    Human-friendly name of the brand.
+    """
+    introduced_at: Annotated[AwareDatetime, Field(alias="introducedAt")]
+    """
+    ISO 8601 timestamp of when the intervention was introduced.
+    """
+    domain: InterventionDomain
+    resolution: InterventionResolution
+
+
+class Meter(EnodeModel):
+    """
+    A unit responsible for measuring energy usage.
+    """
+
+    id: UUID
+    """
+    Unique identifier for the meter object.
+    """
+    user_id: Annotated[str, Field(alias="userId")]
+    """
+    The ID of the user that linked this meter.
+    """
+    vendor: MeterVendor
+    last_seen: Annotated[AwareDatetime, Field(alias="lastSeen")]
+    """
+    The last time Enode successfully communicated with the vendor or when the meter was initially linked.
+    """
+    is_reachable: Annotated[bool, Field(alias="isReachable")]
+    """
+    Whether live data from the meter is currently reachable from Enode's perspective. This 'reachability' may refer to reading from a cache operated by the meter's cloud service if that service has determined that its cache is valid.
+    """
+    information: MeterInformation
+    energy_state: Annotated[MeterEnergyState, Field(alias="energyState")]
+    location: MeterLocation
+    capabilities: MeterCapabilities
+
+
+class MeterList(EnodeModel):
+    """
+    A page of meters.
+    """
+
+    data: list[Meter]
+    """
+    Paginated list of meters.
+    """
+    pagination: PaginationCursors
 
 
 class Schedule(EnodeModel):
@@ -1620,138 +1787,6 @@ class ScheduleCreateRequest(EnodeModel):
     """
 
 
-class ScheduleRule(EnodeModel):
-    """
-    Sets a value for `shouldCharge`, either true or false. All other properties of the rule are optional filters that limit the times to which this rule applies. (Used both in requests and in responses: a response echoes only the filters the rule was given.)
-    """
-
-    hour_minute: Annotated[ScheduleRuleHourMinute | None, Field(alias="hourMinute")] = None
-    from_timestamp: Annotated[AwareDatetime | None, Field(alias="fromTimestamp")] = None
-    """
-    UTC timestamp from which this rule should apply.
-    """
-    to_timestamp: Annotated[AwareDatetime | None, Field(alias="toTimestamp")] = None
-    """
-    UTC timestamp until which this rule should apply.
-    """
-    weekdays: list[Weekday] | None = None
-    """
-    An array of weekdays to which this rule should apply. A weekday starts with 0 for Monday and ends with 6 for Sunday.
-    """
-    should_charge: Annotated[bool, Field(alias="shouldCharge")]
-    """
-    Whether a chargeable asset should want to charge while this rule is active.
-    """
-
-
-class ScheduleRuleHourMinute(EnodeModel):
-    """
-    An interval composed of two clock times (`HH:MM`) during which this rule applies each day. `to` always resolves to a timestamp after `from`, and thus may span across midnight and fall on the next day.
-    """
-
-    from_: Annotated[
-        str, Field(alias="from", examples=["08:00"], pattern="^([01][0-9]|2[0-3]):[0-5][0-9]$")
-    ]
-    """
-    Clock time (`HH:MM`) from which this rule should apply each day.
-    """
-    to: Annotated[str, Field(examples=["09:00"], pattern="^([01][0-9]|2[0-3]):[0-5][0-9]$")]
-    """
-    Clock time (`HH:MM`) until which this rule should apply each day.
-    """
-
-
-class ScheduleTargetType(OpenEnum):
-    """
-    The type of asset a schedule controls.
-    """
-
-    VEHICLE = "vehicle"
-    CHARGER = "charger"
-
-
-class ScheduleUpdateRequest(EnodeModel):
-    """
-    Changes to a schedule. Fields not sent are left unchanged.
-    """
-
-    is_enabled: Annotated[bool | None, Field(alias="isEnabled")] = None
-    """
-    Whether this Schedule should be attempting to control the target's charge state.
-    """
-    default_should_charge: Annotated[bool | None, Field(alias="defaultShouldCharge")] = None
-    """
-    When no rule is active, the default charge state for the target.
-    """
-    rules: list[ScheduleRule] | None = None
-    """
-    Each rule sets a value for `shouldCharge`, either true or false. All other properties of the rule are optional filters that limit the times to which this rule applies.
-    """
-    target_id: Annotated[str | None, Field(alias="targetId")] = None
-    """
-    ID of the asset (Vehicle/Charger) to which this schedule applies.
-    """
-    target_type: Annotated[ScheduleTargetType | None, Field(alias="targetType")] = None
-    entity_id: Annotated[str | None, Field(alias="entityId", deprecated=True)] = None
-    """
-    Replaced by `targetId`.
-    """
-    entity_type: Annotated[str | None, Field(alias="entityType", deprecated=True)] = None
-    """
-    Replaced by `targetType`.
-    """
-    charging_location_id: Annotated[
-        UUID | None, Field(alias="chargingLocationId", deprecated=True)
-    ] = None
-    """
-    Deprecated. Replaced by `locationId` from version 2023-08-01. ID of the Location to which this schedule applies. For chargers, a null value is essentially ignored and the schedule is applied even if the charger isn't at a location.
-    """
-
-
-class UserLinkRequest(EnodeModel):
-    """
-    Options for the Link session. Every field is optional.
-    """
-
-    vendor_type: Annotated[UserVendorType | None, Field(alias="vendorType")] = None
-    vendor: UserVendor | None = None
-    language: Annotated[str | None, Field(examples=["en-US"])] = None
-    """
-    Preferred BCP47 language code for the Link UI, e.g. `en-US`. Falls back to `en-US` if unsupported.
-    """
-    scopes: list[str] | None = None
-    """
-    The access scopes the User is asked to grant, e.g. `battery:read:data`.
-    """
-    redirect_uri: Annotated[AnyUrl | None, Field(alias="redirectUri")] = None
-    """
-    Where to send the User when the Link flow ends. `about:blank` is accepted, for flows that run in a web view closed by the app.
-    """
-    force_language: Annotated[bool | None, Field(alias="forceLanguage")] = None
-    """
-    Show the Link UI in `language` without offering another language.
-    """
-    username: str | None = None
-    """
-    Pre-fills the username field of the vendor login in the Link UI.
-    """
-
-
-class UserLinkResponse(EnodeModel):
-    """
-    A Link session.
-    """
-
-    link_url: Annotated[AnyUrl, Field(alias="linkUrl")]
-    """
-    URL of the Link UI. Send the User there to link their vendor account.
-    """
-    link_state: Annotated[str, Field(alias="linkState")]
-    """
-    Opaque state identifying this Link session.
-    """
-
-
 class UserMe(EnodeModel):
     """
     The authenticated User and the vendors it has linked.
@@ -1767,43 +1802,8 @@ class UserMe(EnodeModel):
     """
 
 
-class UserMeLinkedVendor(EnodeModel):
+class ChargerAction(RootModel[ChargerChargeAction | ChargerMaxCurrentAction]):
+    root: ChargerChargeAction | ChargerMaxCurrentAction
     """
-    A vendor the User has linked.
+    A charger action: either a charge action (start/stop, with `kind`) or a max current action (with `targetState`).
     """
-
-    vendor: UserVendor
-    is_valid: Annotated[bool, Field(alias="isValid")]
-    """
-    Whether the provided credentials are currently valid. A false value here indicates that a credential has become invalidated, and Link User should be used to get new credentials from this user.
-    """
-
-
-class UserVendor(OpenEnum):
-    """
-    Machine-friendly name of the vendor. Use this in API requests. The values are the vendors named in the API reference.
-    """
-
-    AUDI = "AUDI"
-    ENPHASE = "ENPHASE"
-    HUAWEI = "HUAWEI"
-    SMA = "SMA"
-    SOLAREDGE = "SOLAREDGE"
-    TESLA = "TESLA"
-
-
-class UserVendorType(OpenEnum):
-    """
-    The type of asset a vendor provides.
-    """
-
-    BATTERY = "battery"
-    CHARGER = "charger"
-    HVAC = "hvac"
-    INVERTER = "inverter"
-    METER = "meter"
-    VEHICLE = "vehicle"
-
-
-class Weekday(RootModel[int]):
-    root: Annotated[int, Field(ge=0, le=6)]

@@ -25,6 +25,7 @@ class EnodeModel(BaseModel):
         validate_by_alias=True,
         regex_engine="python-re",
         protected_namespaces=(),
+        defer_build=True,  # validators are built on first use, not at import: fast imports
     )
 
 

@@ -10,12 +10,12 @@ from pydantic import AwareDatetime, Field
 from enode_2099_01_01._runtime import EnodeModel, OpenEnum
 
 
+class WidgetColour(OpenEnum):
+    RED = "RED"
+    GREEN = "GREEN"
+
+
 class Widget(EnodeModel):
     id: UUID
     colour: WidgetColour
     created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
-
-
-class WidgetColour(OpenEnum):
-    RED = "RED"
-    GREEN = "GREEN"
