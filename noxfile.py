@@ -122,5 +122,21 @@ def packages(session: nox.Session) -> None:
         session.run(str(venv / "bin" / "python"), "-c", check, external=True)
 
 
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """The test suite."""
+    install_project(session)
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff (lint + format check) and mypy --strict on the hand-written code."""
+    install_project(session)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("mypy", "generator", "runtime", "mock")
+
+
 if __name__ == "__main__":
     nox.main()
