@@ -95,6 +95,7 @@ def test_every_operation_is_documented(version: str) -> None:
     for path, method, op in iter_operations(doc(version)):
         where = f"{version} {method.upper()} {path}"
         assert op.get("tags") and op.get("summary") and op.get("description"), where
+        assert "400" in op["responses"], f"{where}: an unsupported Enode-Version must be documented"
         for code, response in op["responses"].items():
             response = resolve(version, response)
             if code.startswith(("4", "5")) and code != "409":
