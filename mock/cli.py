@@ -1,0 +1,128 @@
+"""`enode-mock`: run the mock with uvicorn.
+
+enode-mock serve [--host 127.0.0.1] [--port 8080] [--seed-data FILE]
+                 [--action-delay SECONDS|manual] [--token-ttl SECONDS]
+                 [--client ID:SECRET ...] [--current-user USER_ID] [--no-strict]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .config import DEFAULT_CLIENTS, DEFAULT_SEED, DEFAULT_SPEC_DIR, MockConfig
+
+__all__ = ["DEFAULT_ACTION_DELAY", "build_config", "main", "parser"]
+
+DEFAULT_ACTION_DELAY = 3.0
+
+
+def _delay(text: str) -> float | None:
+    if text.lower() in ("manual", "none", "off"):
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of seconds or 'manual'"
+        ) from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("the action delay must be >= 0")
+    return value
+
+
+def _client(text: str) -> tuple[str, str]:
+    client_id, colon, secret = text.partition(":")
+    if not colon or not client_id or not secret:
+        raise argparse.ArgumentTypeError(f"{text!r} is not ID:SECRET")
+    return client_id, secret
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="enode-mock", description="A stateful mock of the Enode API."
+    )
+    commands = root.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve every Enode-Version over HTTP (uvicorn)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument(
+        "--seed-data",
+        type=Path,
+        default=DEFAULT_SEED,
+        metavar="FILE",
+        help="seed fixture (default: mock/seed/default.json)",
+    )
+    serve.add_argument("--spec-dir", type=Path, default=DEFAULT_SPEC_DIR, help=argparse.SUPPRESS)
+    serve.add_argument(
+        "--action-delay",
+        type=_delay,
+        default=DEFAULT_ACTION_DELAY,
+        metavar="SECONDS|manual",
+        help=f"seconds until a PENDING action resolves (default {DEFAULT_ACTION_DELAY:g}; "
+        "0: on the next request; manual: only via POST /_mock/actions/{id}/advance)",
+    )
+    serve.add_argument(
+        "--token-ttl",
+        type=float,
+        default=3599.0,
+        metavar="SECONDS",
+        help="lifetime of access tokens (default 3599)",
+    )
+    serve.add_argument(
+        "--client",
+        type=_client,
+        action="append",
+        metavar="ID:SECRET",
+        help="an OAuth client (repeatable; default mock-client:mock-secret)",
+    )
+    serve.add_argument(
+        "--current-user",
+        metavar="USER_ID",
+        help="user of 2023-04-01's /me and ID lists (default: the seed's first user)",
+    )
+    serve.add_argument(
+        "--no-strict",
+        dest="strict",
+        action="store_false",
+        help="send responses that violate the spec instead of a 500 (still logged)",
+    )
+    serve.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    return root
+
+
+def build_config(args: argparse.Namespace) -> MockConfig:
+    return MockConfig(
+        seed_path=args.seed_data,
+        spec_dir=args.spec_dir,
+        action_delay=args.action_delay,
+        strict=args.strict,
+        token_ttl=args.token_ttl,
+        clients=dict(args.client) if args.client else dict(DEFAULT_CLIENTS),
+        current_user=args.current_user,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    import uvicorn
+
+    from .app import create_app
+
+    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    try:
+        app = create_app(build_config(args))
+    except (OSError, ValueError) as error:
+        print(f"enode-mock: {error}", file=sys.stderr)
+        return 2
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

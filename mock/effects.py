@@ -1,0 +1,174 @@
+"""What happens to an asset: confirming an action, and the admin API's direct changes.
+
+`resolve()` decides how a PENDING action ends when it is advanced: CANCELLED/NOT_FOUND if
+the target is gone, FAILED/NO_RESPONSE if it is unreachable, CANCELLED/FAILED_PRECONDITION
+if a precondition does not hold (a charger without a vehicle cannot start charging),
+otherwise CONFIRMED after applying the action's effect to the asset record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .clock import format_timestamp
+from .state import Action, Asset, State
+
+__all__ = [
+    "EFFECTS",
+    "PRECONDITIONS",
+    "charge_rate",
+    "failure",
+    "resolve",
+    "set_plugged",
+    "set_reachable",
+]
+
+VOLTAGE = 230.0
+PHASES = 3
+
+
+def failure(kind: str, detail: str) -> dict[str, str]:
+    return {"type": kind, "detail": detail}
+
+
+def charge_rate(max_current: Any) -> float:
+    """kW drawn at `max_current` amperes on three phases (11 kW at 16 A)."""
+    amps = float(max_current) if isinstance(max_current, int | float) and max_current > 0 else 16.0
+    return round(amps * VOLTAGE * PHASES / 1000.0, 2)
+
+
+def _operation_mode(asset: Asset, action: Action, now: str) -> None:
+    mode = action.fields["targetState"]["operationMode"]
+    asset.record["config"] = {"operationMode": mode, "lastUpdated": now}
+    charge = asset.record["chargeState"]
+    if mode == "IDLE":
+        charge.update(status="IDLE", chargeRate=0.0, lastUpdated=now)
+
+
+def _charging(asset: Asset, action: Action, now: str) -> None:
+    state = asset.record["chargeState"]
+    if action.fields["kind"] == "START":
+        state.update(
+            isCharging=True,
+            powerDeliveryState="PLUGGED_IN:CHARGING",
+            chargeRate=charge_rate(state.get("maxCurrent")),
+            lastUpdated=now,
+        )
+    else:
+        state.update(
+            isCharging=False,
+            powerDeliveryState="PLUGGED_IN:STOPPED" if state.get("isPluggedIn") else "UNPLUGGED",
+            chargeRate=None,
+            lastUpdated=now,
+        )
+
+
+def _max_current(asset: Asset, action: Action, now: str) -> None:
+    state = asset.record["chargeState"]
+    state["maxCurrent"] = action.fields["targetState"]["maxCurrent"]
+    if state.get("isCharging"):
+        state["chargeRate"] = charge_rate(state["maxCurrent"])
+    state["lastUpdated"] = now
+
+
+def _sync_hvac(record: dict[str, Any]) -> None:
+    """Mirror thermostatState / temperatureState into the deprecated top-level fields."""
+    thermostat = record["thermostatState"]
+    temperature = record["temperatureState"]
+    record.update(
+        mode=thermostat["mode"],
+        heatSetpoint=thermostat["heatSetpoint"],
+        coolSetpoint=thermostat["coolSetpoint"],
+        holdType=thermostat["holdType"],
+        isActive=temperature["isActive"],
+        currentTemperature=temperature["currentTemperature"],
+    )
+
+
+def _permanent_hold(asset: Asset, action: Action, now: str) -> None:
+    target = action.fields["targetState"]
+    asset.record["thermostatState"] = {
+        "mode": target["mode"],
+        "heatSetpoint": target["heatSetpoint"],
+        "coolSetpoint": target["coolSetpoint"],
+        "holdType": "PERMANENT",
+        "lastUpdated": now,
+    }
+    asset.record["temperatureState"]["isActive"] = target["mode"] != "OFF"
+    asset.record["temperatureState"]["lastUpdated"] = now
+    _sync_hvac(asset.record)
+
+
+def _follow_schedule(asset: Asset, action: Action, now: str) -> None:
+    asset.record["thermostatState"].update(holdType="SCHEDULED", lastUpdated=now)
+    _sync_hvac(asset.record)
+
+
+Effect = Callable[[Asset, Action, str], None]
+EFFECTS: dict[str, Effect] = {
+    "operationMode": _operation_mode,
+    "charging": _charging,
+    "maxCurrent": _max_current,
+    "permanentHold": _permanent_hold,
+    "followSchedule": _follow_schedule,
+}
+
+
+def _needs_vehicle(asset: Asset, action: Action) -> str | None:
+    if action.fields.get("kind") == "START" and not asset.record["chargeState"].get("isPluggedIn"):
+        return "The charger has no vehicle plugged in, so charging could not start."
+    return None
+
+
+PRECONDITIONS: dict[str, Callable[[Asset, Action], str | None]] = {"charging": _needs_vehicle}
+
+_NAMES = {"battery": "battery", "charger": "charger", "hvac": "HVAC unit"}
+
+
+def resolve(state: State, action: Action, now: float) -> tuple[str, dict[str, str] | None]:
+    """How `action` ends if it is resolved now; applies the effect when it is CONFIRMED."""
+    asset = state.asset(action.family, action.target_id)
+    name = _NAMES.get(action.family, action.family)
+    if asset is None:
+        return "CANCELLED", failure(
+            "NOT_FOUND", f"The {name} was deleted while the action was PENDING."
+        )
+    if not asset.record.get("isReachable"):
+        return "FAILED", failure(
+            "NO_RESPONSE",
+            f"The {name} did not respond to commands within the action's timeout window.",
+        )
+    check = PRECONDITIONS.get(action.effect)
+    problem = check(asset, action) if check else None
+    if problem:
+        return "CANCELLED", failure("FAILED_PRECONDITION", problem)
+    stamp = format_timestamp(now)
+    EFFECTS[action.effect](asset, action, stamp)
+    asset.record["lastSeen"] = stamp
+    return "CONFIRMED", None
+
+
+def set_reachable(asset: Asset, reachable: bool, now: float) -> None:
+    asset.record["isReachable"] = reachable
+    if reachable:
+        asset.record["lastSeen"] = format_timestamp(now)
+
+
+def set_plugged(asset: Asset, plugged: bool, now: float) -> None:
+    """Plug a vehicle into (or out of) a charger."""
+    state = asset.record["chargeState"]
+    stamp = format_timestamp(now)
+    if plugged:
+        if not state.get("isPluggedIn"):
+            state.update(
+                isPluggedIn=True,
+                isCharging=False,
+                chargeRate=None,
+                powerDeliveryState="PLUGGED_IN:STOPPED",
+            )
+    else:
+        state.update(
+            isPluggedIn=False, isCharging=False, chargeRate=None, powerDeliveryState="UNPLUGGED"
+        )
+    state["lastUpdated"] = stamp

@@ -1,0 +1,37 @@
+"""Handlers of every spec operation, keyed by operationId (stable across versions)."""
+
+from __future__ import annotations
+
+from . import (
+    assets,
+    batteries,
+    chargers,
+    health,
+    hvacs,
+    interventions,
+    inverters,
+    schedules,
+    statistics,
+    users,
+)
+from .common import Ctx, Env, Handler, Reply
+
+__all__ = ["CLOCK_DEPENDENT", "HANDLERS", "Ctx", "Env", "Handler", "Reply"]
+
+# read operations whose answer depends on the clock, not only on the state
+CLOCK_DEPENDENT = frozenset(
+    {"getChargingStatistics", "getInverterVendorStatistics", "getInverterStatistics"}
+)
+
+HANDLERS: dict[str, Handler] = {
+    **assets.HANDLERS,
+    **batteries.HANDLERS,
+    **chargers.HANDLERS,
+    **hvacs.HANDLERS,
+    **interventions.HANDLERS,
+    **users.HANDLERS,
+    **schedules.HANDLERS,
+    **statistics.HANDLERS,
+    **inverters.HANDLERS,
+    **health.HANDLERS,
+}

@@ -1,0 +1,83 @@
+"""Chargers: start/stop charging, max current, their actions, and external start."""
+
+from __future__ import annotations
+
+from ..clock import format_timestamp
+from ..problems import ProblemError
+from ..schemas import Issue
+from .actions import cancel_action, get_action, require_capability, require_manual_control
+from .common import Ctx, Handler, Reply
+
+__all__ = ["HANDLERS", "MAX_AMPS"]
+
+MAX_AMPS = 1000  # no charger draws more; larger values are client mistakes
+
+
+def control_charging(ctx: Ctx) -> Reply:
+    charger = ctx.asset("charger", "chargerId")
+    kind = ctx.body["action"]
+    require_capability(
+        charger,
+        "startCharging" if kind == "START" else "stopCharging",
+        f"the {kind} charging command",
+    )
+    require_manual_control(ctx, charger)
+    pending = f"charger:{charger.id}" in ctx.state.pending
+    charging = charger.record["chargeState"].get("isCharging") is True
+    if not pending and charging == (kind == "START"):
+        state = "charging" if charging else "not charging"
+        raise ProblemError(
+            400,
+            f"Charger {charger.id} is already {state}; {kind} is unnecessary.",
+            title="Precondition failed",
+            slug="precondition-failed",
+        )
+    action = ctx.engine.create(
+        charger,
+        "charging",
+        {
+            "targetType": "charger",
+            "kind": kind,
+            "entityId": charger.id,
+            "entityType": "charger",
+            "chargeableId": charger.id,
+            "chargeableType": "charger",
+        },
+    )
+    return Reply(200, action.record())
+
+
+def set_max_current(ctx: Ctx) -> Reply:
+    charger = ctx.asset("charger", "chargerId")
+    require_capability(charger, "setMaxCurrent", "setting the max current")
+    require_manual_control(ctx, charger)
+    amps = ctx.body["maxCurrent"]
+    if not 0 < amps <= MAX_AMPS:
+        message = f"must be greater than 0 and at most {MAX_AMPS} amperes, got {amps!r:.40}"
+        raise ProblemError(
+            400,
+            f"body.maxCurrent: {message}",
+            title="Invalid request body",
+            issues=[Issue(message, ("body", "maxCurrent"))],
+        )
+    action = ctx.engine.create(
+        charger, "maxCurrent", {"targetType": "charger", "targetState": {"maxCurrent": amps}}
+    )
+    return Reply(200, action.record())
+
+
+def external_start(ctx: Ctx) -> Reply:
+    charger = ctx.asset("charger", "chargerId")
+    override = {"createdAt": format_timestamp(ctx.now()), "endedAt": None, "targetId": charger.id}
+    ctx.state.smart_overrides.append(override)
+    ctx.state.touch()
+    return Reply(200, override)
+
+
+HANDLERS: dict[str, Handler] = {
+    "controlChargerCharging": control_charging,
+    "setChargerMaxCurrent": set_max_current,
+    "getChargerAction": get_action("charger"),
+    "cancelChargerAction": cancel_action("charger"),
+    "createChargerExternalStart": external_start,
+}

@@ -1,0 +1,279 @@
+"""The mock's state: users, assets, schedules, actions and interventions, loaded from a seed.
+
+Assets are kept as canonical records in the newest version's shape (2024-10-01: the
+`location` object, `information.sn`, ...); responses project them onto each version's
+schema (projection.py). Every entity gets a sequence number from one counter, which
+orders lists and backs the pagination cursors. All mutations happen under `lock`.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+import threading
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .clock import format_timestamp, parse_timestamp
+
+__all__ = [
+    "ASSET_KINDS",
+    "Action",
+    "Asset",
+    "Schedule",
+    "State",
+    "User",
+    "load_seed",
+]
+
+# asset kind -> the seed's (and the admin API's) plural name
+ASSET_KINDS: dict[str, str] = {
+    "battery": "batteries",
+    "charger": "chargers",
+    "hvac": "hvacs",
+    "inverter": "inverters",
+    "meter": "meters",
+}
+KIND_BY_PLURAL = {plural: kind for kind, plural in ASSET_KINDS.items()}
+
+
+@dataclass
+class User:
+    id: str
+    seq: int
+    linked_vendors: list[dict[str, Any]] = field(default_factory=list)
+
+    def record(self) -> dict[str, Any]:
+        return {"id": self.id, "linkedVendors": self.linked_vendors}
+
+
+@dataclass
+class Asset:
+    """One battery, charger, HVAC unit, inverter or meter."""
+
+    kind: str
+    record: dict[str, Any]
+    seq: int
+    controlled: bool = False  # controlled by smart charging / an OEM schedule (admin flag)
+
+    @property
+    def id(self) -> str:
+        return str(self.record["id"])
+
+    @property
+    def user_id(self) -> str:
+        return str(self.record["userId"])
+
+
+@dataclass
+class Schedule:
+    record: dict[str, Any]
+    seq: int
+
+    @property
+    def id(self) -> str:
+        return str(self.record["id"])
+
+    @property
+    def user_id(self) -> str:
+        return str(self.record["userId"])
+
+
+@dataclass
+class Action:
+    """One control action. `effect` names what confirming it does (effects.py)."""
+
+    id: str
+    family: str  # the target's asset kind: battery, charger or hvac
+    effect: str  # operationMode, charging, maxCurrent, permanentHold, followSchedule
+    target_id: str
+    user_id: str
+    fields: dict[str, Any]  # family-specific canonical fields (targetType, kind, targetState, ...)
+    created_at: float
+    seq: int
+    state: str = "PENDING"
+    updated_at: float = 0.0
+    completed_at: float | None = None
+    failure: dict[str, str] | None = None
+    due_at: float | None = None
+
+    def record(self) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "id": self.id,
+            "userId": self.user_id,
+            "createdAt": format_timestamp(self.created_at),
+            "updatedAt": format_timestamp(self.updated_at or self.created_at),
+            "completedAt": None
+            if self.completed_at is None
+            else format_timestamp(self.completed_at),
+            "state": self.state,
+            "targetId": self.target_id,
+            "failureReason": None if self.failure is None else dict(self.failure),
+        }
+        record.update(self.fields)
+        return record
+
+
+def _effect_of(family: str, fields: dict[str, Any]) -> str:
+    if family == "battery":
+        return "operationMode"
+    if family == "charger":
+        return "charging" if "kind" in fields else "maxCurrent"
+    target = fields.get("targetState") or {}
+    return "permanentHold" if target.get("holdType") == "PERMANENT" else "followSchedule"
+
+
+def load_seed(path: Path) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as handle:
+        seed = json.load(handle)
+    if not isinstance(seed, dict):
+        raise ValueError(f"{path}: the seed must be a JSON object")
+    return seed
+
+
+class State:
+    """Everything the mock knows; rebuilt from the seed by `reset()`."""
+
+    def __init__(self, seed: dict[str, Any]) -> None:
+        self.lock = threading.RLock()
+        self._seed = copy.deepcopy(seed)
+        self.reset()
+
+    def reset(self) -> None:
+        with self.lock:
+            seed = copy.deepcopy(self._seed)
+            self._seq = 0
+            self.rng = random.Random(seed.get("randomSeed", 1))
+            self.revision = getattr(self, "revision", 0) + 1
+            self.healthy = True
+            self.users: dict[str, User] = {}
+            self.assets: dict[str, dict[str, Asset]] = {kind: {} for kind in ASSET_KINDS}
+            self.schedules: dict[str, Schedule] = {}
+            self.actions: dict[str, Action] = {}
+            self.pending: dict[str, str] = {}  # "kind:targetId" -> id of its PENDING action
+            self.interventions: dict[str, dict[str, Any]] = {}
+            self.locations: dict[str, dict[str, Any]] = {}
+            self.link_sessions: dict[str, dict[str, Any]] = {}
+            self.smart_overrides: list[dict[str, Any]] = []
+            for user in seed.get("users", []):
+                self.users[user["id"]] = User(
+                    user["id"], self.next_seq(), list(user.get("linkedVendors", []))
+                )
+            controlled = set(seed.get("mock", {}).get("controlled", []))
+            for kind, plural in ASSET_KINDS.items():
+                for record in seed.get(plural, []):
+                    self.assets[kind][record["id"]] = Asset(
+                        kind, record, self.next_seq(), record["id"] in controlled
+                    )
+            for record in seed.get("schedules", []):
+                self.schedules[record["id"]] = Schedule(record, self.next_seq())
+            for record in seed.get("interventions", []):
+                self.interventions[record["id"]] = record
+            for record in seed.get("locations", []):
+                self.locations[record["id"]] = record
+            for record in seed.get("actions", []):
+                self._load_action(record)
+
+    def _load_action(self, record: dict[str, Any]) -> None:
+        base = {
+            "id",
+            "userId",
+            "createdAt",
+            "updatedAt",
+            "completedAt",
+            "state",
+            "targetId",
+            "failureReason",
+        }
+        fields = {k: v for k, v in record.items() if k not in base}
+        family = str(record["targetType"])
+        completed = record.get("completedAt")
+        action = Action(
+            id=record["id"],
+            family=family,
+            effect=_effect_of(family, fields),
+            target_id=record["targetId"],
+            user_id=record["userId"],
+            fields=fields,
+            created_at=parse_timestamp(record["createdAt"]).timestamp(),
+            seq=self.next_seq(),
+            state=record["state"],
+            updated_at=parse_timestamp(record["updatedAt"]).timestamp(),
+            completed_at=parse_timestamp(completed).timestamp() if completed else None,
+            failure=record.get("failureReason"),
+        )
+        self.actions[action.id] = action
+        if action.state == "PENDING":
+            self.pending[f"{family}:{action.target_id}"] = action.id
+
+    # --- helpers ----------------------------------------------------------------------
+
+    def next_seq(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    def new_id(self) -> str:
+        """A deterministic UUID4 (the sequence restarts with every reset)."""
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def touch(self) -> None:
+        self.revision += 1
+
+    @property
+    def first_user_id(self) -> str | None:
+        return next(iter(self.users), None)
+
+    def asset(self, kind: str, asset_id: str) -> Asset | None:
+        return self.assets[kind].get(asset_id)
+
+    def find_asset(self, asset_id: str) -> Asset | None:
+        for assets in self.assets.values():
+            if asset_id in assets:
+                return assets[asset_id]
+        return None
+
+    def user_assets(self, kind: str, user_id: str) -> list[Asset]:
+        return [a for a in self.assets[kind].values() if a.user_id == user_id]
+
+    def is_controlled(self, asset: Asset) -> bool:
+        """Controlled by Enode (admin flag) or, for chargers, by an enabled schedule."""
+        if asset.controlled:
+            return True
+        if asset.kind != "charger":
+            return False
+        return any(
+            s.record.get("isEnabled") and s.record.get("targetId") == asset.id
+            for s in self.schedules.values()
+        )
+
+    def remove_asset(self, asset: Asset) -> None:
+        del self.assets[asset.kind][asset.id]
+
+    def remove_user(self, user_id: str) -> None:
+        for kind in ASSET_KINDS:
+            for asset in self.user_assets(kind, user_id):
+                self.remove_asset(asset)
+        for schedule in [s for s in self.schedules.values() if s.user_id == user_id]:
+            del self.schedules[schedule.id]
+        self.users.pop(user_id, None)
+
+    def snapshot(self) -> dict[str, Any]:
+        """The whole state as JSON-able data (for `GET /_mock/state`)."""
+        return {
+            "revision": self.revision,
+            "healthy": self.healthy,
+            "users": [u.record() for u in self.users.values()],
+            **{
+                ASSET_KINDS[kind]: [
+                    {**a.record, "_mock": {"controlled": a.controlled}} for a in assets.values()
+                ]
+                for kind, assets in self.assets.items()
+            },
+            "schedules": [s.record for s in self.schedules.values()],
+            "actions": [a.record() for a in self.actions.values()],
+            "interventions": list(self.interventions.values()),
+            "locations": list(self.locations.values()),
+        }
