@@ -8,7 +8,10 @@ than a silent overwrite. `lines` maps each JSON pointer in the file to its
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +22,10 @@ from .errors import SpecError, SpecProblem, display_path
 __all__ = ["SourceFile", "escape_pointer", "load_source", "unescape_pointer"]
 
 
-class _Loader(yaml.SafeLoader):
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc]
     """SafeLoader without the timestamp resolver: `2023-04-01` stays a string."""
 
 
@@ -31,11 +37,19 @@ _Loader.yaml_implicit_resolvers = {
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A parsed spec file and where each of its nodes came from."""
+    """A parsed spec file and where each of its nodes came from.
+
+    For JSON files the line map is built only when a problem needs a line: large
+    third-party documents load at `json` speed.
+    """
 
     path: Path
     data: Any
-    lines: dict[str, int]
+    line_map: Callable[[], dict[str, int]] = field(repr=False, compare=False)
+
+    @cached_property
+    def lines(self) -> dict[str, int]:
+        return self.line_map()
 
     def line_of(self, pointer: str) -> int | None:
         """The line of the node at `pointer`, or of its nearest ancestor that has one."""
@@ -55,6 +69,17 @@ def unescape_pointer(token: str) -> str:
     return token.replace("~1", "/").replace("~0", "~")
 
 
+class _DuplicateKey(Exception):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise _DuplicateKey
+    return result
+
+
 def load_source(path: Path) -> SourceFile:
     """Parse `path`; raise SpecError naming the file and line on any syntax problem."""
     shown = display_path(path)
@@ -64,6 +89,23 @@ def load_source(path: Path) -> SourceFile:
         raise SpecError([SpecProblem(shown, None, "", "file", "file not found")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError([SpecProblem(shown, None, "", "file", f"cannot read: {exc}")]) from None
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text, object_pairs_hook=_no_duplicates)
+        except json.JSONDecodeError as exc:
+            raise SpecError(
+                [SpecProblem(shown, exc.lineno, "", "json", f"invalid JSON: {exc.msg}")]
+            ) from None
+        except _DuplicateKey:
+            pass  # the YAML path below reports the duplicate with its line
+        else:
+            return SourceFile(path, data, lambda: _compose(text, shown)[1])
+    data, lines = _compose(text, shown)
+    return SourceFile(path, data, lambda: lines)
+
+
+def _compose(text: str, shown: str) -> tuple[Any, dict[str, int]]:
+    """Parse YAML (or JSON) text node by node, recording the line of every pointer."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -83,7 +125,7 @@ def load_source(path: Path) -> SourceFile:
     data = _construct(loader, node, "", lines, problems, shown)
     if problems:
         raise SpecError(problems)
-    return SourceFile(path=path, data=data, lines=lines)
+    return data, lines
 
 
 def _construct(

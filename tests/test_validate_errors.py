@@ -198,3 +198,60 @@ def test_cli_exit_code_and_output(tiny: Path, capsys: pytest.CaptureFixture[str]
     assert main(["validate", str(tiny / "openapi.yaml")]) == 1
     err = capsys.readouterr().err
     assert "widgets.yaml:" in err and "[example]" in err and "INVALID: 1 problem(s)" in err
+
+
+def _json_spec(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "spec.json"
+    path.write_text(text)
+    return path
+
+
+_JSON_SPEC = """{
+  "openapi": "3.1.0",
+  "info": {"title": "J", "version": "1"},
+  "paths": {
+    "/x": {
+      "get": {
+        "operationId": "getX",
+        "parameters": [{"name": "Enode-Version", "in": "header", "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "ok", "content": {"application/json": {
+          "schema": {"type": "integer"},
+          "example": "not a number"
+        }}}}
+      }
+    }
+  }
+}
+"""
+
+
+def test_json_specs_report_lines_too(tmp_path: Path) -> None:
+    assert validate_spec(_json_spec(tmp_path, _JSON_SPEC), enode_rules=False).operations == 1
+    with pytest.raises(SpecError) as info:  # our own rules also check examples
+        validate_spec(_json_spec(tmp_path, _JSON_SPEC))
+    [example] = info.value.problems
+    assert example.rule == "example"
+    assert example.line == _JSON_SPEC.splitlines().index('          "example": "not a number"') + 1
+
+
+def test_invalid_json_names_the_line(tmp_path: Path) -> None:
+    [problem] = problems_of_file(_json_spec(tmp_path, _JSON_SPEC.replace('"ok",', '"ok"')))
+    broken_line = next(n for n, line in enumerate(_JSON_SPEC.splitlines(), 1) if '"ok"' in line)
+    assert (
+        problem.rule == "json" and problem.line == broken_line and "invalid JSON" in problem.message
+    )
+
+
+def test_duplicate_json_key_is_an_error(tmp_path: Path) -> None:
+    [problem] = problems_of_file(
+        _json_spec(tmp_path, _JSON_SPEC.replace('"title": "J",', '"title": "J", "title": "K",'))
+    )
+    assert (
+        problem.rule == "yaml" and "duplicate key 'title'" in problem.message and problem.line == 3
+    )
+
+
+def problems_of_file(path: Path) -> list[SpecProblem]:
+    with pytest.raises(SpecError) as info:
+        validate_spec(path, enode_rules=False)
+    return info.value.problems
