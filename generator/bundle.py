@@ -119,16 +119,29 @@ class _Bundler:
         return self.files[path]
 
     def walk(
-        self, value: Any, source: SourceFile, pointer: str, out: str, inlining: tuple[str, ...]
+        self,
+        value: Any,
+        source: SourceFile,
+        pointer: str,
+        out: str,
+        inlining: tuple[str, ...],
+        *,
+        entry: bool = True,
     ) -> Any:
-        self.origins[out] = Origin(source, pointer)
+        """Copy `value` to `out` in the bundle, following references.
+
+        The origin is recorded where a walk enters a (file, pointer) from elsewhere;
+        below that, bundle and source pointers share their suffix (see `Bundle.locate`).
+        """
+        if entry:
+            self.origins[out] = Origin(source, pointer)
         if isinstance(value, list):
             return [
-                self.walk(item, source, f"{pointer}/{i}", f"{out}/{i}", inlining)
+                self.walk(item, source, f"{pointer}/{i}", f"{out}/{i}", inlining, entry=False)
                 for i, item in enumerate(value)
             ]
         if not isinstance(value, dict):
-            return copy.deepcopy(value)
+            return value  # scalars are immutable
         ref = value.get("$ref")
         if isinstance(ref, str):
             return self.follow(value, ref, source, pointer, out, inlining)
@@ -139,6 +152,7 @@ class _Bundler:
                 f"{pointer}/{escape_pointer(key)}",
                 f"{out}/{escape_pointer(key)}",
                 inlining,
+                entry=False,
             )
             for key, item in value.items()
         }
@@ -153,15 +167,13 @@ class _Bundler:
         inlining: tuple[str, ...],
     ) -> Any:
         where = display_path(source.path)
-        line = source.line_of(f"{pointer}/$ref")
         file_part, _, fragment = ref.partition("#")
         target_path = (source.path.parent / file_part).resolve() if file_part else source.path
         target_pointer = fragment
 
         def report(message: str) -> dict[str, Any]:
-            self.problems.append(
-                SpecProblem(where, line, pointer, "ref", f"$ref {ref!r}: {message}")
-            )
+            line = source.line_of(f"{pointer}/$ref")  # only now: JSON line maps are built lazily
+            self.problems.append(SpecProblem(where, line, pointer, "ref", message))
             return {}
 
         if target_pointer and not target_pointer.startswith("/"):
@@ -220,11 +232,10 @@ class _Bundler:
         for key, item in value.items():
             child_out = f"{out}/{escape_pointer(key)}"
             child_pointer = f"{pointer}/{escape_pointer(key)}"
-            self.origins[child_out] = Origin(source, child_pointer)
             result[key] = (
                 item
                 if key == "$ref"
-                else self.walk(item, source, child_pointer, child_out, inlining)
+                else self.walk(item, source, child_pointer, child_out, inlining, entry=False)
             )
         return result
 

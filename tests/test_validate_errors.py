@@ -77,7 +77,10 @@ def test_dangling_ref_names_the_ref_and_where_it_is(tiny: Path) -> None:
     )
     [problem] = problems_of(tiny)
     assert problem.rule == "ref"
-    assert "dangling $ref '#/components/schemas/Nope'" in problem.message
+    assert problem.message == (
+        "dangling $ref '#/components/schemas/Nope': nothing at #/components/schemas/Nope "
+        f"in {problem.file}"
+    )
     assert problem.file.endswith("widgets.yaml")
     assert problem.line == line_of(tiny / "widgets.yaml", "schemas/Nope")
     assert problem.pointer == "/components/schemas/Widget/properties/colour"
