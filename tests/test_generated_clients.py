@@ -312,3 +312,25 @@ def test_typed_errors_and_unknown_enum_values(version: str) -> None:
     with pytest.raises(pkg.StrictModeError):
         strict.batteries.get_battery(action["targetId"])
     strict.close()
+
+
+def test_importing_a_package_is_cheap_and_models_load_on_first_use() -> None:
+    """Models are built on first use and asyncio is imported only by async clients."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, enode_2024_10_01 as pkg\n"
+        "subclasses = pkg._runtime.EnodeModel.__subclasses__()\n"
+        "built = [c for c in subclasses if c.__module__.endswith('.models')]\n"
+        "assert built == [], 'models built at import'\n"
+        "assert 'asyncio' not in sys.modules, 'asyncio imported at import'\n"
+        "from enode_2024_10_01.models import Battery\n"
+        "assert Battery in pkg._runtime.EnodeModel.__subclasses__()\n"
+        "assert pkg.models.Battery is Battery\n"
+    )
+    package_dir = GENERATED_DIR / "enode-client-2024-10-01"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=package_dir, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr

@@ -11,10 +11,9 @@ from __future__ import annotations
 import warnings
 from datetime import datetime
 from functools import cached_property
-from typing import cast
+from typing import TYPE_CHECKING, cast
 from uuid import UUID
 
-from . import models
 from ._runtime import (
     AsyncAPIClient,
     AsyncPage,
@@ -23,9 +22,15 @@ from ._runtime import (
     SyncAPIClient,
     SyncPage,
     SyncResource,
+    lazy_module,
 )
 
-__all__ = ["AsyncClient", "Client"]
+if TYPE_CHECKING:
+    from . import models
+else:  # built on first use: importing the package does not build every model class
+    models = lazy_module(f"{__package__}.models")
+
+__all__ = ["AsyncClient", "Client", "models"]
 
 
 class BatteriesResource(SyncResource):

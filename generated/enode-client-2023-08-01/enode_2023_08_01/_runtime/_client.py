@@ -10,7 +10,6 @@ fetches with a lock so that concurrent callers trigger one fetch.
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import os
 import threading
@@ -293,15 +292,17 @@ class AsyncAPIClient(BaseAPIClient):
         *,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
         **options: Unpack[ClientOptions],
     ) -> None:
+        import asyncio  # here, not at module level: sync-only users never pay for asyncio
+
         super().__init__(**options)
         if http_client is not None and transport is not None:
             raise ConfigurationError("pass http_client or transport, not both")
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(transport=transport, timeout=self.timeout)
-        self._sleep = sleep
+        self._sleep = sleep or asyncio.sleep
         self._token_lock = asyncio.Lock()
 
     @overload

@@ -106,6 +106,7 @@ from ._errors import (
     StrictModeError,
     UnprocessableEntityError,
 )
+from ._lazy import lazy_module
 from ._models import EnodeModel, OpenEnum
 from ._pagination import AsyncPage, PaginationCursors, SyncPage
 from ._raw import RawResponse, async_to_raw_response_wrapper, to_raw_response_wrapper
@@ -154,6 +155,7 @@ __all__ = [
     "UnprocessableEntityError",
     "async_to_raw_response_wrapper",
     "async_wait_for_action",
+    "lazy_module",
     "to_raw_response_wrapper",
     "wait_for_action",
 ]

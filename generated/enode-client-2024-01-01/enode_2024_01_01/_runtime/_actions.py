@@ -9,7 +9,6 @@ and `async_wait_for_action` only run that flow with a get-action function, e.g.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar
@@ -99,6 +98,8 @@ async def async_wait_for_action(
         if isinstance(command, Poll):
             return await get_action(command.action_id)
         if isinstance(command, Sleep):
+            import asyncio  # imported on use: sync-only users never pay for asyncio
+
             await asyncio.sleep(command.seconds)
             return None
         raise TypeError(f"unexpected command {command!r}")

@@ -7,8 +7,7 @@ with Client(environment="sandbox") as client:  # reads ENODE_CLIENT_ID / ENODE_C
     ...
 """
 
-from . import models
-from ._client import AsyncClient, Client
+from ._client import AsyncClient, Client, models
 from ._runtime import (
     ActionTimeoutError,
     APIConnectionError,

@@ -9,18 +9,24 @@ Both are rendered from one template, so they cannot drift apart.
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 from uuid import UUID
 
-from . import models
 from ._runtime import (
     AsyncAPIClient,
     AsyncResource,
     RequestOptions,
     SyncAPIClient,
     SyncResource,
+    lazy_module,
 )
 
-__all__ = ["AsyncClient", "Client"]
+if TYPE_CHECKING:
+    from . import models
+else:  # built on first use: importing the package does not build every model class
+    models = lazy_module(f"{__package__}.models")
+
+__all__ = ["AsyncClient", "Client", "models"]
 
 
 class WidgetsResource(SyncResource):
