@@ -11,6 +11,7 @@ Run with `nox -s NAME`, or on a machine without nox `python3 noxfile.py -s NAME`
     check     fail with a diff when generated/ is stale
     golden    refresh the golden record of tests/golden/
     packages  build each generated package's wheel and import it in a clean virtualenv
+    bench     benchmarks against peers (openapi-python-client, Prism, raw httpx)
 """
 
 # /// script
@@ -120,6 +121,16 @@ def packages(session: nox.Session) -> None:
         session.run(str(venv / "bin" / "pip"), "install", "-q", str(wheel), external=True)
         check = f"import {module}; print({module}.__name__, {module}.API_VERSION, {module}.Client)"
         session.run(str(venv / "bin" / "python"), "-c", check, external=True)
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Benchmarks against peers (bench/README.md): they report, never fail.
+
+    Peers install on first use into bench/.cache/; `-- --quick`, `-- --only mock`.
+    """
+    install_project(session)
+    session.run("python", "bench/run.py", *session.posargs)
 
 
 @nox.session(python=PYTHON)

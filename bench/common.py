@@ -1,0 +1,249 @@
+"""Shared pieces of the benchmarks: paths, statistics, timed subprocesses, result rows.
+
+Every figure returns a `Figure` of `Row`s. A row compares our `Stats` with a peer's (or
+with a fixed target) and says whether the target was met; a figure that cannot be
+measured carries the reason in `skipped` instead of rows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "BENCH",
+    "CACHE",
+    "PYTHON",
+    "RESULTS",
+    "ROOT",
+    "Context",
+    "Figure",
+    "Process",
+    "Row",
+    "Skip",
+    "Stats",
+    "Unavailable",
+    "free_port",
+    "measure",
+    "scratch_dir",
+    "served",
+    "summarize",
+    "wait_http",
+]
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+CACHE = BENCH / ".cache"
+RESULTS = BENCH / "results"
+PYTHON = sys.executable  # the interpreter that has the project installed runs "ours"
+
+
+class Unavailable(Exception):
+    """A peer or tool cannot be installed or found; only the figures needing it are skipped."""
+
+
+class Skip(Exception):
+    """A figure cannot be measured; the message says why."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """How hard to try: `runs` repetitions per figure (fewer in --quick)."""
+
+    quick: bool
+    runs: int
+    verbose: bool = True
+
+    def log(self, message: str) -> None:
+        if self.verbose:
+            print(f"  .. {message}", file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class Stats:
+    """min / median / max of repeated measurements, in `unit`."""
+
+    min: float
+    median: float
+    max: float
+    runs: int
+    unit: str
+
+
+def summarize(values: Sequence[float], unit: str) -> Stats:
+    """Stats of `values` (at least one)."""
+    if not values:
+        raise ValueError("no measurements")
+    return Stats(min(values), statistics.median(values), max(values), len(values), unit)
+
+
+@dataclass
+class Row:
+    """One measured quantity: ours, optionally a peer's, and the target it is held to.
+
+    `ratio` is ours / peer (or ours - peer for an "above" target), `verdict` is "met",
+    "missed" or "" (no target).
+    """
+
+    metric: str
+    ours: Stats | None
+    peer: Stats | None = None
+    peer_name: str = ""
+    ratio: float | None = None
+    ratio_label: str = ""
+    target: str = ""
+    verdict: str = ""
+
+
+@dataclass
+class Figure:
+    """The result of one figure: rows, or why it was skipped, plus free-form notes."""
+
+    id: str
+    title: str
+    rows: list[Row] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    skipped: str | None = None
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Process:
+    """A finished subprocess: wall time, peak RSS (itself or its largest waited-for child)."""
+
+    args: tuple[str, ...]
+    returncode: int
+    seconds: float
+    peak_rss_mb: float
+    stdout: str
+    stderr: str
+
+    def check(self) -> Process:
+        if self.returncode != 0:
+            tail = "\n".join((self.stderr or self.stdout).strip().splitlines()[-15:])
+            raise Skip(f"`{' '.join(self.args[:4])} ...` exited {self.returncode}:\n{tail}")
+        return self
+
+
+def measure(
+    args: Sequence[str | os.PathLike[str]],
+    *,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 1800.0,
+) -> Process:
+    """Run `args` to completion; wall time from os.wait4 and that child's own ru_maxrss."""
+    argv = tuple(str(a) for a in args)
+    full_env = {**os.environ, **(env or {})}
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(
+            argv, cwd=cwd, env=full_env, stdout=out, stderr=err, start_new_session=True
+        )
+        timer = threading.Timer(timeout, _kill_group, (proc.pid,))
+        timer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            timer.cancel()
+        seconds = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Process(
+            argv,
+            proc.returncode,
+            seconds,
+            usage.ru_maxrss / 1024,  # KiB on Linux
+            out.read().decode(errors="replace"),
+            err.read().decode(errors="replace"),
+        )
+
+
+def _kill_group(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+def scratch_dir(prefix: str) -> Path:
+    """A fresh folder under bench/.cache/tmp (removed by the caller)."""
+    base = CACHE / "tmp"
+    base.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=base))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_http(url: str, server: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+    """Wait until `url` answers at all (any status); raise Skip if `server` exits or after
+    `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    last: object = None
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise Skip(f"the server for {url} exited with code {server.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return  # it answered
+        except OSError as exc:
+            last = exc
+            time.sleep(0.2)
+    raise Skip(f"{url} did not answer within {timeout:.0f}s ({last})")
+
+
+class served:
+    """Context manager: start a server process in its own session, stop it (TERM, then KILL)."""
+
+    def __init__(
+        self, args: Sequence[str | os.PathLike[str]], *, log: Path, cwd: Path | None = None
+    ) -> None:
+        self.args = [str(a) for a in args]
+        self.log = log
+        self.cwd = cwd
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> subprocess.Popen[bytes]:
+        self._out = self.log.open("wb")
+        self.proc = subprocess.Popen(
+            self.args,
+            cwd=self.cwd,
+            stdout=self._out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        return self.proc
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.proc is not None
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                _kill_group(self.proc.pid)
+                self.proc.wait()
+        self._out.close()

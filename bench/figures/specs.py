@@ -1,0 +1,46 @@
+"""The documents the figures feed to peers: each Enode version bundled into one JSON file."""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+from ..common import CACHE, PYTHON, ROOT, Skip, measure
+
+__all__ = ["bundled_specs", "count_operations", "versions"]
+
+_DATED = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
+
+
+def versions() -> list[str]:
+    """Every dated version folder under spec/ that has an openapi.yaml."""
+    return sorted(
+        p.name
+        for p in (ROOT / "spec").iterdir()
+        if _DATED.match(p.name) and (p / "openapi.yaml").is_file()
+    )
+
+
+@functools.cache
+def bundled_specs() -> dict[str, Path]:
+    """{version: bench/.cache/bundled/<version>.json} from `python -m generator bundle`."""
+    folder = CACHE / "bundled"
+    folder.mkdir(parents=True, exist_ok=True)
+    out: dict[str, Path] = {}
+    for version in versions():
+        done = measure([PYTHON, "-m", "generator", "bundle", version], cwd=ROOT)
+        if done.returncode != 0:
+            raise Skip(f"`python -m generator bundle {version}` failed:\n{done.stderr[-2000:]}")
+        path = folder / f"{version}.json"
+        path.write_text(done.stdout)
+        out[version] = path
+    return out
+
+
+def count_operations(document: dict[str, object]) -> int:
+    """Operations (path + method pairs) in an OpenAPI document."""
+    paths = document.get("paths") or {}
+    assert isinstance(paths, dict)
+    return sum(1 for item in paths.values() for method in item if method in _METHODS)

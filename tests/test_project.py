@@ -1,0 +1,49 @@
+"""The entry points stay true: the README's commands exist and CI runs its test command."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def nox_sessions() -> set[str]:
+    tree = ast.parse((ROOT / "noxfile.py").read_text())
+    return {
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef)
+        and any("session" in ast.unparse(decorator) for decorator in node.decorator_list)
+    }
+
+
+def quick_start() -> list[str]:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```sh", 1)[1].split("```", 1)[0]
+    return [line.split("#", 1)[0].strip() for line in block.strip().splitlines()]
+
+
+def test_quick_start_is_exactly_two_commands_naming_real_sessions() -> None:
+    commands = quick_start()
+    assert len(commands) == 2
+    sessions = nox_sessions()
+    for command in commands:
+        match = re.fullmatch(r"python3 noxfile\.py -s (\w+)", command)
+        assert match, command
+        assert match.group(1) in sessions, f"{command}: no such nox session"
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    ci = (ROOT / ".ci" / "run").read_text()
+    test_command = quick_start()[1]
+    assert test_command.endswith("-s tests")
+    assert test_command in ci
+
+
+def test_every_session_the_readme_names_exists() -> None:
+    readme = (ROOT / "README.md").read_text()
+    named = set(re.findall(r"nox -s (\w+)", readme))
+    assert named <= nox_sessions(), named - nox_sessions()
