@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
-from pydantic import BaseModel, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 
 from ._errors import ResponseValidationError
 from ._flow import Flow
@@ -53,6 +53,8 @@ class ClientCredentials:
 
 
 class _TokenResponse(BaseModel):
+    model_config = ConfigDict(defer_build=True)  # built at the first token fetch, not at import
+
     access_token: SecretStr
     expires_in: float = 3600.0
     token_type: str = "bearer"
