@@ -72,6 +72,9 @@ def contract(session: nox.Session) -> None:
     install_project(session)
     session.run("enode-codegen", "validate")
     session.run("enode-codegen", "generate")
+    # extra arguments pass through: `nox -s contract -- --target live --seed 7`;
+    # JUnit XML and the markdown summary land in contract_tests/reports/
+    session.run("pytest", "contract_tests", *session.posargs)
 
 
 @nox.session(python=PYTHON)
@@ -146,7 +149,7 @@ def lint(session: nox.Session) -> None:
     install_project(session)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
-    session.run("mypy", "generator", "runtime", "mock")
+    session.run("mypy", "generator", "runtime", "mock", "contract_tests")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,229 @@
+"""The contract suite's pytest wiring: options, the target, known IDs, reports.
+
+    python -m pytest contract_tests                      # against the embedded mock
+    python -m pytest contract_tests --target live        # ENODE_* environment variables
+    python -m pytest contract_tests --profile thorough --seed 7
+
+See contract_tests/README.md.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Generator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pluggy
+import pytest
+
+from . import exceptions, report
+from .options import REPORTS, ROOT, Options, add_options, current, from_pytest, set_current
+from .report import RECORDER, REDACTOR
+from .targets import Target, opened
+
+# the generated client packages, importable straight from generated/
+for _package_dir in sorted((ROOT / "generated").glob("*/pyproject.toml")):
+    if str(_package_dir.parent) not in sys.path:
+        sys.path.insert(0, str(_package_dir.parent))
+
+_STARTED = time.monotonic()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    try:
+        options = from_pytest(config)
+    except ValueError as error:
+        raise pytest.UsageError(str(error)) from None
+    set_current(options)
+    if getattr(config.option, "xmlpath", None) is None and not hasattr(config, "workerinput"):
+        REPORTS.mkdir(parents=True, exist_ok=True)
+        config.option.xmlpath = str(REPORTS / "junit.xml")
+    config.addinivalue_line("markers", "writes: the test sends non-GET requests")
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    options = current()
+    seed_note = "" if options.seed_given else " (random; rerun with --seed to reproduce)"
+    return [
+        f"contract target: {options.target}"
+        + (" (spawned server)" if options.mock_server and not options.live else "")
+        + (f", fault {options.fault}" if options.fault else ""),
+        f"contract profile: {options.profile.name} ({options.profile.description}); "
+        f"seed {options.seed}{seed_note}",
+        f"contract versions: {', '.join(options.versions)}",
+    ]
+
+
+# --- fixtures --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def options() -> Options:
+    return current()
+
+
+@pytest.fixture(scope="session")
+def target(options: Options) -> Iterator[Target]:
+    from . import _st
+
+    with opened(options) as opened_target:
+        _st.bind(opened_target)
+        yield opened_target
+
+
+@pytest.fixture(scope="session")
+def known_ids(target: Target, options: Options) -> dict[str, dict[str, list[str]]]:
+    """IDs of real entities per version and path parameter, read from the target's lists."""
+    from . import _st
+    from .catalog import discover
+
+    found = {}
+    for version in options.versions:
+        _st.load(version)
+        found[version] = discover(target, version)
+        _st.set_known_ids(version, found[version])
+    return found
+
+
+@pytest.fixture(autouse=True)
+def _request_log() -> Iterator[None]:
+    report.REQUEST_LOG.clear()
+    yield
+
+
+# --- reports ---------------------------------------------------------------------------
+
+
+def _budget_spent(error: BaseException) -> str | None:
+    """The message of a BudgetExhaustedError anywhere in `error` (groups, causes)."""
+    from .targets import BudgetExhaustedError
+
+    seen: set[int] = set()
+    stack: list[BaseException] = [error]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, BudgetExhaustedError):
+            return str(current)
+        if isinstance(current, BaseExceptionGroup):
+            stack.extend(current.exceptions)
+        for linked in (current.__cause__, current.__context__):
+            if linked is not None:
+                stack.append(linked)
+    return None
+
+
+def _redacted_longrepr(rep: pytest.TestReport) -> str:
+    return REDACTOR(str(rep.longrepr)) if rep.longrepr is not None else ""
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[Any]
+) -> Generator[None, pluggy.Result[pytest.TestReport], None]:
+    outcome = yield
+    rep = outcome.get_result()
+    if not rep.nodeid.endswith(item.name):
+        # schemathesis's items share their function's node ID; name each by its operation
+        rep.nodeid = f"{rep.nodeid.rsplit('::', 1)[0]}::{item.name}"
+    if rep.failed and call.excinfo is not None and _budget_spent(call.excinfo.value):
+        rep.outcome = "skipped"
+        rep.longrepr = (str(item.path), 0, f"Skipped: {_budget_spent(call.excinfo.value)}")
+        return
+    if not rep.failed:
+        return
+    text = _redacted_longrepr(rep)
+    if not report.curl_lines(text):
+        curls = report.REQUEST_LOG.curls()
+        if curls:
+            text += "\n\nReproduce the last requests of the test with:\n\n" + "\n".join(
+                f"    {line}" for line in curls
+            )
+    rep.longrepr = text
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.failed:
+        RECORDER.add_failure(report.nodeid, str(report.longrepr))
+    elif report.when == "call" and report.passed:
+        RECORDER.passed += 1
+    elif report.skipped:
+        RECORDER.skipped += 1
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_exception_interact(node: Any, call: Any, report: pytest.TestReport) -> None:
+    if report.failed and report.longrepr is not None:
+        report.longrepr = _redacted_longrepr(report)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if hasattr(session.config, "workerinput"):
+        return
+    from . import _st
+
+    options = current()
+    documented = {}
+    for version in options.versions:
+        try:
+            documented[version] = _st.documented_statuses(version)
+        except Exception:  # an invalid spec already failed the run
+            documented[version] = {}
+    path = Path(options.summary_path)
+    report.write_summary(
+        path,
+        options_line=_options_line(options),
+        versions=options.versions,
+        documented=documented,
+        waivers=exceptions.uses(),
+        waiver_reasons={w.id: (w.blame, w.reason) for w in exceptions.WAIVERS},
+        duration=time.monotonic() - _STARTED,
+        exitstatus=int(exitstatus),
+    )
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(f"contract summary: {path}")
+
+
+def _options_line(options: Options) -> str:
+    parts = [f"--target {options.target}"]
+    if options.mock_server:
+        parts.append("--mock-server")
+    if options.fault:
+        parts.append(f"--fault {options.fault}")
+    if options.allow_writes:
+        parts.append("--allow-writes")
+    if options.max_rps:
+        parts.append(f"--max-rps {options.max_rps:g}")
+    if options.max_requests:
+        parts.append(f"--max-requests {options.max_requests}")
+    parts += [
+        f"--profile {options.profile.name}",
+        f"--seed {options.seed}",
+        f"--versions {','.join(options.versions)}",
+    ]
+    return "`python -m pytest contract_tests " + " ".join(parts) + "`"
+
+
+_MODULE_ORDER = ("test_operations", "test_stateful", "test_clients")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """schemathesis per operation first, then the stateful tests, then the clients (so with
+    -x the first failure is the most specific check)."""
+
+    def rank(item: pytest.Item) -> int:
+        found = getattr(item, "module", None)
+        module = found.__name__.rsplit(".", 1)[-1] if found is not None else ""
+        return _MODULE_ORDER.index(module) if module in _MODULE_ORDER else len(_MODULE_ORDER)
+
+    items.sort(key=rank)

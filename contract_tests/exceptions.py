@@ -1,0 +1,373 @@
+"""Every exception the contract suite makes, with its reason, in one place.
+
+No check is ever disabled. Two kinds of exception exist:
+
+- REQUEST_RULES: how the suite shapes the requests it sends (listed for the record; each
+  is implemented where its `where` says).
+- WAIVERS: a failure schemathesis reports is dropped only when a waiver below matches it
+  exactly: the check, the operation (or any), the version (or any), the status code, and
+  a predicate on the request/response. Each waiver says who is at fault:
+    "api-rule"  the API documents a rule OpenAPI cannot express (not a bug anywhere);
+    "spec"      the spec is wrong or incomplete (reported; fix spec/ and delete the waiver);
+    "mock"      the mock is wrong (reported; fix mock/ and delete the waiver).
+  Every use of a waiver is counted and listed in the summary report.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+__all__ = ["REQUEST_RULES", "WAIVERS", "Waiver", "find_waiver", "record_use", "uses"]
+
+
+@dataclass(frozen=True)
+class RequestRule:
+    id: str
+    where: str
+    reason: str
+
+
+REQUEST_RULES: tuple[RequestRule, ...] = (
+    RequestRule(
+        "enode-version-header",
+        "_st.request_headers",
+        "Every request carries `Enode-Version: <version under test>` unless the generated case "
+        "already sends one (a negative case may send an invalid one). Without the header the "
+        "server answers in the client's pinned default version, which the spec of one version "
+        "cannot describe.",
+    ),
+    RequestRule(
+        "oauth2-as-bearer",
+        "_st._as_schemathesis_sees_it",
+        "schemathesis sees the spec's OAuth2 client-credentials scheme as HTTP bearer auth: "
+        "the wire format is the same (`Authorization: Bearer <token>`), but schemathesis 4's "
+        "ignored_auth check only probes apiKey/http schemes and would silently check nothing "
+        "for oauth2.",
+    ),
+    RequestRule(
+        "auth-from-target",
+        "_st._config (generation.with-security-parameters = false), _st.request_headers",
+        "Every request carries a valid bearer token fetched from the target; schemathesis "
+        "does not generate or negate the Authorization header itself. Requests without a "
+        "token and with an invalid one are sent by the ignored_auth check on every operation "
+        "that answered 2xx.",
+    ),
+    RequestRule(
+        "known-ids",
+        "_st._install_hooks (flatmap_path_parameters)",
+        "About half of the generated path IDs that are valid for their parameter are replaced "
+        "by IDs of real entities listed by the target, so positive cases reach the success "
+        "paths (200/204) and not only 404. Negated path values are never replaced. Live: only "
+        "for GET operations.",
+    ),
+    RequestRule(
+        "live-read-only",
+        "targets.Target.guard / _st._config",
+        "Against a live target without --allow-writes, non-GET operations, write flows and "
+        "the coverage phase's undocumented-method probes are skipped, and the transport "
+        "refuses any non-GET request (the token request excepted).",
+    ),
+)
+
+
+def _query(response: Any) -> dict[str, list[str]]:
+    return parse_qs(urlparse(str(response.request.url)).query, keep_blank_values=True)
+
+
+def _header(response: Any, name: str) -> str:
+    """A response header as text (schemathesis keeps lists of values)."""
+    value = response.headers.get(name.lower())
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value or "")
+
+
+def _problem(response: Any) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except Exception:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _problem_mentions(*words: str) -> Callable[[Any, Any], bool]:
+    def check(case: Any, response: Any) -> bool:
+        problem = _problem(response)
+        text = " ".join(str(problem.get(k, "")) for k in ("type", "title", "detail"))
+        return any(word in text for word in words)
+
+    return check
+
+
+@dataclass(frozen=True)
+class Waiver:
+    id: str
+    checks: frozenset[str]
+    statuses: frozenset[int]
+    blame: str
+    reason: str
+    when: Callable[[Any, Any], bool]
+    operations: frozenset[str] | None = None
+    versions: frozenset[str] | None = None
+
+    def matches(
+        self, version: str, operation_id: str, failure: Any, case: Any, response: Any
+    ) -> bool:
+        if self.versions is not None and version not in self.versions:
+            return False
+        if self.operations is not None and operation_id not in self.operations:
+            return False
+        if not set(getattr(failure, "checks", ())) & self.checks:
+            return False
+        if response.status_code not in self.statuses:
+            return False
+        return bool(self.when(case, response))
+
+
+_CONTROL = frozenset(
+    {
+        "setBatteryOperationMode",
+        "controlChargerCharging",
+        "setChargerMaxCurrent",
+        "setHvacFollowSchedule",
+        "setHvacPermanentHold",
+    }
+)
+
+WAIVERS: tuple[Waiver, ...] = (
+    Waiver(
+        id="pagination-cursors-exclusive",
+        checks=frozenset({"positive_data_acceptance"}),
+        statuses=frozenset({400}),
+        blame="api-rule",
+        reason="Enode documents that `after` and `before` must never be sent together (400); "
+        "OpenAPI cannot express mutually exclusive parameters, so schemathesis generates both "
+        "as 'valid' data.",
+        when=lambda case, response: {"after", "before"} <= set(_query(response)),
+    ),
+    Waiver(
+        id="pagination-foreign-cursor",
+        checks=frozenset({"positive_data_acceptance"}),
+        statuses=frozenset({400}),
+        blame="api-rule",
+        reason="Pagination cursors are opaque strings only valid when the API issued them; a "
+        "generated string is schema-valid but not a cursor, and the API answers 400.",
+        when=lambda case, response: (
+            bool({"after", "before"} & set(_query(response)))
+            and _problem_mentions("cursor", "pagination")(case, response)
+        ),
+    ),
+    Waiver(
+        id="statistics-date-order",
+        checks=frozenset({"positive_data_acceptance"}),
+        statuses=frozenset({400}),
+        blame="api-rule",
+        reason="Statistics need `startDate` before `endDate` (400 otherwise), a rule between two "
+        "parameters that OpenAPI cannot express.",
+        when=_problem_mentions("startDate", "endDate"),
+        operations=frozenset(
+            {"getChargingStatistics", "getInverterVendorStatistics", "getInverterStatistics"}
+        ),
+    ),
+    Waiver(
+        id="capability-not-supported",
+        checks=frozenset({"positive_data_acceptance"}),
+        statuses=frozenset({400}),
+        blame="api-rule",
+        reason="A control request for a capability the asset lacks (`capabilities.<x>.isCapable` "
+        "false, or an HVAC mode outside the unit's `capabilities.capableModes`) is a 400 the "
+        "spec documents; what a real asset is capable of is state, not schema.",
+        when=_problem_mentions("capability", "Capability", "capable"),
+        operations=_CONTROL,
+    ),
+    Waiver(
+        id="controlled-by-schedule",
+        checks=frozenset({"positive_data_acceptance"}),
+        statuses=frozenset({422}),
+        blame="api-rule",
+        reason="Charger and HVAC control answer the documented 422 while the target is "
+        "controlled by a schedule or smart charging (state, not schema); schemathesis's "
+        "positive_data_acceptance does not count 422 as an acceptable answer by default.",
+        when=lambda case, response: True,
+        operations=_CONTROL,
+    ),
+)
+
+
+def _user_relinked(case: Any, response: Any) -> bool:
+    from .report import RECORDER
+
+    user_id = (case.path_parameters or {}).get("userId")
+    if not user_id:
+        return False
+    return RECORDER.succeeded_after(
+        ("DELETE", f"/users/{user_id}"), ("POST", f"/users/{user_id}/link")
+    )
+
+
+def _operations_without_400(version: str, operation_id: str) -> bool:
+    from .spec import operations
+
+    op = operations(version).get(operation_id)
+    return op is not None and "400" not in op.responses
+
+
+WAIVERS += (
+    Waiver(
+        id="setpoint-outside-unit-range",
+        checks=frozenset({"positive_data_acceptance"}),
+        statuses=frozenset({400}),
+        blame="api-rule",
+        reason="An HVAC setpoint must lie in the unit's `capabilities.heatSetpointRange` / "
+        "`coolSetpointRange` (reference: 'The range of allowable values'); the range is the "
+        "unit's state, so the spec's plain `number` cannot bound it.",
+        when=_problem_mentions("range"),
+        operations=frozenset({"setHvacPermanentHold"}),
+    ),
+    Waiver(
+        id="schedule-target-must-exist",
+        checks=frozenset({"positive_data_acceptance"}),
+        statuses=frozenset({400}),
+        blame="api-rule",
+        reason="A schedule's target (`targetId`/`targetType`, or the deprecated "
+        "`entityId`/`entityType`) must be an existing charger or vehicle of the user, and its "
+        "location (`locationId`/`chargingLocationId`) one of the user's locations; "
+        "referential integrity is not expressible in the schema.",
+        when=_problem_mentions("targetId", "entityId", "targetType", "target", "location"),
+        operations=frozenset({"createSchedule", "updateSchedule"}),
+    ),
+    Waiver(
+        id="schedule-rule-time-order",
+        checks=frozenset({"positive_data_acceptance"}),
+        statuses=frozenset({400}),
+        blame="api-rule",
+        reason="A schedule rule's `toTimestamp` must not be earlier than its `fromTimestamp` "
+        "(an order between two fields OpenAPI cannot express).",
+        when=_problem_mentions("earlier than", "later than"),
+        operations=frozenset({"createSchedule", "updateSchedule"}),
+    ),
+    Waiver(
+        id="health-not-ready",
+        checks=frozenset({"not_a_server_error"}),
+        statuses=frozenset({503}),
+        blame="api-rule",
+        reason="503 with a problem body is the documented answer of the readiness probe while "
+        "the service is not ready (the scenario sets it through the mock's admin API); "
+        "schemathesis's not_a_server_error counts every 5xx as a server error.",
+        when=lambda case, response: "problem+json" in _header(response, "content-type"),
+        operations=frozenset({"checkHealthReady"}),
+    ),
+    Waiver(
+        id="schedule-entity-type-example",
+        checks=frozenset({"positive_data_acceptance"}),
+        statuses=frozenset({400}),
+        blame="spec",
+        reason="The spec types the deprecated `entityType` of schedule requests as a free string "
+        'and its request example (copied from the reference) sends `"entityType": '
+        '"string"`; only `vehicle`/`charger` mean anything (the mock rejects others). Fix: '
+        "type it as ScheduleTargetType and correct the example.",
+        when=_problem_mentions("entityType"),
+        operations=frozenset({"createSchedule", "updateSchedule"}),
+    ),
+    Waiver(
+        id="charging-command-unnecessary",
+        checks=frozenset({"positive_data_acceptance"}),
+        statuses=frozenset({400}),
+        blame="mock",
+        reason="The mock answers 400 'Precondition failed' to START on a charging charger or "
+        "STOP on an idle one. The reference creates the action and lets it fail "
+        "(failureReason UNNECESSARY / FAILED_PRECONDITION: 'already in the desired state'), "
+        "so the request should be accepted. Fix the mock, then delete this waiver.",
+        when=_problem_mentions("unnecessary", "precondition"),
+        operations=frozenset({"controlChargerCharging"}),
+    ),
+    Waiver(
+        id="statistics-bucket-limit",
+        checks=frozenset({"positive_data_acceptance"}),
+        statuses=frozenset({400}),
+        blame="mock",
+        reason="The mock refuses statistics ranges of more than 1000 buckets at the chosen "
+        "resolution; neither the reference nor the spec documents such a limit. Either "
+        "document it (spec: describe the 400) or lift it in the mock.",
+        when=_problem_mentions("buckets"),
+        operations=frozenset(
+            {"getChargingStatistics", "getInverterVendorStatistics", "getInverterStatistics"}
+        ),
+    ),
+    Waiver(
+        id="max-current-positive",
+        checks=frozenset({"positive_data_acceptance"}),
+        statuses=frozenset({400}),
+        blame="spec",
+        reason="`maxCurrent` of setChargerMaxCurrent is an unbounded `number` in the spec (the "
+        "reference gives no bound either); a current of 0 A or less is meaningless and the mock "
+        "rejects it. Fix: `exclusiveMinimum: 0` in the spec (a reconstruction).",
+        when=lambda case, response: (
+            _problem_mentions("maxCurrent")(case, response)
+            and _problem_mentions("greater than 0")(case, response)
+        ),
+        operations=frozenset({"setChargerMaxCurrent"}),
+    ),
+    Waiver(
+        id="user-recreated-by-link",
+        checks=frozenset({"use_after_free"}),
+        statuses=frozenset({200}),
+        blame="api-rule",
+        reason="Enode creates a user implicitly when a link session is started for it "
+        "(`POST /users/{userId}/link`), so a user read after `DELETE /users/{userId}` and a "
+        "later successful link exists again. schemathesis only recognises re-creation on the "
+        "deleted path or its parents. Applies only when that link succeeded after the delete.",
+        when=_user_relinked,
+    ),
+    Waiver(
+        id="page-size-beyond-64-bits",
+        checks=frozenset({"positive_data_acceptance"}),
+        statuses=frozenset({400}),
+        blame="mock",
+        reason="`pageSize` is an integer > 0 without a maximum in the spec (as in the reference); "
+        "the mock answers 'must be an integer' to integers of more than 18 digits. Either the "
+        "spec documents a maximum page size or the mock clamps/accepts it.",
+        when=lambda case, response: any(
+            len(value) > 18 for value in _query(response).get("pageSize", [])
+        ),
+    ),
+    Waiver(
+        id="unsupported-version-400-undocumented",
+        checks=frozenset({"status_code_conformance"}),
+        statuses=frozenset({400}),
+        blame="spec",
+        reason="Operations whose only parameter is `Enode-Version` (checkHealthReady; "
+        "2023-04-01's getMe and listSchedules) document no 400, yet an unsupported "
+        "`Enode-Version` is a 400 and spec/README.md says every operation with parameters "
+        "documents 400. Fix: add the BadRequest response to them.",
+        when=lambda case, response: "Enode-Version" in str(_problem(response).get("title", "")),
+    ),
+)
+
+
+_USES: Counter[tuple[str, str, str]] = Counter()
+_LOCK = threading.Lock()
+
+
+def find_waiver(
+    version: str, operation_id: str, failure: Any, case: Any, response: Any
+) -> Waiver | None:
+    for waiver in WAIVERS:
+        if waiver.matches(version, operation_id, failure, case, response):
+            return waiver
+    return None
+
+
+def record_use(waiver: Waiver, version: str, operation_id: str) -> None:
+    with _LOCK:
+        _USES[(waiver.id, version, operation_id)] += 1
+
+
+def uses() -> Counter[tuple[str, str, str]]:
+    with _LOCK:
+        return Counter(_USES)

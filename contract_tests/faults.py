@@ -1,0 +1,404 @@
+"""Deliberately broken variants of the mock, to prove the contract suite catches each fault.
+
+Each fault is an ASGI middleware around the (strict, self-validating) mock: it rewrites the
+mock's requests or responses on the wire, outside the mock, so the mock's own strict mode
+cannot mask it. `--fault NAME` selects one for a run (in-process, or with --mock-server
+through `python -m contract_tests.faults serve --fault NAME ...`).
+
+tests/test_contract_faults.py runs the suite against every fault and asserts it fails.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["FAULTS", "Fault", "FaultMiddleware", "main", "wrap"]
+
+Scope = dict[str, Any]
+Message = dict[str, Any]
+App = Callable[
+    [Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]
+]
+
+
+@dataclass
+class Exchange:
+    """One request and the mock's answer, as bytes, for a fault to rewrite."""
+
+    method: str
+    path: str
+    query: bytes
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    status: int = 0
+    response_headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+    response_body: bytes = b""
+
+    def header(self, name: str) -> str | None:
+        key = name.lower().encode()
+        for k, v in self.headers:
+            if k.lower() == key:
+                return v.decode("latin-1")
+        return None
+
+    @property
+    def content_type(self) -> str:
+        for k, v in self.response_headers:
+            if k.lower() == b"content-type":
+                return v.decode("latin-1")
+        return ""
+
+    def set_content_type(self, value: str) -> None:
+        self.response_headers = [
+            (k, v) for k, v in self.response_headers if k.lower() != b"content-type"
+        ]
+        self.response_headers.append((b"content-type", value.encode()))
+
+    def json(self) -> Any:
+        if "json" not in self.content_type or not self.response_body:
+            return None
+        try:
+            return json.loads(self.response_body)
+        except ValueError:
+            return None
+
+    def set_json(self, value: Any) -> None:
+        self.response_body = json.dumps(value).encode()
+
+
+Call = Callable[[Exchange], Awaitable[Exchange]]
+
+
+@dataclass(frozen=True)
+class Fault:
+    name: str
+    description: str
+    # rewrites one exchange; `call` sends a (modified) request to the mock again
+    apply: Callable[[Exchange, Call], Awaitable[Exchange]]
+    # what a failing run's output must all mention (check title, detail), for the proof
+    caught_by: tuple[str, ...]
+
+
+def _walk(value: Any, key: str, change: Callable[[Any], Any]) -> bool:
+    """Apply `change` to every `key` entry of every object in `value`; True if any."""
+    changed = False
+    if isinstance(value, dict):
+        for k in list(value):
+            if k == key:
+                new = change(value[k])
+                if new is _DELETE:
+                    del value[k]
+                else:
+                    value[k] = new
+                changed = True
+            else:
+                changed |= _walk(value[k], key, change)
+    elif isinstance(value, list):
+        for item in value:
+            changed |= _walk(item, key, change)
+    return changed
+
+
+_DELETE = object()
+
+
+def _body_rewrite(
+    key: str, change: Callable[[Any], Any]
+) -> Callable[[Exchange, Call], Awaitable[Exchange]]:
+    async def apply(exchange: Exchange, call: Call) -> Exchange:
+        exchange = await call(exchange)
+        if 200 <= exchange.status < 300:
+            body = exchange.json()
+            if body is not None and _walk(body, key, change):
+                exchange.set_json(body)
+        return exchange
+
+    return apply
+
+
+async def _undocumented_status(exchange: Exchange, call: Call) -> Exchange:
+    exchange = await call(exchange)
+    if exchange.status == 404:
+        exchange.status = 410  # "Gone": documented by no operation
+    return exchange
+
+
+async def _wrong_content_type(exchange: Exchange, call: Call) -> Exchange:
+    exchange = await call(exchange)
+    if 200 <= exchange.status < 300 and "json" in exchange.content_type:
+        exchange.set_content_type("text/plain; charset=utf-8")
+    return exchange
+
+
+async def _server_error_on_bad_input(exchange: Exchange, call: Call) -> Exchange:
+    exchange = await call(exchange)
+    if exchange.status == 400:
+        exchange.status = 500
+        exchange.set_json(
+            {
+                "type": "https://developers.enode.com/api/problems/internal-server-error",
+                "title": "Internal server error",
+                "detail": "Unhandled exception while parsing the request.",
+            }
+        )
+    return exchange
+
+
+async def _accepts_bad_input(exchange: Exchange, call: Call) -> Exchange:
+    """Invalid query parameters are ignored instead of rejected: a 400 is replaced by the
+    answer to the same request without its query string."""
+    original_query = exchange.query
+    answered = await call(exchange)
+    if answered.status == 400 and original_query:
+        retry = Exchange(exchange.method, exchange.path, b"", exchange.headers, exchange.body)
+        retried = await call(retry)
+        if 200 <= retried.status < 300:
+            retried.query = original_query
+            return retried
+    return answered
+
+
+class _TokenCache:
+    token: str | None = None
+
+
+async def _no_auth(exchange: Exchange, call: Call) -> Exchange:
+    """Requests without a valid token are served as if they had one."""
+    answered = await call(exchange)
+    if answered.status != 401:
+        return answered
+    if _TokenCache.token is None:
+        import base64
+
+        from mock.config import DEFAULT_CLIENTS
+
+        client_id, secret = next(iter(DEFAULT_CLIENTS.items()))
+        basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+        token_request = Exchange(
+            "POST",
+            "/oauth2/token",
+            b"",
+            [
+                (b"authorization", f"Basic {basic}".encode()),
+                (b"content-type", b"application/x-www-form-urlencoded"),
+            ],
+            b"grant_type=client_credentials",
+        )
+        token_answer = await call(token_request)
+        _TokenCache.token = json.loads(token_answer.response_body)["access_token"]
+    headers = [(k, v) for k, v in exchange.headers if k.lower() != b"authorization"]
+    headers.append((b"authorization", f"Bearer {_TokenCache.token}".encode()))
+    retry = Exchange(exchange.method, exchange.path, exchange.query, headers, exchange.body)
+    return await call(retry)
+
+
+_ACTION = re.compile(r"^/(batteries|chargers|hvacs)/actions/([^/]+)(/cancel)?$")
+_CANCELLED: set[str] = set()
+
+
+async def _cancelled_action_confirms(exchange: Exchange, call: Call) -> Exchange:
+    """A cancelled action later reads as CONFIRMED (CANCELLED is terminal)."""
+    exchange = await call(exchange)
+    match = _ACTION.match(exchange.path)
+    if match is None or exchange.status != 200:
+        return exchange
+    action_id, cancel = match.group(2), match.group(3)
+    if cancel and exchange.method == "POST":
+        _CANCELLED.add(action_id)
+    elif exchange.method == "GET" and action_id in _CANCELLED:
+        body = exchange.json()
+        if isinstance(body, dict) and body.get("state") == "CANCELLED":
+            body["state"] = "CONFIRMED"
+            body["failureReason"] = None
+            exchange.set_json(body)
+    return exchange
+
+
+async def _passthrough(exchange: Exchange, call: Call) -> Exchange:
+    return await call(exchange)
+
+
+# the control: the middleware without a fault (the clean suite must pass through it)
+PASSTHROUGH = Fault("passthrough", "no fault: the middleware alone", _passthrough, ())
+
+FAULTS: dict[str, Fault] = {
+    fault.name: fault
+    for fault in (
+        PASSTHROUGH,
+        Fault(
+            "missing-required-field",
+            "2xx bodies lose the required `lastSeen` of every asset",
+            _body_rewrite("lastSeen", lambda value: _DELETE),
+            ("Response violates schema", '"lastSeen" is a required property'),
+        ),
+        Fault(
+            "wrong-enum-value",
+            "every `vendor` in 2xx bodies is 'ACME', a value no vendor enum has",
+            _body_rewrite("vendor", lambda value: "ACME" if isinstance(value, str) else value),
+            ("Response violates schema", '"ACME" is not one of'),
+        ),
+        Fault(
+            "wrong-type",
+            "every `isReachable` in 2xx bodies is the string 'yes' instead of a boolean",
+            _body_rewrite("isReachable", lambda value: "yes" if isinstance(value, bool) else value),
+            ("Response violates schema", '"yes" is not of type "boolean"'),
+        ),
+        Fault(
+            "null-not-allowed",
+            "every `userId` in 2xx bodies is null (a non-nullable string)",
+            _body_rewrite("userId", lambda value: None),
+            ("Response violates schema", 'null is not of type "string"'),
+        ),
+        Fault(
+            "bad-date-time",
+            "every `lastSeen` in 2xx bodies is 'yesterday' (not an RFC 3339 date-time)",
+            _body_rewrite(
+                "lastSeen", lambda value: "yesterday" if isinstance(value, str) else value
+            ),
+            ("Response violates schema", '"yesterday" is not a "date-time"'),
+        ),
+        Fault(
+            "undocumented-status",
+            "404 answers become 410 Gone, which no operation documents",
+            _undocumented_status,
+            ("Undocumented status code", "Received: 410"),
+        ),
+        Fault(
+            "wrong-content-type",
+            "2xx JSON answers are labelled text/plain",
+            _wrong_content_type,
+            ("Undocumented Content-Type", "text/plain"),
+        ),
+        Fault(
+            "server-error-on-bad-input",
+            "invalid requests get 500 instead of 400",
+            _server_error_on_bad_input,
+            ("Server error", "[500]"),
+        ),
+        Fault(
+            "accepts-bad-input",
+            "invalid query parameters are ignored: the request succeeds with 200",
+            _accepts_bad_input,
+            ("Schema-violating request accepted", "[200] OK"),
+        ),
+        Fault(
+            "auth-not-enforced",
+            "requests without a (valid) token are served",
+            _no_auth,
+            ("API accepts requests without authentication",),
+        ),
+        Fault(
+            "cancelled-action-confirms",
+            "an action read after its cancellation is CONFIRMED (CANCELLED is terminal)",
+            _cancelled_action_confirms,
+            ("test_action_lifecycle", "CANCELLED is terminal"),
+        ),
+    )
+}
+
+
+class FaultMiddleware:
+    """Buffers each API exchange with the mock and lets the fault rewrite it."""
+
+    def __init__(self, app: App, fault: Fault) -> None:
+        self.app = app
+        self.fault = fault
+
+    async def _call(self, exchange: Exchange, scope: Scope) -> Exchange:
+        sent = False
+
+        async def receive() -> Message:
+            nonlocal sent
+            if sent:
+                return {"type": "http.disconnect"}
+            sent = True
+            return {"type": "http.request", "body": exchange.body, "more_body": False}
+
+        answer = Exchange(
+            exchange.method, exchange.path, exchange.query, exchange.headers, exchange.body
+        )
+        chunks: list[bytes] = []
+
+        async def send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                answer.status = int(message["status"])
+                answer.response_headers = list(message.get("headers", []))
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        inner_scope = dict(scope)  # path and raw_path stay as sent (faults never move them)
+        inner_scope.update(
+            method=exchange.method,
+            query_string=exchange.query,
+            headers=exchange.headers,
+        )
+        if exchange.path != scope["path"]:
+            inner_scope.update(path=exchange.path, raw_path=exchange.path.encode())
+        await self.app(inner_scope, receive, send)
+        answer.response_body = b"".join(chunks)
+        return answer
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(("/_mock", "/oauth2")):
+            await self.app(scope, receive, send)
+            return
+        body = b""
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        exchange = Exchange(
+            scope["method"],
+            scope["path"],
+            scope.get("query_string", b""),
+            list(scope["headers"]),
+            body,
+        )
+        answer = await self.fault.apply(exchange, lambda ex: self._call(ex, scope))
+        headers = [(k, v) for k, v in answer.response_headers if k.lower() != b"content-length"]
+        headers.append((b"content-length", str(len(answer.response_body)).encode()))
+        await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+        await send({"type": "http.response.body", "body": answer.response_body, "more_body": False})
+
+
+def wrap(app: Any, name: str | None) -> Any:
+    """`app` wrapped in the fault `name` (None: `app` itself)."""
+    if name is None:
+        return app
+    if name not in FAULTS:
+        raise ValueError(f"unknown fault {name!r}; known: {', '.join(FAULTS)}")
+    return FaultMiddleware(app, FAULTS[name])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m contract_tests.faults serve --fault NAME [enode-mock serve options]`."""
+    from mock.cli import build_config, parser
+
+    root = parser()
+    root.prog = "python -m contract_tests.faults"
+    for action in root._subparsers._group_actions:  # type: ignore[union-attr]
+        serve = action.choices["serve"]  # type: ignore[index]
+        serve.add_argument("--fault", required=True, choices=sorted(FAULTS))
+    args = root.parse_args(argv)
+    import logging
+
+    import uvicorn
+
+    from mock.app import create_app
+
+    logging.basicConfig(level=args.log_level.upper())
+    app = wrap(create_app(build_config(args)), args.fault)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""The specs under test, loaded once per version through the generator's validator (so a
+contract run never tests an invalid spec) and facts read from them."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+from generator.validate import validate_spec
+
+from .options import SPEC_DIR
+
+__all__ = ["SpecOperation", "document", "link_sources", "operations"]
+
+_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+
+
+@functools.cache
+def document(version: str) -> dict[str, Any]:
+    """The version's spec as one self-contained dict (validated)."""
+    return validate_spec(SPEC_DIR / version / "openapi.yaml").document
+
+
+@dataclass(frozen=True)
+class SpecOperation:
+    operation_id: str
+    method: str
+    path: str
+    tags: tuple[str, ...]
+    path_params: tuple[str, ...]
+    has_body: bool
+    responses: tuple[str, ...]
+    secured: bool
+    deprecated: bool = False
+
+
+@functools.cache
+def operations(version: str) -> dict[str, SpecOperation]:
+    doc = document(version)
+    root_security = doc.get("security") or []
+    result: dict[str, SpecOperation] = {}
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            if method not in _METHODS:
+                continue
+            params = [_resolve(doc, p) for p in op.get("parameters", [])]
+            result[op["operationId"]] = SpecOperation(
+                operation_id=op["operationId"],
+                method=method.upper(),
+                path=path,
+                tags=tuple(op.get("tags", ())),
+                path_params=tuple(p["name"] for p in params if p.get("in") == "path"),
+                has_body="requestBody" in op,
+                responses=tuple(sorted(op.get("responses", {}))),
+                secured=bool(op.get("security", root_security)),
+                deprecated=bool(op.get("deprecated", False)),
+            )
+    return result
+
+
+def _resolve(doc: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        ref = node["$ref"]
+        assert ref.startswith("#/"), ref
+        target: Any = doc
+        for part in ref[2:].split("/"):
+            target = target[part.replace("~1", "/").replace("~0", "~")]
+        node = target
+    return node
+
+
+@functools.cache
+def link_sources(version: str, with_path_params: bool = False) -> list[tuple[str, str, str]]:
+    """(source operationId, target parameter name, JSON pointer into the 200 body) of every
+    GET link source (without path parameters unless asked): the lists naming real entities."""
+    doc = document(version)
+    ops = operations(version)
+    found = []
+    for item in doc["paths"].values():
+        for method, op in item.items():
+            if method != "get" or bool(ops[op["operationId"]].path_params) != with_path_params:
+                continue
+            for response in op.get("responses", {}).values():
+                response = _resolve(doc, response)
+                for link in (response.get("links") or {}).values():
+                    for name, expression in (link.get("parameters") or {}).items():
+                        if isinstance(expression, str) and expression.startswith("$response.body#"):
+                            found.append(
+                                (op["operationId"], name, expression[len("$response.body#") :])
+                            )
+    return found

@@ -1,0 +1,601 @@
+"""What the suite tests: the embedded mock (in-process ASGI or a spawned `enode-mock serve`)
+or a live deployment (any base URL, e.g. the Enode sandbox or a proxy in front of it).
+
+Every request of the run goes through a target's transports, which
+- count each response for the coverage table (by Enode-Version, operation and status),
+- keep to the request budget (`--max-rps`, `--max-requests`),
+- wait out `429 Too Many Requests` as long as its `Retry-After` says (at most 60 s, 3 times),
+- refuse non-GET requests against a read-only live target (the token request excepted).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.utils
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from types import ModuleType
+from typing import Any
+from urllib.parse import urlsplit
+
+import anyio.from_thread
+import httpx
+import pytest
+import requests
+
+from .options import REPORTS, ROOT, Options
+from .report import RECORDER, REDACTOR, REQUEST_LOG
+
+__all__ = [
+    "ACTION_DELAY",
+    "BudgetExhaustedError",
+    "LiveTarget",
+    "MockAdmin",
+    "MockServerTarget",
+    "MockTarget",
+    "Target",
+    "make_target",
+]
+
+# virtual seconds until a PENDING mock action resolves by itself; tests advance the mock's
+# clock instead of waiting
+ACTION_DELAY = 30.0
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+MAX_RETRY_AFTER = 60.0
+MAX_429_RETRIES = 3
+MOCK_CLIENT = ("mock-client", "mock-secret")
+LIVE_ENV = ("ENODE_BASE_URL", "ENODE_TOKEN_URL", "ENODE_CLIENT_ID", "ENODE_CLIENT_SECRET")
+
+
+class BudgetExhaustedError(Exception):
+    pass
+
+
+class ReadOnlyError(Exception):
+    pass
+
+
+class Budget:
+    """At most `max_rps` requests per second and `max_requests` in the whole run."""
+
+    def __init__(self, max_rps: float | None, max_requests: int | None) -> None:
+        self.max_rps = max_rps
+        self.max_requests = max_requests
+        self.count = 0
+        self._next_at = 0.0
+        self._lock = threading.Lock()
+
+    def acquire(self, url: str = "") -> None:
+        if "/_mock/" in url:  # the mock's admin API is not the API under test
+            return
+        with self._lock:
+            if self.max_requests is not None and self.count >= self.max_requests:
+                raise BudgetExhaustedError(
+                    f"the request budget of {self.max_requests} requests (--max-requests) is spent"
+                )
+            self.count += 1
+            wait = 0.0
+            if self.max_rps:
+                now = time.monotonic()
+                start = max(now, self._next_at)
+                wait = start - now
+                self._next_at = start + 1.0 / self.max_rps
+        if wait > 0:
+            time.sleep(wait)
+
+
+def retry_after(headers: Any) -> float:
+    value = headers.get("retry-after") if headers is not None else None
+    if not value:
+        return 1.0
+    value = str(value).strip()
+    if value.isdigit():
+        return min(float(value), MAX_RETRY_AFTER)
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return 1.0
+    return max(0.0, min(moment.timestamp() - time.time(), MAX_RETRY_AFTER))
+
+
+def _record(headers: Any, method: str, url: str, status: int, body: bytes | None = None) -> None:
+    RECORDER.record(headers.get("enode-version"), method.upper(), urlsplit(url).path, status)
+    REQUEST_LOG.add(method, url, dict(headers.items()), body or b"")
+
+
+# --- transports ------------------------------------------------------------------------
+
+
+class BudgetedSession(requests.Session):
+    """The requests session schemathesis sends through (server and live targets)."""
+
+    def __init__(self, budget: Budget, guard: Callable[[str, str], None]) -> None:
+        super().__init__()
+        self._budget = budget
+        self._guard = guard
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        method = str(request.method or "GET")
+        url = str(request.url)
+        self._guard(method, url)
+        for attempt in range(MAX_429_RETRIES + 1):
+            self._budget.acquire(url)
+            response = super().send(request, **kwargs)
+            if response.status_code != 429 or attempt == MAX_429_RETRIES:
+                break
+            time.sleep(retry_after(response.headers))
+        body = request.body if isinstance(request.body, bytes) else str(request.body or "").encode()
+        _record(request.headers, method, url, response.status_code, body)
+        return response
+
+
+class BudgetedTransport(httpx.BaseTransport):
+    """The httpx transport of raw calls and generated clients (server and live targets)."""
+
+    def __init__(
+        self, inner: httpx.BaseTransport, budget: Budget, guard: Callable[[str, str], None]
+    ) -> None:
+        self._inner = inner
+        self._budget = budget
+        self._guard = guard
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self._guard(request.method, str(request.url))
+        for attempt in range(MAX_429_RETRIES + 1):
+            self._budget.acquire(str(request.url))
+            response = self._inner.handle_request(request)
+            if response.status_code != 429 or attempt == MAX_429_RETRIES:
+                break
+            response.read()
+            response.close()
+            time.sleep(retry_after(response.headers))
+        _record(
+            request.headers, request.method, str(request.url), response.status_code, request.content
+        )
+        return response
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class RecordingASGI:
+    """Outermost layer of the in-process mock: keeps to the budget and counts every
+    response it sends."""
+
+    def __init__(self, app: Any, budget: Budget) -> None:
+        self.app = app
+        self.budget = budget
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        self.budget.acquire(scope["path"])
+        status: list[int] = []
+        body: list[bytes] = []
+
+        async def capture(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                status.append(int(message["status"]))
+            await send(message)
+
+        async def read() -> dict[str, Any]:
+            message = await receive()
+            if message["type"] == "http.request":
+                body.append(message.get("body", b""))
+            return message  # type: ignore[no-any-return]
+
+        await self.app(scope, read, capture)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        if status:
+            query = scope.get("query_string", b"").decode("latin-1")
+            url = f"{MockTarget.base_url}{scope['path']}" + (f"?{query}" if query else "")
+            _record(headers, scope["method"], url, status[0], b"".join(body))
+
+
+class SyncASGITransport(httpx.BaseTransport):
+    """A synchronous httpx transport into an ASGI app (runs it on a portal's event loop)."""
+
+    def __init__(self, app: Any) -> None:
+        self._inner = httpx.ASGITransport(app=app)
+        self._stack = contextlib.ExitStack()
+        self._portal = self._stack.enter_context(anyio.from_thread.start_blocking_portal())
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        content = request.read()
+
+        async def run() -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+            forwarded = httpx.Request(
+                request.method, request.url, headers=request.headers, content=content
+            )
+            response = await self._inner.handle_async_request(forwarded)
+            body = b"".join([chunk async for chunk in response.aiter_raw()])
+            return response.status_code, response.headers.raw, body
+
+        status, headers, body = self._portal.call(run)
+        return httpx.Response(status, headers=headers, content=body, request=request)
+
+    def close(self) -> None:
+        """Shared by every client of the run: closing a client leaves it open."""
+
+    def shutdown(self) -> None:
+        self._stack.close()
+
+
+# --- targets ---------------------------------------------------------------------------
+
+
+class Target:
+    """The base URL, credentials and transports of what is tested."""
+
+    name = "target"
+    base_url: str
+    token_url: str
+    client_id: str
+    client_secret: str
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.budget = Budget(options.max_rps, options.max_requests)
+        self._token: tuple[str, float] | None = None
+        self._token_lock = threading.Lock()
+        self._http: httpx.Client | None = None
+
+    # safety ---------------------------------------------------------------------------
+
+    def guard(self, method: str, url: str | None = None) -> None:
+        """Skip the calling test when it would write to a read-only target."""
+        if self.options.writes_allowed or method.upper() in SAFE_METHODS:
+            return
+        if url is not None and url.split("?", 1)[0] == self.token_url:
+            return
+        pytest.skip(
+            f"{method.upper()} skipped: the live target is read-only (pass --allow-writes to "
+            "send non-GET requests)"
+        )
+
+    def _transport_guard(self, method: str, url: str) -> None:
+        try:
+            self.guard(method, url)
+        except pytest.skip.Exception:
+            raise ReadOnlyError(f"refused {method} {url}: the live target is read-only") from None
+
+    # credentials ----------------------------------------------------------------------
+
+    def token(self) -> str:
+        with self._token_lock:
+            now = time.monotonic()
+            if self._token is None or self._token[1] <= now:
+                response = self.http().post(
+                    self.token_url,
+                    auth=(self.client_id, self.client_secret),
+                    data={"grant_type": "client_credentials"},
+                )
+                if response.status_code != 200:
+                    raise RuntimeError(
+                        f"token request to {self.token_url} answered {response.status_code}: "
+                        f"{REDACTOR(response.text[:300])}"
+                    )
+                body = response.json()
+                token = str(body["access_token"])
+                REDACTOR.add(token)
+                lifetime = float(body.get("expires_in") or 3600)
+                self._token = (token, now + max(lifetime - 60.0, lifetime / 2))
+            return self._token[0]
+
+    def auth_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token()}"}
+
+    # transports -----------------------------------------------------------------------
+
+    def httpx_transport(self) -> httpx.BaseTransport:
+        raise NotImplementedError
+
+    def st_kwargs(self) -> dict[str, Any]:
+        """How schemathesis reaches the target (`case.call(**kwargs)`)."""
+        raise NotImplementedError
+
+    def http(self) -> httpx.Client:
+        """An httpx client for raw calls (no token attached)."""
+        if self._http is None:
+            self._http = httpx.Client(
+                transport=self.httpx_transport(), base_url=self.base_url, timeout=30.0
+            )
+        return self._http
+
+    def client(self, package: ModuleType, **options: Any) -> Any:
+        """The generated `Client` of `package`, authenticating with the target's credentials."""
+        return package.Client(
+            client_id=self.client_id,
+            client_secret=self.client_secret,
+            base_url=self.base_url,
+            token_url=self.token_url,
+            transport=self.httpx_transport(),
+            strict=True,
+            sleep=self.sleep,
+            **options,
+        )
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    @property
+    def admin(self) -> MockAdmin | None:
+        return None
+
+    def reset(self) -> None:
+        """Back to the seed state (mock); nothing for a live target."""
+
+    def let_actions_resolve(self) -> None:
+        """Mock: move its clock past the action delay, so PENDING actions resolve on the
+        next request as they would by themselves. Live: nothing (actions take their time)."""
+
+    @property
+    def poll_interval(self) -> float:
+        return 2.0
+
+    def describe(self) -> str:
+        return f"{self.name} {self.base_url}"
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()
+
+
+class MockAdmin:
+    """The mock's admin API (`/_mock/...`, mock/README.md)."""
+
+    def __init__(self, http: httpx.Client) -> None:
+        self.http = http
+
+    def _post(self, path: str, body: dict[str, Any] | None = None) -> httpx.Response:
+        response = self.http.post(f"/_mock{path}", json=body if body is not None else {})
+        if response.status_code >= 400 and response.status_code != 409:
+            raise AssertionError(
+                f"mock admin POST {path}: {response.status_code} {response.text[:300]}"
+            )
+        return response
+
+    def reset(self) -> None:
+        self._post("/reset")
+
+    def advance_clock(self, seconds: float) -> None:
+        self._post("/clock/advance", {"seconds": seconds})
+
+    def advance_action(self, action_id: str, state: str | None = None) -> dict[str, Any]:
+        response = self._post(f"/actions/{action_id}/advance", {"state": state} if state else {})
+        return response.json()  # type: ignore[no-any-return]
+
+    def schedule_control(self, kind: str, asset_id: str, controlled: bool) -> None:
+        self._post(f"/assets/{kind}/{asset_id}/schedule-control", {"controlled": controlled})
+
+    def set_ready(self, ready: bool) -> None:
+        self._post("/health", {"ready": ready})
+
+    def state(self) -> dict[str, Any]:
+        return self.http.get("/_mock/state").json()  # type: ignore[no-any-return]
+
+
+class _MockBase(Target):
+    token_path = "/oauth2/token"
+
+    def _init_credentials(self) -> None:
+        self.token_url = self.base_url + self.token_path
+        self.client_id, self.client_secret = MOCK_CLIENT
+
+    @property
+    def admin(self) -> MockAdmin:
+        return MockAdmin(self.http())
+
+    def reset(self) -> None:
+        self.admin.reset()
+
+    def sleep(self, seconds: float) -> None:
+        """Clients' retry back-off waits on the mock's clock, not the wall clock."""
+        self.admin.advance_clock(seconds)
+
+    def let_actions_resolve(self) -> None:
+        self.admin.advance_clock(ACTION_DELAY + 1.0)
+
+    @property
+    def poll_interval(self) -> float:
+        return 0.02
+
+
+class MockTarget(_MockBase):
+    """The mock in this process; requests are ASGI calls (no socket)."""
+
+    name = "mock (in-process)"
+    # the address of `enode-mock serve`, so every curl line reproduces against it
+    base_url = "http://127.0.0.1:8080"
+
+    def __init__(self, options: Options) -> None:
+        super().__init__(options)
+        from mock.app import create_app
+        from mock.config import MockConfig
+
+        from .faults import wrap
+
+        inner = create_app(MockConfig(action_delay=ACTION_DELAY))
+        self.app = RecordingASGI(wrap(inner, options.fault), self.budget)
+        self._init_credentials()
+        self._transport: SyncASGITransport | None = None
+
+    def httpx_transport(self) -> httpx.BaseTransport:
+        if self._transport is None:
+            self._transport = SyncASGITransport(self.app)
+        return self._transport
+
+    def st_kwargs(self) -> dict[str, Any]:
+        # the schemas' app is bound to self.app (_st.bind), so checks' probes reach it too
+        return {"base_url": self.base_url}
+
+    def describe(self) -> str:
+        fault = f", fault {self.options.fault}" if self.options.fault else ""
+        return f"{self.name}{fault}; curl lines assume `enode-mock serve` at {self.base_url}"
+
+    def close(self) -> None:
+        super().close()
+        if self._transport is not None:
+            self._transport.shutdown()
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class _NetworkBase(Target):
+    def __init__(self, options: Options) -> None:
+        super().__init__(options)
+        self._session: BudgetedSession | None = None
+
+    def httpx_transport(self) -> httpx.BaseTransport:
+        return BudgetedTransport(httpx.HTTPTransport(retries=0), self.budget, self._transport_guard)
+
+    def session(self) -> BudgetedSession:
+        if self._session is None:
+            self._session = BudgetedSession(self.budget, self._transport_guard)
+        return self._session
+
+    def st_kwargs(self) -> dict[str, Any]:
+        return {"session": self.session(), "base_url": self.base_url}
+
+    def close(self) -> None:
+        super().close()
+        if self._session is not None:
+            self._session.close()
+
+
+class MockServerTarget(_MockBase, _NetworkBase):
+    """`enode-mock serve` spawned on a free 127.0.0.1 port for the run."""
+
+    name = "mock (spawned server)"
+
+    def __init__(self, options: Options) -> None:
+        super().__init__(options)
+        port = _free_port()
+        self.base_url = f"http://127.0.0.1:{port}"
+        self._init_credentials()
+        args = [
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--action-delay",
+            str(ACTION_DELAY),
+            "--log-level",
+            "warning",
+        ]
+        if options.fault:
+            command = [
+                sys.executable,
+                "-m",
+                "contract_tests.faults",
+                "serve",
+                "--fault",
+                options.fault,
+                *args,
+            ]
+        else:
+            script = shutil.which("enode-mock")
+            command = [script] if script else [sys.executable, "-m", "mock"]
+            command += ["serve", *args]
+        REPORTS.mkdir(parents=True, exist_ok=True)
+        self.log_path = REPORTS / "mock-server.log"
+        self._log = self.log_path.open("wb")
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT
+        )
+        self.command = command
+        self._wait_ready()
+
+    def _wait_ready(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"the mock server exited ({self.process.returncode}); see {self.log_path}"
+                )
+            try:
+                with socket.create_connection(
+                    ("127.0.0.1", int(self.base_url.rsplit(":", 1)[1])), 0.2
+                ):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(
+            f"the mock server did not listen within {timeout:.0f} s; see {self.log_path}"
+        )
+
+    def describe(self) -> str:
+        return f"{self.name} {self.base_url} ({' '.join(self.command[-12:])})"
+
+    def close(self) -> None:
+        super().close()
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
+        self._log.close()
+
+
+class LiveTarget(_NetworkBase):
+    """A deployment of the API: ENODE_BASE_URL, ENODE_TOKEN_URL, ENODE_CLIENT_ID,
+    ENODE_CLIENT_SECRET (any base URL works, e.g. a recording proxy)."""
+
+    name = "live"
+
+    def __init__(self, options: Options, env: dict[str, str]) -> None:
+        super().__init__(options)
+        self.base_url = env["ENODE_BASE_URL"].rstrip("/")
+        self.token_url = env["ENODE_TOKEN_URL"]
+        self.client_id = env["ENODE_CLIENT_ID"]
+        self.client_secret = env["ENODE_CLIENT_SECRET"]
+        REDACTOR.add(self.client_secret)
+
+    def describe(self) -> str:
+        mode = "read-write" if self.options.allow_writes else "read-only"
+        return (
+            f"live {self.base_url} ({mode}; at most {self.options.max_rps or 'unlimited'} req/s, "
+            f"{self.options.max_requests or 'unlimited'} requests)"
+        )
+
+
+def live_env() -> tuple[dict[str, str] | None, list[str]]:
+    env = {name: os.environ.get(name, "") for name in LIVE_ENV}
+    missing = [name for name, value in env.items() if not value]
+    return (None if missing else env), missing
+
+
+def make_target(options: Options) -> Target:
+    if options.live:
+        env, missing = live_env()
+        if env is None:
+            pytest.skip(
+                "--target live needs the environment variables "
+                + ", ".join(missing)
+                + " (and optionally ENODE_VERSIONS); they are not set"
+            )
+        return LiveTarget(options, env)
+    if options.mock_server:
+        return MockServerTarget(options)
+    return MockTarget(options)
+
+
+@contextlib.contextmanager
+def opened(options: Options) -> Iterator[Target]:
+    target = make_target(options)
+    try:
+        yield target
+    finally:
+        target.close()
