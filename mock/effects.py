@@ -3,6 +3,7 @@
 `resolve()` decides how a PENDING action ends when it is advanced: CANCELLED/NOT_FOUND if
 the target is gone, FAILED/NO_RESPONSE if it is unreachable, CANCELLED/FAILED_PRECONDITION
 if a precondition does not hold (a charger without a vehicle cannot start charging),
+CANCELLED/UNNECESSARY if the asset already is as the action asks (START while charging),
 otherwise CONFIRMED after applying the action's effect to the asset record.
 """
 
@@ -115,13 +116,27 @@ EFFECTS: dict[str, Effect] = {
 }
 
 
-def _needs_vehicle(asset: Asset, action: Action) -> str | None:
-    if action.fields.get("kind") == "START" and not asset.record["chargeState"].get("isPluggedIn"):
-        return "The charger has no vehicle plugged in, so charging could not start."
+def _charging_preconditions(asset: Asset, action: Action) -> tuple[str, str] | None:
+    """START needs a plugged-in vehicle; a command the charger already obeys is UNNECESSARY
+    (the reference: "not carried out given that the device was already in the desired
+    state"), judged when the action resolves, as Enode does, not when it is created."""
+    kind = action.fields.get("kind")
+    charge_state = asset.record["chargeState"]
+    if charge_state.get("isCharging") is (kind == "START"):
+        doing = "charging" if kind == "START" else "not charging"
+        return "UNNECESSARY", f"The charger was already {doing}; {kind} was not carried out."
+    if kind == "START" and not charge_state.get("isPluggedIn"):
+        return (
+            "FAILED_PRECONDITION",
+            "The charger has no vehicle plugged in, so charging could not start.",
+        )
     return None
 
 
-PRECONDITIONS: dict[str, Callable[[Asset, Action], str | None]] = {"charging": _needs_vehicle}
+# effect -> check of the asset at resolution: None, or (failureReason type, detail)
+PRECONDITIONS: dict[str, Callable[[Asset, Action], tuple[str, str] | None]] = {
+    "charging": _charging_preconditions
+}
 
 _NAMES = {"battery": "battery", "charger": "charger", "hvac": "HVAC unit"}
 
@@ -140,9 +155,9 @@ def resolve(state: State, action: Action, now: float) -> tuple[str, dict[str, st
             f"The {name} did not respond to commands within the action's timeout window.",
         )
     check = PRECONDITIONS.get(action.effect)
-    problem = check(asset, action) if check else None
-    if problem:
-        return "CANCELLED", failure("FAILED_PRECONDITION", problem)
+    unmet = check(asset, action) if check else None
+    if unmet is not None:
+        return "CANCELLED", failure(*unmet)
     stamp = format_timestamp(now)
     EFFECTS[action.effect](asset, action, stamp)
     asset.record["lastSeen"] = stamp

@@ -22,16 +22,8 @@ def control_charging(ctx: Ctx) -> Reply:
         f"the {kind} charging command",
     )
     require_manual_control(ctx, charger)
-    pending = f"charger:{charger.id}" in ctx.state.pending
-    charging = charger.record["chargeState"].get("isCharging") is True
-    if not pending and charging == (kind == "START"):
-        state = "charging" if charging else "not charging"
-        raise ProblemError(
-            400,
-            f"Charger {charger.id} is already {state}; {kind} is unnecessary.",
-            title="Precondition failed",
-            slug="precondition-failed",
-        )
+    # a command the charger already obeys is still accepted; it resolves CANCELLED with
+    # failureReason UNNECESSARY (effects.PRECONDITIONS)
     action = ctx.engine.create(
         charger,
         "charging",

@@ -312,14 +312,21 @@ async def test_capability_not_supported_is_400(
     assert ok.status_code == 200
 
 
-async def test_unnecessary_charging_command_is_400(
+async def test_unnecessary_charging_command_is_accepted_then_cancelled_unnecessary(
     client: httpx.AsyncClient, seed: dict[str, Any]
 ) -> None:
+    """As the reference says: the action is created, and "not carried out given that the
+    device was already in the desired state" (CANCELLED, failureReason UNNECESSARY)."""
     charging = by_key(seed, "chargers", "BOB-SOLAREDGE")  # charging in the seed
-    body = problem(
-        await client.post(f"/chargers/{charging['id']}/charging", json={"action": "START"}), 400
-    )
-    assert "already charging" in body["detail"]
+    created = await client.post(f"/chargers/{charging['id']}/charging", json={"action": "START"})
+    assert created.status_code == 200, created.text
+    assert created.json()["state"] == "PENDING"
+    ended = await advance(client, created.json()["id"])
+    assert ended["state"] == "CANCELLED"
+    assert ended["failureReason"]["type"] == "UNNECESSARY"
+    assert "already charging" in ended["failureReason"]["detail"]
+    state = (await client.get(f"/chargers/{charging['id']}")).json()["chargeState"]
+    assert state["isCharging"] is True
 
 
 @pytest.mark.parametrize("version", VERSIONS)
