@@ -239,7 +239,7 @@ class ChargerMaxCurrentActionTargetState(EnodeModel):
     Target maximum current for entity.
     """
 
-    max_current: Annotated[float, Field(alias="maxCurrent")]
+    max_current: Annotated[float, Field(alias="maxCurrent", gt=0.0)]
     """
     Desired max current in ampere.
     """
@@ -250,7 +250,7 @@ class ChargerMaxCurrentRequest(EnodeModel):
     Request body of Set max current.
     """
 
-    max_current: Annotated[float, Field(alias="maxCurrent")]
+    max_current: Annotated[float, Field(alias="maxCurrent", gt=0.0)]
     """
     Desired max current in ampere.
     """
@@ -1329,7 +1329,9 @@ class ScheduleUpdateRequest(EnodeModel):
     """
     Replaced by `targetId`.
     """
-    entity_type: Annotated[str | None, Field(alias="entityType", deprecated=True)] = None
+    entity_type: Annotated[
+        ScheduleTargetType | None, Field(alias="entityType", deprecated=True)
+    ] = None
     """
     Replaced by `targetType`.
     """
@@ -1803,7 +1805,9 @@ class ScheduleCreateRequest(EnodeModel):
     """
     Replaced by `targetId`.
     """
-    entity_type: Annotated[str | None, Field(alias="entityType", deprecated=True)] = None
+    entity_type: Annotated[
+        ScheduleTargetType | None, Field(alias="entityType", deprecated=True)
+    ] = None
     """
     Replaced by `targetType`.
     """

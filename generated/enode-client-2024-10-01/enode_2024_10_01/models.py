@@ -264,7 +264,7 @@ class ChargerMaxCurrentActionTargetState(EnodeModel):
     Target maximum current for entity.
     """
 
-    max_current: Annotated[float, Field(alias="maxCurrent")]
+    max_current: Annotated[float, Field(alias="maxCurrent", gt=0.0)]
     """
     Desired max current in ampere.
     """
@@ -275,7 +275,7 @@ class ChargerMaxCurrentRequest(EnodeModel):
     Request body of Set max current.
     """
 
-    max_current: Annotated[float, Field(alias="maxCurrent")]
+    max_current: Annotated[float, Field(alias="maxCurrent", gt=0.0)]
     """
     Desired max current in ampere.
     """
@@ -1357,7 +1357,9 @@ class ScheduleUpdateRequest(EnodeModel):
     """
     Replaced by `targetId`.
     """
-    entity_type: Annotated[str | None, Field(alias="entityType", deprecated=True)] = None
+    entity_type: Annotated[
+        ScheduleTargetType | None, Field(alias="entityType", deprecated=True)
+    ] = None
     """
     Replaced by `targetType`.
     """
@@ -1834,7 +1836,9 @@ class ScheduleCreateRequest(EnodeModel):
     """
     Replaced by `targetId`.
     """
-    entity_type: Annotated[str | None, Field(alias="entityType", deprecated=True)] = None
+    entity_type: Annotated[
+        ScheduleTargetType | None, Field(alias="entityType", deprecated=True)
+    ] = None
     """
     Replaced by `targetType`.
     """
