@@ -47,3 +47,20 @@ def test_every_session_the_readme_names_exists() -> None:
     readme = (ROOT / "README.md").read_text()
     named = set(re.findall(r"nox -s (\w+)", readme))
     assert named <= nox_sessions(), named - nox_sessions()
+
+
+def test_main_job_validates_generates_then_runs_the_contract_suite() -> None:
+    """`nox -s contract` is the README's main job: validate -> generate -> contract tests,
+    in that order, passing extra arguments through to pytest."""
+    tree = ast.parse((ROOT / "noxfile.py").read_text())
+    [contract] = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "contract"]
+    runs = [
+        ast.unparse(call)
+        for call in ast.walk(contract)
+        if isinstance(call, ast.Call) and ast.unparse(call.func) == "session.run"
+    ]
+    assert runs == [
+        "session.run('enode-codegen', 'validate')",
+        "session.run('enode-codegen', 'generate')",
+        "session.run('pytest', 'contract_tests', *session.posargs)",
+    ]
