@@ -301,18 +301,6 @@ WAIVERS += (
         "deleted path or its parents. Applies only when that link succeeded after the delete.",
         when=_user_relinked,
     ),
-    Waiver(
-        id="page-size-beyond-64-bits",
-        checks=frozenset({"positive_data_acceptance"}),
-        statuses=frozenset({400}),
-        blame="mock",
-        reason="`pageSize` is an integer > 0 without a maximum in the spec (as in the reference); "
-        "the mock answers 'must be an integer' to integers of more than 18 digits. Either the "
-        "spec documents a maximum page size or the mock clamps/accepts it.",
-        when=lambda case, response: any(
-            len(value) > 18 for value in _query(response).get("pageSize", [])
-        ),
-    ),
 )
 
 
