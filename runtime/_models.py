@@ -1,18 +1,21 @@
-"""Base classes of the generated models, built to survive API additions.
+"""The runtime's pydantic models, loaded on first use (see `__init__.py`).
 
-`EnodeModel` keeps fields it does not know (`model_extra`); `OpenEnum` accepts values
-it does not know as pseudo-members. A response that gained a field or an enum value
-therefore still parses; strict mode (see `_strict.py`) reports both.
+`EnodeModel` is the base of every generated model and keeps fields it does not know
+(`model_extra`), so a response that gained a field still parses; strict mode (see
+`_strict.py`) reports them. The page body and the token response are models too.
+Nothing imports this module at package import time: importing pydantic's model
+machinery costs tens of milliseconds, paid at the first call instead.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import Self
+from typing import Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SecretStr
 
-__all__ = ["EnodeModel", "OpenEnum"]
+__all__ = ["EnodeModel", "PageBody", "PaginationCursors", "TokenResponse"]
+
+T = TypeVar("T")
 
 
 class EnodeModel(BaseModel):
@@ -28,29 +31,26 @@ class EnodeModel(BaseModel):
     )
 
 
-class OpenEnum(StrEnum):
-    """A string enum that also accepts values it does not know.
+class PaginationCursors(EnodeModel):
+    """Cursors of the neighbouring pages; None when there is no page that way."""
 
-    `Color("MAUVE")` on an enum without MAUVE returns a pseudo-member whose `value` is
-    "MAUVE" and whose `is_known` is False; it compares and hashes equal to "MAUVE".
-    Known members behave as in any `StrEnum`.
-    """
+    after: str | None = None
+    before: str | None = None
 
-    @classmethod
-    def _missing_(cls, value: object) -> Self | None:
-        if not isinstance(value, str):
-            return None
-        member = str.__new__(cls, value)
-        member._name_ = value
-        member._value_ = value
-        return member
 
-    @property
-    def is_known(self) -> bool:
-        """False for a value this version of the client does not know."""
-        return type(self)._member_map_.get(self._name_) is self
+class PageBody(EnodeModel, Generic[T]):
+    """The body of a list response, parsed with the item type of the operation."""
 
-    def __repr__(self) -> str:
-        if self.is_known:
-            return super().__repr__()
-        return f"<{type(self).__name__} unknown: {self._value_!r}>"
+    data: list[T]
+    pagination: PaginationCursors
+
+
+class TokenResponse(BaseModel):
+    """The OAuth2 token endpoint's answer."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    access_token: SecretStr
+    expires_in: float = 3600.0
+    token_type: str = "bearer"
+    scope: str | None = None

@@ -13,29 +13,15 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from ._models import EnodeModel
 from ._request import RequestArgs
 
 if TYPE_CHECKING:
     from ._client import AsyncAPIClient, SyncAPIClient
+    from ._models import PageBody
 
-__all__ = ["AsyncPage", "BasePage", "PageBody", "PageRequest", "PaginationCursors", "SyncPage"]
+__all__ = ["AsyncPage", "BasePage", "PageRequest", "SyncPage"]
 
 T = TypeVar("T")
-
-
-class PaginationCursors(EnodeModel):
-    """Cursors of the neighbouring pages; None when there is no page that way."""
-
-    after: str | None = None
-    before: str | None = None
-
-
-class PageBody(EnodeModel, Generic[T]):
-    """The body of a list response, parsed with the item type of the operation."""
-
-    data: list[T]
-    pagination: PaginationCursors
 
 
 @dataclass(frozen=True)

@@ -315,12 +315,16 @@ def test_typed_errors_and_unknown_enum_values(version: str) -> None:
 
 
 def test_importing_a_package_is_cheap_and_models_load_on_first_use() -> None:
-    """Models are built on first use and asyncio is imported only by async clients."""
+    """Models, and pydantic's model machinery, load on first use; asyncio is imported only
+    by async clients."""
     import subprocess
     import sys
 
     code = (
         "import sys, enode_2024_10_01 as pkg\n"
+        "assert 'pydantic.main' not in sys.modules, 'pydantic models loaded at import'\n"
+        "client = pkg.Client(access_token='t', base_url='http://x')\n"
+        "assert 'pydantic.main' not in sys.modules, 'pydantic models loaded by a client'\n"
         "subclasses = pkg._runtime.EnodeModel.__subclasses__()\n"
         "built = [c for c in subclasses if c.__module__.endswith('.models')]\n"
         "assert built == [], 'models built at import'\n"

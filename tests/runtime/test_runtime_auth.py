@@ -12,11 +12,11 @@ import httpx
 import pytest
 from conftest import CLIENT_ID, CLIENT_SECRET, TOKEN_URL, FakeEnode, MakeClient, problem, resolve
 from fakeapi import AsyncClient, Battery, Client
-from pydantic import SecretStr
 
 from runtime import AuthenticationError, Backoff, ResponseValidationError
 from runtime._auth import ClientCredentials, TokenProvider
 from runtime._flow import Send, Sleep
+from runtime._secret import Secret
 
 BATTERY = {"id": "b1", "chargeState": "IDLE"}
 
@@ -51,7 +51,7 @@ async def test_expired_token_is_fetched_again(fake: FakeEnode, make_client: Make
 def test_token_is_replaced_a_minute_before_it_expires() -> None:
     now = [1000.0]
     tokens = TokenProvider(
-        ClientCredentials(CLIENT_ID, SecretStr(CLIENT_SECRET), TOKEN_URL),
+        ClientCredentials(CLIENT_ID, Secret(CLIENT_SECRET), TOKEN_URL),
         clock=lambda: now[0],
     )
     flow = tokens.fetch(timeout=httpx.Timeout(5), max_retries=0, backoff=Backoff())
@@ -197,7 +197,7 @@ async def test_token_request_is_retried_like_any_idempotent_request(
 
 
 def test_token_flow_sleeps_between_attempts_without_io() -> None:
-    tokens = TokenProvider(ClientCredentials(CLIENT_ID, SecretStr(CLIENT_SECRET), TOKEN_URL))
+    tokens = TokenProvider(ClientCredentials(CLIENT_ID, Secret(CLIENT_SECRET), TOKEN_URL))
     flow = tokens.fetch(
         timeout=httpx.Timeout(5), max_retries=1, backoff=Backoff(random=lambda: 1.0)
     )

@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from pydantic import SecretStr
-
 from ._auth import ClientCredentials
 from ._errors import ConfigurationError
+from ._secret import Secret
 
 __all__ = ["ENVIRONMENTS", "Environment", "Settings", "resolve_settings"]
 
@@ -47,7 +46,7 @@ class Settings:
     base_url: str
     environment: str | None
     credentials: ClientCredentials | None
-    access_token: SecretStr | None
+    access_token: Secret | None
 
 
 def resolve_settings(
@@ -106,7 +105,7 @@ def resolve_settings(
         if base and not tokens:
             missing.append("token_url (pass token_url= or environment=, or set ENODE_TOKEN_URL)")
         if cid and secret and tokens:
-            credentials = ClientCredentials(cid, SecretStr(secret), tokens)
+            credentials = ClientCredentials(cid, Secret(secret), tokens)
     if missing or not base:
         raise ConfigurationError(
             "cannot create the Enode client, missing:\n  - " + "\n  - ".join(missing)
@@ -115,7 +114,7 @@ def resolve_settings(
         base_url=base,
         environment=environment or env_name,
         credentials=credentials,
-        access_token=SecretStr(access_token) if access_token else None,
+        access_token=Secret(access_token) if access_token else None,
     )
 
 

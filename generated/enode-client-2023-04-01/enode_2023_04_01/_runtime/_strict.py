@@ -9,13 +9,23 @@ listing each one, which is what contract tests want.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, TypeGuard
 
-from pydantic import BaseModel
+from ._enums import OpenEnum
 
-from ._models import OpenEnum
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
-__all__ = ["find_unknowns"]
+__all__ = ["find_unknowns", "is_model"]
+
+
+def is_model(value: object) -> TypeGuard[BaseModel]:
+    """Whether `value` is a pydantic model, without importing pydantic's model machinery:
+    until `pydantic.main` is loaded, no model instance can exist."""
+    main = sys.modules.get("pydantic.main")
+    return main is not None and isinstance(value, main.BaseModel)
 
 
 def find_unknowns(value: object, path: str = "$") -> list[str]:
@@ -24,7 +34,7 @@ def find_unknowns(value: object, path: str = "$") -> list[str]:
         if value.is_known:
             return []
         return [f"{path}: unknown {type(value).__name__} value {value.value!r}"]
-    if isinstance(value, BaseModel):
+    if is_model(value):
         found = [f"{path}: unknown field {name!r}" for name in value.model_extra or {}]
         for name in type(value).model_fields:
             found += find_unknowns(getattr(value, name), f"{path}.{name}")

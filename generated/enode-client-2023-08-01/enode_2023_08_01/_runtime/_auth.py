@@ -16,13 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
-from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
+from pydantic_core import ValidationError
 
 from ._errors import ResponseValidationError
 from ._flow import Flow
 from ._log import logger
 from ._parse import status_error
 from ._retry import Backoff, send_with_retries
+from ._secret import Secret
 
 __all__ = ["ClientCredentials", "TokenProvider"]
 
@@ -34,7 +35,7 @@ class ClientCredentials:
     """An OAuth2 client of the Enode API; the secret never shows in repr."""
 
     client_id: str
-    client_secret: SecretStr
+    client_secret: Secret
     token_url: str
 
     def token_request(self, timeout: httpx.Timeout) -> httpx.Request:
@@ -52,15 +53,6 @@ class ClientCredentials:
         )
 
 
-class _TokenResponse(BaseModel):
-    model_config = ConfigDict(defer_build=True)  # built at the first token fetch, not at import
-
-    access_token: SecretStr
-    expires_in: float = 3600.0
-    token_type: str = "bearer"
-    scope: str | None = None
-
-
 @dataclass(frozen=True)
 class _Token:
     value: str = field(repr=False)
@@ -73,7 +65,7 @@ class TokenProvider:
     def __init__(
         self,
         credentials: ClientCredentials | None = None,
-        access_token: SecretStr | None = None,
+        access_token: Secret | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -111,8 +103,10 @@ class TokenProvider:
         )
         if response.is_error:
             raise status_error(response)
+        from ._models import TokenResponse  # pydantic loads at the first fetch, not at import
+
         try:
-            body = _TokenResponse.model_validate_json(response.content)
+            body = TokenResponse.model_validate_json(response.content)
         except ValidationError:
             # Not chained: pydantic's message would quote the body, which may hold a token.
             message = f"the token endpoint {request.url} returned an unreadable body"

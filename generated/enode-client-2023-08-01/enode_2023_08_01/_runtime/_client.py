@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
-from typing import Any, ClassVar, Self, TypedDict, TypeVar, Unpack, cast, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypedDict, TypeVar, Unpack, cast, overload
 
 import httpx
 
@@ -24,13 +24,16 @@ from ._auth import TokenProvider
 from ._errors import ConfigurationError
 from ._flow import Command, FetchToken, Flow, Send, Sleep, run_async, run_sync
 from ._lifecycle import call_flow
-from ._pagination import AsyncPage, PageBody, PageRequest, SyncPage
+from ._pagination import AsyncPage, PageRequest, SyncPage
 from ._parse import parse_body
 from ._raw import RawResponse, raw_requested
 from ._request import ClientConfig, RequestArgs, make_call
 from ._resource import AsyncResource, SyncResource
 from ._retry import Backoff
 from ._settings import ENVIRONMENTS, Environment, resolve_settings
+
+if TYPE_CHECKING:
+    from ._models import PageBody
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",
@@ -168,6 +171,8 @@ class BaseAPIClient:
         return parse_body(response, cast_to, strict=self._config.strict)
 
     def _page_body(self, response: httpx.Response, item_type: Any) -> PageBody[Any]:
+        from ._models import PageBody  # pydantic's model machinery loads at the first call
+
         body: PageBody[Any] = self._parse(response, PageBody[item_type])
         return body
 

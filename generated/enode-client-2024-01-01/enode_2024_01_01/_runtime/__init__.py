@@ -3,6 +3,8 @@
 
 The generator copies this folder verbatim into each package as `<pkg>/_runtime/`,
 so it imports only httpx, pydantic, the standard library and itself (relatively).
+Importing it does not load pydantic's model machinery (`_models.py` loads on first
+use), so a client package imports fast.
 
 What generated code uses
 ------------------------
@@ -78,6 +80,8 @@ Resources (the async twin is identical apart from `async def` / `await`)::
 plain arrays use `request(..., cast_to=list[X])`.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from ._actions import Action, async_wait_for_action, wait_for_action
 from ._client import (
     DEFAULT_MAX_RETRIES,
@@ -87,6 +91,7 @@ from ._client import (
     ClientOptions,
     SyncAPIClient,
 )
+from ._enums import OpenEnum
 from ._errors import (
     ActionTimeoutError,
     APIConnectionError,
@@ -107,8 +112,7 @@ from ._errors import (
     UnprocessableEntityError,
 )
 from ._lazy import lazy_module
-from ._models import EnodeModel, OpenEnum
-from ._pagination import AsyncPage, PaginationCursors, SyncPage
+from ._pagination import AsyncPage, SyncPage
 from ._raw import RawResponse, async_to_raw_response_wrapper, to_raw_response_wrapper
 from ._request import RequestArgs, RequestOptions
 from ._resource import AsyncResource, SyncResource
@@ -159,3 +163,18 @@ __all__ = [
     "to_raw_response_wrapper",
     "wait_for_action",
 ]
+
+if TYPE_CHECKING:
+    from ._models import EnodeModel, PaginationCursors
+
+_PYDANTIC_SIDE = frozenset({"EnodeModel", "PaginationCursors"})
+
+
+def __getattr__(name: str) -> Any:
+    """The pydantic models of the runtime (`_models.py`), imported on first use: the
+    package imports without loading pydantic's model machinery."""
+    if name in _PYDANTIC_SIDE:
+        from . import _models
+
+        return getattr(_models, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,10 +12,13 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import httpx
-from pydantic import TypeAdapter, ValidationError
+from pydantic_core import ValidationError
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 from ._errors import (
     APIStatusError,
@@ -52,11 +55,17 @@ def adapter(target: object) -> TypeAdapter[Any]:
     try:
         return _cached_adapter(target)
     except TypeError:  # unhashable type expression
-        return TypeAdapter(cast(Any, target))
+        return _new_adapter(target)
 
 
 @functools.lru_cache(maxsize=512)
 def _cached_adapter(target: object) -> TypeAdapter[Any]:
+    return _new_adapter(target)
+
+
+def _new_adapter(target: object) -> TypeAdapter[Any]:
+    from pydantic import TypeAdapter  # loaded at the first parse, not at import
+
     return TypeAdapter(cast(Any, target))
 
 

@@ -19,10 +19,10 @@ from typing import Any, TypedDict
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
 from ._retry import Backoff
+from ._strict import is_model
 
 __all__ = [
     "Call",
@@ -177,7 +177,7 @@ def query_value(value: object) -> str:
 
 def jsonable(value: object, *, top_level: bool = False) -> Any:
     """A JSON-compatible copy of a body: models by alias without unset fields."""
-    if isinstance(value, BaseModel):
+    if is_model(value):
         return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
     if isinstance(value, Mapping):
         return {str(k): jsonable(v) for k, v in value.items() if not (top_level and v is None)}
