@@ -200,7 +200,7 @@ def list_parsing(ctx: Context) -> Figure:
     theirs = _their_package()
     their_list = importlib.import_module(f"{theirs.__name__}.api.batteries.list_batteries")
     their_model = importlib.import_module(f"{theirs.__name__}.models").BatteryList
-    page_body = importlib.import_module(f"{PACKAGE}._runtime._pagination").PageBody
+    page_body = importlib.import_module(f"{PACKAGE}._runtime._models").PageBody
     adapter = importlib.import_module(f"{PACKAGE}._runtime._parse").adapter
 
     items = [
