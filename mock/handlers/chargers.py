@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from ..clock import format_timestamp
-from ..problems import ProblemError
-from ..schemas import Issue
 from .actions import cancel_action, get_action, require_capability, require_manual_control
-from .common import Ctx, Handler, Reply
+from .common import Ctx, Handler, Reply, invalid_body
 
 __all__ = ["HANDLERS", "MAX_AMPS"]
 
@@ -45,12 +43,9 @@ def set_max_current(ctx: Ctx) -> Reply:
     require_manual_control(ctx, charger)
     amps = ctx.body["maxCurrent"]
     if not 0 < amps <= MAX_AMPS:
-        message = f"must be greater than 0 and at most {MAX_AMPS} amperes, got {amps!r:.40}"
-        raise ProblemError(
-            400,
-            f"body.maxCurrent: {message}",
-            title="Invalid request body",
-            issues=[Issue(message, ("body", "maxCurrent"))],
+        raise invalid_body(
+            "maxCurrent",
+            f"must be greater than 0 and at most {MAX_AMPS} amperes, got {amps!r:.40}",
         )
     action = ctx.engine.create(
         charger, "maxCurrent", {"targetType": "charger", "targetState": {"maxCurrent": amps}}

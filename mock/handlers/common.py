@@ -19,10 +19,11 @@ from ..config import MockConfig
 from ..pagination import paginate
 from ..problems import ProblemError
 from ..request_validation import ValidatedRequest
+from ..schemas import Issue
 from ..specs import Operation
 from ..state import Asset, State, User
 
-__all__ = ["USER_HEADER", "Ctx", "Env", "Handler", "Reply", "not_found"]
+__all__ = ["USER_HEADER", "Ctx", "Env", "Handler", "Reply", "invalid_body", "not_found"]
 
 USER_HEADER = "enode-user-id"
 
@@ -136,6 +137,17 @@ _NAMES = {"hvac": "HVAC unit", "inverter": "solar inverter"}
 def not_found(kind: str, entity_id: str) -> ProblemError:
     name = _NAMES.get(kind, kind)
     return ProblemError(404, f"No {name} with ID {entity_id!r} was found.")
+
+
+def invalid_body(field: str, message: str) -> ProblemError:
+    """The 400 for a body field the schema allows but the API refuses (`field` may be a
+    dotted path such as `rules[0].toTimestamp`)."""
+    return ProblemError(
+        400,
+        f"body.{field}: {message}",
+        title="Invalid request body",
+        issues=[Issue(message, ("body", field))],
+    )
 
 
 Handler = Callable[[Ctx], Reply]

@@ -4,21 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..problems import ProblemError
-from ..schemas import Issue
 from .actions import cancel_action, get_action, require_capability, require_manual_control
-from .common import Ctx, Handler, Reply
+from .common import Ctx, Handler, Reply, invalid_body
 
 __all__ = ["HANDLERS"]
-
-
-def _invalid(field: str, message: str) -> ProblemError:
-    return ProblemError(
-        400,
-        f"body.{field}: {message}",
-        title="Invalid request body",
-        issues=[Issue(message, ("body", field))],
-    )
 
 
 def _check_range(value: Any, bounds: Any, field: str) -> None:
@@ -26,7 +15,7 @@ def _check_range(value: Any, bounds: Any, field: str) -> None:
         return
     low, high = bounds.get("min"), bounds.get("max")
     if (low is not None and value < low) or (high is not None and value > high):
-        raise _invalid(field, f"{value} is outside this unit's range [{low}, {high}]")
+        raise invalid_body(field, f"{value} is outside this unit's range [{low}, {high}]")
 
 
 def permanent_hold(ctx: Ctx) -> Reply:
@@ -38,7 +27,7 @@ def permanent_hold(ctx: Ctx) -> Reply:
     capabilities = hvac.record["capabilities"]
     modes = capabilities.get("capableModes")
     if isinstance(modes, list) and mode not in modes:
-        raise _invalid("mode", f"{mode!r} is not one of this unit's capableModes {modes}")
+        raise invalid_body("mode", f"{mode!r} is not one of this unit's capableModes {modes}")
     heat = body.get("heatSetpoint") if mode in ("HEAT", "AUTO") else None
     cool = body.get("coolSetpoint") if mode in ("COOL", "AUTO") else None
     _check_range(heat, capabilities.get("heatSetpointRange"), "heatSetpoint")

@@ -10,23 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from ..clock import parse_timestamp
-from ..problems import ProblemError
-from ..schemas import Issue
 from ..state import Schedule
-from .common import Ctx, Handler, Reply, not_found
+from .common import Ctx, Handler, Reply, invalid_body, not_found
 
 __all__ = ["HANDLERS"]
 
 TARGET_TYPES = ("vehicle", "charger")
-
-
-def _invalid(field: str, message: str) -> ProblemError:
-    return ProblemError(
-        400,
-        f"body.{field}: {message}",
-        title="Invalid request body",
-        issues=[Issue(message, ("body", field))],
-    )
 
 
 def _build(ctx: Ctx, user_id: str, body: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
@@ -38,7 +27,7 @@ def _build(ctx: Ctx, user_id: str, body: dict[str, Any], base: dict[str, Any]) -
     record.setdefault("isEnabled", True)
     target_id = body.get("targetId", body.get("entityId", base.get("targetId")))
     if target_id is None:
-        raise _invalid("targetId", "targetId (or the deprecated entityId) is required")
+        raise invalid_body("targetId", "targetId (or the deprecated entityId) is required")
     target_type = body.get("targetType", body.get("entityType"))
     if target_type is None:
         if "targetId" in body or "entityId" in body or "targetType" not in base:
@@ -47,22 +36,26 @@ def _build(ctx: Ctx, user_id: str, body: dict[str, Any], base: dict[str, Any]) -
         else:
             target_type = base["targetType"]
     if target_type not in TARGET_TYPES:
-        raise _invalid("entityType", f"{target_type!r} is not one of {', '.join(TARGET_TYPES)}")
+        raise invalid_body("entityType", f"{target_type!r} is not one of {', '.join(TARGET_TYPES)}")
     if target_type == "charger":
         charger = ctx.state.asset("charger", str(target_id))
         if charger is None or charger.user_id != user_id:
-            raise _invalid("targetId", f"{target_id!r} is not a charger of user {user_id!r}")
+            raise invalid_body("targetId", f"{target_id!r} is not a charger of user {user_id!r}")
     if "locationId" in body or "chargingLocationId" in body:
         location_id = body.get("locationId", body.get("chargingLocationId"))
         location = ctx.state.locations.get(str(location_id)) if location_id is not None else None
         if location_id is not None and (location is None or location.get("userId") != user_id):
-            raise _invalid("locationId", f"{location_id!r} is not a location of user {user_id!r}")
+            raise invalid_body(
+                "locationId", f"{location_id!r} is not a location of user {user_id!r}"
+            )
         record["locationId"] = location_id
     record.setdefault("locationId", None)
     for index, rule in enumerate(record["rules"]):
         start, end = rule.get("fromTimestamp"), rule.get("toTimestamp")
         if start and end and parse_timestamp(start) > parse_timestamp(end):
-            raise _invalid(f"rules[{index}].toTimestamp", "must not be earlier than fromTimestamp")
+            raise invalid_body(
+                f"rules[{index}].toTimestamp", "must not be earlier than fromTimestamp"
+            )
     record.update(
         targetId=str(target_id),
         targetType=target_type,
