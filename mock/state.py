@@ -50,8 +50,22 @@ class User:
         return {"id": self.id, "linkedVendors": self.linked_vendors}
 
 
+class _OwnedRecord:
+    """The ID and owner of an entity kept as its canonical API record."""
+
+    record: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return str(self.record["id"])
+
+    @property
+    def user_id(self) -> str:
+        return str(self.record["userId"])
+
+
 @dataclass
-class Asset:
+class Asset(_OwnedRecord):
     """One battery, charger, HVAC unit, inverter or meter."""
 
     kind: str
@@ -59,27 +73,11 @@ class Asset:
     seq: int
     controlled: bool = False  # controlled by smart charging / an OEM schedule (admin flag)
 
-    @property
-    def id(self) -> str:
-        return str(self.record["id"])
-
-    @property
-    def user_id(self) -> str:
-        return str(self.record["userId"])
-
 
 @dataclass
-class Schedule:
+class Schedule(_OwnedRecord):
     record: dict[str, Any]
     seq: int
-
-    @property
-    def id(self) -> str:
-        return str(self.record["id"])
-
-    @property
-    def user_id(self) -> str:
-        return str(self.record["userId"])
 
 
 @dataclass
