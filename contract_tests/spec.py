@@ -7,6 +7,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
+from generator.bundle import deref
 from generator.validate import validate_spec
 
 from .options import SPEC_DIR
@@ -44,7 +45,7 @@ def operations(version: str) -> dict[str, SpecOperation]:
         for method, op in item.items():
             if method not in _METHODS:
                 continue
-            params = [_resolve(doc, p) for p in op.get("parameters", [])]
+            params = [deref(doc, p) for p in op.get("parameters", [])]
             result[op["operationId"]] = SpecOperation(
                 operation_id=op["operationId"],
                 method=method.upper(),
@@ -59,17 +60,6 @@ def operations(version: str) -> dict[str, SpecOperation]:
     return result
 
 
-def _resolve(doc: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in node:
-        ref = node["$ref"]
-        assert ref.startswith("#/"), ref
-        target: Any = doc
-        for part in ref[2:].split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        node = target
-    return node
-
-
 @functools.cache
 def link_sources(version: str, with_path_params: bool = False) -> list[tuple[str, str, str]]:
     """(source operationId, target parameter name, JSON pointer into the 200 body) of every
@@ -82,7 +72,7 @@ def link_sources(version: str, with_path_params: bool = False) -> list[tuple[str
             if method != "get" or bool(ops[op["operationId"]].path_params) != with_path_params:
                 continue
             for response in op.get("responses", {}).values():
-                response = _resolve(doc, response)
+                response = deref(doc, response)
                 for link in (response.get("links") or {}).values():
                     for name, expression in (link.get("parameters") or {}).items():
                         if isinstance(expression, str) and expression.startswith("$response.body#"):

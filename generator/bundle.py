@@ -23,7 +23,7 @@ from typing import Any
 from .errors import SpecError, SpecProblem, display_path
 from .yaml_source import SourceFile, escape_pointer, load_source, unescape_pointer
 
-__all__ = ["Bundle", "Origin", "bundle_spec"]
+__all__ = ["Bundle", "Origin", "bundle_spec", "deref"]
 
 
 @dataclass(frozen=True)
@@ -238,6 +238,22 @@ class _Bundler:
                 else self.walk(item, source, child_pointer, child_out, inlining, entry=False)
             )
         return result
+
+
+def deref(document: dict[str, Any], value: Any) -> dict[str, Any]:
+    """`value` with its chain of local `$ref`s followed through `document` (a bundled spec);
+    {} when the chain leads nowhere (a missing target or a reference to another file)."""
+    for _ in range(50):  # a longer chain is circular, which validation reports
+        if not (isinstance(value, dict) and isinstance(value.get("$ref"), str)):
+            break
+        ref = value["$ref"]
+        if not ref.startswith("#/"):
+            return {}
+        node: Any = document
+        for token in ref[2:].split("/"):
+            node = node.get(unescape_pointer(token)) if isinstance(node, dict) else None
+        value = node
+    return value if isinstance(value, dict) else {}
 
 
 def _resolve_pointer(data: Any, pointer: str) -> Any:

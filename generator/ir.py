@@ -13,6 +13,7 @@ import textwrap
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from .bundle import deref
 from .naming import class_name, snake_name, unique
 from .pytypes import TypeMapper
 from .validate import VERSION_HEADER, iter_operations
@@ -199,7 +200,7 @@ def _operation(
     path_item = document["paths"][path]
     params: dict[tuple[str, str], dict[str, Any]] = {}
     for candidate in [*(path_item.get("parameters") or []), *(raw.get("parameters") or [])]:
-        resolved = _deref(document, candidate)
+        resolved = deref(document, candidate)
         if resolved.get("name") and resolved.get("in"):
             params[(resolved["in"], resolved["name"])] = resolved
     py_taken = {"self", "body", "options", "timeout"}
@@ -269,7 +270,7 @@ def _param(spec: dict[str, Any], location: str, py_name: str, mapper: TypeMapper
 def _body(
     document: dict[str, Any], raw: Any, mapper: TypeMapper, py_taken: set[str]
 ) -> Body | None:
-    raw = _deref(document, raw) if isinstance(raw, dict) else None
+    raw = deref(document, raw) if isinstance(raw, dict) else None
     if not raw:
         return None
     content = raw.get("content") or {}
@@ -317,7 +318,7 @@ def _response(document: dict[str, Any], raw: dict[str, Any], mapper: TypeMapper)
     success = _success(raw)
     if success is None:
         return Response("none", "None", "None", "")
-    response = _deref(document, success[1])
+    response = deref(document, success[1])
     content = response.get("content") or {}
     media_type = next((m for m in JSON_TYPES if m in content), None)
     if media_type is None:
@@ -338,7 +339,7 @@ def _page_item(
 ) -> str | None:
     """The item annotation when the response is a cursor page (`{data: [...], pagination}`) and the
     operation takes an `after` cursor; otherwise None."""
-    params = {str(_deref(document, p).get("name")) for p in raw.get("parameters") or []}
+    params = {str(deref(document, p).get("name")) for p in raw.get("parameters") or []}
     if "after" not in params:
         return None
     target = mapper.resolve(schema)
@@ -357,31 +358,13 @@ def _error_models(
     for code, response in (raw.get("responses") or {}).items():
         if not str(code).isdigit() or int(code) < 400:
             continue
-        content = _deref(document, response).get("content") or {}
+        content = deref(document, response).get("content") or {}
         schema = (content.get("application/json") or {}).get("schema")
         if schema is not None:
             annotation = mapper.annotation(schema)
             if annotation != "Any":
                 found[int(code)] = annotation
     return found
-
-
-def _deref(document: dict[str, Any], value: Any) -> dict[str, Any]:
-    seen = 0
-    while isinstance(value, dict) and isinstance(value.get("$ref"), str) and seen < 32:
-        ref = value["$ref"]
-        if not ref.startswith("#/"):
-            return {}
-        node: Any = document
-        for token in ref[2:].split("/"):
-            node = (
-                node.get(token.replace("~1", "/").replace("~0", "~"))
-                if isinstance(node, dict)
-                else None
-            )
-        value = node
-        seen += 1
-    return value if isinstance(value, dict) else {}
 
 
 def _token_url(document: dict[str, Any]) -> str | None:

@@ -22,9 +22,9 @@ from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValida
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from .bundle import Bundle, bundle_spec
+from .bundle import Bundle, bundle_spec, deref
 from .errors import SpecError, SpecProblem
-from .yaml_source import escape_pointer
+from .yaml_source import escape_pointer, unescape_pointer
 
 __all__ = ["HTTP_METHODS", "ValidatedSpec", "iter_operations", "validate_bundle", "validate_spec"]
 
@@ -167,28 +167,7 @@ def _resolved_params(document: dict[str, Any], path: str) -> list[dict[str, Any]
 
 
 def _resolve_all(document: dict[str, Any], values: Any) -> list[dict[str, Any]]:
-    return [_deref(document, v) for v in values or [] if isinstance(v, dict)]
-
-
-def _deref(document: dict[str, Any], value: dict[str, Any]) -> dict[str, Any]:
-    seen = 0
-    while (
-        isinstance(value, dict)
-        and isinstance(value.get("$ref"), str)
-        and value["$ref"].startswith("#/")
-    ):
-        node: Any = document
-        for token in value["$ref"][2:].split("/"):
-            node = (
-                node.get(token.replace("~1", "/").replace("~0", "~"), {})
-                if isinstance(node, dict)
-                else {}
-            )
-        value = node
-        seen += 1
-        if seen > 50:
-            break
-    return value if isinstance(value, dict) else {}
+    return [deref(document, v) for v in values or [] if isinstance(v, dict)]
 
 
 # --- examples -----------------------------------------------------------------
@@ -326,7 +305,7 @@ def _schema_refs(node: Any) -> set[str]:
     if isinstance(node, dict):
         ref = node.get("$ref")
         if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
-            found.add(ref.rsplit("/", 1)[1].replace("~1", "/").replace("~0", "~"))
+            found.add(unescape_pointer(ref.rsplit("/", 1)[1]))
         for value in node.values():
             found |= _schema_refs(value)
     elif isinstance(node, list):

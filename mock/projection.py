@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from generator.yaml_source import escape_pointer
+
 from .schemas import SchemaStore
 
 __all__ = ["DERIVED", "MISSING", "Projector", "ProjectorCompiler", "Unrepresentable"]
@@ -110,8 +112,7 @@ class ProjectorCompiler:
         props: dict[str, str] = {}
         required: set[str] = set(schema.get("required") or ())
         for name in schema.get("properties") or {}:
-            escaped = name.replace("~", "~0").replace("/", "~1")
-            props[name] = f"{pointer}/properties/{escaped}"
+            props[name] = f"{pointer}/properties/{escape_pointer(name)}"
         for i, branch in enumerate(schema.get("allOf") or ()):
             parts = self._object_parts(branch, f"{pointer}/allOf/{i}")
             if parts is None:
