@@ -29,7 +29,7 @@ from schemathesis.core.failures import Failure, FailureGroup
 
 from . import exceptions
 from .options import Options, current
-from .spec import document
+from .spec import document, operations
 
 if TYPE_CHECKING:
     from .targets import Target
@@ -356,9 +356,4 @@ def operation_id(version: str, method: str, path: str) -> str | None:
 
 def documented_statuses(version: str) -> dict[str, list[str]]:
     """operationId -> the status codes its spec documents."""
-    result: dict[str, list[str]] = {}
-    for item in document(version)["paths"].values():
-        for method, operation in item.items():
-            if method in ("get", "put", "post", "delete", "patch", "head", "options"):
-                result[operation["operationId"]] = sorted(operation.get("responses", {}))
-    return result
+    return {op_id: list(op.responses) for op_id, op in operations(version).items()}

@@ -6,10 +6,16 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from generator.yaml_source import unescape_pointer
+
 from .spec import document, link_sources, operations
 from .targets import Target
 
-__all__ = ["discover", "first_ids", "get_json"]
+__all__ = ["discover", "get_json", "request_example"]
+
+
+def _pointer_parts(pointer: str) -> list[str]:
+    return [unescape_pointer(part) for part in pointer.lstrip("/").split("/")]
 
 
 def _pointer_values(value: Any, parts: list[str]) -> list[Any]:
@@ -63,8 +69,7 @@ def discover(target: Target, version: str) -> dict[str, list[str]]:
         body = bodies[source]
         if body is None:
             continue
-        parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.lstrip("/").split("/")]
-        for value in _pointer_values(body, parts):
+        for value in _pointer_values(body, _pointer_parts(pointer)):
             if isinstance(value, str) and value:
                 found[name].add(value)
     for body in bodies.values():
@@ -84,10 +89,7 @@ def discover(target: Target, version: str) -> dict[str, list[str]]:
             status, body = get_json(target, version, path)
             if status != 200:
                 continue
-            parts = [
-                p.replace("~1", "/").replace("~0", "~") for p in pointer.lstrip("/").split("/")
-            ]
-            for value in _pointer_values(body, parts):
+            for value in _pointer_values(body, _pointer_parts(pointer)):
                 if isinstance(value, str) and value:
                     found[name].add(value)
     if "getMe" in ops:  # 2023-04-01: the context user
@@ -98,20 +100,6 @@ def discover(target: Target, version: str) -> dict[str, list[str]]:
         for action in target.admin.state().get("actions", []):
             found["actionId"].add(action["id"])
     return {name: sorted(values) for name, values in found.items()}
-
-
-def first_ids(target: Target, version: str, list_operation: str) -> list[str]:
-    """IDs the list operation answers (its link's pointer, every element)."""
-    ops = operations(version)
-    for source, _name, pointer in link_sources(version):
-        if source != list_operation:
-            continue
-        status, body = get_json(target, version, ops[source].path)
-        if status != 200:
-            return []
-        parts = pointer.lstrip("/").split("/")
-        return [v for v in _pointer_values(body, parts) if isinstance(v, str)]
-    return []
 
 
 def request_example(version: str, operation_id: str) -> Any:
