@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from generator.validate import iter_operations
 from generator.yaml_source import unescape_pointer
 
 from .spec import document, link_sources, operations
@@ -104,10 +105,9 @@ def discover(target: Target, version: str) -> dict[str, list[str]]:
 
 def request_example(version: str, operation_id: str) -> Any:
     """The request body example the spec gives for an operation (None: none)."""
-    for item in document(version)["paths"].values():
-        for operation in item.values():
-            if isinstance(operation, dict) and operation.get("operationId") == operation_id:
-                content = (operation.get("requestBody") or {}).get("content", {})
-                media = content.get("application/json") or {}
-                return media.get("example")
+    for _path, _method, operation in iter_operations(document(version)):
+        if operation.get("operationId") == operation_id:
+            content = (operation.get("requestBody") or {}).get("content", {})
+            media = content.get("application/json") or {}
+            return media.get("example")
     return None

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from generator.validate import iter_operations
+
 from .catalog import request_example
 from .spec import document, operations
 
@@ -29,22 +31,21 @@ def action_families(version: str) -> list[ActionFamily]:
     doc = document(version)
     ops = operations(version)
     families = []
-    for item in doc["paths"].values():
-        for operation in item.values():
-            if not isinstance(operation, dict) or "operationId" not in operation:
-                continue
-            targets = {}
-            for response in operation.get("responses", {}).values():
-                for link in (response.get("links") or {}).values():
-                    targets[link["operationId"]] = link
-            gets = [t for t in targets if t.startswith("get") and t.endswith("Action")]
-            cancels = [t for t in targets if t.startswith("cancel") and t.endswith("Action")]
-            if gets and cancels:
-                op = ops[operation["operationId"]]
-                param = op.path_params[0]
-                families.append(
-                    ActionFamily(op.operation_id, gets[0], cancels[0], param, _KINDS.get(param, ""))
-                )
+    for _path, _method, operation in iter_operations(doc):
+        if "operationId" not in operation:
+            continue
+        targets = {}
+        for response in operation.get("responses", {}).values():
+            for link in (response.get("links") or {}).values():
+                targets[link["operationId"]] = link
+        gets = [t for t in targets if t.startswith("get") and t.endswith("Action")]
+        cancels = [t for t in targets if t.startswith("cancel") and t.endswith("Action")]
+        if gets and cancels:
+            op = ops[operation["operationId"]]
+            param = op.path_params[0]
+            families.append(
+                ActionFamily(op.operation_id, gets[0], cancels[0], param, _KINDS.get(param, ""))
+            )
     return sorted(families, key=lambda f: f.create)
 
 
@@ -88,15 +89,12 @@ def list_links(version: str) -> list[tuple[str, str, str, str]]:
     """(list operationId, get operationId, parameter, JSON pointer) of every list -> get link."""
     doc = document(version)
     found = []
-    for item in doc["paths"].values():
-        for operation in item.values():
-            if not isinstance(operation, dict) or not operation.get("operationId", "").startswith(
-                "list"
-            ):
-                continue
-            response = operation.get("responses", {}).get("200", {})
-            for link in (response.get("links") or {}).values():
-                for name, expression in (link.get("parameters") or {}).items():
-                    pointer = str(expression).removeprefix("$response.body#")
-                    found.append((operation["operationId"], link["operationId"], name, pointer))
+    for _path, _method, operation in iter_operations(doc):
+        if not operation.get("operationId", "").startswith("list"):
+            continue
+        response = operation.get("responses", {}).get("200", {})
+        for link in (response.get("links") or {}).values():
+            for name, expression in (link.get("parameters") or {}).items():
+                pointer = str(expression).removeprefix("$response.body#")
+                found.append((operation["operationId"], link["operationId"], name, pointer))
     return sorted(found)

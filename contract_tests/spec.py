@@ -8,13 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.bundle import deref
-from generator.validate import validate_spec
+from generator.validate import iter_operations, validate_spec
 
 from .options import SPEC_DIR
 
 __all__ = ["SpecOperation", "document", "link_sources", "operations"]
-
-_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
 
 @functools.cache
@@ -41,22 +39,19 @@ def operations(version: str) -> dict[str, SpecOperation]:
     doc = document(version)
     root_security = doc.get("security") or []
     result: dict[str, SpecOperation] = {}
-    for path, item in doc["paths"].items():
-        for method, op in item.items():
-            if method not in _METHODS:
-                continue
-            params = [deref(doc, p) for p in op.get("parameters", [])]
-            result[op["operationId"]] = SpecOperation(
-                operation_id=op["operationId"],
-                method=method.upper(),
-                path=path,
-                tags=tuple(op.get("tags", ())),
-                path_params=tuple(p["name"] for p in params if p.get("in") == "path"),
-                has_body="requestBody" in op,
-                responses=tuple(sorted(op.get("responses", {}))),
-                secured=bool(op.get("security", root_security)),
-                deprecated=bool(op.get("deprecated", False)),
-            )
+    for path, method, op in iter_operations(doc):
+        params = [deref(doc, p) for p in op.get("parameters", [])]
+        result[op["operationId"]] = SpecOperation(
+            operation_id=op["operationId"],
+            method=method.upper(),
+            path=path,
+            tags=tuple(op.get("tags", ())),
+            path_params=tuple(p["name"] for p in params if p.get("in") == "path"),
+            has_body="requestBody" in op,
+            responses=tuple(sorted(op.get("responses", {}))),
+            secured=bool(op.get("security", root_security)),
+            deprecated=bool(op.get("deprecated", False)),
+        )
     return result
 
 
@@ -67,16 +62,15 @@ def link_sources(version: str, with_path_params: bool = False) -> list[tuple[str
     doc = document(version)
     ops = operations(version)
     found = []
-    for item in doc["paths"].values():
-        for method, op in item.items():
-            if method != "get" or bool(ops[op["operationId"]].path_params) != with_path_params:
-                continue
-            for response in op.get("responses", {}).values():
-                response = deref(doc, response)
-                for link in (response.get("links") or {}).values():
-                    for name, expression in (link.get("parameters") or {}).items():
-                        if isinstance(expression, str) and expression.startswith("$response.body#"):
-                            found.append(
-                                (op["operationId"], name, expression[len("$response.body#") :])
-                            )
+    for _path, method, op in iter_operations(doc):
+        if method != "get" or bool(ops[op["operationId"]].path_params) != with_path_params:
+            continue
+        for response in op.get("responses", {}).values():
+            response = deref(doc, response)
+            for link in (response.get("links") or {}).values():
+                for name, expression in (link.get("parameters") or {}).items():
+                    if isinstance(expression, str) and expression.startswith("$response.body#"):
+                        found.append(
+                            (op["operationId"], name, expression[len("$response.body#") :])
+                        )
     return found
