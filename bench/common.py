@@ -19,7 +19,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ __all__ = [
     "Unavailable",
     "free_port",
     "measure",
+    "ratio_row",
     "scratch_dir",
     "served",
     "summarize",
@@ -107,6 +108,21 @@ class Row:
     ratio_label: str = ""
     target: str = ""
     verdict: str = ""
+
+
+def ratio_row(
+    metric: str,
+    ours: Stats,
+    peer: Stats,
+    peer_name: str,
+    target: str = "",
+    passes: Callable[[float], bool] | None = None,
+) -> Row:
+    """A row comparing medians, ours / peer; `passes(ratio)` decides the verdict of a
+    `target` (no target: no verdict)."""
+    ratio = ours.median / peer.median
+    verdict = ("met" if passes(ratio) else "missed") if target and passes else ""
+    return Row(metric, ours, peer, peer_name, ratio, "ours/theirs", target, verdict)
 
 
 @dataclass

@@ -24,7 +24,18 @@ from typing import Any
 import httpx
 
 from .. import peers
-from ..common import BENCH, CACHE, ROOT, Context, Figure, Row, Skip, measure, summarize
+from ..common import (
+    BENCH,
+    CACHE,
+    ROOT,
+    Context,
+    Figure,
+    Row,
+    Skip,
+    measure,
+    ratio_row,
+    summarize,
+)
 from .specs import bundled_specs
 
 __all__ = ["call_overhead", "list_parsing"]
@@ -75,17 +86,8 @@ def _row(
     target: str,
     limit: float,
 ) -> Row:
-    mine, theirs = summarize(ours, unit), summarize(base, unit)
-    ratio = mine.median / theirs.median
-    return Row(
-        metric,
-        mine,
-        theirs,
-        peer,
-        ratio,
-        "ours/theirs",
-        target,
-        "met" if ratio <= limit else "missed",
+    return ratio_row(
+        metric, summarize(ours, unit), summarize(base, unit), peer, target, lambda r: r <= limit
     )
 
 

@@ -25,6 +25,7 @@ from ..common import (
     Skip,
     Unavailable,
     measure,
+    ratio_row,
     scratch_dir,
 )
 from ..common import summarize as stats
@@ -67,17 +68,8 @@ def _their_endpoints(output: Path) -> int:
 def _ratio_row(
     metric: str, ours: list[float], theirs: list[float], unit: str, target: str, limit: float
 ) -> Row:
-    mine, peer = stats(ours, unit), stats(theirs, unit)
-    ratio = mine.median / peer.median
-    return Row(
-        metric,
-        mine,
-        peer,
-        OPC,
-        ratio,
-        "ours/theirs",
-        target,
-        ("met" if ratio <= limit else "missed") if target else "",
+    return ratio_row(
+        metric, stats(ours, unit), stats(theirs, unit), OPC, target, lambda r: r <= limit
     )
 
 

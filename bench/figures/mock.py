@@ -30,10 +30,10 @@ from ..common import (
     ROOT,
     Context,
     Figure,
-    Row,
     Skip,
     free_port,
     measure,
+    ratio_row,
     scratch_dir,
     served,
     summarize,
@@ -172,20 +172,15 @@ def throughput(ctx: Context) -> Figure:
         ours, theirs = results[(name, "ours")], results[(name, "prism")]
         rps = summarize([r["rps"] for r in ours], "req/s")
         prism_rps = summarize([r["rps"] for r in theirs], "req/s")
-        ratio = rps.median / prism_rps.median
         fig.rows.append(
-            Row(f"{name} requests/s", rps, prism_rps, PRISM, ratio, "ours/theirs", ">= 2.00x",
-                "met" if ratio >= 2 else "missed")
-        )  # fmt: skip
+            ratio_row(f"{name} requests/s", rps, prism_rps, PRISM, ">= 2.00x", lambda r: r >= 2)
+        )
         for pct, target in (("p50", ""), ("p99", "< 1.00x")):
             mine = summarize([r[f"{pct}_us"] / 1000 for r in ours], "ms")
             peer = summarize([r[f"{pct}_us"] / 1000 for r in theirs], "ms")
-            ratio = mine.median / peer.median
-            verdict = ("met" if ratio < 1 else "missed") if target else ""
             fig.rows.append(
-                Row(f"{name} {pct} latency", mine, peer, PRISM, ratio, "ours/theirs", target,
-                    verdict)
-            )  # fmt: skip
+                ratio_row(f"{name} {pct} latency", mine, peer, PRISM, target, lambda r: r < 1)
+            )
         for who, runs in (("ours", ours), ("Prism", theirs)):
             errors = sum(r["errors"] for r in runs)
             if errors:
