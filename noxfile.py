@@ -74,7 +74,7 @@ def contract(session: nox.Session) -> None:
     session.run("enode-codegen", "generate")
     # extra arguments pass through: `nox -s contract -- --target live --seed 7`;
     # JUnit XML and the markdown summary land in contract_tests/reports/
-    session.run("pytest", "contract_tests", *session.posargs)
+    session.run("enode-codegen", "contract", *session.posargs)
 
 
 @nox.session(python=PYTHON)
@@ -149,7 +149,7 @@ def lint(session: nox.Session) -> None:
     install_project(session)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
-    session.run("mypy", "generator", "runtime", "mock", "contract_tests")
+    session.run("mypy", "src")
 
 
 if __name__ == "__main__":

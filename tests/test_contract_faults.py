@@ -4,7 +4,7 @@ through its real checks (schemathesis per operation, the stateful scenarios, the
 while the clean mock passes with different seeds, in-process, behind the fault middleware
 without a fault, and as a spawned server.
 
-Every run is a separate `python -m pytest contract_tests ...` process (no shared state),
+Every run is a separate `python -m enode_codegen.contract_tests ...` process (no shared state),
 with the fast `fault` profile on the newest version and `-x`; the runs go two at a time.
 """
 
@@ -23,7 +23,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from contract_tests.faults import FAULTS, PASSTHROUGH  # noqa: E402
+from enode_codegen.contract_tests.faults import FAULTS, PASSTHROUGH  # noqa: E402
 
 VERSION = "2024-10-01"
 TIMEOUT = 300
@@ -63,10 +63,7 @@ def _run(run: Run, workdir: Path) -> Outcome:
     command = [
         sys.executable,
         "-m",
-        "pytest",
-        "contract_tests",
-        "-p",
-        "no:cacheprovider",
+        "enode_codegen.contract_tests",
         "-q",
         "--assert=plain",
         "--profile",

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.cli import main
-from generator.errors import SpecError
-from generator.generate import generate
-from generator.output import diff_trees, read_tree
+from enode_codegen.generator.cli import main
+from enode_codegen.generator.errors import SpecError
+from enode_codegen.generator.generate import generate
+from enode_codegen.generator.output import diff_trees, read_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ROOT / "tests" / "fixtures" / "tiny" / "openapi.yaml"
@@ -23,7 +23,15 @@ GOLDEN = ROOT / "tests" / "golden" / "tiny"
 def _generate_in_subprocess(out: Path, seed: str) -> None:
     env = {**os.environ, "PYTHONHASHSEED": seed}
     subprocess.run(
-        [sys.executable, "-m", "generator", "generate", str(TINY), "--output", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "enode_codegen.generator",
+            "generate",
+            str(TINY),
+            "--output",
+            str(out),
+        ],
         cwd=ROOT,
         env=env,
         check=True,
@@ -91,7 +99,7 @@ def test_check_reports_a_stale_package_with_a_diff(
     generate([TINY], out)
     client = next(out.rglob("_client.py"))
     client.write_text(client.read_text().replace("Get a widget", "Get a gadget"))
-    from generator import generate as generate_module
+    from enode_codegen.generator import generate as generate_module
 
     lines = generate_module.check([TINY], out)
     text = "".join(lines)

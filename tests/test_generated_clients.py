@@ -23,10 +23,10 @@ import httpx
 import pytest
 from schema_instances import instance
 
-from generator.generate import check
-from generator.naming import snake_name
-from generator.paths import GENERATED_DIR, SPEC_DIR, discover_versions
-from generator.validate import iter_operations, validate_spec
+from enode_codegen.generator.generate import check
+from enode_codegen.generator.naming import snake_name
+from enode_codegen.generator.paths import GENERATED_DIR, SPEC_DIR, discover_versions
+from enode_codegen.generator.validate import iter_operations, validate_spec
 
 VERSIONS = ["2023-04-01", "2023-08-01", "2024-01-01", "2024-10-01"]
 BASE_URL = "https://enode.test"

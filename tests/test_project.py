@@ -62,5 +62,5 @@ def test_main_job_validates_generates_then_runs_the_contract_suite() -> None:
     assert runs == [
         "session.run('enode-codegen', 'validate')",
         "session.run('enode-codegen', 'generate')",
-        "session.run('pytest', 'contract_tests', *session.posargs)",
+        "session.run('enode-codegen', 'contract', *session.posargs)",
     ]

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from generator.paths import SPEC_DIR
-from generator.validate import iter_operations, validate_spec
+from enode_codegen.generator.paths import SPEC_DIR
+from enode_codegen.generator.validate import iter_operations, validate_spec
 
 VERSIONS = ["2023-04-01", "2023-08-01", "2024-01-01", "2024-10-01"]
 LATER = VERSIONS[1:]

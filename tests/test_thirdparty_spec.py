@@ -17,7 +17,7 @@ from types import ModuleType
 import httpx
 import pytest
 
-from generator.generate import generate
+from enode_codegen.generator.generate import generate
 
 SPEC = Path(__file__).parent / "fixtures" / "thirdparty" / "petshop.json"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.cli import main
-from generator.errors import SpecError, SpecProblem
-from generator.validate import validate_spec
+from enode_codegen.generator.cli import main
+from enode_codegen.generator.errors import SpecError, SpecProblem
+from enode_codegen.generator.validate import validate_spec
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
 

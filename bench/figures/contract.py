@@ -12,7 +12,7 @@ from ..common import PYTHON, ROOT, Context, Figure, Row, Skip, measure, summariz
 
 __all__ = ["contract_suite"]
 
-SUITE = ROOT / "contract_tests"
+SUITE = ROOT / "src" / "enode_codegen" / "contract_tests"
 _SUMMARY = re.compile(
     r"^=* ?(\d+ (?:passed|failed|errors?|skipped|xfailed|deselected)\b.*?) in [\d.]+s",
     re.MULTILINE,
@@ -28,7 +28,7 @@ def _profile_args() -> list[str]:
 
 
 def contract_suite(ctx: Context) -> Figure:
-    """`pytest contract_tests` with the ci profile, in a fresh process."""
+    """`enode-codegen contract` with the ci profile, in a fresh process."""
     fig = Figure("contract", "Contract suite, ci profile")
     tests = sorted(SUITE.rglob("test_*.py")) if SUITE.is_dir() else []
     if not tests:
@@ -44,7 +44,7 @@ def contract_suite(ctx: Context) -> Figure:
     outcome = ""
     for _ in range(runs):
         done = measure(
-            [PYTHON, "-m", "pytest", "contract_tests", "-q", "-p", "no:cacheprovider", *profile],
+            [PYTHON, "-m", "enode_codegen.contract_tests", "-q", *profile],
             cwd=ROOT,
             timeout=3600,
         )
@@ -52,7 +52,7 @@ def contract_suite(ctx: Context) -> Figure:
         found = _SUMMARY.findall(done.stdout)
         outcome = found[-1] if found else f"exit code {done.returncode}"
     fig.rows.append(
-        Row(f"wall time, `pytest contract_tests {' '.join(profile)}`", summarize(times, "s"))
+        Row(f"wall time, `enode-codegen contract {' '.join(profile)}`", summarize(times, "s"))
     )
     fig.notes.append(f"last run: {outcome}")
     return fig

@@ -1,6 +1,6 @@
 """Generation figures: all four versions cold, the no-op regeneration, a large public spec.
 
-Ours is `python -m generator generate` in a fresh process writing to an empty folder;
+Ours is `python -m enode_codegen.generator generate` in a fresh process writing to an empty folder;
 theirs is openapi-python-client's `generate` on the same documents (the bundled JSON of
 each version, one process per document, as its CLI takes one document). Both format
 their output with ruff. Wall time and peak RSS come from `measure` (os.wait4).
@@ -39,7 +39,7 @@ OPC = "opc 0.29.1"
 
 def _ours(args: list[str], output: Path, timeout: float = 1800.0) -> Process:
     return measure(
-        [PYTHON, "-m", "generator", "generate", *args, "--output", output],
+        [PYTHON, "-m", "enode_codegen.generator", "generate", *args, "--output", output],
         cwd=ROOT,
         timeout=timeout,
     ).check()
@@ -130,7 +130,7 @@ def full_generation(ctx: Context) -> Figure:
         f"(of {total} in the four documents)"
     )
     fig.notes.append(
-        "ours: one `python -m generator generate` for the four versions; theirs: one "
+        "ours: one `python -m enode_codegen.generator generate` for the four versions; theirs: one "
         "`openapi-python-client generate` per bundled document, times summed"
     )
     return fig
@@ -211,7 +211,7 @@ class _Side:
 
 def _large_ours(spec: Path, output: Path, side: _Side) -> None:
     done = measure(
-        [PYTHON, "-m", "generator", "generate", spec, "--no-enode-rules",
+        [PYTHON, "-m", "enode_codegen.generator", "generate", spec, "--no-enode-rules",
          "--package", "github_client", "--output", output],
         cwd=ROOT,
         timeout=3600,

@@ -50,7 +50,7 @@ _RESULT = re.compile(r"^BENCH_JSON (\{.*\})$", re.MULTILINE)
 
 
 def _token(base: str) -> str:
-    from mock.config import DEFAULT_CLIENTS  # the documented default credentials
+    from enode_codegen.mock.config import DEFAULT_CLIENTS  # the documented default credentials
 
     client_id, secret = next(iter(DEFAULT_CLIENTS.items()))
     basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
@@ -121,7 +121,7 @@ def throughput(ctx: Context) -> Figure:
     ports = {"ours": free_port(), "prism": free_port()}
     bases = {who: f"http://127.0.0.1:{port}" for who, port in ports.items()}
     ours_cmd = [
-        PYTHON, "-m", "mock", "serve", "--host", "127.0.0.1", "--port", ports["ours"],
+        PYTHON, "-m", "enode_codegen.mock", "serve", "--host", "127.0.0.1", "--port", ports["ours"],
         "--log-level", "warning", "--action-delay", "manual",
     ]  # fmt: skip
     prism_cmd = [

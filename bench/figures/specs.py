@@ -18,21 +18,21 @@ def versions() -> list[str]:
     """Every dated version folder under spec/ that has an openapi.yaml."""
     return sorted(
         p.name
-        for p in (ROOT / "spec").iterdir()
+        for p in (ROOT / "src" / "enode_codegen" / "spec").iterdir()
         if _DATED.match(p.name) and (p / "openapi.yaml").is_file()
     )
 
 
 @functools.cache
 def bundled_specs() -> dict[str, Path]:
-    """{version: bench/.cache/bundled/<version>.json} from `python -m generator bundle`."""
+    """{version: bench/.cache/bundled/<version>.json} from `enode-codegen bundle`."""
     folder = CACHE / "bundled"
     folder.mkdir(parents=True, exist_ok=True)
     out: dict[str, Path] = {}
     for version in versions():
-        done = measure([PYTHON, "-m", "generator", "bundle", version], cwd=ROOT)
+        done = measure([PYTHON, "-m", "enode_codegen.generator", "bundle", version], cwd=ROOT)
         if done.returncode != 0:
-            raise Skip(f"`python -m generator bundle {version}` failed:\n{done.stderr[-2000:]}")
+            raise Skip(f"`enode-codegen bundle {version}` failed:\n{done.stderr[-2000:]}")
         path = folder / f"{version}.json"
         path.write_text(done.stdout)
         out[version] = path

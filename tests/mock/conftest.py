@@ -16,9 +16,9 @@ import pytest
 from mockhelpers import FROZEN, fetch_token
 from starlette.applications import Starlette
 
-from mock.app import MockApp, create_app
-from mock.clock import Clock
-from mock.config import DEFAULT_SEED, MockConfig
+from enode_codegen.mock.app import MockApp, create_app
+from enode_codegen.mock.clock import Clock
+from enode_codegen.mock.config import DEFAULT_SEED, MockConfig
 
 
 @pytest.fixture(scope="session")

@@ -11,12 +11,12 @@ import pytest
 from mockhelpers import fetch_token, problem, v
 from starlette.applications import Starlette
 
-from mock.app import MockApp
-from mock.cli import build_config, parser
-from mock.config import DEFAULT_SPEC_DIR
-from mock.pagination import decode_cursor, encode_cursor, paginate
-from mock.problems import ProblemError
-from mock.specs import load_index
+from enode_codegen.mock.app import MockApp
+from enode_codegen.mock.cli import build_config, parser
+from enode_codegen.mock.config import DEFAULT_SPEC_DIR
+from enode_codegen.mock.pagination import decode_cursor, encode_cursor, paginate
+from enode_codegen.mock.problems import ProblemError
+from enode_codegen.mock.specs import load_index
 
 
 async def test_strict_mode_turns_a_bad_response_into_a_500(

@@ -22,8 +22,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from mock.app import create_app
-from mock.config import MockConfig
+from enode_codegen.mock.app import create_app
+from enode_codegen.mock.config import MockConfig
 
 # ENODE_MOCK_FUZZ_VERSION / ENODE_MOCK_FUZZ_EXAMPLES run a deeper search by hand
 VERSION = os.environ.get("ENODE_MOCK_FUZZ_VERSION", "2024-10-01")

@@ -12,7 +12,7 @@ from uuid import UUID
 import httpx
 from pydantic import Field
 
-from runtime import (
+from enode_codegen.runtime import (
     AsyncAPIClient,
     AsyncPage,
     AsyncResource,

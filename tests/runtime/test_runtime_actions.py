@@ -10,9 +10,9 @@ import pytest
 from conftest import FakeEnode, MakeClient, resolve
 from fakeapi import ActionState, BatteryAction
 
-from runtime import ActionTimeoutError
-from runtime._actions import action_flow
-from runtime._flow import Flow, Poll, Sleep
+from enode_codegen.runtime import ActionTimeoutError
+from enode_codegen.runtime._actions import action_flow
+from enode_codegen.runtime._flow import Flow, Poll, Sleep
 
 ACTION_ID = "6f1c5b9e-2f6a-4d4e-9d3e-0c1a2b3c4d5e"
 ACTION_PATH = f"/batteries/actions/{ACTION_ID}"

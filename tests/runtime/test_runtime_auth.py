@@ -13,10 +13,10 @@ import pytest
 from conftest import CLIENT_ID, CLIENT_SECRET, TOKEN_URL, FakeEnode, MakeClient, problem, resolve
 from fakeapi import AsyncClient, Battery, Client
 
-from runtime import AuthenticationError, Backoff, ResponseValidationError
-from runtime._auth import ClientCredentials, TokenProvider
-from runtime._flow import Send, Sleep
-from runtime._secret import Secret
+from enode_codegen.runtime import AuthenticationError, Backoff, ResponseValidationError
+from enode_codegen.runtime._auth import ClientCredentials, TokenProvider
+from enode_codegen.runtime._flow import Send, Sleep
+from enode_codegen.runtime._secret import Secret
 
 BATTERY = {"id": "b1", "chargeState": "IDLE"}
 

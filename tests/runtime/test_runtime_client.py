@@ -21,7 +21,7 @@ from conftest import (
 )
 from fakeapi import API_VERSION, AsyncClient, BatteriesResource, Battery, Client, OperationMode
 
-from runtime import (
+from enode_codegen.runtime import (
     AsyncPage,
     ConfigurationError,
     NotFoundError,
@@ -29,7 +29,7 @@ from runtime import (
     SyncAPIClient,
     SyncPage,
 )
-from runtime._request import query_items
+from enode_codegen.runtime._request import query_items
 
 BATTERY = {"id": "b1", "chargeState": "IDLE"}
 

@@ -10,8 +10,8 @@ import pytest
 from conftest import BASE_URL, FakeEnode, MakeClient, problem, resolve
 from fakeapi import BatteryAction, OperationMode
 
-import runtime
-from runtime import (
+import enode_codegen.runtime as runtime
+from enode_codegen.runtime import (
     APIStatusError,
     AuthenticationError,
     BadRequestError,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from runtime import Backoff, RateLimitError
-from runtime._flow import Command, FetchToken, Flow, Send, Sleep, run_sync
-from runtime._lifecycle import call_flow
-from runtime._request import ClientConfig, make_call
+from enode_codegen.runtime import Backoff, RateLimitError
+from enode_codegen.runtime._flow import Command, FetchToken, Flow, Send, Sleep, run_sync
+from enode_codegen.runtime._lifecycle import call_flow
+from enode_codegen.runtime._request import ClientConfig, make_call
 
 CONFIG = ClientConfig(
     base_url="https://api.test",

@@ -10,7 +10,7 @@ import pytest
 from conftest import FakeEnode, MakeClient, collect, resolve
 from fakeapi import Battery, ChargeState, OperationMode
 
-from runtime import OpenEnum, StrictModeError
+from enode_codegen.runtime import OpenEnum, StrictModeError
 
 NEW_BATTERY = {
     "id": "b1",
@@ -125,7 +125,7 @@ async def test_bodies_are_sent_by_alias_without_none(
 
 
 def test_model_bodies_are_dumped_by_alias_and_unset_fields_left_out() -> None:
-    from runtime._request import jsonable
+    from enode_codegen.runtime._request import jsonable
 
     battery = Battery.model_validate({"id": "b1", "chargeState": "IDLE"})
     assert jsonable({"battery": battery, "skip": None}, top_level=True) == {

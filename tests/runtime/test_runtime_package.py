@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-RUNTIME = Path(__file__).resolve().parents[2] / "runtime"
+from enode_codegen.generator.paths import RUNTIME_DIR
+
+RUNTIME = RUNTIME_DIR
 ALLOWED = {"httpx", "pydantic", "pydantic_core", "__future__"}
 MODULES = sorted(RUNTIME.glob("*.py"))
 

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from conftest import FakeEnode, MakeClient, collect, resolve
 
-from runtime import AsyncPage, SyncPage
+from enode_codegen.runtime import AsyncPage, SyncPage
 
 PAGES = {
     None: (["b1", "b2"], "c1"),

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from conftest import CLIENT_SECRET, FakeEnode, MakeClient, problem, resolve
 
-from runtime import APIConnectionError, AuthenticationError
+from enode_codegen.runtime import APIConnectionError, AuthenticationError
 
 BATTERY = {"id": "b1", "chargeState": "IDLE"}
 SECRETS = (CLIENT_SECRET, "token-1", "token-2", "token-3", "Bearer", "Basic", "my-own-token")

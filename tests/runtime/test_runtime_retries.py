@@ -15,7 +15,7 @@ from fakeapi import OperationMode
 from hypothesis import given
 from hypothesis import strategies as st
 
-from runtime import (
+from enode_codegen.runtime import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,

@@ -7,10 +7,9 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from generator.bundle import deref
-from generator.validate import iter_operations, validate_spec
-
-from .options import SPEC_DIR
+from enode_codegen.generator.bundle import deref
+from enode_codegen.generator.paths import SPEC_DIR
+from enode_codegen.generator.validate import iter_operations, validate_spec
 
 __all__ = ["SpecOperation", "document", "link_sources", "operations"]
 

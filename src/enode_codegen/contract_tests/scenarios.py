@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from generator.validate import iter_operations
+from enode_codegen.generator.validate import iter_operations
 
 from .catalog import request_example
 from .spec import document, operations

@@ -175,7 +175,7 @@ async def _no_auth(exchange: Exchange, call: Call) -> Exchange:
     if _TokenCache.token is None:
         import base64
 
-        from mock.config import DEFAULT_CLIENTS
+        from enode_codegen.mock.config import DEFAULT_CLIENTS
 
         client_id, secret = next(iter(DEFAULT_CLIENTS.items()))
         basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
@@ -380,7 +380,7 @@ def wrap(app: Any, name: str | None) -> Any:
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m contract_tests.faults serve --fault NAME [enode-mock serve options]`."""
-    from mock.cli import build_config, parser
+    from enode_codegen.mock.cli import build_config, parser
 
     root = parser()
     root.prog = "python -m contract_tests.faults"
@@ -392,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import uvicorn
 
-    from mock.app import create_app
+    from enode_codegen.mock.app import create_app
 
     logging.basicConfig(level=args.log_level.upper())
     app = wrap(create_app(build_config(args)), args.fault)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from generator.yaml_source import escape_pointer
+from enode_codegen.generator.yaml_source import escape_pointer
 
 from .schemas import SchemaStore
 

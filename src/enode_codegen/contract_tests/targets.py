@@ -29,7 +29,7 @@ import httpx
 import pytest
 import requests
 
-from .options import REPORTS, ROOT, Options
+from .options import REPORTS, Options
 from .report import RECORDER, REDACTOR, REQUEST_LOG
 
 __all__ = [
@@ -417,8 +417,8 @@ class MockTarget(_MockBase):
 
     def __init__(self, options: Options) -> None:
         super().__init__(options)
-        from mock.app import create_app
-        from mock.config import MockConfig
+        from enode_codegen.mock.app import create_app
+        from enode_codegen.mock.config import MockConfig
 
         from .faults import wrap
 
@@ -498,7 +498,7 @@ class MockServerTarget(_MockBase, _NetworkBase):
             command = [
                 sys.executable,
                 "-m",
-                "contract_tests.faults",
+                "enode_codegen.contract_tests.faults",
                 "serve",
                 "--fault",
                 options.fault,
@@ -506,14 +506,12 @@ class MockServerTarget(_MockBase, _NetworkBase):
             ]
         else:
             script = shutil.which("enode-mock")
-            command = [script] if script else [sys.executable, "-m", "mock"]
+            command = [script] if script else [sys.executable, "-m", "enode_codegen.mock"]
             command += ["serve", *args]
         REPORTS.mkdir(parents=True, exist_ok=True)
         self.log_path = REPORTS / "mock-server.log"
         self._log = self.log_path.open("wb")
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT
-        )
+        self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT)
         self.command = command
         self._wait_ready()
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .output import read_tree
-from .paths import PROJECT_ROOT, TEMPLATES_DIR
+from .paths import PACKAGE_DIR, RUNTIME_DIR, TEMPLATES_DIR
 
 __all__ = ["load_if_current", "save", "tool_fingerprint"]
 
@@ -31,14 +31,14 @@ def _digest(data: bytes) -> str:
 def tool_fingerprint() -> str:
     parts: list[str] = []
     for folder, pattern in (
-        (PROJECT_ROOT / "generator", "*.py"),
+        (PACKAGE_DIR / "generator", "*.py"),
         (TEMPLATES_DIR, "**/*"),
-        (PROJECT_ROOT / "runtime", "**/*.py"),
+        (RUNTIME_DIR, "**/*.py"),
     ):
         for path in sorted(
             p for p in folder.glob(pattern) if p.is_file() and "__pycache__" not in p.parts
         ):
-            parts.append(f"{path.relative_to(PROJECT_ROOT)}:{_digest(path.read_bytes())}")
+            parts.append(f"{path.relative_to(PACKAGE_DIR)}:{_digest(path.read_bytes())}")
     for tool in _TOOLS:
         try:
             parts.append(f"{tool}=={metadata.version(tool)}")

@@ -12,6 +12,7 @@ import ast
 import json
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from datamodel_code_generator import InputFileType, PythonVersion, generate
@@ -19,6 +20,10 @@ from datamodel_code_generator.enums import DataModelType
 from datamodel_code_generator.format import Formatter
 
 __all__ = ["GeneratedModels", "generate_models"]
+
+# formatting settings handed to datamodel-code-generator explicitly: never a pyproject.toml
+# found from the working directory, so output is the same wherever the command runs
+FORMAT_SETTINGS = Path(__file__).resolve().parent / "format_settings"
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,7 @@ def generate_models(document: dict[str, Any], *, package: str, header: str) -> G
             output_model_type=DataModelType.PydanticV2BaseModel,
             target_python_version=PythonVersion.PY_311,
             formatters=[Formatter.BUILTIN],
+            settings_path=FORMAT_SETTINGS,
             custom_file_header=header,
             base_class=f"{package}._runtime.EnodeModel",
             additional_imports=[f"{package}._runtime.OpenEnum"],

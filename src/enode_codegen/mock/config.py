@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from enode_codegen.generator.paths import SPEC_DIR
+
 from .clock import Clock
 
 __all__ = [
@@ -14,7 +16,7 @@ __all__ = [
     "MockConfig",
 ]
 
-DEFAULT_SPEC_DIR = Path(__file__).resolve().parent.parent / "spec"
+DEFAULT_SPEC_DIR = SPEC_DIR
 DEFAULT_SEED = Path(__file__).resolve().parent / "seed" / "default.json"
 DEFAULT_CLIENTS: dict[str, str] = {"mock-client": "mock-secret"}
 

@@ -14,6 +14,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from enode_codegen import __version__
+
 from .config import DEFAULT_CLIENTS, DEFAULT_SEED, DEFAULT_SPEC_DIR, MockConfig
 
 __all__ = ["DEFAULT_ACTION_DELAY", "build_config", "main", "parser"]
@@ -46,6 +48,7 @@ def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="enode-mock", description="A stateful mock of the Enode API."
     )
+    root.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = root.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve every Enode-Version over HTTP (uvicorn)")
     serve.add_argument("--host", default="127.0.0.1")

@@ -1,6 +1,6 @@
 """A stateful mock of the Enode API, serving every dated version in spec/ from the specs.
 
-    from mock import MockConfig, create_app
+    from enode_codegen.mock import MockConfig, create_app
     app = create_app(MockConfig(action_delay=None))   # an ASGI app (Starlette)
 
 or `enode-mock serve`. See mock/README.md.

@@ -12,13 +12,16 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from enode_codegen.generator.paths import CHECKOUT_ROOT, SPEC_DIR
+
 from .profiles import PROFILES, Profile
 
-__all__ = ["ALL_VERSIONS", "REPORTS", "ROOT", "Options", "add_options", "current", "set_current"]
+__all__ = ["ALL_VERSIONS", "REPORTS", "Options", "add_options", "current", "set_current"]
 
-ROOT = Path(__file__).resolve().parent.parent
-SPEC_DIR = ROOT / "spec"
-REPORTS = Path(__file__).resolve().parent / "reports"
+# reports land in the checkout's reports/contract/, or ./enode-contract-reports/ when installed
+REPORTS = (
+    CHECKOUT_ROOT / "reports" / "contract" if CHECKOUT_ROOT else Path("enode-contract-reports")
+)
 ALL_VERSIONS: tuple[str, ...] = tuple(
     sorted(p.name for p in SPEC_DIR.iterdir() if (p / "openapi.yaml").is_file())
 )
@@ -126,7 +129,7 @@ def add_options(parser: object) -> None:
     group.addoption(
         "--summary",
         default=str(REPORTS / "summary.md"),
-        help="where to write the markdown summary (default contract_tests/reports/summary.md)",
+        help="where to write the markdown summary (default reports/contract/summary.md)",
     )
 
 

@@ -8,17 +8,24 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from enode_codegen import __version__
+
 from .errors import SpecError, display_path
 from .generate import check, generate
 from .output import FormatError
-from .paths import GENERATED_DIR, PROJECT_ROOT, discover_versions
+from .paths import GENERATED_DIR, SPEC_DIR, discover_versions
 from .validate import validate_spec
 
 __all__ = ["main"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="enode-codegen", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="enode-codegen",
+        description=__doc__,
+        epilog="enode-codegen contract [options]: run the contract suite (contract --help)",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     validate = commands.add_parser(
@@ -76,15 +83,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _roots(paths: Sequence[Path]) -> list[Path]:
     if not paths:
-        return discover_versions(PROJECT_ROOT / "spec")
+        return discover_versions(SPEC_DIR)
     roots: list[Path] = []
     for path in paths:
         if path.is_dir() and (path / "openapi.yaml").is_file():
             roots.append(path / "openapi.yaml")
         elif path.is_dir():
             roots.extend(discover_versions(path))
-        elif not path.exists() and (PROJECT_ROOT / "spec" / str(path) / "openapi.yaml").is_file():
-            roots.append(PROJECT_ROOT / "spec" / str(path) / "openapi.yaml")
+        elif not path.exists() and (SPEC_DIR / str(path) / "openapi.yaml").is_file():
+            roots.append(SPEC_DIR / str(path) / "openapi.yaml")
         else:
             roots.append(path)
     return roots

@@ -12,11 +12,10 @@ from pathlib import Path
 import jinja2
 
 from .ir import Api, Operation, Resource
-from .paths import PROJECT_ROOT, TEMPLATES_DIR
+from .paths import RUNTIME_DIR, TEMPLATES_DIR
 
 __all__ = ["render_package"]
 
-RUNTIME_DIR = PROJECT_ROOT / "runtime"
 PACKAGE_VERSION = "0.1.0"
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from generator.validate import iter_operations, validate_spec
+from enode_codegen.generator.validate import iter_operations, validate_spec
 
 from .schemas import CompiledSchema, SchemaStore, escape_pointer
 

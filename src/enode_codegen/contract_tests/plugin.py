@@ -1,8 +1,10 @@
 """The contract suite's pytest wiring: options, the target, known IDs, reports.
 
-    python -m pytest contract_tests                      # against the embedded mock
-    python -m pytest contract_tests --target live        # ENODE_* environment variables
-    python -m pytest contract_tests --profile thorough --seed 7
+    enode-codegen contract                          # against the embedded mock
+    enode-codegen contract --target live            # ENODE_* environment variables
+    enode-codegen contract --profile thorough --seed 7
+
+(`python -m enode_codegen.contract_tests` is the same; run.py loads this plugin first.)
 
 See contract_tests/README.md.
 """
@@ -18,13 +20,15 @@ from typing import Any
 import pluggy
 import pytest
 
+from enode_codegen.generator.paths import GENERATED_DIR
+
 from . import exceptions, report
-from .options import REPORTS, ROOT, Options, add_options, current, from_pytest, set_current
+from .options import REPORTS, Options, add_options, current, from_pytest, set_current
 from .report import RECORDER, REDACTOR
 from .targets import Target, opened
 
 # the generated client packages, importable straight from generated/
-for _package_dir in sorted((ROOT / "generated").glob("*/pyproject.toml")):
+for _package_dir in sorted(GENERATED_DIR.resolve().glob("*/pyproject.toml")):
     if str(_package_dir.parent) not in sys.path:
         sys.path.insert(0, str(_package_dir.parent))
 
@@ -211,7 +215,7 @@ def _options_line(options: Options) -> str:
         f"--seed {options.seed}",
         f"--versions {','.join(options.versions)}",
     ]
-    return "`python -m pytest contract_tests " + " ".join(parts) + "`"
+    return "`enode-codegen contract " + " ".join(parts) + "`"
 
 
 _MODULE_ORDER = ("test_operations", "test_stateful", "test_clients")

@@ -1,0 +1,53 @@
+"""Where the project's inputs and outputs live, in a checkout and in an installed wheel.
+
+Everything the tool reads (specs, templates, runtime, mock seed) is package data under
+`enode_codegen/`, so it is found the same way from a wheel in any directory. Only the
+default output folder differs: `generated/` of the checkout when running from one,
+otherwise `generated/` under the current directory.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = [
+    "CHECKOUT_ROOT",
+    "GENERATED_DIR",
+    "PACKAGE_DIR",
+    "RUNTIME_DIR",
+    "SPEC_DIR",
+    "TEMPLATES_DIR",
+    "discover_versions",
+    "shown_path",
+]
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+SPEC_DIR = PACKAGE_DIR / "spec"
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+RUNTIME_DIR = PACKAGE_DIR / "runtime"
+
+
+def _checkout_root() -> Path | None:
+    """The repository root when this package runs from a source checkout (src layout)."""
+    root = PACKAGE_DIR.parent.parent
+    if PACKAGE_DIR.parent.name == "src" and (root / "pyproject.toml").is_file():
+        return root
+    return None
+
+
+CHECKOUT_ROOT = _checkout_root()
+GENERATED_DIR = CHECKOUT_ROOT / "generated" if CHECKOUT_ROOT else Path("generated")
+
+
+def discover_versions(spec_dir: Path) -> list[Path]:
+    """The root document of every version folder under `spec_dir`, oldest first."""
+    return sorted(p / "openapi.yaml" for p in spec_dir.iterdir() if (p / "openapi.yaml").is_file())
+
+
+def shown_path(path: Path) -> str:
+    """A stable name of an input file for generated headers: `enode_codegen/spec/...` for the
+    packaged specs (the same from a checkout or a wheel), the file name otherwise."""
+    resolved = path.resolve()
+    if resolved.is_relative_to(PACKAGE_DIR):
+        return resolved.relative_to(PACKAGE_DIR.parent).as_posix()
+    return path.name
