@@ -1,4 +1,4 @@
-"""The `enode-codegen` command line: validate, bundle, generate, check."""
+"""The `enode-codegen` command line: validate, bundle, build-specs, generate, check."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from enode_codegen import __version__
 from .errors import SpecError, display_path
 from .generate import check, generate
 from .output import FormatError
-from .paths import GENERATED_DIR, SPEC_DIR, discover_versions
+from .paths import GENERATED_DIR, PUBLISHED_DIR, SPEC_DIR, discover_versions
+from .publish import check_specs, write_specs
 from .validate import validate_spec
 
 __all__ = ["main"]
@@ -61,6 +62,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="skip Enode-specific validation (third-party specs)",
     )
 
+    build_specs = commands.add_parser(
+        "build-specs",
+        help="render spec/published/<version>.yaml from spec/source and spec/changes",
+    )
+    build_specs.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 with a diff when spec/published is stale",
+    )
+
     check = commands.add_parser(
         "check", help="fail with a diff if generated/ is not what generate would write"
     )
@@ -75,6 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _bundle(args.path)
     if args.command == "generate":
         return _generate(args.paths, args.output, args.package, not args.no_enode_rules)
+    if args.command == "build-specs":
+        return _build_specs(check_only=args.check)
     if args.command == "check":
         return _check(args.output)
     parser.error(f"unknown command {args.command}")
@@ -156,7 +169,37 @@ def _generate(paths: Sequence[Path], output: Path, package: str | None, enode_ru
     return 0
 
 
+def _build_specs(*, check_only: bool) -> int:
+    try:
+        if check_only:
+            lines = check_specs()
+        else:
+            changed = write_specs()
+    except SpecError as exc:
+        print(exc, file=sys.stderr)
+        print(
+            f"enode-codegen build-specs: {display_path(PUBLISHED_DIR)} left unchanged",
+            file=sys.stderr,
+        )
+        return 1
+    if check_only:
+        if lines:
+            sys.stdout.writelines(lines)
+            print(
+                f"\n{display_path(PUBLISHED_DIR)} is stale: "
+                "run `enode-codegen build-specs` and commit the result",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"{display_path(PUBLISHED_DIR)} is up to date")
+        return 0
+    print(f"{len(changed)} document(s) changed: {', '.join(changed) or 'none'}")
+    return 0
+
+
 def _check(output: Path) -> int:
+    if _build_specs(check_only=True):
+        return 1
     try:
         lines = check(_roots([]), output)
     except SpecError as exc:

@@ -11,10 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
+    "CHANGES_DIR",
     "CHECKOUT_ROOT",
     "GENERATED_DIR",
     "PACKAGE_DIR",
+    "PUBLISHED_DIR",
     "RUNTIME_DIR",
+    "SOURCE_DIR",
     "SPEC_DIR",
     "TEMPLATES_DIR",
     "discover_versions",
@@ -23,6 +26,9 @@ __all__ = [
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 SPEC_DIR = PACKAGE_DIR / "spec"
+SOURCE_DIR = SPEC_DIR / "source"  # the newest version, by area: the one hand-written API
+CHANGES_DIR = SPEC_DIR / "changes"  # per version, what it changed (Overlay documents)
+PUBLISHED_DIR = SPEC_DIR / "published"  # one rendered document per version (build-specs)
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 RUNTIME_DIR = PACKAGE_DIR / "runtime"
 
