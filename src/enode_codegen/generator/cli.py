@@ -13,7 +13,7 @@ from enode_codegen import __version__
 from .errors import SpecError, display_path
 from .generate import check, generate
 from .output import FormatError
-from .paths import GENERATED_DIR, PUBLISHED_DIR, SPEC_DIR, discover_versions
+from .paths import GENERATED_DIR, PUBLISHED_DIR, SPEC_DIR, discover_versions, spec_file
 from .publish import check_specs, write_specs
 from .validate import validate_spec
 
@@ -33,7 +33,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "validate", help="validate spec versions (default: every version in spec/)"
     )
     validate.add_argument(
-        "paths", nargs="*", type=Path, help="a version's openapi.yaml or folder, or a spec folder"
+        "paths",
+        nargs="*",
+        type=Path,
+        help="a version name (2024-10-01), a spec file, a version's folder, or a spec folder",
     )
     validate.add_argument(
         "--no-enode-rules",
@@ -44,9 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     bundle = commands.add_parser(
         "bundle", help="print one version as a single self-contained JSON document"
     )
-    bundle.add_argument(
-        "path", type=Path, help="a version's openapi.yaml or folder, or a version name"
-    )
+    bundle.add_argument("path", type=Path, help="a version name, a spec file or a version's folder")
 
     generate = commands.add_parser("generate", help="generate one client package per spec version")
     generate.add_argument(
@@ -103,8 +104,8 @@ def _roots(paths: Sequence[Path]) -> list[Path]:
             roots.append(path / "openapi.yaml")
         elif path.is_dir():
             roots.extend(discover_versions(path))
-        elif not path.exists() and (SPEC_DIR / str(path) / "openapi.yaml").is_file():
-            roots.append(SPEC_DIR / str(path) / "openapi.yaml")
+        elif not path.exists() and spec_file(str(path)).is_file():
+            roots.append(spec_file(str(path)))
         else:
             roots.append(path)
     return roots
