@@ -1,4 +1,4 @@
-"""The `enode-codegen` command line: validate, bundle, build-specs, generate, check."""
+"""The `enode-codegen` command line: validate, bundle, build-specs, diff, generate, check."""
 
 from __future__ import annotations
 
@@ -10,10 +10,18 @@ from pathlib import Path
 
 from enode_codegen import __version__
 
+from .diff import diff_documents, packaged_report, render_json, render_markdown
 from .errors import SpecError, display_path
 from .generate import check, generate
 from .output import FormatError
-from .paths import GENERATED_DIR, PUBLISHED_DIR, SPEC_DIR, discover_versions, spec_file
+from .paths import (
+    GENERATED_DIR,
+    PUBLISHED_DIR,
+    SPEC_DIR,
+    discover_versions,
+    packaged_versions,
+    spec_file,
+)
 from .publish import check_specs, write_specs
 from .validate import validate_spec
 
@@ -73,6 +81,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="write nothing; exit 1 with a diff when spec/published is stale",
     )
 
+    diff = commands.add_parser(
+        "diff", help="migration report between two versions (what changed, what breaks)"
+    )
+    diff.add_argument("old", help="the version pinned today (a version name or a spec file)")
+    diff.add_argument("new", help="the version to move to (a version name or a spec file)")
+    diff.add_argument("--format", choices=("markdown", "json"), default="markdown")
+
     check = commands.add_parser(
         "check", help="fail with a diff if generated/ is not what generate would write"
     )
@@ -89,6 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _generate(args.paths, args.output, args.package, not args.no_enode_rules)
     if args.command == "build-specs":
         return _build_specs(check_only=args.check)
+    if args.command == "diff":
+        return _diff(args.old, args.new, args.format)
     if args.command == "check":
         return _check(args.output)
     parser.error(f"unknown command {args.command}")
@@ -195,6 +212,31 @@ def _build_specs(*, check_only: bool) -> int:
         print(f"{display_path(PUBLISHED_DIR)} is up to date")
         return 0
     print(f"{len(changed)} document(s) changed: {', '.join(changed) or 'none'}")
+    return 0
+
+
+def _diff(old: str, new: str, output_format: str) -> int:
+    packaged = set(packaged_versions())
+    try:
+        if old in packaged and new in packaged:
+            report, _ = packaged_report(old, new)
+        else:
+            documents = []
+            for name in (old, new):
+                roots = _roots([Path(name)])
+                if len(roots) != 1 or not roots[0].is_file():
+                    print(
+                        f"enode-codegen diff: {name} is neither a packaged version "
+                        f"({', '.join(sorted(packaged))}) nor a spec file",
+                        file=sys.stderr,
+                    )
+                    return 2
+                documents.append(validate_spec(roots[0], enode_rules=False).document)
+            report = diff_documents(documents[0], documents[1], old_name=old, new_name=new)
+    except SpecError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    sys.stdout.write(render_json(report) if output_format == "json" else render_markdown(report))
     return 0
 
 
