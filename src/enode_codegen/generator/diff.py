@@ -546,7 +546,7 @@ def _diff_fields(
             yield Difference(
                 f"{prefix}-changed",
                 subject,
-                f"validation {before.constraints or '{}'} -> {after.constraints or '{}'}",
+                _constraint_change(before.constraints, after.constraints),
                 True,
                 ops,
                 where,
@@ -574,6 +574,18 @@ def _diff_fields(
                         ops,
                         (before.enum_pointer + "/enum", after.enum_pointer + "/enum"),
                     )
+
+
+def _constraint_change(before: dict[str, Any], after: dict[str, Any]) -> str:
+    parts = []
+    for key in sorted(before.keys() | after.keys()):
+        if key not in before:
+            parts.append(f"{key} {after[key]!r} added")
+        elif key not in after:
+            parts.append(f"{key} {before[key]!r} removed")
+        elif before[key] != after[key]:
+            parts.append(f"{key} {before[key]!r} -> {after[key]!r}")
+    return "validation: " + "; ".join(parts)
 
 
 def _merge(raw: list[Difference]) -> list[Difference]:
