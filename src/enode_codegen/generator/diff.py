@@ -93,11 +93,13 @@ KINDS = {
     "parameter-changed": "Parameters changed",
     "request-field-added": "Request fields added",
     "request-field-removed": "Request fields removed",
+    "request-field-renamed": "Request fields renamed",
     "request-field-now-required": "Request fields now required",
     "request-field-now-optional": "Request fields now optional",
     "request-field-changed": "Request fields changed",
     "response-property-added": "Response properties added",
     "response-property-removed": "Response properties removed",
+    "response-property-renamed": "Response properties renamed",
     "response-property-now-required": "Response properties now always present",
     "response-property-now-optional": "Response properties now optional",
     "response-property-changed": "Response properties changed (type or nullability)",
@@ -489,10 +491,24 @@ def _diff_fields(
         )
 
     prefix = "request-field" if direction == "request" else "response-property"
+    renamed = _renames(old, new)
     for path in sorted(old.keys() | new.keys(), key=lambda p: (p.count(".") + p.count("[]"), p)):
         if under_changed(path):
             continue
         before, after = old.get(path), new.get(path)
+        if path in renamed:
+            assert before is not None
+            target = new[renamed[path]]
+            yield Difference(
+                f"{prefix}-renamed",
+                _subject(before.pointer, fallback, path),
+                f"-> {renamed[path].rsplit('.', 1)[-1]}",
+                True,
+                ops,
+                (before.pointer, target.pointer, before.required_pointer, target.required_pointer),
+            )
+            changed_roots += [path, renamed[path]]
+            continue
         if after is None:
             assert before is not None
             yield Difference(
@@ -586,6 +602,36 @@ def _constraint_change(before: dict[str, Any], after: dict[str, Any]) -> str:
         elif before[key] != after[key]:
             parts.append(f"{key} {before[key]!r} -> {after[key]!r}")
     return "validation: " + "; ".join(parts)
+
+
+def _renames(old: dict[str, _Field], new: dict[str, _Field]) -> dict[str, str]:
+    """{old path: new path} for properties that were renamed: under a parent present in both,
+    exactly one property went and one came, of the same scalar type, enum and validation."""
+
+    def parent(path: str) -> str:
+        return path.rsplit(".", 1)[0] if "." in path else ""
+
+    gone: dict[str, list[str]] = {}
+    came: dict[str, list[str]] = {}
+    for path in old.keys() - new.keys():
+        if path and not path.endswith("[]") and parent(path) in new:
+            gone.setdefault(parent(path), []).append(path)
+    for path in new.keys() - old.keys():
+        if path and not path.endswith("[]") and parent(path) in old:
+            came.setdefault(parent(path), []).append(path)
+    found = {}
+    for holder, removed in gone.items():
+        added = came.get(holder, [])
+        if len(removed) == 1 and len(added) == 1:
+            before, after = old[removed[0]], new[added[0]]
+            scalar = not ({"object", "array"} & (before.types | after.types))
+            if scalar and (before.types, before.enum, before.constraints) == (
+                after.types,
+                after.enum,
+                after.constraints,
+            ):
+                found[removed[0]] = added[0]
+    return found
 
 
 def _merge(raw: list[Difference]) -> list[Difference]:
