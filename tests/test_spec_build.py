@@ -13,6 +13,7 @@ import pytest
 
 from enode_codegen.generator.cli import main
 from enode_codegen.generator.errors import SpecError
+from enode_codegen.generator.overlay import Overlay, apply_overlay, load_overlay
 from enode_codegen.generator.paths import CHANGES_DIR, PUBLISHED_DIR, SOURCE_DIR
 from enode_codegen.generator.publish import HEADER, check_specs, render_versions, write_specs
 from tests.semantic import semantic_differences
@@ -146,3 +147,55 @@ def test_check_shows_a_hand_edit_as_a_diff(tmp_path: Path) -> None:
     assert any(line.startswith("-") and "Get a battery" in line for line in lines)
     assert any(line.startswith("+") and "Get battery" in line for line in lines)
     assert main(["build-specs", "--check"]) == 0  # the packaged documents are current
+
+
+def _overlay(tmp_path: Path, actions: str) -> Overlay:
+    path = tmp_path / "overlay.yaml"
+    path.write_text(
+        "overlay: 1.1.0\ninfo: {title: t, version: '1'}\nactions:\n" + actions, encoding="utf-8"
+    )
+    return load_overlay(path)
+
+
+def test_overlay_actions_follow_the_specification(tmp_path: Path) -> None:
+    document = {
+        "a": {"b": 1, "c": {"d": [1]}, "list": ["x", "y", "z"]},
+        "paths": {"/old": {"get": {"summary": "s"}}},
+    }
+    overlay = _overlay(
+        tmp_path,
+        "  - {target: $.a, update: {b: 2, c: {e: 3}, new: [1]}}\n"
+        "  - {target: '$.a.list', update: w}\n"
+        "  - {target: \"$.a.list[?@ == 'y' || @ == 'z']\", remove: true}\n"
+        "  - {target: $.a.c.d, update: 2}\n"
+        "  - {target: $.paths, update: {/new: {}}}\n"
+        "  - {target: \"$.paths['/new']\", copy: \"$.paths['/old']\"}\n"
+        "  - {target: \"$.paths['/old']\", remove: true}\n"
+        "  - {target: \"$.paths['/new'].get.summary\", update: t}\n",
+    )
+    applied = apply_overlay(document, overlay)
+    assert document == {
+        "a": {"b": 2, "c": {"d": [1, 2], "e": 3}, "list": ["x", "w"], "new": [1]},
+        "paths": {"/new": {"get": {"summary": "t"}}},
+    }
+    assert applied[2].touched == ["/a/list/2", "/a/list/1"]
+    assert applied[5].touched == ["/paths/~1new/get"]
+
+
+def test_overlay_structure_errors_name_the_action(tmp_path: Path) -> None:
+    with pytest.raises(SpecError) as caught:
+        _overlay(
+            tmp_path,
+            "  - {target: $.a, update: {}, remove: true}\n"
+            "  - {target: $.a, remove: false}\n"
+            "  - {update: {}}\n",
+        )
+    messages = [(p.pointer, p.line, p.message) for p in caught.value.problems]
+    assert messages == [
+        ("/actions/0", 4, "an action needs exactly one of `update`, `remove: true`, `copy`"),
+        ("/actions/1", 5, "an action needs exactly one of `update`, `remove: true`, `copy`"),
+        ("/actions/2", 6, "an action needs a `target` JSONPath"),
+    ]
+    overlay = _overlay(tmp_path, "  - {target: $.a, copy: $.missing}\n")
+    with pytest.raises(SpecError, match=r"copy '\$.missing' selects 0 nodes"):
+        apply_overlay({"a": {}}, overlay)
