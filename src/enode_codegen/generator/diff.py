@@ -115,6 +115,7 @@ class Report:
     old: str
     new: str
     differences: list[Difference] = field(default_factory=list)
+    declared: list[str] = field(default_factory=list)  # `<version>: <id>`, in declared order
 
     @property
     def breaking(self) -> list[Difference]:
@@ -359,6 +360,7 @@ def diff_documents(
     for op_id in sorted(old_ops.keys() & new_ops.keys()):
         raw += _diff_operation(old, new, op_id, old_ops[op_id], new_ops[op_id], new_version)
     report.differences = _merge(raw) if declared is None else attribute(raw, declared)
+    report.declared = [f"{c.version}: {c.id}" for c in declared or []]
     return report
 
 
@@ -712,6 +714,7 @@ def declared_changes(renditions: list[Rendition], old: str, new: str) -> list[De
     """The changes declared by the versions after `old` up to `new`, with what they touched;
     SpecError when an action names a change its document does not declare."""
     found: dict[tuple[str, str], DeclaredChange] = {}
+    rank: dict[tuple[str, str], int] = {}
     problems: list[SpecProblem] = []
     for rendition in renditions:
         overlay = rendition.overlay
@@ -721,6 +724,7 @@ def declared_changes(renditions: list[Rendition], old: str, new: str) -> list[De
         if not old < version <= new:
             continue
         declared = overlay.data.get("x-enode-changes") or {}
+        rank.update({(version, str(name)): index for index, name in enumerate(declared)})
         for applied in rendition.applied:
             change_id = applied.action.extensions.get("x-enode-change")
             if change_id is None:
@@ -755,7 +759,7 @@ def declared_changes(renditions: list[Rendition], old: str, new: str) -> list[De
             )
     if problems:
         raise SpecError(problems)
-    return [found[key] for key in sorted(found)]
+    return [found[key] for key in sorted(found, key=lambda key: (key[0], rank.get(key, 0)))]
 
 
 def packaged_report(old: str, new: str) -> tuple[Report, list[DeclaredChange]]:
@@ -849,4 +853,8 @@ def _changelog(report: Report) -> list[tuple[str, str, bool]]:
         if d.change and d.changelog:
             sentence, was = found.get(d.change, (d.changelog, False))
             found[d.change] = (sentence, was or d.breaking)
-    return [(c, s, b) for c, (s, b) in sorted(found.items())]
+    order = {name: index for index, name in enumerate(report.declared)}
+    return [
+        (c, s, b)
+        for c, (s, b) in sorted(found.items(), key=lambda item: (order.get(item[0], 0), item[0]))
+    ]
