@@ -25,7 +25,7 @@ from schema_instances import instance
 
 from enode_codegen.generator.generate import check
 from enode_codegen.generator.naming import snake_name
-from enode_codegen.generator.paths import GENERATED_DIR, SPEC_DIR, discover_versions
+from enode_codegen.generator.paths import GENERATED_DIR, SPEC_DIR, discover_versions, spec_file
 from enode_codegen.generator.validate import iter_operations, validate_spec
 
 VERSIONS = ["2023-04-01", "2023-08-01", "2024-01-01", "2024-10-01"]
@@ -45,7 +45,7 @@ def package(version: str) -> ModuleType:
 
 @cache
 def document(version: str) -> dict[str, Any]:
-    return validate_spec(SPEC_DIR / version / "openapi.yaml").document
+    return validate_spec(spec_file(version)).document
 
 
 def resolve(version: str, node: Any) -> Any:

@@ -15,11 +15,11 @@ _METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 
 
 def versions() -> list[str]:
-    """Every dated version folder under spec/ that has an openapi.yaml."""
+    """Every published version under spec/published/ (rendered by `enode-codegen build-specs`)."""
     return sorted(
-        p.name
-        for p in (ROOT / "src" / "enode_codegen" / "spec").iterdir()
-        if _DATED.match(p.name) and (p / "openapi.yaml").is_file()
+        p.stem
+        for p in (ROOT / "src" / "enode_codegen" / "spec" / "published").glob("*.yaml")
+        if _DATED.match(p.stem)
     )
 
 

@@ -210,7 +210,7 @@ def _as_schemathesis_sees_it(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def load(version: str, options: Options | None = None) -> Schema:
-    """The version's spec (spec/<version>/openapi.yaml, as bundled by the generator)."""
+    """The version's spec (spec/published/<version>.yaml, as validated by the generator)."""
     options = options or current()
     if version not in _SCHEMAS:
         schema = schemathesis.openapi.from_dict(

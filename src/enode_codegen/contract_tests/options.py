@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from enode_codegen.generator.paths import CHECKOUT_ROOT, SPEC_DIR
+from enode_codegen.generator.paths import CHECKOUT_ROOT, packaged_versions
 
 from .profiles import PROFILES, Profile
 
@@ -22,9 +22,7 @@ __all__ = ["ALL_VERSIONS", "REPORTS", "Options", "add_options", "current", "set_
 REPORTS = (
     CHECKOUT_ROOT / "reports" / "contract" if CHECKOUT_ROOT else Path("enode-contract-reports")
 )
-ALL_VERSIONS: tuple[str, ...] = tuple(
-    sorted(p.name for p in SPEC_DIR.iterdir() if (p / "openapi.yaml").is_file())
-)
+ALL_VERSIONS: tuple[str, ...] = tuple(packaged_versions())
 
 TARGETS = ("mock", "live")
 

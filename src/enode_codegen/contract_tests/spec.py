@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from enode_codegen.generator.bundle import deref
-from enode_codegen.generator.paths import SPEC_DIR
+from enode_codegen.generator.paths import spec_file
 from enode_codegen.generator.validate import iter_operations, validate_spec
 
 __all__ = ["SpecOperation", "document", "link_sources", "operations"]
@@ -17,7 +17,7 @@ __all__ = ["SpecOperation", "document", "link_sources", "operations"]
 @functools.cache
 def document(version: str) -> dict[str, Any]:
     """The version's spec as one self-contained dict (validated)."""
-    return validate_spec(SPEC_DIR / version / "openapi.yaml").document
+    return validate_spec(spec_file(version)).document
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Turn a multi-file spec into one self-contained OpenAPI document.
 
-A version's root `openapi.yaml` points into area files and the shared
-`common/components.yaml`. Bundling follows every `$ref`:
+The one source's root `spec/source/openapi.yaml` points into area files and the
+shared `common.yaml` (`publish.py` bundles it before applying the declared changes).
+Bundling follows every `$ref`:
 
 - a reference to `<file>#/components/<kind>/<Name>` in another file becomes
   `#/components/<kind>/<Name>` and the component is copied into the bundle

@@ -1,4 +1,4 @@
-"""The `enode-codegen` command line: validate, bundle, generate, check."""
+"""The `enode-codegen` command line: validate, bundle, build-specs, diff, generate, check."""
 
 from __future__ import annotations
 
@@ -10,10 +10,19 @@ from pathlib import Path
 
 from enode_codegen import __version__
 
+from .diff import diff_documents, packaged_report, render_json, render_markdown
 from .errors import SpecError, display_path
 from .generate import check, generate
 from .output import FormatError
-from .paths import GENERATED_DIR, SPEC_DIR, discover_versions
+from .paths import (
+    GENERATED_DIR,
+    PUBLISHED_DIR,
+    SPEC_DIR,
+    discover_versions,
+    packaged_versions,
+    spec_file,
+)
+from .publish import check_specs, write_specs
 from .validate import validate_spec
 
 __all__ = ["main"]
@@ -32,7 +41,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "validate", help="validate spec versions (default: every version in spec/)"
     )
     validate.add_argument(
-        "paths", nargs="*", type=Path, help="a version's openapi.yaml or folder, or a spec folder"
+        "paths",
+        nargs="*",
+        type=Path,
+        help="a version name (2024-10-01), a spec file, a version's folder, or a spec folder",
     )
     validate.add_argument(
         "--no-enode-rules",
@@ -43,9 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     bundle = commands.add_parser(
         "bundle", help="print one version as a single self-contained JSON document"
     )
-    bundle.add_argument(
-        "path", type=Path, help="a version's openapi.yaml or folder, or a version name"
-    )
+    bundle.add_argument("path", type=Path, help="a version name, a spec file or a version's folder")
 
     generate = commands.add_parser("generate", help="generate one client package per spec version")
     generate.add_argument(
@@ -61,6 +71,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="skip Enode-specific validation (third-party specs)",
     )
 
+    build_specs = commands.add_parser(
+        "build-specs",
+        help="render spec/published/<version>.yaml from spec/source and spec/changes",
+    )
+    build_specs.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 with a diff when spec/published is stale",
+    )
+
+    diff = commands.add_parser(
+        "diff", help="migration report between two versions (what changed, what breaks)"
+    )
+    diff.add_argument("old", help="the version pinned today (a version name or a spec file)")
+    diff.add_argument("new", help="the version to move to (a version name or a spec file)")
+    diff.add_argument("--format", choices=("markdown", "json"), default="markdown")
+
     check = commands.add_parser(
         "check", help="fail with a diff if generated/ is not what generate would write"
     )
@@ -75,6 +102,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _bundle(args.path)
     if args.command == "generate":
         return _generate(args.paths, args.output, args.package, not args.no_enode_rules)
+    if args.command == "build-specs":
+        return _build_specs(check_only=args.check)
+    if args.command == "diff":
+        return _diff(args.old, args.new, args.format)
     if args.command == "check":
         return _check(args.output)
     parser.error(f"unknown command {args.command}")
@@ -90,8 +121,8 @@ def _roots(paths: Sequence[Path]) -> list[Path]:
             roots.append(path / "openapi.yaml")
         elif path.is_dir():
             roots.extend(discover_versions(path))
-        elif not path.exists() and (SPEC_DIR / str(path) / "openapi.yaml").is_file():
-            roots.append(SPEC_DIR / str(path) / "openapi.yaml")
+        elif not path.exists() and spec_file(str(path)).is_file():
+            roots.append(spec_file(str(path)))
         else:
             roots.append(path)
     return roots
@@ -156,7 +187,62 @@ def _generate(paths: Sequence[Path], output: Path, package: str | None, enode_ru
     return 0
 
 
+def _build_specs(*, check_only: bool) -> int:
+    try:
+        if check_only:
+            lines = check_specs()
+        else:
+            changed = write_specs()
+    except SpecError as exc:
+        print(exc, file=sys.stderr)
+        print(
+            f"enode-codegen build-specs: {display_path(PUBLISHED_DIR)} left unchanged",
+            file=sys.stderr,
+        )
+        return 1
+    if check_only:
+        if lines:
+            sys.stdout.writelines(lines)
+            print(
+                f"\n{display_path(PUBLISHED_DIR)} is stale: "
+                "run `enode-codegen build-specs` and commit the result",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"{display_path(PUBLISHED_DIR)} is up to date")
+        return 0
+    print(f"{len(changed)} document(s) changed: {', '.join(changed) or 'none'}")
+    return 0
+
+
+def _diff(old: str, new: str, output_format: str) -> int:
+    packaged = set(packaged_versions())
+    try:
+        if old in packaged and new in packaged:
+            report, _ = packaged_report(old, new)
+        else:
+            documents = []
+            for name in (old, new):
+                roots = _roots([Path(name)])
+                if len(roots) != 1 or not roots[0].is_file():
+                    print(
+                        f"enode-codegen diff: {name} is neither a packaged version "
+                        f"({', '.join(sorted(packaged))}) nor a spec file",
+                        file=sys.stderr,
+                    )
+                    return 2
+                documents.append(validate_spec(roots[0], enode_rules=False).document)
+            report = diff_documents(documents[0], documents[1], old_name=old, new_name=new)
+    except SpecError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    sys.stdout.write(render_json(report) if output_format == "json" else render_markdown(report))
+    return 0
+
+
 def _check(output: Path) -> int:
+    if _build_specs(check_only=True):
+        return 1
     try:
         lines = check(_roots([]), output)
     except SpecError as exc:

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import stamp
+from .changelog import changelog_for, changelog_inputs
 from .errors import display_path
 from .hoist import hoist_schemas
 from .ir import Api, build_api
@@ -79,6 +80,10 @@ def build_packages(
         files = render_package(
             api, models.source, header=header, enum_members=dict(models.enum_members)
         )
+        version = str(info.get("version", ""))
+        changelog = changelog_for(spec, version, f"<!-- {header.lstrip('# ')} -->")
+        if changelog is not None:
+            files["CHANGELOG.md"] = changelog
         write_tree(into / distribution, files)
         warnings = tuple(
             f"{op.http_method} {op.path} ({op.operation_id}) typed loosely: {'; '.join(op.loose)}"
@@ -94,7 +99,12 @@ def build_packages(
                 len(models.classes),
                 warnings,
                 time.perf_counter() - started,
-                tuple(str(p) for p in validated.bundle.files),
+                tuple(
+                    str(p)
+                    for p in dict.fromkeys(
+                        [*validated.bundle.files, *changelog_inputs(spec, version)]
+                    )
+                ),
             )
         )
     format_tree(into)

@@ -8,21 +8,30 @@ otherwise `generated/` under the current directory.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 __all__ = [
+    "CHANGES_DIR",
     "CHECKOUT_ROOT",
     "GENERATED_DIR",
     "PACKAGE_DIR",
+    "PUBLISHED_DIR",
     "RUNTIME_DIR",
+    "SOURCE_DIR",
     "SPEC_DIR",
     "TEMPLATES_DIR",
     "discover_versions",
+    "packaged_versions",
     "shown_path",
+    "spec_file",
 ]
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 SPEC_DIR = PACKAGE_DIR / "spec"
+SOURCE_DIR = SPEC_DIR / "source"  # the newest version, by area: the one hand-written API
+CHANGES_DIR = SPEC_DIR / "changes"  # per version, what it changed (Overlay documents)
+PUBLISHED_DIR = SPEC_DIR / "published"  # one rendered document per version (build-specs)
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 RUNTIME_DIR = PACKAGE_DIR / "runtime"
 
@@ -39,9 +48,29 @@ CHECKOUT_ROOT = _checkout_root()
 GENERATED_DIR = CHECKOUT_ROOT / "generated" if CHECKOUT_ROOT else Path("generated")
 
 
+_DATED_FILE = re.compile(r"^\d{4}-\d{2}-\d{2}\.(yaml|yml|json)$")
+
+
 def discover_versions(spec_dir: Path) -> list[Path]:
-    """The root document of every version folder under `spec_dir`, oldest first."""
+    """The document of every version under `spec_dir`, oldest first: the rendered
+    `published/<version>.yaml` of a spec folder laid out like ours, else each dated
+    `<version>.yaml` in `spec_dir`, else the `openapi.yaml` of each sub-folder."""
+    if (spec_dir / "published").is_dir():
+        spec_dir = spec_dir / "published"
+    dated = sorted(p for p in spec_dir.iterdir() if _DATED_FILE.match(p.name) and p.is_file())
+    if dated:
+        return dated
     return sorted(p / "openapi.yaml" for p in spec_dir.iterdir() if (p / "openapi.yaml").is_file())
+
+
+def packaged_versions() -> list[str]:
+    """The Enode-Versions this package carries, oldest first (`2023-04-01`, ...)."""
+    return [p.stem for p in discover_versions(PUBLISHED_DIR)]
+
+
+def spec_file(version: str) -> Path:
+    """The published (rendered) document of one packaged version."""
+    return PUBLISHED_DIR / f"{version}.yaml"
 
 
 def shown_path(path: Path) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from enode_codegen.generator.paths import SPEC_DIR
+from enode_codegen.generator.paths import PUBLISHED_DIR
 
 from .clock import Clock
 
@@ -16,7 +16,7 @@ __all__ = [
     "MockConfig",
 ]
 
-DEFAULT_SPEC_DIR = SPEC_DIR
+DEFAULT_SPEC_DIR = PUBLISHED_DIR
 DEFAULT_SEED = Path(__file__).resolve().parent / "seed" / "default.json"
 DEFAULT_CLIENTS: dict[str, str] = {"mock-client": "mock-secret"}
 
@@ -33,7 +33,7 @@ class MockConfig:
     current_user: the user of the 2023-04-01 user-context routes (`/me`, the ID lists,
         `/schedules`, `/statistics/charging`) when no `Enode-User-Id` header is sent;
         `None` means the first user of the seed.
-    versions: the Enode-Versions to serve (default: every folder of `spec_dir`); the
+    versions: the Enode-Versions to serve (default: every `<version>.yaml` of `spec_dir`); the
         newest is the default for requests without an `Enode-Version` header.
     accelerate: use jsonschema_rs for validity checks when it is installed (error
         messages always come from jsonschema).

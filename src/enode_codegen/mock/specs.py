@@ -320,8 +320,14 @@ def _build_operation(version: VersionSpec, path: str, method: str, op: dict[str,
     )
 
 
+def _version_file(root: Path, version: str) -> Path:
+    """`<version>.yaml` (the published layout) or `<version>/openapi.yaml` under `root`."""
+    published = root / f"{version}.yaml"
+    return published if published.is_file() else root / version / "openapi.yaml"
+
+
 def load_version(root: Path, version: str, *, accelerate: bool) -> VersionSpec:
-    document = validate_spec(root / version / "openapi.yaml").document
+    document = validate_spec(_version_file(root, version)).document
     store = SchemaStore(document, f"urn:enode-mock:{version}", accelerate=accelerate)
     spec = VersionSpec(version, document, store, {}, Router([]))
     operations = [_build_operation(spec, p, m, op) for p, m, op in iter_operations(document)]
@@ -338,9 +344,10 @@ def load_index(
     if versions is None:
         versions = tuple(
             sorted(
-                p.name
+                p.name.removesuffix(".yaml")
                 for p in spec_dir.iterdir()
-                if _VERSION_FOLDER.match(p.name) and (p / "openapi.yaml").is_file()
+                if _VERSION_FOLDER.match(p.name.removesuffix(".yaml"))
+                and (p.suffix == ".yaml" or (p / "openapi.yaml").is_file())
             )
         )
     if not versions:
