@@ -35,7 +35,17 @@ WAIT_TIMEOUT = 300.0
 
 
 def package(version: str) -> types.ModuleType:
-    return importlib.import_module(f"enode_{version.replace('-', '_')}")
+    name = f"enode_{version.replace('-', '_')}"
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        if error.name != name:
+            raise
+    pytest.fail(
+        f"{name} is not importable: `pip install enode-client-{version}`, or run "
+        "`enode-codegen generate` and the suite from the folder holding generated/",
+        pytrace=False,
+    )
 
 
 def snake(name: str) -> str:
