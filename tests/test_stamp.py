@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from enode_codegen.generator import models, render
+from enode_codegen.generator import models, paths
 from enode_codegen.generator.generate import check, generate
 from enode_codegen.generator.stamp import STAMP
 
@@ -64,11 +64,11 @@ def test_generate_and_check_agree_after(
 ) -> None:
     # private copies of the generator's inputs, so a test can change them
     inputs = tmp_path / "inputs"
-    shutil.copytree(render.TEMPLATES_DIR, inputs / "templates")
-    shutil.copytree(render.RUNTIME_DIR, inputs / "runtime", ignore=shutil.ignore_patterns("__py*"))
+    shutil.copytree(paths.TEMPLATES_DIR, inputs / "templates")
+    shutil.copytree(paths.RUNTIME_DIR, inputs / "runtime", ignore=shutil.ignore_patterns("__py*"))
     shutil.copytree(models.FORMAT_SETTINGS, inputs / "format_settings")
-    monkeypatch.setattr(render, "TEMPLATES_DIR", inputs / "templates")
-    monkeypatch.setattr(render, "RUNTIME_DIR", inputs / "runtime")
+    monkeypatch.setattr(paths, "TEMPLATES_DIR", inputs / "templates")
+    monkeypatch.setattr(paths, "RUNTIME_DIR", inputs / "runtime")
     monkeypatch.setattr(models, "FORMAT_SETTINGS", inputs / "format_settings")
 
     out = tmp_path / "generated"

@@ -20,9 +20,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import models, render
+from . import models, paths
 from .output import read_tree
-from .paths import PACKAGE_DIR
 
 __all__ = ["load_if_current", "save", "tool_fingerprint"]
 
@@ -40,9 +39,9 @@ def tool_fingerprint() -> str:
     formatters datamodel-code-generator may call among them)."""
     parts: list[str] = [sys.version]
     for folder in (
-        PACKAGE_DIR / "generator",
-        render.TEMPLATES_DIR,
-        render.RUNTIME_DIR,
+        paths.PACKAGE_DIR / "generator",
+        paths.TEMPLATES_DIR,
+        paths.RUNTIME_DIR,
         models.FORMAT_SETTINGS,
     ):
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
