@@ -11,6 +11,7 @@ Run with `nox -s NAME`, or on a machine without nox `python3 noxfile.py -s NAME`
     check     fail with a diff when generated/ is stale
     golden    refresh the golden record of tests/golden/
     packages  build each generated package's wheel and import it in a clean virtualenv
+    publish   upload generated packages whose version is new to a package index, install one back
     bench     benchmarks against peers (openapi-python-client, Prism, raw httpx)
 """
 
@@ -124,6 +125,20 @@ def packages(session: nox.Session) -> None:
         session.run(str(venv / "bin" / "pip"), "install", "-q", str(wheel), external=True)
         check = f"import {module}; print({module}.__name__, {module}.API_VERSION, {module}.Client)"
         session.run(str(venv / "bin" / "python"), "-c", check, external=True)
+
+
+@nox.session(python=PYTHON)
+def publish(session: nox.Session) -> None:
+    """Build (sdist + wheel), `twine check` and upload every generated package whose version
+    the index does not have yet, then `pip install enode-client-2024-10-01` from the index in
+    a clean venv and call the mock with it (enode_codegen/publish.py).
+
+    Default index: a local pypiserver started on 127.0.0.1 for the run, serving dist/index/.
+    Otherwise ENODE_PUBLISH_INDEX_URL (simple index), ENODE_PUBLISH_UPLOAD_URL and
+    ENODE_PUBLISH_TOKEN from the environment.
+    """
+    session.install("-q", "-e", ".[publish]")
+    session.run("python", "-m", "enode_codegen.publish", *session.posargs)
 
 
 @nox.session(python=PYTHON)

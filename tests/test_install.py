@@ -9,19 +9,17 @@ package cache or index); every command then runs in a new empty temporary folder
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
+from enode_codegen._process import serving
 from enode_codegen.generator.output import diff_trees
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,44 +52,16 @@ def ok(result: subprocess.CompletedProcess[str]) -> str:
     return result.stdout
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def mock_server(enode_mock: Path, cwd: Path) -> Iterator[str]:
     """`enode-mock serve` on a free 127.0.0.1 port; its base URL once /health/ready answers."""
-    port = free_port()
-    log = cwd / "mock.log"
-    with log.open("w") as sink:
-        process = subprocess.Popen(
-            [str(enode_mock), "serve", "--port", str(port), "--log-level", "warning"],
-            cwd=cwd,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, f"enode-mock exited:\n{log.read_text()}"
-            try:
-                if httpx.get(f"{base}/health/ready", timeout=1).status_code == 204:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, f"enode-mock never got ready:\n{log.read_text()}"
-            time.sleep(0.2)
+    with serving(
+        lambda port: [enode_mock, "serve", "--port", str(port), "--log-level", "warning"],
+        ready="/health/ready",
+        log=cwd / "mock.log",
+        cwd=cwd,
+    ) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @dataclass(frozen=True)
