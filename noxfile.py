@@ -5,7 +5,7 @@ Run with `nox -s NAME`, or on a machine without nox `python3 noxfile.py -s NAME`
 
     contract  the main job: validate specs -> generate -> contract tests against the mock
     tests     the test suite
-    lint      ruff and mypy --strict on the project
+    lint      ruff and mypy --strict on the project, actionlint on .github/workflows/
     validate  validate every spec version
     generate  regenerate generated/ from spec/
     check     fail with a diff when generated/ is stale
@@ -160,11 +160,13 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff (lint + format check) and mypy --strict on the hand-written code."""
+    """ruff (lint + format check) and mypy --strict on the hand-written code; actionlint on
+    the CI workflows in .github/workflows/."""
     install_project(session)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy", "src")
+    session.run("actionlint")
 
 
 if __name__ == "__main__":
