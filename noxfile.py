@@ -47,8 +47,17 @@ def _bootstrap() -> None:
 if __name__ == "__main__":
     _bootstrap()
 
+import logging  # noqa: E402
+
 import nox  # noqa: E402
 
+
+def quiet_uv_probe(record: logging.LogRecord) -> bool:
+    """Drop nox's "uv binary not found." line: sessions use the venv backend on purpose."""
+    return record.getMessage() != "uv binary not found."
+
+
+logging.getLogger("nox").addFilter(quiet_uv_probe)
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_venv = "yes"
 nox.options.sessions = ["contract"]
