@@ -216,3 +216,32 @@ def test_nox_does_not_print_the_uv_probe(tmp_path: Path) -> None:
         [str(python), "-c", probe, "noxfile"], capture_output=True, text=True, env=env, check=True
     )
     assert "uv binary not found." not in with_noxfile.stdout
+
+
+def test_the_contract_suite_reports_each_version_as_it_completes(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "enode-codegen"),
+            "contract",
+            "--versions",
+            "2023-04-01,2024-10-01",
+            "-k",
+            "test_client_not_found or test_client_unprocessable",
+            "--summary",
+            str(tmp_path / "summary.md"),
+            "--junit-xml",
+            str(tmp_path / "junit.xml"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = [line for line in result.stdout.splitlines() if line.startswith("contract 20")]
+    assert [line.split(" (")[0] for line in lines] == [
+        "contract 2023-04-01: done, 2 tests: 2 passed, 0 skipped, 0 failed",
+        "contract 2024-10-01: done, 2 tests: 2 passed, 0 skipped, 0 failed",
+    ]
+    assert "(1/2 versions," in lines[0] and "(2/2 versions," in lines[1]

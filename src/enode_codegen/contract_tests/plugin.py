@@ -27,6 +27,9 @@ from .options import REPORTS, Options, add_options, current, from_pytest, set_cu
 from .report import RECORDER, REDACTOR
 from .targets import Target, opened
 
+# one line per Enode-Version as its last test finishes
+pytest_plugins = ["enode_codegen.contract_tests.progress"]
+
 # the generated client packages, importable straight from generated/
 for _package_dir in sorted(GENERATED_DIR.resolve().glob("*/pyproject.toml")):
     if str(_package_dir.parent) not in sys.path:
