@@ -241,7 +241,9 @@ def test_the_contract_suite_reports_each_version_as_it_completes(tmp_path: Path)
     assert result.returncode == 0, result.stdout + result.stderr
     lines = [line for line in result.stdout.splitlines() if line.startswith("contract 20")]
     assert [line.split(" (")[0] for line in lines] == [
+        "contract 2023-04-01 clients: 2 passed, 0 skipped, 0 failed",
         "contract 2023-04-01: done, 2 tests: 2 passed, 0 skipped, 0 failed",
+        "contract 2024-10-01 clients: 2 passed, 0 skipped, 0 failed",
         "contract 2024-10-01: done, 2 tests: 2 passed, 0 skipped, 0 failed",
     ]
-    assert "(1/2 versions," in lines[0] and "(2/2 versions," in lines[1]
+    assert "(1/2 versions," in lines[1] and "(2/2 versions," in lines[3]

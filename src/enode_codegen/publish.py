@@ -161,7 +161,9 @@ def publish(packages: Sequence[Package], index: Index, build_dir: Path) -> list[
         on_index = {
             name: digest
             for name, digest in index_files(index.url, package.distribution).items()
-            if name.startswith(package.stem + "-") or name.startswith(package.stem + ".")
+            # its wheels (`<stem>-<tags>.whl`) and sdists; `<stem>.post1.tar.gz` is another version
+            if name.startswith(package.stem + "-")
+            or name in (f"{package.stem}.tar.gz", f"{package.stem}.zip")
         }
         label = f"{package.distribution} {package.version}"
         if not on_index:
@@ -181,7 +183,10 @@ def publish(packages: Sequence[Package], index: Index, build_dir: Path) -> list[
                 "give the package a new version"
             )
         else:
-            print(f"publish: {label}: already on {index.url} (same files), not uploaded again")
+            compared = (
+                "same files" if None not in on_index.values() else "the index gives no hashes"
+            )
+            print(f"publish: {label}: already on {index.url} ({compared}), not uploaded again")
     if refused:
         raise PublishError("\n".join(f"error: {line}" for line in refused))
     if uploads:

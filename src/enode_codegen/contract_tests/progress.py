@@ -1,9 +1,10 @@
-"""Progress by Enode-Version: one line as the last test of each version finishes.
+"""Progress by Enode-Version. Tests run module by module (operations, stateful flows,
+clients), each over every version: a line as a module finishes a version, and one as the
+last test of a version finishes.
 
+    contract 2023-04-01 operations: 42 passed, 0 skipped, 0 failed (12.3s)
+    ...
     contract 2023-04-01: done, 97 tests: 95 passed, 2 skipped, 0 failed (1/4 versions, 41.2s)
-
-Tests run module by module (operations, stateful flows, clients), each over every
-version; the line tells which versions are complete and how they fared.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ __all__ = ["version_of"]
 _VERSION = re.compile(r"\[(\d{4}-\d{2}-\d{2})")
 _LEFT: Counter[str] = Counter()
 _OUTCOMES: dict[str, Counter[str]] = {}
+_GROUP_LEFT: Counter[tuple[str, str]] = Counter()  # (version, module)
+_GROUP_OUTCOMES: dict[tuple[str, str], Counter[str]] = {}
 _STARTED = [time.monotonic()]
 
 
@@ -31,15 +34,23 @@ def version_of(item: pytest.Item) -> str | None:
     return match.group(1) if match else None
 
 
+def _module(item: pytest.Item) -> str:
+    return (
+        item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py").removeprefix("test_")
+    )
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
-    _LEFT.clear()
-    _OUTCOMES.clear()
+    for state in (_LEFT, _OUTCOMES, _GROUP_LEFT, _GROUP_OUTCOMES):
+        state.clear()
     _STARTED[0] = time.monotonic()
     for item in session.items:
         version = version_of(item)
         if version is not None:
             _LEFT[version] += 1
             _OUTCOMES.setdefault(version, Counter())
+            _GROUP_LEFT[version, _module(item)] += 1
+            _GROUP_OUTCOMES.setdefault((version, _module(item)), Counter())
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -51,12 +62,24 @@ def pytest_runtest_makereport(
     version = version_of(item)
     if version is None or version not in _OUTCOMES:
         return
-    if report.failed:
-        _OUTCOMES[version]["failed"] += 1
-    elif report.skipped:
-        _OUTCOMES[version]["skipped"] += 1
-    elif report.when == "call":
-        _OUTCOMES[version]["passed"] += 1
+    kind = (
+        "failed"
+        if report.failed
+        else "skipped"
+        if report.skipped
+        else "passed"
+        if report.when == "call"
+        else None
+    )
+    if kind is not None:
+        _OUTCOMES[version][kind] += 1
+        _GROUP_OUTCOMES[version, _module(item)][kind] += 1
+
+
+def _counts(outcomes: Counter[str]) -> str:
+    return (
+        f"{outcomes['passed']} passed, {outcomes['skipped']} skipped, {outcomes['failed']} failed"
+    )
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -65,18 +88,22 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     version = version_of(item)
     if version is None or version not in _LEFT:
         return
-    _LEFT[version] -= 1
-    if _LEFT[version]:
-        return
-    outcomes = _OUTCOMES[version]
-    tests = sum(outcomes.values())
-    done = sum(1 for left in _LEFT.values() if not left)
     reporter = item.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is None:
-        return
-    reporter.ensure_newline()
-    reporter.write_line(
-        f"contract {version}: done, {tests} tests: {outcomes['passed']} passed, "
-        f"{outcomes['skipped']} skipped, {outcomes['failed']} failed "
-        f"({done}/{len(_LEFT)} versions, {time.monotonic() - _STARTED[0]:.1f}s)"
-    )
+    elapsed = time.monotonic() - _STARTED[0]
+    group = (version, _module(item))
+    _GROUP_LEFT[group] -= 1
+    _LEFT[version] -= 1
+    lines = []
+    if not _GROUP_LEFT[group]:
+        lines.append(f"contract {version} {group[1]}: {_counts(_GROUP_OUTCOMES[group])}")
+    if not _LEFT[version]:
+        outcomes = _OUTCOMES[version]
+        done = sum(1 for left in _LEFT.values() if not left)
+        lines.append(
+            f"contract {version}: done, {sum(outcomes.values())} tests: {_counts(outcomes)} "
+            f"({done}/{len(_LEFT)} versions, {elapsed:.1f}s)"
+        )
+    if reporter is not None and lines:
+        reporter.ensure_newline()
+        for line in lines:
+            reporter.write_line(line)
