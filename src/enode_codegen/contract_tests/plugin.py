@@ -198,6 +198,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     )
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
+        # on a line of its own, not glued to the progress column ("[100%]contract summary")
+        if getattr(getattr(reporter, "_tw", None), "width_of_current_line", 0):
+            reporter.write("\n")
         reporter.write_line(f"contract summary: {path}")
 
 

@@ -104,6 +104,8 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
             f"({done}/{len(_LEFT)} versions, {elapsed:.1f}s)"
         )
     if reporter is not None and lines:
-        reporter.ensure_newline()
+        # on lines of their own, not glued to pytest's dots
+        if getattr(getattr(reporter, "_tw", None), "width_of_current_line", 0):
+            reporter.write("\n")
         for line in lines:
             reporter.write_line(line)
