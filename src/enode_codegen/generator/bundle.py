@@ -9,6 +9,11 @@ A version's root `openapi.yaml` points into area files and the shared
 - any other external reference (a path item, say) is inlined;
 - a reference that points nowhere, or that inlines itself, is an error.
 
+Problems do not stop the walk: a broken reference becomes `{}` (its pointer is kept
+in `Bundle.broken`, so validation can drop knock-on findings there) and every
+problem is collected in `Bundle.problems`. A reference into a file that does not
+parse is not reported again: the file's own syntax error says what is wrong.
+
 The bundle remembers where each of its nodes came from (`Origin`), so any later
 stage can report a problem at a file, line and pointer of the source.
 """
@@ -42,6 +47,12 @@ class Bundle:
     document: dict[str, Any]
     origins: dict[str, Origin]
     files: list[Path] = field(default_factory=list)
+    problems: list[SpecProblem] = field(default_factory=list)  # loading and $ref problems
+    broken: frozenset[str] = frozenset()  # bundle pointers of references that could not resolve
+
+    def under_broken(self, pointer: str) -> bool:
+        """Whether `pointer` is at or below a reference that could not be resolved."""
+        return any(pointer == b or pointer.startswith(b + "/") for b in self.broken)
 
     def locate(self, pointer: str) -> tuple[str, int | None, str]:
         """Map a pointer in the bundle to (file, line, pointer in that file)."""
@@ -64,9 +75,16 @@ class Bundle:
         return SpecProblem(file, line, source_pointer, rule, message)
 
 
-def bundle_spec(root: Path) -> Bundle:
-    """Load `root` and everything it references; raise SpecError on any problem."""
-    return _Bundler(root.resolve()).run()
+def bundle_spec(root: Path, *, strict: bool = True) -> Bundle:
+    """Load `root` and everything it references.
+
+    Strict: raise SpecError on any problem. Otherwise only a root that cannot be read
+    raises; other problems are returned in `Bundle.problems` with a best-effort document.
+    """
+    bundle = _Bundler(root.resolve()).run()
+    if strict and bundle.problems:
+        raise SpecError(bundle.problems)
+    return bundle
 
 
 class _Bundler:
@@ -79,6 +97,7 @@ class _Bundler:
         # (kind, name) -> (file, pointer) of the component copied under that name
         self.hoisted: dict[tuple[str, str], tuple[Path, str]] = {}
         self.pending: list[tuple[str, str, Path, str]] = []
+        self.broken: set[str] = set()
 
     def run(self) -> Bundle:
         source = self.load(self.root)
@@ -109,9 +128,14 @@ class _Bundler:
                 ordered = dict(sorted(kind.items()))
                 kind.clear()
                 kind.update(ordered)
-        if self.problems:
-            raise SpecError(self.problems)
-        return Bundle(self.root, document, self.origins, sorted(self.files))
+        return Bundle(
+            self.root,
+            document,
+            self.origins,
+            sorted(self.files),
+            sorted(set(self.problems)),
+            frozenset(self.broken),
+        )
 
     def load(self, path: Path) -> SourceFile:
         if path not in self.files:
@@ -171,21 +195,27 @@ class _Bundler:
         target_path = (source.path.parent / file_part).resolve() if file_part else source.path
         target_pointer = fragment
 
-        def report(message: str) -> dict[str, Any]:
+        def report(message: str, *, knock_on: bool = False, broken: bool = True) -> dict[str, Any]:
+            if broken:
+                self.broken.add(out)
+            if knock_on:
+                return {}
             line = source.line_of(f"{pointer}/$ref")  # only now: JSON line maps are built lazily
             self.problems.append(SpecProblem(where, line, pointer, "ref", message))
             return {}
 
         if target_pointer and not target_pointer.startswith("/"):
             return report(f"$ref {ref!r}: fragment must be a JSON pointer")
+        missing = f"dangling $ref {ref!r}: {display_path(target_path)} cannot be loaded"
         if target_path in self.unreadable:
-            return report(f"dangling $ref {ref!r}: {display_path(target_path)} cannot be loaded")
+            return report(missing, knock_on=target_path.exists())
         try:
             target = self.load(target_path)
         except SpecError as exc:
             self.unreadable.add(target_path)
             self.problems.extend(exc.problems)
-            return report(f"dangling $ref {ref!r}: {display_path(target_path)} cannot be loaded")
+            # a file that is there but does not parse: its syntax error is the one to fix
+            return report(missing, knock_on=target_path.exists())
         try:
             resolved = _resolve_pointer(target.data, target_pointer)
         except KeyError:
@@ -202,8 +232,9 @@ class _Bundler:
                 self.pending.append((kind, name, target_path, target_pointer))
             elif known != (target_path, target_pointer):
                 report(
-                    f"component name collision: {kind}/{name} is defined in both "
-                    f"{display_path(known[0])} and {display_path(target_path)}"
+                    broken=False,
+                    message=f"component name collision: {kind}/{name} is defined in both "
+                    f"{display_path(known[0])} and {display_path(target_path)}",
                 )
             rewritten = dict(value)
             rewritten["$ref"] = f"#/components/{escape_pointer(kind)}/{escape_pointer(name)}"

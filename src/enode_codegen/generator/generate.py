@@ -80,11 +80,16 @@ def build_packages(
             api, models.source, header=header, enum_members=dict(models.enum_members)
         )
         write_tree(into / distribution, files)
-        warnings = tuple(
-            f"{op.http_method} {op.path} ({op.operation_id}) typed loosely: {'; '.join(op.loose)}"
-            for op in api.operations
-            if op.loose
-        ) + tuple(f"models: {note}" for note in models.warnings)
+        warnings = (
+            tuple(str(w) for w in validated.warnings)
+            + tuple(
+                f"{op.http_method} {op.path} ({op.operation_id}) typed loosely: "
+                f"{'; '.join(op.loose)}"
+                for op in api.operations
+                if op.loose
+            )
+            + tuple(f"models: {note}" for note in models.warnings)
+        )
         reports.append(
             PackageReport(
                 display_path(spec),

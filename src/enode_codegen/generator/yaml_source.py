@@ -3,7 +3,8 @@
 The data is JSON-compatible: mapping keys are strings (an unquoted `200:` is
 the string "200"), dates stay strings, and a duplicate key is an error rather
 than a silent overwrite. `lines` maps each JSON pointer in the file to its
-1-based line, so later stages can say where a problem is.
+1-based line (for an entry of a mapping, the line of its key), so later stages
+can say where a problem is.
 """
 
 from __future__ import annotations
@@ -135,8 +136,9 @@ def _construct(
     lines: dict[str, int],
     problems: list[SpecProblem],
     shown: str,
+    line: int | None = None,
 ) -> Any:
-    lines[pointer] = node.start_mark.line + 1
+    lines[pointer] = line or node.start_mark.line + 1  # a mapping entry: the line of its key
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -160,7 +162,9 @@ def _construct(
                     )
                 )
                 continue
-            out[key] = _construct(loader, value_node, child, lines, problems, shown)
+            out[key] = _construct(
+                loader, value_node, child, lines, problems, shown, key_node.start_mark.line + 1
+            )
         return out
     if isinstance(node, yaml.SequenceNode):
         return [
