@@ -23,6 +23,7 @@ from .naming import snake_name
 from .output import diff_trees, format_tree, swap_in, write_tree
 from .paths import GENERATED_DIR, shown_path
 from .render import render_package
+from .text import normalise_prose
 from .validate import validate_spec
 
 __all__ = ["PackageReport", "build_packages", "check", "generate", "package_names"]
@@ -67,6 +68,7 @@ def build_packages(
         started = time.perf_counter()
         validated = validate_spec(spec, enode_rules=enode_rules)
         document = hoist_schemas(validated.document)
+        normalise_prose(document)
         info = document.get("info", {})
         name, distribution = package_names(
             str(info.get("title", "api")), str(info.get("version", ""))

@@ -1,15 +1,18 @@
 """Pydantic v2 models for a hoisted document, via datamodel-code-generator's Python API.
 
 Models inherit the runtime's `EnodeModel` (unknown fields kept, the Python
-regex engine so any `pattern` imports) and enums the runtime's `OpenEnum`
-(unknown values kept): datamodel-code-generator writes plain enums, and
-`_open_enums` swaps their base class on the class line it found with `ast`.
+regex engine so any `pattern` imports) and enums the runtime's `OpenEnum`,
+`OpenIntEnum` or `OpenFloatEnum` by the type of their values (unknown values
+kept): datamodel-code-generator writes plain enums, and `_open_enums` swaps
+their base class on the class line it found with `ast`. An enum mixing value
+types stays a plain `Enum`.
 """
 
 from __future__ import annotations
 
 import ast
 import json
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +59,10 @@ def generate_models(document: dict[str, Any], *, package: str, header: str) -> G
             settings_path=FORMAT_SETTINGS,
             custom_file_header=header,
             base_class=f"{package}._runtime.EnodeModel",
-            additional_imports=[f"{package}._runtime.OpenEnum"],
+            additional_imports=[
+                f"{package}._runtime.{base}"
+                for base in ("OpenEnum", "OpenFloatEnum", "OpenIntEnum")
+            ],
             disable_timestamp=True,
             use_annotated=True,
             use_standard_collections=True,
@@ -76,18 +82,50 @@ def generate_models(document: dict[str, Any], *, package: str, header: str) -> G
         raise TypeError(
             f"datamodel-code-generator returned {type(output).__name__}, expected one module"
         )
-    source = _open_enums(output)
+    source = _open_enums(_rename_numbered(output, set(only_schemas["components"]["schemas"])))
     tree = ast.parse(source)
     classes = frozenset(node.name for node in tree.body if isinstance(node, ast.ClassDef))
     notes = sorted({str(w.message) for w in caught if issubclass(w.category, UserWarning)})
     return GeneratedModels(source, classes, tuple(notes), _first_enum_members(tree))
 
 
+_ORDINALS = ("First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth")
+_NOT_NAMES = {"EnodeModel", "RootModel", "OpenEnum", "OpenIntEnum", "OpenFloatEnum", "Enum"}
+
+
+def _rename_numbered(source: str, spec_names: set[str]) -> str:
+    """Rename classes datamodel-code-generator numbered itself (`Request1`, the variants it
+    splits out of a discriminated union or a `oneOf` of constraints) after what they are:
+    `<Name><Base>` for a subclass of a named model, else `<Name><Ordinal>Variant`."""
+    classes = [n for n in ast.parse(source).body if isinstance(n, ast.ClassDef)]
+    taken = {c.name for c in classes}
+    renames: dict[str, str] = {}
+    for node in classes:
+        match = re.fullmatch(r"(.*?[A-Za-z_])(\d+)", node.name)
+        if node.name in spec_names or match is None:
+            continue
+        stem, number = match.group(1), int(match.group(2))
+        bases = [b.id for b in node.bases if isinstance(b, ast.Name) and b.id not in _NOT_NAMES]
+        candidates = [f"{stem}{bases[0]}"] if len(bases) == 1 else []
+        ordinal = _ORDINALS[number - 1] if 0 < number <= len(_ORDINALS) else "Later"
+        candidates.append(f"{stem}{ordinal}Variant")
+        new = next((c for c in candidates if c not in taken), None)
+        if new is not None:
+            taken.add(new)
+            renames[node.name] = new
+    if not renames:
+        return source
+    pattern = re.compile(
+        r"\b(" + "|".join(map(re.escape, sorted(renames, key=len, reverse=True))) + r")\b"
+    )
+    return pattern.sub(lambda m: renames[m.group(1)], source)
+
+
 def _first_enum_members(tree: ast.Module) -> tuple[tuple[str, str], ...]:
     found = []
     for node in tree.body:
         if isinstance(node, ast.ClassDef) and any(
-            isinstance(b, ast.Name) and b.id == "OpenEnum" for b in node.bases
+            isinstance(b, ast.Name) and b.id in _OPEN_BASES for b in node.bases
         ):
             first = next(
                 (
@@ -102,16 +140,34 @@ def _first_enum_members(tree: ast.Module) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(found))
 
 
+_OPEN_BASES = ("OpenEnum", "OpenIntEnum", "OpenFloatEnum")
+
+
 def _open_enums(source: str) -> str:
-    """Make every `class X(Enum)` / `class X(StrEnum)` a `class X(OpenEnum)`."""
+    """Make every `class X(Enum)` (or `StrEnum`, `IntEnum`) an open enum of its value type."""
     lines = source.splitlines(keepends=True)
     for node in ast.parse(source).body:
         if not isinstance(node, ast.ClassDef) or len(node.bases) != 1:
             continue
         base = node.bases[0]
-        if isinstance(base, ast.Name) and base.id in ("Enum", "StrEnum"):
-            index = node.lineno - 1
-            lines[index] = lines[index].replace(
-                f"class {node.name}({base.id}):", f"class {node.name}(OpenEnum):", 1
-            )
+        if not (isinstance(base, ast.Name) and base.id in ("Enum", "StrEnum", "IntEnum")):
+            continue
+        values = [
+            s.value.value
+            for s in node.body
+            if isinstance(s, ast.Assign) and isinstance(s.value, ast.Constant)
+        ]
+        kinds = {type(v) for v in values}
+        if kinds == {str}:
+            open_base = "OpenEnum"
+        elif kinds == {int}:
+            open_base = "OpenIntEnum"
+        elif kinds and kinds <= {int, float}:
+            open_base = "OpenFloatEnum"
+        else:
+            open_base = "Enum"
+        index = node.lineno - 1
+        lines[index] = lines[index].replace(
+            f"class {node.name}({base.id}):", f"class {node.name}({open_base}):", 1
+        )
     return "".join(lines)

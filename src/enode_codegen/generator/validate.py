@@ -162,7 +162,7 @@ def _locating(spec_validator: type[Any]) -> type[Any]:
     """`spec_validator` whose keyword validators tag each finding with the path (in the
     document, as walked by the validator) of the node they were checking."""
 
-    def wrap(keyword_class: type[Any]) -> type[Any]:
+    def wrap(keyword: str, keyword_class: type[Any]) -> type[Any]:
         def __call__(self: Any, *args: Any, **kwargs: Any) -> Iterator[ValidationError]:
             node = next((a for a in args if isinstance(a, SchemaPath)), None)
             for error in keyword_class.__call__(self, *args, **kwargs):
@@ -172,12 +172,14 @@ def _locating(spec_validator: type[Any]) -> type[Any]:
                     parts = tuple(str(p) for p in node.parts)
                     if isinstance(error, UnresolvableParameterError):
                         parts = parts[:2]  # a path template's parameter: the path is the place
+                    elif keyword == "default":
+                        parts = (*parts, "default")  # a default that its schema refuses
                     setattr(error, _LOCATED, parts)
                 yield error
 
         return type(keyword_class.__name__, (keyword_class,), {"__call__": __call__})
 
-    keywords = {name: wrap(cls) for name, cls in spec_validator.keyword_validators.items()}
+    keywords = {name: wrap(name, cls) for name, cls in spec_validator.keyword_validators.items()}
     return type(spec_validator.__name__, (spec_validator,), {"keyword_validators": keywords})
 
 

@@ -1,15 +1,16 @@
 """Read one YAML or JSON file into plain data, remembering the line of every node.
 
-The data is JSON-compatible: mapping keys are strings (an unquoted `200:` is
-the string "200"), dates stay strings, and a duplicate key is an error rather
-than a silent overwrite. `lines` maps each JSON pointer in the file to its
-1-based line (for an entry of a mapping, the line of its key), so later stages
-can say where a problem is.
+The data is JSON-compatible and read as YAML 1.2: mapping keys are strings (an
+unquoted `200:` is the string "200"), dates stay strings, `ON`/`no` are strings,
+and a duplicate key is an error rather than a silent overwrite. `lines` maps each
+JSON pointer in the file to its 1-based line (for an entry of a mapping, the line
+of its key), so later stages can say where a problem is.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -27,13 +28,23 @@ _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc]
-    """SafeLoader without the timestamp resolver: `2023-04-01` stays a string."""
+    """SafeLoader read as YAML 1.2, which OpenAPI documents are: `2023-04-01` stays a string
+    (no timestamps) and only true/false are booleans (`ON`, `off`, `yes` stay strings)."""
 
 
+_BOOL = "tag:yaml.org,2002:bool"
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag not in ("tag:yaml.org,2002:timestamp", _BOOL)
+    ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+for _first in "tTfF":
+    _Loader.yaml_implicit_resolvers.setdefault(_first, []).insert(
+        0, (_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"))
+    )
 
 
 @dataclass(frozen=True)
