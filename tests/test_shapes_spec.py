@@ -136,3 +136,10 @@ def test_a_formatter_failure_names_the_file(tmp_path: Path) -> None:
         FormatError, match=r"enode-codegen bug: ruff check failed on the generated pkg/broken\.py"
     ):
         format_tree(tmp_path)
+
+
+def test_read_only_and_write_only_fields_are_optional_in_the_shared_model(pkg: ModuleType) -> None:
+    base = pkg.models.Base
+    assert not base.model_fields["id"].is_required()  # readOnly: the client never sends it
+    assert base.model_validate({"kind": "x"}).id is None
+    assert base.model_validate({"id": "1", "kind": "x"}).secret is None  # writeOnly: never read

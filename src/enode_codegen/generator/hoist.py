@@ -42,6 +42,8 @@ def hoist_schemas(document: dict[str, Any]) -> dict[str, Any]:
     doc = copy.deepcopy(document)
     _normalise_enums(doc)
     schemas: dict[str, Any] = doc.setdefault("components", {}).setdefault("schemas", {})
+    _promote_deep_refs(doc, schemas)
+    _relax_one_way_required(doc)
     renames: dict[str, str] = {}
     taken: set[str] = set()
     for name in sorted(schemas):
@@ -79,6 +81,114 @@ def hoist_schemas(document: dict[str, Any]) -> dict[str, Any]:
                 )
     doc["components"]["schemas"] = dict(sorted(doc["components"]["schemas"].items()))
     return doc
+
+
+_PLUMBING = {
+    "paths",
+    "components",
+    "schemas",
+    "schema",
+    "properties",
+    "content",
+    "requestBody",
+    "responses",
+    "items",
+    "allOf",
+    "oneOf",
+    "anyOf",
+    "parameters",
+}
+
+
+def _promote_deep_refs(doc: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """Schemas referenced where they are (`#/paths/~1a/post/.../properties/b`,
+    `#/components/schemas/A/properties/b`) become components of their own, named from
+    that place, so every reference to a schema names a component."""
+    targets: set[str] = set()
+    _collect_refs(doc, targets)
+    deep = [
+        ref
+        for ref in targets
+        if ref.startswith("#/")
+        and ref_name(ref) is None
+        and {"schema", "schemas", "properties", "items"} & set(ref[2:].split("/"))
+    ]
+    taken = set(schemas)
+    renames: dict[str, str] = {}
+    for ref in sorted(deep, key=lambda r: (-r.count("/"), r)):  # deepest first
+        tokens = [unescape_pointer(t) for t in ref[2:].split("/")]
+        parent: Any = doc
+        for token in tokens[:-1]:
+            parent = _child(parent, token)
+        last = tokens[-1]
+        target = _child(parent, last)
+        if not isinstance(target, dict):
+            continue
+        words = [t for t in tokens if t not in _PLUMBING and "/" not in t and not t.isdigit()]
+        name = qualified(class_name(" ".join(words) or "Schema"), taken, ("Schema",))
+        schemas[name] = target
+        replacement = {"$ref": f"{_SCHEMA_PREFIX}{name}"}
+        if isinstance(parent, list):
+            parent[int(last)] = replacement
+        else:
+            parent[last] = replacement
+        renames[ref] = replacement["$ref"]
+    if renames:
+        _rewrite_exact(doc, renames)
+
+
+def _relax_one_way_required(node: Any) -> None:
+    """A property that is readOnly (sent only by the server) or writeOnly (sent only by
+    the client) is required in one direction only: one model serves both, so it is
+    optional there. Flattened request bodies leave readOnly properties out (ir.py)."""
+    if isinstance(node, list):
+        for item in node:
+            _relax_one_way_required(item)
+        return
+    if not isinstance(node, dict):
+        return
+    properties, required = node.get("properties"), node.get("required")
+    if isinstance(properties, dict) and isinstance(required, list):
+        node["required"] = [
+            name
+            for name in required
+            if not (
+                isinstance(properties.get(name), dict)
+                and (properties[name].get("readOnly") or properties[name].get("writeOnly"))
+            )
+        ]
+    for key, value in node.items():
+        if key not in ("example", "examples", "default", "enum", "const"):
+            _relax_one_way_required(value)
+
+
+def _child(node: Any, token: str) -> Any:
+    if isinstance(node, list) and token.isdigit() and int(token) < len(node):
+        return node[int(token)]
+    return node.get(token) if isinstance(node, dict) else None
+
+
+def _collect_refs(node: Any, found: set[str]) -> None:
+    if isinstance(node, dict):
+        if isinstance(node.get("$ref"), str):
+            found.add(node["$ref"])
+        for value in node.values():
+            _collect_refs(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _collect_refs(value, found)
+
+
+def _rewrite_exact(node: Any, mapping: dict[str, str]) -> None:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref in mapping:
+            node["$ref"] = mapping[ref]
+        for value in node.values():
+            _rewrite_exact(value, mapping)
+    elif isinstance(node, list):
+        for value in node:
+            _rewrite_exact(value, mapping)
 
 
 def _response_suffix(code: str, first_success: bool) -> str:
@@ -164,7 +274,18 @@ class _Hoister:
             nullable = _strip_null(schema)
             ref = self.add(schema, name, "Enum")
             return {"anyOf": [ref, {"type": "null"}]} if nullable else ref
-        if _is_object(schema) or (top and any(k in schema for k in ("allOf", "oneOf", "anyOf"))):
+        several = (
+            isinstance(schema.get("allOf"), list)
+            and len(schema["allOf"]) > 1
+            and any(
+                isinstance(m, dict) and ("$ref" in m or "properties" in m) for m in schema["allOf"]
+            )
+        )
+        if (
+            _is_object(schema)
+            or several
+            or (top and any(k in schema for k in ("allOf", "oneOf", "anyOf")))
+        ):
             return self.add(self.visit(schema, name), name, "Object")
         if schema.get("type") == "array" or "items" in schema:
             if isinstance(schema.get("items"), dict):
@@ -264,13 +385,22 @@ def _variant_name(member: Any, siblings: list[Any]) -> str:
 
 
 def _normalise_enums(node: Any) -> None:
-    """Boolean enums become what Python can type: `const` for one value, `boolean` for both."""
+    """Boolean enums become what Python can type: `const` for one value, `boolean` for both;
+    a `default: null` that the schema itself refuses is dropped."""
     if isinstance(node, list):
         for item in node:
             _normalise_enums(item)
         return
     if not isinstance(node, dict):
         return
+    if (
+        "default" in node
+        and node["default"] is None
+        and isinstance(node.get("type"), str)
+        and node["type"] != "null"
+        and not node.get("nullable")
+    ):
+        del node["default"]  # `default: null` on a schema that refuses null: no default
     values = node.get("enum")
     if (
         isinstance(values, list)

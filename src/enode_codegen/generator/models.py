@@ -83,6 +83,7 @@ def generate_models(document: dict[str, Any], *, package: str, header: str) -> G
             f"datamodel-code-generator returned {type(output).__name__}, expected one module"
         )
     source = _open_enums(_rename_numbered(output, set(only_schemas["components"]["schemas"])))
+    source = _allow_field_overrides(source)
     tree = ast.parse(source)
     classes = frozenset(node.name for node in tree.body if isinstance(node, ast.ClassDef))
     notes = sorted({str(w.message) for w in caught if issubclass(w.category, UserWarning)})
@@ -119,6 +120,50 @@ def _rename_numbered(source: str, spec_names: set[str]) -> str:
         r"\b(" + "|".join(map(re.escape, sorted(renames, key=len, reverse=True))) + r")\b"
     )
     return pattern.sub(lambda m: renames[m.group(1)], source)
+
+
+_OVERRIDE = "  # type: ignore[assignment, unused-ignore]"
+
+
+def _allow_field_overrides(source: str) -> str:
+    """Mark fields that a model redeclares from its base (`allOf` narrowing a property:
+    `kind: Literal["circle"]` over `kind: str`, `data: list[Booking]` over `list[dict]`).
+    Pydantic takes the subclass's field; mypy's override check does not know that and
+    would report the narrowing, so the redeclaration says it is meant."""
+    tree = ast.parse(source)
+    classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+
+    def fields(name: str, seen: frozenset[str] = frozenset()) -> set[str]:
+        node = classes.get(name)
+        if node is None or name in seen:
+            return set()
+        own = {
+            s.target.id
+            for s in node.body
+            if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
+        }
+        for base in node.bases:
+            if isinstance(base, ast.Name):
+                own |= fields(base.id, seen | {name})
+        return own
+
+    lines = source.splitlines(keepends=True)
+    for node in classes.values():
+        inherited: set[str] = set()
+        for base in node.bases:
+            if isinstance(base, ast.Name):
+                inherited |= fields(base.id, frozenset({node.name}))
+        for statement in node.body:
+            if (
+                isinstance(statement, ast.AnnAssign)
+                and isinstance(statement.target, ast.Name)
+                and statement.target.id in inherited
+            ):
+                index = (statement.end_lineno or statement.lineno) - 1  # where mypy reports
+                line = lines[index].rstrip("\n")
+                if "#" not in line:
+                    lines[index] = f"{line}{_OVERRIDE}\n"
+    return "".join(lines)
 
 
 def _first_enum_members(tree: ast.Module) -> tuple[tuple[str, str], ...]:

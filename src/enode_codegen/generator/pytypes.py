@@ -86,6 +86,11 @@ class TypeMapper:
             members = schema["allOf"]
             if len(members) == 1:
                 return self._parts(members[0], for_input)
+            if all(isinstance(m, dict) and not {"$ref", "properties"} & m.keys() for m in members):
+                merged: dict[str, Any] = {}
+                for member in members:  # constraints on one primitive: the type they share
+                    merged.update(member)
+                return self._parts(merged, for_input)
             self.loose.append("an inline allOf with several members")
             return ["Any"]
         if "const" in schema:
