@@ -21,6 +21,7 @@ stage can report a problem at a file, line and pointer of the source.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,20 @@ class Bundle:
             if not probe:
                 return display_path(self.root), None, pointer
             probe = probe.rsplit("/", 1)[0]
+
+    def prefetch(self, pointers: Iterable[str]) -> None:
+        """Look up the lines of many bundle pointers at once (one pass per JSON file)."""
+        by_file: dict[int, tuple[SourceFile, list[str]]] = {}
+        for pointer in pointers:
+            probe = pointer
+            while probe not in self.origins and probe:
+                probe = probe.rsplit("/", 1)[0]
+            origin = self.origins.get(probe)
+            if origin is not None:
+                entry = by_file.setdefault(id(origin.file), (origin.file, []))
+                entry[1].append(origin.pointer + pointer[len(probe) :])
+        for source, source_pointers in by_file.values():
+            source.prefetch(source_pointers)
 
     def problem(self, pointer: str, rule: str, message: str) -> SpecProblem:
         file, line, source_pointer = self.locate(pointer)

@@ -9,9 +9,10 @@ of its key), so later stages can say where a problem is.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -21,7 +22,7 @@ import yaml
 
 from .errors import SpecError, SpecProblem, display_path
 
-__all__ = ["SourceFile", "escape_pointer", "load_source", "unescape_pointer"]
+__all__ = ["SourceFile", "escape_pointer", "json_lines", "load_source", "unescape_pointer"]
 
 
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
@@ -51,26 +52,100 @@ for _first in "tTfF":
 class SourceFile:
     """A parsed spec file and where each of its nodes came from.
 
-    For JSON files the line map is built only when a problem needs a line: large
-    third-party documents load at `json` speed.
+    For JSON files lines are looked up only when problems need them, in one pass over
+    the text for all of them (`prefetch`): large third-party documents load at `json`
+    speed and never hold a line for every node.
     """
 
     path: Path
     data: Any
     line_map: Callable[[], dict[str, int]] = field(repr=False, compare=False)
+    json_text: str | None = field(default=None, repr=False, compare=False)
+    _found: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def lines(self) -> dict[str, int]:
         return self.line_map()
 
+    def prefetch(self, pointers: Iterable[str]) -> None:
+        """Find the lines of `pointers` (and of their ancestors) in one pass (JSON only)."""
+        if self.json_text is None:
+            return
+        wanted = sorted({p for p in pointers if p not in self._found})
+        if wanted:
+            self._found.update(json_lines(self.json_text, wanted))
+
     def line_of(self, pointer: str) -> int | None:
         """The line of the node at `pointer`, or of its nearest ancestor that has one."""
+        if self.json_text is not None:
+            self.prefetch([pointer])
+            table = self._found
+        else:
+            table = self.lines
         while True:
-            if pointer in self.lines:
-                return self.lines[pointer]
+            if pointer in table:
+                return table[pointer]
             if not pointer:
                 return None
             pointer = pointer.rsplit("/", 1)[0]
+
+
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_DECODER = json.JSONDecoder()
+
+
+def json_lines(text: str, pointers: Iterable[str]) -> dict[str, int]:
+    """The line of each pointer (and ancestor) that exists in the JSON `text`: one pass
+    that descends only along the wanted paths and skips everything else at C speed."""
+    trie: dict[str, Any] = {}
+    for pointer in pointers:
+        node = trie
+        for token in pointer.split("/")[1:]:
+            node = node.setdefault(unescape_pointer(token), {})
+    found: dict[str, int] = {}
+    counted = [0, 1]  # offset counted up to, its line (offsets only grow)
+
+    def line_at(offset: int) -> int:
+        counted[1] += text.count("\n", counted[0], offset)
+        counted[0] = offset
+        return counted[1]
+
+    def skip(offset: int) -> int:
+        return _WHITESPACE.match(text, offset).end()  # type: ignore[union-attr]
+
+    def value(offset: int, node: dict[str, Any], pointer: str) -> int:
+        found[pointer] = line_at(offset)
+        if not node or text[offset] not in "{[":
+            return int(_DECODER.raw_decode(text, offset)[1])
+        is_object = text[offset] == "{"
+        offset = skip(offset + 1)
+        index = 0
+        while text[offset] not in "}]":
+            if is_object:
+                match = _JSON_STRING.match(text, offset)
+                if match is None:
+                    raise ValueError("not JSON")
+                raw = match.group()
+                key = json.loads(raw) if "\\" in raw else raw[1:-1]
+                offset = skip(match.end()) + 1  # past ':'
+                offset = skip(offset)
+            else:
+                key = str(index)
+                index += 1
+            child = node.get(key)
+            if child is None:
+                offset = int(_DECODER.raw_decode(text, offset)[1])
+            else:
+                offset = value(offset, child, f"{pointer}/{escape_pointer(key)}")
+            offset = skip(offset)
+            if text[offset] == ",":
+                offset = skip(offset + 1)
+        return offset + 1
+
+    with contextlib.suppress(ValueError, IndexError):  # lines found so far still hold
+        value(skip(0), trie, "")
+    return found
 
 
 def escape_pointer(token: str) -> str:
@@ -111,7 +186,7 @@ def load_source(path: Path) -> SourceFile:
         except _DuplicateKey:
             pass  # the YAML path below reports the duplicate with its line
         else:
-            return SourceFile(path, data, lambda: _compose(text, shown)[1])
+            return SourceFile(path, data, lambda: _compose(text, shown)[1], text)
     data, lines = _compose(text, shown)
     return SourceFile(path, data, lambda: lines)
 
