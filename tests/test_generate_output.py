@@ -125,3 +125,26 @@ def test_no_generated_enode_class_has_a_number_the_spec_did_not_give_it() -> Non
         [source] = models.glob("*/models.py")
         classes = re.findall(r"^class (\w+)\(", source.read_text(), re.M)
         assert classes and not [c for c in classes if c[-1].isdigit() and c not in given], version
+
+
+def test_validation_beside_generation_gives_the_same_output_and_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large specs are validated in a forked process while models generate: same packages,
+    same problems as the sequential path."""
+    import enode_codegen.generator.generate as generation
+
+    sequential, _ = generate([TINY], tmp_path / "sequential")
+    monkeypatch.setattr(generation, "PARALLEL_FROM_OPERATIONS", 0)
+    parallel, _ = generate([TINY], tmp_path / "parallel")
+    assert [r.operations for r in parallel] == [r.operations for r in sequential] == [1]
+    assert not list(diff_trees(tmp_path / "parallel", tmp_path / "sequential"))
+    broken = tmp_path / "broken"
+    shutil.copytree(TINY.parent, broken)
+    widgets = broken / "widgets.yaml"
+    widgets.write_text(widgets.read_text().replace("colour: RED", "colour: BLUE"))
+    with pytest.raises(SpecError) as info:
+        generate([broken / "openapi.yaml"], tmp_path / "never")
+    [problem] = info.value.problems
+    assert problem.rule == "example" and problem.file.endswith("widgets.yaml")
+    assert not (tmp_path / "never" / "enode-client-2099-01-01").exists()
