@@ -20,7 +20,6 @@ from typing import Any
 
 from datamodel_code_generator import InputFileType, PythonVersion, generate
 from datamodel_code_generator.enums import DataModelType
-from datamodel_code_generator.format import Formatter
 
 __all__ = ["GeneratedModels", "generate_models"]
 
@@ -55,7 +54,7 @@ def generate_models(document: dict[str, Any], *, package: str, header: str) -> G
             input_file_type=InputFileType.OpenAPI,
             output_model_type=DataModelType.PydanticV2BaseModel,
             target_python_version=PythonVersion.PY_311,
-            formatters=[Formatter.BUILTIN],
+            formatters=[],  # ruff formats the package afterwards
             settings_path=FORMAT_SETTINGS,
             custom_file_header=header,
             base_class=f"{package}._runtime.EnodeModel",
