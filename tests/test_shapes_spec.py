@@ -76,6 +76,7 @@ def test_inline_shapes_are_named_from_where_they_are(pkg: ModuleType) -> None:
         "ScheduleRuleTargetStateWithAfter",
         "GetShapeBadRequestError",
         "GetShapeBadRequestErrorCode",
+        "NotFoundResponse",  # a shared response's inline body, named after the component
     } <= names
     # Square.location has the shape of Charger.location: one class for both
     assert "SquareLocation" not in names
@@ -91,6 +92,8 @@ def test_calls_parse_into_the_right_variant(pkg: ModuleType) -> None:
             return httpx.Response(200, json=body)
         if request.url.path == "/rules":
             return httpx.Response(200, json=[{"targetState": {"until": "2024-01-01T00:00:00Z"}}])
+        if request.url.path == "/shapes/gone":
+            return httpx.Response(404, json={"reason": "melted"})
         return httpx.Response(400, json={"code": 422, "message": "no"})
 
     with pkg.Client(
@@ -106,6 +109,10 @@ def test_calls_parse_into_the_right_variant(pkg: ModuleType) -> None:
         with pytest.raises(pkg.BadRequestError) as info:
             client.shapes.get_shape("s2")
         assert info.value.parsed.code == pkg.models.GetShapeBadRequestErrorCode.INTEGER_422
+        with pytest.raises(pkg.NotFoundError) as missing:
+            client.shapes.get_shape("gone")
+        assert isinstance(missing.value.parsed, pkg.models.NotFoundResponse)
+        assert missing.value.parsed.reason == "melted"
 
 
 def test_prose_quirks_are_normalised(generated: Path) -> None:

@@ -11,7 +11,8 @@ Works on a copy of the bundled document:
    the property only it has: `ScheduleRuleTargetStateWithUntil`);
 3. inline request and response bodies of operations become
    `<OperationId>Request` / `<OperationId>Response` (`<OperationId>NotFoundError`
-   for an error status, `<OperationId>CreatedResponse` for a second success).
+   for an error status, `<OperationId>CreatedResponse` for a second success);
+   those of shared responses and request bodies are named after their component.
 
 Identical inline shapes share one class (named after the first place, in sorted
 order, that has it); two different shapes wanting one name are told apart by a
@@ -78,6 +79,14 @@ def hoist_schemas(document: dict[str, Any]) -> dict[str, Any]:
                     parameter["schema"],
                     f"{base}{class_name(str(parameter.get('name', '')))}",
                     top=False,
+                )
+    components = doc["components"]
+    for kind, suffix in (("responses", "Response"), ("requestBodies", "Request")):
+        for name, item in sorted((components.get(kind) or {}).items()):
+            if isinstance(item, dict):
+                base = class_name(name)
+                hoister.hoist_content(
+                    item.get("content"), base if base.endswith(suffix) else base + suffix
                 )
     doc["components"]["schemas"] = dict(sorted(doc["components"]["schemas"].items()))
     return doc
