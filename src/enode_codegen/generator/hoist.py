@@ -393,9 +393,14 @@ def _variant_name(member: Any, siblings: list[Any]) -> str:
     return ""
 
 
+# string formats the models hold as other Python types: a string default would mistype them
+_TYPED_FORMATS = {"uri", "date-time", "date", "time", "uuid", "duration", "ipv4", "ipv6"}
+
+
 def _normalise_enums(node: Any) -> None:
     """Boolean enums become what Python can type: `const` for one value, `boolean` for both;
-    a `default: null` that the schema itself refuses is dropped."""
+    a `default: null` that the schema itself refuses is dropped, and so is a string default
+    of a URL, date, time or UUID (the model holds another type than the default's)."""
     if isinstance(node, list):
         for item in node:
             _normalise_enums(item)
@@ -410,6 +415,8 @@ def _normalise_enums(node: Any) -> None:
         and not node.get("nullable")
     ):
         del node["default"]  # `default: null` on a schema that refuses null: no default
+    if isinstance(node.get("default"), str) and node.get("format") in _TYPED_FORMATS:
+        del node["default"]  # a string where the model holds a URL, datetime, UUID...
     values = node.get("enum")
     if (
         isinstance(values, list)

@@ -8,6 +8,7 @@ output does not depend on dict or set order. Templates only lay this out.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -74,7 +75,10 @@ class Response:
     @property
     def needs_cast(self) -> bool:
         """A union or literal return parses to `Any` in the runtime's typing: cast it back."""
-        return self.kind == "model" and ("|" in self.annotation or "Literal[" in self.annotation)
+        top = self.annotation  # what is outside brackets: `list[A | B]` is a plain type
+        while re.search(r"\[[^\[\]]*\]", top):
+            top = re.sub(r"\[[^\[\]]*\]", "()", top)
+        return self.kind == "model" and ("|" in top or top.startswith("Literal("))
 
 
 @dataclass(frozen=True)
