@@ -4,7 +4,8 @@ The corpus is npm's `@readme/oas-examples` (54 OpenAPI 3.0 and 3.1 documents wri
 exercise every corner of the format: enums of every type, discriminators, oneOf/anyOf/allOf
 mixes, recursive schemas, odd names, non-ASCII, missing operationIds and tags), fetched with
 `npm pack` into a cache at test time, never committed, plus the project's own third-party
-fixtures. For each spec:
+fixtures, and (`nox -s corpus`) GitHub's REST API description from `@octokit/openapi`.
+For each spec:
 
 - generate with `--no-enode-rules` (a spec openapi-spec-validator rejects is listed with
   its first problem: file, line and pointer);
@@ -51,6 +52,7 @@ from enode_codegen.generator.validate import iter_operations, validate_spec  # n
 __all__ = ["CORPUS_PIN", "Row", "corpus_specs", "run_corpus", "spec_label", "table"]
 
 CORPUS_PIN = "@readme/oas-examples@8.2.2"
+GITHUB_PIN = "@octokit/openapi@23.0.2"  # 1,223 operations; the pin of bench/peers.py
 CACHE = Path(os.environ.get("ENODE_CORPUS_CACHE", ROOT / ".cache" / "corpus"))
 FIXTURES = ROOT / "tests" / "fixtures" / "thirdparty"
 SMOKE_CALLS = 3
@@ -77,28 +79,39 @@ class Row:
     package_dir: Path | None = None
 
 
-def corpus_specs() -> list[Path]:
-    """Every JSON spec of the pinned corpus (fetched once into the cache) and our fixtures."""
-    folder = CACHE / CORPUS_PIN.lstrip("@").replace("/", "-")
+def _npm_package(pin: str) -> Path:
+    """The unpacked npm package `pin` (`npm pack` once into the cache)."""
+    folder = CACHE / pin.lstrip("@").replace("/", "-")
     if not (folder / "package").is_dir():
         if shutil.which("npm") is None:
             raise RuntimeError("the corpus is fetched with npm, which is not on PATH")
         folder.mkdir(parents=True, exist_ok=True)
         subprocess.run(
-            ["npm", "pack", CORPUS_PIN, "--silent"],
+            ["npm", "pack", pin, "--silent"],
             cwd=folder,
             check=True,
             capture_output=True,
-            timeout=300,
+            timeout=600,
         )
         [tarball] = sorted(folder.glob("*.tgz"))
         with tarfile.open(tarball) as archive:
             archive.extractall(folder, filter="data")
-    specs = sorted((folder / "package").glob("3.*/json/*.json"))
-    return specs + sorted(FIXTURES.glob("*.*"))
+        tarball.unlink()
+    return folder / "package"
+
+
+def corpus_specs(*, github: bool = False) -> list[Path]:
+    """Every JSON spec of the pinned corpus and our fixtures; GitHub's REST spec too if asked."""
+    specs = sorted(_npm_package(CORPUS_PIN).glob("3.*/json/*.json"))
+    specs += sorted(FIXTURES.glob("*.*"))
+    if github:
+        specs.append(_npm_package(GITHUB_PIN) / "generated" / "api.github.com.json")
+    return specs
 
 
 def spec_label(spec: Path) -> str:
+    if spec.name == "api.github.com.json":
+        return f"GitHub REST ({GITHUB_PIN})"
     if spec.parent.name == "json" and spec.parent.parent.name.startswith("3."):
         return f"{spec.parent.parent.name}/{spec.name}"
     return spec.name
@@ -410,15 +423,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=ROOT / "tests" / "corpus-results.md")
     parser.add_argument("--only", nargs="*", default=[], help="substrings of spec names to run")
+    parser.add_argument("--no-github", action="store_true", help="leave out GitHub's REST spec")
     args = parser.parse_args(argv)
-    specs = [s for s in corpus_specs() if not args.only or any(o in str(s) for o in args.only)]
+    specs = [
+        s
+        for s in corpus_specs(github=not args.no_github)
+        if not args.only or any(o in str(s) for o in args.only)
+    ]
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="enode-corpus-") as workdir:
         rows = run_corpus(specs, Path(workdir))
     text = (
-        f"# The generator on a public corpus\n\n`nox -s corpus` ({CORPUS_PIN} from npm and "
-        f"tests/fixtures/thirdparty; see tests/corpus.py), {time.perf_counter() - started:.0f} s "
-        "in all.\n\n" + table(rows)
+        f"# The generator on a public corpus\n\n`nox -s corpus` ({CORPUS_PIN} and {GITHUB_PIN} "
+        "from npm, tests/fixtures/thirdparty; see tests/corpus.py), "
+        f"{time.perf_counter() - started:.0f} s in all.\n\n" + table(rows)
     )
     args.output.write_text(text, encoding="utf-8")
     print(text)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import json
 import re
 import subprocess
 import sys
@@ -26,7 +27,7 @@ SPEC = Path(__file__).parent / "fixtures" / "thirdparty" / "shapes.yaml"
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     out = tmp_path_factory.mktemp("shapes")
     [report], _ = generate([SPEC], out, enode_rules=False)
-    assert (report.package, report.operations) == ("shapes_client", 3)
+    assert (report.package, report.operations) == ("shapes_client", 4)
     assert not [w for w in report.warnings if "typed loosely" in w], report.warnings
     sys.path.insert(0, str(out / report.distribution))
     yield out / report.distribution
@@ -92,6 +93,9 @@ def test_calls_parse_into_the_right_variant(pkg: ModuleType) -> None:
             return httpx.Response(200, json=body)
         if request.url.path == "/rules":
             return httpx.Response(200, json=[{"targetState": {"until": "2024-01-01T00:00:00Z"}}])
+        if request.url.path == "/shapes/s1/label":
+            assert json.loads(request.content) == {"object": "o", "models": "m", "cast": "c"}
+            return httpx.Response(204)
         if request.url.path == "/shapes/gone":
             return httpx.Response(404, json={"reason": "melted"})
         return httpx.Response(400, json={"code": 422, "message": "no"})
@@ -109,6 +113,7 @@ def test_calls_parse_into_the_right_variant(pkg: ModuleType) -> None:
         with pytest.raises(pkg.BadRequestError) as info:
             client.shapes.get_shape("s2")
         assert info.value.parsed.code == pkg.models.GetShapeBadRequestErrorCode.INTEGER_422
+        assert client.shapes.label_shape("s1", object="o", models_="m", cast_="c") is None
         with pytest.raises(pkg.NotFoundError) as missing:
             client.shapes.get_shape("gone")
         assert isinstance(missing.value.parsed, pkg.models.NotFoundResponse)

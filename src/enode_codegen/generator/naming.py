@@ -8,7 +8,12 @@ import re
 __all__ = ["class_name", "constant_name", "qualified", "snake_name", "unique"]
 
 _WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
-_RESERVED = set(keyword.kwlist) | set(keyword.softkwlist) | {"self", "cls", "options", "builtins"}
+# besides keywords: names the generated methods use in their bodies (`cast`, `models.X`, ...)
+_RESERVED = (
+    set(keyword.kwlist)
+    | set(keyword.softkwlist)
+    | {"self", "cls", "options", "builtins", "cast", "warnings", "models", "dict"}
+)
 
 
 def _words(text: str) -> list[str]:
