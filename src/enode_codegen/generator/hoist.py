@@ -415,6 +415,8 @@ def _normalise_enums(node: Any) -> None:
         and not node.get("nullable")
     ):
         del node["default"]  # `default: null` on a schema that refuses null: no default
+    if node.get("format") in ("email", "idn-email"):
+        del node["format"]  # pydantic's EmailStr needs email-validator, not a client dependency
     if isinstance(node.get("default"), str) and node.get("format") in _TYPED_FORMATS:
         del node["default"]  # a string where the model holds a URL, datetime, UUID...
     values = node.get("enum")

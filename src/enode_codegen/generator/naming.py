@@ -12,7 +12,7 @@ _WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
 _RESERVED = (
     set(keyword.kwlist)
     | set(keyword.softkwlist)
-    | {"self", "cls", "options", "builtins", "cast", "warnings", "models", "dict"}
+    | {"self", "cls", "options", "builtins", "cast", "warnings", "models", "dict", "error_models"}
 )
 
 
