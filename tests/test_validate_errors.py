@@ -343,3 +343,17 @@ def test_a_yaml_error_is_not_followed_by_knock_on_dangling_refs(tiny: Path) -> N
     edit(tiny / "widgets.yaml", "      summary: Get a widget", "      summary: [Get a widget")
     [problem] = problems_of(tiny)
     assert problem.rule == "yaml" and problem.file.endswith("widgets.yaml")
+
+
+def test_a_missing_file_is_reported_once_and_each_reference_to_it_at_its_line(
+    tiny: Path,
+) -> None:
+    edit(tiny / "openapi.yaml", "'widgets.yaml#", "'gadgets.yaml#")
+    edit(
+        tiny / "openapi.yaml",
+        "components:\n",
+        "x-more:\n  $ref: 'gadgets.yaml#/x'\ncomponents:\n",
+    )
+    problems = problems_of(tiny)
+    assert [p.line is None for p in problems if p.file.endswith("gadgets.yaml")] == [True]
+    assert len([p for p in problems if "dangling $ref 'gadgets.yaml#" in p.message]) == 2

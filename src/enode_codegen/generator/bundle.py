@@ -148,7 +148,7 @@ class _Bundler:
             document,
             self.origins,
             sorted(self.files),
-            sorted(set(self.problems)),
+            list(dict.fromkeys(self.problems)),
             frozenset(self.broken),
         )
 

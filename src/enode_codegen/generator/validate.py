@@ -103,7 +103,9 @@ def validate_bundle(bundle: Bundle, *, enode_rules: bool = True) -> ValidatedSpe
     if enode_rules:
         reported = {frozenset(cycle) for cycle, _ in cycles}
         problems += [p for key, p in _cycle_problems(bundle) if key not in reported]
-    unique = sorted(set(problems))
+    unique = sorted(  # a problem without a line sorts first in its file
+        dict.fromkeys(problems), key=lambda p: (p.file, p.line or 0, p.pointer, p.message)
+    )
     if any(p.severity is Severity.ERROR for p in unique):
         raise SpecError(unique)
     operations = sum(1 for _ in iter_operations(document))
