@@ -134,6 +134,12 @@ def _promote_deep_refs(doc: dict[str, Any], schemas: dict[str, Any]) -> None:
         if not isinstance(target, dict):
             continue
         words = [t for t in tokens if t not in _PLUMBING and "/" not in t and not t.isdigit()]
+        operation = (
+            _child(_child(doc.get("paths"), tokens[1]), tokens[2]) if len(tokens) > 2 else None
+        )
+        if tokens[0] == "paths" and isinstance(operation, dict) and operation.get("operationId"):
+            # `#/paths/~1pets/post/requestBody/.../properties/owner` -> `CreatePetOwner`
+            words = [str(operation["operationId"]), *words[1:]]
         name = qualified(class_name(" ".join(words) or "Schema"), taken, ("Schema",))
         schemas[name] = target
         replacement = {"$ref": f"{_SCHEMA_PREFIX}{name}"}
