@@ -270,7 +270,8 @@ class Sequence:
             parsed = response.json() if response.content else None
         except ValueError:
             parsed = None
-        return Reply(response.status_code, parsed, response.headers)
+        headers = {name: ", ".join(values) for name, values in response.headers.items()}
+        return Reply(response.status_code, parsed, headers)
 
     def expect(
         self, check: str, condition: bool, message: str, *, version: str | None = None

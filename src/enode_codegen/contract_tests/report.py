@@ -69,6 +69,8 @@ class Recorder:
     failures: list[FailureEntry] = field(default_factory=list)
     # (version, named check, passed) -> evaluations (checks.py)
     checks: Counter[tuple[str, str, bool]] = field(default_factory=Counter)
+    # status -> answers waited out as their Retry-After said and sent again (targets.py)
+    retries: Counter[int] = field(default_factory=Counter)
     passed: int = 0
     skipped: int = 0
     # (METHOD, path) -> sequence number of its last 2xx answer (request order)
@@ -107,6 +109,10 @@ class Recorder:
             a = self.last_success.get(first)
             b = self.last_success.get(then)
         return a is not None and b is not None and b > a
+
+    def add_retry(self, status: int) -> None:
+        with self._lock:
+            self.retries[status] += 1
 
     def add_check(self, version: str, check: str, *, passed: bool) -> None:
         with self._lock:
@@ -201,6 +207,9 @@ def write_summary(
         f"{grand['documented']} | {grand['pairs']} | {grand['undocumented']} | "
         f"{grand['requests']} |"
     )
+    if rec.retries:
+        waited = ", ".join(f"{status}x{n}" for status, n in sorted(rec.retries.items()))
+        lines += ["", f"Answers waited out as their Retry-After said and sent again: {waited}."]
     if rec.unmatched:
         lines += ["", "Requests outside the table (no operation of a tested version):", ""]
         grouped: dict[str, Counter[int]] = {}

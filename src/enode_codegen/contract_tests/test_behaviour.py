@@ -131,158 +131,63 @@ def _owners(
     return [{param: value} for value in dict.fromkeys([richest, other])]
 
 
-# --- pagination ------------------------------------------------------------------------
+# --- refresh hints and health ------------------------------------------------------------
 
-PAGINATED = [
-    (version, op.operation_id)
-    for version in VERSIONS
-    for op in sorted(operations(version).values(), key=lambda o: o.operation_id)
-    if op.method == "GET" and _is_paginated(version, op.operation_id)
+REFRESH = [
+    (v, op.operation_id, op.path_params[0])
+    for v in VERSIONS
+    for op in sorted(operations(v).values(), key=lambda o: o.operation_id)
+    if op.path.endswith("/refresh-hint")
 ]
 
 
-@dataclass
-class Page:
-    query: dict[str, Any]
-    keys: list[Any]
-    after: str | None
-    before: str | None
-
-
-def _walk(seq: Sequence, op_id: str, params: dict[str, str], size: int, total: int) -> list[Page]:
-    pages: list[Page] = []
-    cursors: set[str] = set()
-    seen: set[Any] = set()
-    query: dict[str, Any] = {"pageSize": size}
-    where = f"{op_id} {params or ''} pageSize={size}".replace(" {}", "")
-    while True:
-        number = len(pages) + 1
-        reply = seq.send(
-            op_id,
-            path_parameters=params,
-            query=query,
-            shape_check="pagination_page_shape" if pages else None,
-        )
-        seq.expect(
-            "pagination_page_shape",
-            reply.status == 200,
-            f"{where}: page {number} answered {reply.status}",
-        )
-        items = _items(reply.body)
-        cursors_now = reply.body["pagination"]
-        page = Page(
-            dict(query), [_key(i) for i in items], cursors_now["after"], cursors_now["before"]
-        )
-        seq.expect(
-            "pagination_page_size",
-            len(items) <= size,
-            f"{where}: page {number} holds {len(items)} items",
-        )
-        twice = [key for key in page.keys if key in seen]
-        seq.expect(
-            "pagination_no_duplicates",
-            not twice and len(set(page.keys)) == len(page.keys),
-            f"{where}: page {number} repeats {twice or page.keys} from earlier pages",
-        )
-        seen.update(page.keys)
-        if not pages:
-            seq.expect(
-                "pagination_last_page",
-                page.before is None,
-                f"{where}: the first page's `before` is {page.before!r}, not null",
-            )
-        pages.append(page)
-        if page.after is None:
-            return pages
-        seq.expect(
-            "pagination_last_page",
-            len(seen) < total,
-            f"{where}: page {number} holds the last of the {total} items, but its `after` is "
-            f"{page.after!r}, not null",
-        )
-        seq.expect(
-            "pagination_cursor_advances",
-            page.after not in cursors and page.after != query.get("after"),
-            f"{where}: page {number}'s `after` {page.after!r} was already issued "
-            f"(a client walking the pages would loop)",
-        )
-        seq.expect(
-            "pagination_cursor_advances",
-            number <= total + 1,
-            f"{where}: {number} pages for {total} items and still a next cursor",
-        )
-        cursors.add(page.after)
-        query = {"pageSize": size, "after": page.after}
-
-
-def _check_walk(
-    seq: Sequence,
-    data: st.DataObject,
+@pytest.mark.parametrize(
+    ("version", "op_id", "param"), REFRESH, ids=[f"{v}-{o}" for v, o, _ in REFRESH]
+)
+def test_refresh_hint(
+    version: str,
     op_id: str,
-    params: dict[str, str],
-    size: int,
-    full: list[Any],
+    param: str,
+    target: Target,
+    known_ids: dict[str, Any],
+    options: Options,
 ) -> None:
-    pages = _walk(seq, op_id, params, size, len(full))
-    where = f"{op_id} {params or ''} pageSize={size}".replace(" {}", "")
-    union = [key for page in pages for key in page.keys]
-    missing = [k for k in full if k not in union][:5]
-    extra = [k for k in union if k not in full][:5]
-    seq.expect(
-        "pagination_union",
-        union == full,
-        f"{where}: the {len(pages)} pages hold {len(union)} items "
-        f"{'in another order or other items' if len(union) == len(full) else ''} than the "
-        f"{len(full)} of the full list (pageSize={LARGE_PAGE}); missing "
-        f"{missing}, extra {extra}",
-    )
-    if len(pages) < 2:
-        return
-    picked = data.draw(
-        st.lists(st.integers(1, len(pages) - 1), min_size=1, max_size=3, unique=True),
-        label=f"pages to go back from (pageSize={size})",
-    )
-    for n in sorted(picked):
-        page = pages[n]
-        seq.expect(
-            "pagination_before",
-            page.before is not None,
-            f"{where}: page {n + 1}'s `before` is null, but page {n} precedes it",
-        )
-        reply = seq.send(
-            op_id,
-            path_parameters=params,
-            query={"pageSize": size, "before": page.before},
-            shape_check="pagination_page_shape",
-        )
-        got = [_key(item) for item in _items(reply.body)] if reply.status == 200 else reply.status
-        seq.expect(
-            "pagination_before",
-            got == pages[n - 1].keys,
-            f"{where}: `before` of page {n + 1} answered {got}, page {n} is {pages[n - 1].keys}",
-        )
+    """A refresh hint answers 204 for a known asset and 404 for an unknown one."""
+    _writes(options, "refresh_hint")
+    known = known_ids[version].get(param, [])
 
-
-@pytest.mark.parametrize(("version", "op_id"), PAGINATED, ids=[f"{v}-{o}" for v, o in PAGINATED])
-def test_pagination(
-    version: str, op_id: str, target: Target, known_ids: dict[str, Any], options: Options
-) -> None:
-    """Walk every page with pageSize 1, 2 and a size that does not divide the total."""
-
-    def walk_all(data: st.DataObject) -> None:
+    def hint(data: st.DataObject) -> None:
         seq = Sequence(target, version)
-        owners = _owners(seq, data, op_id, known_ids[version])
-        if not owners:
-            pytest.skip(f"{op_id}: no owner known")
-        for params in owners:
-            full = [_key(item) for item in _full_list(seq, op_id, params)]
-            total = len(full)
-            odd = [k for k in range(3, max(total, 4)) if total % k]
-            uneven = data.draw(st.sampled_from(odd or [total + 1]), label="uneven pageSize")
-            for size in (1, 2, uneven):
-                _check_walk(seq, data, op_id, params, size, full)
+        if known:
+            asset = data.draw(st.sampled_from(known), label=param)
+            reply = seq.send(op_id, path_parameters={param: asset})
+            seq.expect("refresh_hint", reply.status == 204, f"{asset}: {reply.status}, not 204")
+        unknown = str(uuid.UUID(int=data.draw(st.integers(1, 2**64), label="unknown id")))
+        reply = seq.send(op_id, path_parameters={param: unknown})
+        seq.expect("refresh_hint", reply.status == 404, f"{unknown}: {reply.status}, not 404")
 
-    run_property(f"pagination {version} {op_id}", 1, walk_all, target)
+    run_property(f"refresh {version} {op_id}", 1, hint, target)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_health_ready(version: str, target: Target) -> None:
+    """`GET /health/ready` needs no token: 204 when ready; 503 problem when not (mock)."""
+    seq = Sequence(target, version)
+    ready = seq.send("checkHealthReady")
+    seq.expect("health_ready", ready.status == 204, f"ready: {ready.status}, not 204")
+    if target.admin is None:
+        return
+    target.admin.set_ready(False)
+    try:
+        down = seq.send("checkHealthReady")
+        kind = str(down.headers.get("content-type"))
+        seq.expect(
+            "health_ready",
+            down.status == 503 and "application/problem+json" in kind,
+            f"not ready: {down.status} {kind}, not a 503 problem",
+        )
+    finally:
+        target.admin.set_ready(True)
 
 
 # --- reads agree -------------------------------------------------------------------------
@@ -400,8 +305,8 @@ def test_user_list_filter(
                 not foreign,
                 f"{op_id} for {user} holds {foreign[:5]} of other users",
             )
-            expected = {item.get("id") for item in everything if item.get("userId") == user}
-            got = {item.get("id") for item in mine}
+            expected = {str(item.get("id")) for item in everything if item.get("userId") == user}
+            got = {str(item.get("id")) for item in mine}
             seq.expect(
                 "user_list_filter",
                 got == expected,
@@ -450,7 +355,15 @@ def test_deleted_is_gone(
         seq = Sequence(target, version)
         reached: list[tuple[str, dict[str, str]]] = []
         if "deleteUser" in ops:
+            owners = {
+                item.get("userId")
+                for lst in _asset_routes(version)
+                for item in _full_list(seq, lst, {})
+                if isinstance(item, dict)
+            }
             users = known_ids[version].get("userId", [])
+            # a user with assets, so their routes reach more than the user
+            users = sorted(owners & set(users)) or users
             user = data.draw(st.sampled_from(users), label="user to delete")
             routes = [(op_id, {"userId": user}) for op_id in _user_routes(version)]
             for lst, get in _asset_routes(version).items():
@@ -607,63 +520,158 @@ def test_versions(get_op: str, target: Target, known_ids: dict[str, Any], option
     run_property(f"versions {get_op}", 1, read_everywhere, target)
 
 
-# --- refresh hints and health ------------------------------------------------------------
+# --- pagination ------------------------------------------------------------------------
 
-REFRESH = [
-    (v, op.operation_id, op.path_params[0])
-    for v in VERSIONS
-    for op in sorted(operations(v).values(), key=lambda o: o.operation_id)
-    if op.path.endswith("/refresh-hint")
+PAGINATED = [
+    (version, op.operation_id)
+    for version in VERSIONS
+    for op in sorted(operations(version).values(), key=lambda o: o.operation_id)
+    if op.method == "GET" and _is_paginated(version, op.operation_id)
 ]
 
 
-@pytest.mark.parametrize(
-    ("version", "op_id", "param"), REFRESH, ids=[f"{v}-{o}" for v, o, _ in REFRESH]
-)
-def test_refresh_hint(
-    version: str,
-    op_id: str,
-    param: str,
-    target: Target,
-    known_ids: dict[str, Any],
-    options: Options,
-) -> None:
-    """A refresh hint answers 204 for a known asset and 404 for an unknown one."""
-    _writes(options, "refresh_hint")
-    known = known_ids[version].get(param, [])
-
-    def hint(data: st.DataObject) -> None:
-        seq = Sequence(target, version)
-        if known:
-            asset = data.draw(st.sampled_from(known), label=param)
-            reply = seq.send(op_id, path_parameters={param: asset})
-            seq.expect("refresh_hint", reply.status == 204, f"{asset}: {reply.status}, not 204")
-        unknown = str(uuid.UUID(int=data.draw(st.integers(1, 2**64), label="unknown id")))
-        reply = seq.send(op_id, path_parameters={param: unknown})
-        seq.expect("refresh_hint", reply.status == 404, f"{unknown}: {reply.status}, not 404")
-
-    run_property(f"refresh {version} {op_id}", 1, hint, target)
+@dataclass
+class Page:
+    query: dict[str, Any]
+    keys: list[Any]
+    after: str | None
+    before: str | None
 
 
-@pytest.mark.parametrize("version", VERSIONS)
-def test_health_ready(version: str, target: Target) -> None:
-    """`GET /health/ready` needs no token: 204 when ready; 503 problem when not (mock)."""
-    seq = Sequence(target, version)
-    ready = seq.send("checkHealthReady")
-    seq.expect("health_ready", ready.status == 204, f"ready: {ready.status}, not 204")
-    if target.admin is None:
-        return
-    target.admin.set_ready(False)
-    try:
-        down = seq.send("checkHealthReady")
-        kind = str(down.headers.get("content-type"))
-        seq.expect(
-            "health_ready",
-            down.status == 503 and "application/problem+json" in kind,
-            f"not ready: {down.status} {kind}, not a 503 problem",
+def _walk(seq: Sequence, op_id: str, params: dict[str, str], size: int, total: int) -> list[Page]:
+    pages: list[Page] = []
+    cursors: set[str] = set()
+    seen: set[Any] = set()
+    query: dict[str, Any] = {"pageSize": size}
+    where = f"{op_id} {params or ''} pageSize={size}".replace(" {}", "")
+    while True:
+        number = len(pages) + 1
+        reply = seq.send(
+            op_id,
+            path_parameters=params,
+            query=query,
+            shape_check="pagination_page_shape" if pages else None,
         )
-    finally:
-        target.admin.set_ready(True)
+        seq.expect(
+            "pagination_page_shape",
+            reply.status == 200,
+            f"{where}: page {number} answered {reply.status}",
+        )
+        items = _items(reply.body)
+        cursors_now = reply.body["pagination"]
+        page = Page(
+            dict(query), [_key(i) for i in items], cursors_now["after"], cursors_now["before"]
+        )
+        seq.expect(
+            "pagination_page_size",
+            len(items) <= size,
+            f"{where}: page {number} holds {len(items)} items",
+        )
+        twice = [key for key in page.keys if key in seen]
+        seq.expect(
+            "pagination_no_duplicates",
+            not twice and len(set(page.keys)) == len(page.keys),
+            f"{where}: page {number} repeats {twice or page.keys} from earlier pages",
+        )
+        seen.update(page.keys)
+        if not pages:
+            seq.expect(
+                "pagination_last_page",
+                page.before is None,
+                f"{where}: the first page's `before` is {page.before!r}, not null",
+            )
+        pages.append(page)
+        if page.after is None:
+            return pages
+        seq.expect(
+            "pagination_last_page",
+            len(seen) < total,
+            f"{where}: page {number} holds the last of the {total} items, but its `after` is "
+            f"{page.after!r}, not null",
+        )
+        seq.expect(
+            "pagination_cursor_advances",
+            page.after not in cursors and page.after != query.get("after"),
+            f"{where}: page {number}'s `after` {page.after!r} was already issued "
+            f"(a client walking the pages would loop)",
+        )
+        seq.expect(
+            "pagination_cursor_advances",
+            number <= total + 1,
+            f"{where}: {number} pages for {total} items and still a next cursor",
+        )
+        cursors.add(page.after)
+        query = {"pageSize": size, "after": page.after}
+
+
+def _check_walk(
+    seq: Sequence,
+    data: st.DataObject,
+    op_id: str,
+    params: dict[str, str],
+    size: int,
+    full: list[Any],
+) -> None:
+    pages = _walk(seq, op_id, params, size, len(full))
+    where = f"{op_id} {params or ''} pageSize={size}".replace(" {}", "")
+    union = [key for page in pages for key in page.keys]
+    missing = [k for k in full if k not in union][:5]
+    extra = [k for k in union if k not in full][:5]
+    seq.expect(
+        "pagination_union",
+        union == full,
+        f"{where}: the {len(pages)} pages hold {len(union)} items "
+        f"{'in another order or other items' if len(union) == len(full) else ''} than the "
+        f"{len(full)} of the full list (pageSize={LARGE_PAGE}); missing "
+        f"{missing}, extra {extra}",
+    )
+    if len(pages) < 2:
+        return
+    picked = data.draw(
+        st.lists(st.integers(1, len(pages) - 1), min_size=1, max_size=3, unique=True),
+        label=f"pages to go back from (pageSize={size})",
+    )
+    for n in sorted(picked):
+        page = pages[n]
+        seq.expect(
+            "pagination_before",
+            page.before is not None,
+            f"{where}: page {n + 1}'s `before` is null, but page {n} precedes it",
+        )
+        reply = seq.send(
+            op_id,
+            path_parameters=params,
+            query={"pageSize": size, "before": page.before},
+            shape_check="pagination_page_shape",
+        )
+        got = [_key(item) for item in _items(reply.body)] if reply.status == 200 else reply.status
+        seq.expect(
+            "pagination_before",
+            got == pages[n - 1].keys,
+            f"{where}: `before` of page {n + 1} answered {got}, page {n} is {pages[n - 1].keys}",
+        )
+
+
+@pytest.mark.parametrize(("version", "op_id"), PAGINATED, ids=[f"{v}-{o}" for v, o in PAGINATED])
+def test_pagination(
+    version: str, op_id: str, target: Target, known_ids: dict[str, Any], options: Options
+) -> None:
+    """Walk every page with pageSize 1, 2 and a size that does not divide the total."""
+
+    def walk_all(data: st.DataObject) -> None:
+        seq = Sequence(target, version)
+        owners = _owners(seq, data, op_id, known_ids[version])
+        if not owners:
+            pytest.skip(f"{op_id}: no owner known")
+        for params in owners:
+            full = [_key(item) for item in _full_list(seq, op_id, params)]
+            total = len(full)
+            odd = [k for k in range(3, max(total, 4)) if total % k]
+            uneven = data.draw(st.sampled_from(odd or [total + 1]), label="uneven pageSize")
+            for size in (1, 2, uneven):
+                _check_walk(seq, data, op_id, params, size, full)
+
+    run_property(f"pagination {version} {op_id}", 1, walk_all, target)
 
 
 # --- actions -----------------------------------------------------------------------------
@@ -737,6 +745,7 @@ class ActionRun:
         self.live = live
         self.target = target
         self.actions: list[Tracked] = []
+        self.before: dict[str, Any] = {}  # target id -> the asset read before any action
 
     def read(self, action: Tracked) -> dict[str, Any]:
         reply = self.seq.send(self.family.get, path_parameters={"actionId": action.id})
@@ -792,7 +801,10 @@ class ActionRun:
         for action in self.actions:
             self.check(action, self.read(action))
 
-    def create(self, asset: str, body: Any) -> None:
+    def create(self, asset: str, body: Any, asset_get: str) -> None:
+        if asset not in self.before:
+            read = self.seq.send(asset_get, path_parameters={self.family.asset_param: asset})
+            self.before[asset] = read.body
         reply = self.seq.send(
             self.family.create, path_parameters={self.family.asset_param: asset}, body=body
         )
@@ -882,8 +894,9 @@ def test_action_lifecycle(
     known_ids: dict[str, Any],
     options: Options,
 ) -> None:
-    """Drawn sequences of create (on one of two drawn assets), cancel and resolve steps;
-    after each step every action of the run is read and checked against its history."""
+    """Drawn sequences of create (on one of two drawn assets), cancel and resolve steps
+    between fixed opening and closing steps; after each step every action of the run is
+    read and checked against all that was read of it before."""
     _writes(options, "action_state_machine")
     assets = known_ids[version].get(family.asset_param, [])
     bodies = candidate_bodies(version, family.create)
@@ -903,11 +916,19 @@ def test_action_lifecycle(
             st.lists(st.sampled_from(assets), min_size=1, max_size=2, unique=True),
             label=family.asset_param,
         )
-        first = data.draw(st.integers(0, len(bodies) - 1), label="first body")
-        drawn = data.draw(st.lists(step, min_size=2, max_size=7), label="steps")
-        for kind, which, body in [("create", 0, first), *drawn, ("resolve", 0, 0)]:
+        first, second, third = data.draw(
+            st.tuples(*[st.integers(0, len(bodies) - 1)] * 3), label="bodies of the fixed steps"
+        )
+        drawn = data.draw(st.lists(step, min_size=1, max_size=5), label="steps")
+        # fixed steps around the drawn ones, so every run exercises every rule: two actions
+        # on one target (the newer supersedes the older), cancelling the newer (PENDING)
+        # and the older (resolved); at the end a new action, resolved, then cancelled
+        opening = [("create", 0, first), ("create", 0, second), ("cancel", -1, 0)]
+        opening += [("cancel", -2, 0)]
+        closing = [("create", 1, third), ("resolve", 0, 0), ("cancel", -1, 0)]
+        for kind, which, body in [*opening, *drawn, *closing]:
             if kind == "create":
-                run.create(targets[which % len(targets)], bodies[body])
+                run.create(targets[which % len(targets)], bodies[body], asset_get)
             elif kind == "cancel" and run.actions:
                 run.cancel(run.actions[which % len(run.actions)])
             elif kind == "resolve":
