@@ -273,10 +273,14 @@ def call_and_validate(case: Case, target: Target, **checks: Any) -> Response:
     )
 
 
-def call(case: Case, target: Target) -> Response:
-    """Send `case` to the target, unchecked (check it with `validate`)."""
+def call(case: Case, target: Target, *, authenticated: bool = True) -> Response:
+    """Send `case` to the target (without the token if not `authenticated`), unchecked
+    (check it with `validate`)."""
     target.guard(case.method)
-    return case.call(headers=request_headers(case, target), **target.st_kwargs())
+    headers = request_headers(case, target)
+    if not authenticated:
+        headers.pop("Authorization", None)
+    return case.call(headers=headers, **target.st_kwargs())
 
 
 # what every request of a named check (checks.Sequence) is checked for: checks of the

@@ -245,6 +245,7 @@ class Sequence:
         headers: dict[str, Any] | None = None,
         shape_check: str | None = None,
         version: str | None = None,
+        authenticated: bool = True,
     ) -> Reply:
         """Send one request through schemathesis; its status, content type and schema are
         checked (a violation fails `shape_check` when given, else schemathesis reports
@@ -258,7 +259,7 @@ class Sequence:
             body=body,
             headers=headers,
         )
-        response = _st.call(case, self.target)
+        response = _st.call(case, self.target, authenticated=authenticated)
         self.curls.append(_st.curl(case, response, self.target.base_url))
         try:
             _st.validate(case, response, self.target)
