@@ -43,8 +43,8 @@ def test_round_trip_through_a_local_pypiserver(
     assert re.search(r"installed enode-client-2024-10-01 0\.1\.0 .* clean venv", out), out
     assert re.search(r"against enode-mock: [1-9]\d* batteries, the first \S+", out), out
     assert sorted(p.name for p in index.iterdir()) == [
-        "enode_client_2024_10_01-0.1.0-py3-none-any.whl",
-        "enode_client_2024_10_01-0.1.0.tar.gz",
+        "enode_client_2024_10_01-1.0.0-py3-none-any.whl",
+        "enode_client_2024_10_01-1.0.0.tar.gz",
     ]
     assert _stopped(_server_url(out))
     published = {p.name: p.read_bytes() for p in index.iterdir()}
@@ -62,7 +62,7 @@ def test_round_trip_through_a_local_pypiserver(
     readme.write_text(readme.read_text() + "\nA change without a new version.\n")
     assert publish.main([str(changed), *args, "--no-verify"]) == 1
     captured = capsys.readouterr()
-    assert "enode-client-2024-10-01 0.1.0 is already on http://127.0.0.1:" in captured.err
+    assert "enode-client-2024-10-01 1.0.0 is already on http://127.0.0.1:" in captured.err
     assert "with different content" in captured.err
     assert "give the package a new version" in captured.err
     assert {p.name: p.read_bytes() for p in index.iterdir()} == published
