@@ -105,6 +105,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "in enode_codegen/releases/ (commit it with generated/)",
     )
     release.add_argument(
+        "paths", nargs="*", type=Path, help="specs (default: every version in spec/)"
+    )
+    release.add_argument(
         "--check",
         action="store_true",
         help="record nothing; exit 1 when a package has a release not recorded yet",
@@ -127,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "check":
         return _check(args.output)
     if args.command == "release":
-        return _release(args.output, check_only=args.check)
+        return _release(args.paths, args.output, check_only=args.check)
     parser.error(f"unknown command {args.command}")
     return 2
 
@@ -297,8 +300,8 @@ def _check(output: Path) -> int:
     return 0
 
 
-def _release(output: Path, *, check_only: bool) -> int:
-    roots = _roots([])
+def _release(paths: Sequence[Path], output: Path, *, check_only: bool) -> int:
+    roots = _roots(paths)
     try:
         if check_only:
             with tempfile.TemporaryDirectory(prefix=".enode-codegen-release-") as scratch:

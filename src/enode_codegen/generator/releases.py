@@ -133,7 +133,7 @@ def content_files(tree: dict[str, bytes]) -> dict[str, str]:
         if name == "pyproject.toml":
             data = _VERSION_LINE.sub('version = "<release>"', data.decode("utf-8")).encode()
         elif name == "CHANGELOG.md":
-            data = _HISTORY.sub("", data.decode("utf-8")).encode()
+            data = (_HISTORY.sub("", data.decode("utf-8")).rstrip("\n") + "\n").encode()
         digests[name] = _sha256(data)
     return digests
 
