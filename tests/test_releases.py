@@ -166,14 +166,17 @@ def test_a_declared_generator_break_is_a_major_release_once_content_changes(
 
 
 def test_the_packaged_versions_are_recorded() -> None:
-    """Every packaged Enode-Version's package has its first release recorded, and the
-    committed generated/ carries the recorded version."""
+    """Every packaged Enode-Version's package has its first release, 1.0.0, recorded, with
+    the spec it was built from; generated/ carries a recorded version or the next one."""
     for version in paths.packaged_versions():
         distribution = f"enode-client-{version}"
         history = releases.history(distribution)
         assert history, f"no release recorded for {distribution}"
+        assert (history[0].version, history[0].bump) == ("1.0.0", "initial")
         pyproject = ROOT / "generated" / distribution / "pyproject.toml"
-        assert tomllib.loads(pyproject.read_text())["project"]["version"] == history[-1].version
+        committed = tomllib.loads(pyproject.read_text())["project"]["version"]
+        as_tuple = tuple(int(part) for part in committed.split("."))
+        assert as_tuple >= tuple(int(part) for part in history[-1].version.split("."))
         copy = json.loads(releases.spec_copy_file(distribution).read_text())
         assert copy["info"]["version"] == version
 
@@ -207,3 +210,16 @@ def test_a_fresh_clone_computes_the_same_versions(tmp_path: Path) -> None:
                 recorded = releases.latest(f"enode-client-{version}")
                 assert recorded is not None
                 assert f"enode-client-{version}: {recorded.version}, unchanged" in result.stdout
+
+
+def test_a_lost_release_spec_is_a_clear_error(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _generate(project)
+    _released(project)
+    releases.spec_copy_file(DIST).unlink()
+    _edit(project, "summary: Get a widget", "summary: Get one widget")
+    assert main(["generate", str(project / "spec"), "--output", str(project / "out")]) == 1
+    err = capsys.readouterr().err
+    assert f"{DIST}.spec.json: the spec of release 1.0.0 cannot be read" in err
+    assert "left unchanged" in err

@@ -181,7 +181,14 @@ def plan(distribution: str, tree: dict[str, bytes], document: dict[str, Any]) ->
     notes = [f"**Breaking (generator).** {sentence}" for sentence in breaks]
     differences: list[Difference] = []
     if spec_digest != last.spec_digest:
-        released = json.loads(spec_copy_file(distribution).read_text(encoding="utf-8"))
+        copy = spec_copy_file(distribution)
+        try:
+            released = json.loads(copy.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise LedgerError(
+                f"{copy}: the spec of release {last.version} cannot be read "
+                f"({type(exc).__name__}: {exc}); restore it from git"
+            ) from None
         differences = diff_documents(released, document).differences
         differences.sort(key=lambda d: not d.breaking)  # stable: breaking first
         notes += [_difference_note(d) for d in differences]
