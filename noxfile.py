@@ -11,6 +11,7 @@ Run with `nox -s NAME`, or on a machine without nox `python3 noxfile.py -s NAME`
     check     fail with a diff when generated/ is stale
     golden    refresh the golden record of tests/golden/
     packages  build each generated package's wheel and import it in a clean virtualenv
+    release   record the new version of every generated package whose content changed
     publish   upload generated packages whose version is new to a package index, install one back
     bench     benchmarks against peers (openapi-python-client, Prism, raw httpx)
 """
@@ -134,6 +135,15 @@ def packages(session: nox.Session) -> None:
         session.run(str(venv / "bin" / "pip"), "install", "-q", str(wheel), external=True)
         check = f"import {module}; print({module}.__name__, {module}.API_VERSION, {module}.Client)"
         session.run(str(venv / "bin" / "python"), "-c", check, external=True)
+
+
+@nox.session(python=PYTHON)
+def release(session: nox.Session) -> None:
+    """Regenerate, then record in src/enode_codegen/releases/ the release of every generated
+    package whose content changed (version bumped by the spec diff; commit it with
+    generated/). `nox -s release -- --check` records nothing and fails on an unrecorded one."""
+    install_project(session)
+    session.run("enode-codegen", "release", *session.posargs)
 
 
 @nox.session(python=PYTHON)

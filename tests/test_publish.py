@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import tomllib
 from pathlib import Path
 
 import httpx
@@ -15,6 +16,7 @@ from enode_codegen import publish
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "generated" / "enode-client-2024-10-01"
+VERSION = tomllib.loads((PACKAGE / "pyproject.toml").read_text())["project"]["version"]
 
 
 def _server_url(out: str) -> str:
@@ -40,11 +42,13 @@ def test_round_trip_through_a_local_pypiserver(
     assert publish.main([str(PACKAGE), *args]) == 0
     out = capsys.readouterr().out
     assert "uploaded enode-client-2024-10-01 to http://127.0.0.1:" in out
-    assert re.search(r"installed enode-client-2024-10-01 0\.1\.0 .* clean venv", out), out
+    assert re.search(
+        rf"installed enode-client-2024-10-01 {re.escape(VERSION)} .* clean venv", out
+    ), out
     assert re.search(r"against enode-mock: [1-9]\d* batteries, the first \S+", out), out
     assert sorted(p.name for p in index.iterdir()) == [
-        "enode_client_2024_10_01-0.1.0-py3-none-any.whl",
-        "enode_client_2024_10_01-0.1.0.tar.gz",
+        f"enode_client_2024_10_01-{VERSION}-py3-none-any.whl",
+        f"enode_client_2024_10_01-{VERSION}.tar.gz",
     ]
     assert _stopped(_server_url(out))
     published = {p.name: p.read_bytes() for p in index.iterdir()}
@@ -62,7 +66,7 @@ def test_round_trip_through_a_local_pypiserver(
     readme.write_text(readme.read_text() + "\nA change without a new version.\n")
     assert publish.main([str(changed), *args, "--no-verify"]) == 1
     captured = capsys.readouterr()
-    assert "enode-client-2024-10-01 0.1.0 is already on http://127.0.0.1:" in captured.err
+    assert f"enode-client-2024-10-01 {VERSION} is already on http://127.0.0.1:" in captured.err
     assert "with different content" in captured.err
     assert "give the package a new version" in captured.err
     assert {p.name: p.read_bytes() for p in index.iterdir()} == published
@@ -78,3 +82,22 @@ def test_a_remote_index_needs_upload_url_and_token(
     assert publish.main([str(PACKAGE)]) == 1
     err = capsys.readouterr().err
     assert "ENODE_PUBLISH_UPLOAD_URL and ENODE_PUBLISH_TOKEN" in err
+
+
+def test_a_version_the_release_ledger_does_not_record_is_not_published(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Generated with a new version but `enode-codegen release` not run: publishing it could
+    give later, different content the same version, so nothing is built or uploaded."""
+    changed = tmp_path / PACKAGE.name
+    shutil.copytree(PACKAGE, changed, ignore=shutil.ignore_patterns("__pycache__"))
+    pyproject = changed / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace(f'"{VERSION}"', '"99.0.0"', 1))
+    index = tmp_path / "index"
+    assert publish.main([str(changed), "--local-index", str(index), "--no-verify"]) == 1
+    captured = capsys.readouterr()
+    assert "enode-client-2024-10-01 99.0.0 is not recorded in enode-client-2024-10-01.json" in (
+        captured.err
+    )
+    assert "run `enode-codegen release`" in captured.err
+    assert "pypiserver" not in captured.out and not index.exists()

@@ -12,10 +12,12 @@ ENODE_PUBLISH_UPLOAD_URL with the API token ENODE_PUBLISH_TOKEN.
 
 For each package (default: every one in generated/): sdist and wheel are built
 (`python -m build`, the package's pinned hatchling; builds are reproducible) and checked
-(`twine check --strict`). A version the index does not have yet is uploaded
-(`twine upload`). A version it already has is never uploaded again: with identical files
-it is skipped; with different files the run stops before uploading anything, saying the
-package changed without a new version. Then, in a clean virtualenv,
+(`twine check --strict`). A package with a release ledger (`enode_codegen/releases/`) is
+published only at a version the ledger records (`enode-codegen release` records them). A
+version the index does not have yet is uploaded (`twine upload`): the packages whose version
+moved. A version it already has is never uploaded again: with identical files it is
+skipped; with different files the run stops before uploading anything, saying the package
+changed without a new version. Then, in a clean virtualenv,
 `pip install <distribution> --index-url <index>` and a call against `enode-mock serve`.
 """
 
@@ -39,9 +41,18 @@ from pathlib import Path
 import httpx
 
 from ._process import serving
+from .generator import releases
 from .generator.paths import CHECKOUT_ROOT, GENERATED_DIR
 
-__all__ = ["Package", "PublishError", "discover", "index_files", "main", "publish"]
+__all__ = [
+    "Package",
+    "PublishError",
+    "discover",
+    "index_files",
+    "main",
+    "publish",
+    "unrecorded",
+]
 
 _BASE = CHECKOUT_ROOT if CHECKOUT_ROOT else Path()
 LOCAL_INDEX = _BASE / "dist" / "index"
@@ -63,7 +74,7 @@ class Package:
 
     @property
     def stem(self) -> str:
-        """The file name prefix of its sdist and wheel: `enode_client_2024_10_01-0.1.0`."""
+        """The file name prefix of its sdist and wheel: `enode_client_2024_10_01-1.0.0`."""
         return f"{normalize(self.distribution).replace('-', '_')}-{self.version}"
 
 
@@ -90,6 +101,22 @@ def discover(folders: Sequence[Path]) -> list[Package]:
     if not packages:
         raise PublishError(f"no package found in {', '.join(map(str, folders))}")
     return packages
+
+
+def unrecorded(packages: Sequence[Package]) -> list[str]:
+    """Why packages with a release ledger (enode_codegen/releases/) cannot be published: a
+    version the ledger does not record (generated, but `enode-codegen release` not run), so a
+    later change could give other content the same version."""
+    problems = []
+    for package in packages:
+        recorded = [r.version for r in releases.history(package.distribution)]
+        if recorded and package.version not in recorded:
+            problems.append(
+                f"{package.distribution} {package.version} is not recorded in "
+                f"{releases.ledger_file(package.distribution).name} (latest: {recorded[-1]}): "
+                "run `enode-codegen release` and commit the ledger first"
+            )
+    return problems
 
 
 def index_files(index_url: str, distribution: str) -> dict[str, str | None]:
@@ -356,6 +383,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         packages = discover(args.packages or [GENERATED_DIR])
+        problems = unrecorded(packages)
+        if problems:
+            raise PublishError("\n".join(f"error: {line}" for line in problems))
         remote = _remote_index()
         if remote is not None:
             _publish_and_verify(packages, remote, args.build_dir, args.verify)

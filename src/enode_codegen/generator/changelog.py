@@ -32,11 +32,16 @@ def changelog_for(spec: Path, version: str, header_md: str) -> str | None:
         return "\n".join(lines) + "\n"
     previous = versions[index - 1]
     report, _ = packaged_report(previous, version)
+    heading, _, rest = render_markdown(
+        report, title=f"Changes from Enode-Version {previous}", level=2
+    ).partition("\n\n")
     lines += [
+        heading,
+        "",
         f"What a client pinned to Enode-Version {previous} must know to move to {version}. "
         "Across several versions: `enode-codegen diff OLD NEW`.",
         "",
-        render_markdown(report, title=f"Changes from Enode-Version {previous}", level=2),
+        rest,
     ]
     return "\n".join(lines).rstrip("\n") + "\n"
 

@@ -1,19 +1,23 @@
-"""The `enode-codegen` command line: validate, bundle, build-specs, diff, generate, check."""
+"""The `enode-codegen` command line: validate, bundle, build-specs, diff, generate, check,
+release."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from enode_codegen import __version__
 
+from . import releases
+from .bundle import bundle_spec
 from .diff import diff_documents, packaged_report, render_json, render_markdown
 from .errors import SpecError, display_path
 from .generate import PackageReport, check, generate
-from .output import FormatError
+from .output import FormatError, read_tree
 from .paths import (
     GENERATED_DIR,
     PUBLISHED_DIR,
@@ -95,6 +99,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--output", type=Path, default=GENERATED_DIR, help="folder to check (default: generated/)"
     )
 
+    release = commands.add_parser(
+        "release",
+        help="regenerate, then record the new release of every package whose content changed "
+        "in enode_codegen/releases/ (commit it with generated/)",
+    )
+    release.add_argument(
+        "paths", nargs="*", type=Path, help="specs (default: every version in spec/)"
+    )
+    release.add_argument(
+        "--check",
+        action="store_true",
+        help="record nothing; exit 1 when a package has a release not recorded yet",
+    )
+    release.add_argument(
+        "--output", type=Path, default=GENERATED_DIR, help="target folder (default: generated/)"
+    )
+
     args = parser.parse_args(argv)
     if args.command == "validate":
         return _validate(args.paths, not args.no_enode_rules)
@@ -108,6 +129,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _diff(args.old, args.new, args.format)
     if args.command == "check":
         return _check(args.output)
+    if args.command == "release":
+        return _release(args.paths, args.output, check_only=args.check)
     parser.error(f"unknown command {args.command}")
     return 2
 
@@ -186,13 +209,13 @@ def _generate(paths: Sequence[Path], output: Path, package: str | None, enode_ru
         print(exc, file=sys.stderr)
         print(f"enode-codegen generate: {display_path(output)} left unchanged", file=sys.stderr)
         return 1
-    except FormatError as exc:
+    except (FormatError, releases.LedgerError) as exc:
         print(exc, file=sys.stderr)
         print(f"enode-codegen generate: {display_path(output)} left unchanged", file=sys.stderr)
         return 1
     for report in reports:
-        if report not in shown:  # nothing changed: the reports recorded by the last run
-            show(report)
+        if report.distribution not in {r.distribution for r in shown}:
+            show(report)  # nothing changed: the reports recorded by the last run
     # a warning several packages share (the same schema in several versions) is said once
     warned: dict[str, list[str]] = {}
     for report in reports:
@@ -262,7 +285,7 @@ def _check(output: Path) -> int:
         return 1
     try:
         lines = check(_roots([]), output)
-    except SpecError as exc:
+    except (SpecError, releases.LedgerError) as exc:
         print(exc, file=sys.stderr)
         return 1
     if lines:
@@ -274,6 +297,44 @@ def _check(output: Path) -> int:
         )
         return 1
     print(f"{display_path(output)} is up to date")
+    return 0
+
+
+def _release(paths: Sequence[Path], output: Path, *, check_only: bool) -> int:
+    roots = _roots(paths)
+    try:
+        if check_only:
+            with tempfile.TemporaryDirectory(prefix=".enode-codegen-release-") as scratch:
+                return _releases(roots, Path(scratch), check_only=True)
+        return _releases(roots, output, check_only=False)
+    except (SpecError, FormatError, releases.LedgerError) as exc:
+        print(exc, file=sys.stderr)
+        print("enode-codegen release: nothing recorded", file=sys.stderr)
+        return 1
+
+
+def _releases(roots: Sequence[Path], output: Path, *, check_only: bool) -> int:
+    reports, _ = generate(roots, output)
+    pending = []
+    for root, report in zip(roots, reports, strict=True):
+        if not report.version:
+            continue
+        document = bundle_spec(root, strict=False).document
+        tree = read_tree(output / report.distribution)
+        planned = releases.plan(report.distribution, tree, document)
+        last = releases.latest(report.distribution)
+        if last == planned:
+            print(f"{report.distribution}: {planned.version}, unchanged")
+            continue
+        pending.append(report.distribution)
+        if check_only:
+            print(f"{report.distribution}: {planned.version} ({planned.bump}) not recorded yet")
+        else:
+            releases.record(planned, report.distribution, document)
+            print(f"{report.distribution}: {planned.version} ({planned.bump}) recorded")
+    if check_only and pending:
+        print("run `enode-codegen release` and commit the ledgers", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -14,12 +14,12 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from . import stamp
+from . import releases, stamp
 from .bundle import Bundle, bundle_spec
 from .changelog import changelog_for, changelog_inputs
 from .errors import SpecError, SpecProblem, display_path
@@ -50,6 +50,7 @@ class PackageReport:
     warnings: tuple[str, ...]  # operations typed loosely and constraints dropped, with the reason
     seconds: float
     inputs: tuple[str, ...] = ()  # every spec file the package was generated from
+    version: str = ""  # its release version, for packages with a release ledger (releases.py)
 
 
 def package_names(title: str, version: str) -> tuple[str, str]:
@@ -77,6 +78,7 @@ def build_packages(
     """Validate, render and format one package per spec into the folder `into`; `progress`
     hears of each package as soon as it is rendered."""
     reports = []
+    versioned: dict[str, dict[str, Any]] = {}  # distribution -> the spec document it is from
     for spec in specs:
         started = time.perf_counter()
         bundle = bundle_spec(spec, strict=False)
@@ -91,6 +93,10 @@ def build_packages(
         changelog = changelog_for(spec, version, f"<!-- {_header(spec.resolve()).lstrip('# ')} -->")
         if changelog is not None:
             files["CHANGELOG.md"] = changelog
+        if releases.tracked(distribution, changelog is not None):
+            versioned[distribution] = bundle.document
+            header_md = files["README.md"].splitlines()[0]
+            files.setdefault("CHANGELOG.md", f"{header_md}\n\n# Changelog: {distribution}\n")
         write_tree(into / distribution, files)
         warnings = (
             tuple(str(w) for w in validated.warnings)
@@ -112,14 +118,26 @@ def build_packages(
             time.perf_counter() - started,
             tuple(
                 str(p)
-                for p in dict.fromkeys([*validated.bundle.files, *changelog_inputs(spec, version)])
+                for p in dict.fromkeys(
+                    [
+                        *validated.bundle.files,
+                        *changelog_inputs(spec, version),
+                        *releases.inputs(distribution, distribution in versioned),
+                    ]
+                )
             ),
         )
         reports.append(report)
         if progress is not None:
             progress(report)
     format_tree(into)
-    return reports
+    # the version goes in last: a release is identified by the formatted content
+    return [
+        replace(r, version=releases.apply(into / r.distribution, r.distribution, document).version)
+        if (document := versioned.get(r.distribution)) is not None
+        else r
+        for r in reports
+    ]
 
 
 def _render(

@@ -17,6 +17,7 @@ __all__ = [
     "GENERATED_DIR",
     "PACKAGE_DIR",
     "PUBLISHED_DIR",
+    "RELEASES_DIR",
     "RUNTIME_DIR",
     "SOURCE_DIR",
     "SPEC_DIR",
@@ -34,6 +35,7 @@ CHANGES_DIR = SPEC_DIR / "changes"  # per version, what it changed (Overlay docu
 PUBLISHED_DIR = SPEC_DIR / "published"  # one rendered document per version (build-specs)
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 RUNTIME_DIR = PACKAGE_DIR / "runtime"
+RELEASES_DIR = PACKAGE_DIR / "releases"  # release ledgers of generated packages (releases.py)
 
 
 def _checkout_root() -> Path | None:

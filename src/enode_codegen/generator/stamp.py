@@ -80,8 +80,11 @@ def load_if_current(target: Path, arguments: dict[str, Any]) -> list[dict[str, A
     reports = recorded.get("reports")
     if recorded.get("arguments") != arguments or not isinstance(reports, list):
         return None
-    if recorded.get("tool") != tool_fingerprint() or recorded.get("inputs") != _inputs_fingerprint(
-        reports
+    inputs = _inputs_fingerprint(reports)  # None: an input is missing, never current
+    if (
+        recorded.get("tool") != tool_fingerprint()
+        or inputs is None
+        or recorded.get("inputs") != inputs
     ):
         return None
     if recorded.get("outputs") != _outputs_fingerprint(target):
