@@ -147,3 +147,19 @@ def test_validation_beside_generation_gives_the_same_output_and_errors(
     [problem] = info.value.problems
     assert problem.rule == "example" and problem.file.endswith("widgets.yaml")
     assert not (tmp_path / "never" / "enode-client-2099-01-01").exists()
+
+
+def test_generating_one_spec_leaves_the_other_packages_alone(tmp_path: Path) -> None:
+    """`enode-codegen generate 2024-10-01` must not delete the other versions' packages;
+    only a run over the whole set (no paths given) prunes packages no spec produces."""
+    from enode_codegen.generator import generate as generate_module
+
+    out = tmp_path / "out"
+    assert main(["generate", str(TINY), "--output", str(out)]) == 0
+    assert main(["generate", str(TINY), "--package", "other_client", "--output", str(out)]) == 0
+    assert (out / "enode-client-2099-01-01" / "pyproject.toml").is_file()
+    assert (out / "other-client" / "pyproject.toml").is_file()
+
+    generate_module.generate([TINY], out, prune=True)
+    assert (out / "enode-client-2099-01-01" / "pyproject.toml").is_file()
+    assert not (out / "other-client").exists()

@@ -203,7 +203,12 @@ def _generate(paths: Sequence[Path], output: Path, package: str | None, enode_ru
 
     try:
         reports, changed = generate(
-            roots, output, enode_rules=enode_rules, package=package, progress=show
+            roots,
+            output,
+            enode_rules=enode_rules,
+            package=package,
+            progress=show,
+            prune=not paths,  # the whole packaged set: a version no longer packaged goes
         )
     except SpecError as exc:
         print(exc, file=sys.stderr)

@@ -219,8 +219,13 @@ def generate(
     enode_rules: bool = True,
     package: str | None = None,
     progress: Callable[[PackageReport], None] | None = None,
+    prune: bool = False,
 ) -> tuple[list[PackageReport], list[str]]:
     """Regenerate packages into `target`; return reports and the names of packages that changed.
+
+    `prune`: also remove generated packages in `target` that these specs no longer produce
+    (only when `specs` is the whole set, e.g. every packaged version; a run for one version
+    leaves the other packages alone).
 
     When no input (spec files, generator, templates, runtime, pinned tool versions) and
     no output file changed since the last run, the stamp in `target` says so and
@@ -230,6 +235,7 @@ def generate(
         "specs": [str(s.resolve()) for s in specs],
         "enode_rules": enode_rules,
         "package": package,
+        "prune": prune,
     }
     cached = stamp.load_if_current(target, arguments)
     if cached is not None:
@@ -244,7 +250,7 @@ def generate(
         reports = build_packages(
             specs, scratch, enode_rules=enode_rules, package=package, progress=progress
         )
-        changed = swap_in(scratch, target, [r.distribution for r in reports])
+        changed = swap_in(scratch, target, [r.distribution for r in reports], prune=prune)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     stamp.save(target, arguments, [asdict(r) for r in reports], tool_before)

@@ -82,10 +82,11 @@ def diff_trees(expected: Path, actual: Path) -> Iterator[str]:
         yield from difflib.unified_diff(before, after, f"a/{name}", f"b/{name}")
 
 
-def swap_in(built: Path, target: Path, names: list[str]) -> list[str]:
+def swap_in(built: Path, target: Path, names: list[str], *, prune: bool = False) -> list[str]:
     """Move each package `built/<name>` to `target/<name>` if it differs; return the names changed.
 
-    Packages in `target` that carry our marker but are no longer produced are removed.
+    With `prune`, packages in `target` that carry our marker but are no longer produced are
+    removed (the caller generated the whole set); otherwise other packages are left alone.
     """
     target.mkdir(parents=True, exist_ok=True)
     changed: list[str] = []
@@ -100,6 +101,8 @@ def swap_in(built: Path, target: Path, names: list[str]) -> list[str]:
         os.replace(built / name, target / name)
         shutil.rmtree(old, ignore_errors=True)
         changed.append(name)
+    if not prune:
+        return changed
     for stale in sorted(p for p in target.iterdir() if p.is_dir() and p.name not in names):
         marker = stale / "pyproject.toml"
         if marker.is_file() and MARKER in marker.read_text(encoding="utf-8").splitlines()[0]:
