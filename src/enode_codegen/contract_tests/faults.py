@@ -197,7 +197,7 @@ async def _no_auth(exchange: Exchange, call: Call) -> Exchange:
     return await call(retry)
 
 
-_ACTION = re.compile(r"^/(batteries|chargers|hvacs)/actions/([^/]+)(/cancel)?$")
+_ACTION = re.compile(r"^/(batteries|chargers|hvacs|vehicles)/actions/([^/]+)(/cancel)?$")
 _CANCELLED: set[str] = set()
 
 
