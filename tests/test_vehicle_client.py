@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -140,3 +141,45 @@ def test_locations_and_tariffs(client: Any) -> None:
     assert client.locations.delete_location(home.id).id == home.id
     with pytest.raises(enode.NotFoundError):
         client.locations.get_location(home.id)
+
+
+README = (
+    Path(__file__).resolve().parent.parent / "generated" / "enode-client-2024-10-01" / "README.md"
+)
+README_SECTIONS = ("Vehicles: start charging and wait", "Smart charging", "Locations and tariffs")
+
+
+def _readme_example(heading: str) -> str:
+    text = README.read_text(encoding="utf-8")
+    section = text.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+@pytest.mark.parametrize("heading", README_SECTIONS)
+def test_package_readme_examples_run_against_the_mock(mock_app: Any, heading: str) -> None:
+    """The package README's vehicle, smart charging and location examples work as written
+    (with the mock's seeded IDs in place of the placeholders and a client of the mock)."""
+    transport = SyncASGITransport(mock_app)
+
+    def mock_client(**_: Any) -> Any:
+        return enode.Client(
+            client_id="mock-client",
+            client_secret="mock-secret",
+            base_url="http://mock.test",
+            token_url="http://mock.test/oauth2/token",
+            transport=transport,
+            strict=True,
+        )
+
+    code = (
+        _readme_example(heading)
+        .replace('Client(environment="sandbox")', "mock_client()")
+        .replace('vehicle_id = "..."', f'vehicle_id = "{ALICE_CAR}"')
+        .replace('user_id = "..."', f'user_id = "{ALICE}"')
+    )
+    assert "mock_client()" in code and '"..."' not in code, code
+    try:
+        exec(compile(code, f"README.md ({heading})", "exec"), {"mock_client": mock_client})
+    finally:
+        transport.shutdown()
+    assert mock_app.state.mock.violations == []
