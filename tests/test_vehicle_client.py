@@ -107,7 +107,7 @@ def test_locations_and_tariffs(client: Any) -> None:
     ]
     client.tariffs.set_tariff("home-tou", body=rates)
     assert client.tariffs.get_tariff("home-tou") == rates
-    client.tariffs.set_location_tariff(
+    client.locations.set_location_tariff(
         home.id,
         tariff_id="home-tou",
         tariff_intervals=[
@@ -118,7 +118,7 @@ def test_locations_and_tariffs(client: Any) -> None:
             )
         ],
     )
-    schedule = client.tariffs.get_location_tariff(home.id)
+    schedule = client.locations.get_location_tariff(home.id)
     assert [(e.weekday, e.from_hour_minute, e.tariff_name) for e in schedule] == [
         (5, "00:00", "OFF-PEAK"),
         (5, "07:00", "PEAK"),
@@ -126,7 +126,7 @@ def test_locations_and_tariffs(client: Any) -> None:
         (6, "07:00", "PEAK"),
     ]
     with pytest.raises(enode.BadRequestError) as overlap:
-        client.tariffs.set_location_tariff(
+        client.locations.set_location_tariff(
             home.id,
             tariff_id="home-tou",
             tariff_intervals=[

@@ -970,6 +970,29 @@ class LocationsResource(SyncResource):
             options=options,
         )
 
+    def get_location_tariff(
+        self,
+        location_id: UUID | str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.LocationTariffScheduleEntry]:
+        """Get location tariff
+
+        Returns the tariff schedule of a location, one entry per weekday and interval (empty
+        when none is set).
+
+        `GET /locations/{locationId}/tariff` (operationId `getLocationTariff`)
+        """
+        return self._client.request(
+            "GET",
+            "/locations/{locationId}/tariff",
+            path_params={
+                "locationId": location_id,
+            },
+            cast_to=list[models.LocationTariffScheduleEntry],
+            options=options,
+        )
+
     def list_locations(
         self,
         *,
@@ -1026,6 +1049,36 @@ class LocationsResource(SyncResource):
             options=options,
         )
 
+    def set_location_tariff(
+        self,
+        location_id: UUID | str,
+        *,
+        tariff_id: str,
+        tariff_intervals: list[models.LocationTariffRequestInterval],
+        options: RequestOptions | None = None,
+    ) -> None:
+        """Set location tariff
+
+        Says when which rate of a tariff applies at a location. Intervals are local to the
+        location's time zone, `from` inclusive and `to` exclusive; they must not overlap; gaps
+        are allowed (market prices apply there). Each request replaces the previous schedule.
+
+        `PUT /locations/{locationId}/tariff` (operationId `setLocationTariff`)
+        """
+        return self._client.request(
+            "PUT",
+            "/locations/{locationId}/tariff",
+            path_params={
+                "locationId": location_id,
+            },
+            json_body={
+                "tariffId": tariff_id,
+                "tariffIntervals": tariff_intervals,
+            },
+            cast_to=None,
+            options=options,
+        )
+
     def update_location(
         self,
         location_id: UUID | str,
@@ -1066,8 +1119,10 @@ class LocationsResourceWithRawResponse:
         self.create_location = resource._with_raw_response(resource.create_location)
         self.delete_location = resource._with_raw_response(resource.delete_location)
         self.get_location = resource._with_raw_response(resource.get_location)
+        self.get_location_tariff = resource._with_raw_response(resource.get_location_tariff)
         self.list_locations = resource._with_raw_response(resource.list_locations)
         self.list_user_locations = resource._with_raw_response(resource.list_user_locations)
+        self.set_location_tariff = resource._with_raw_response(resource.set_location_tariff)
         self.update_location = resource._with_raw_response(resource.update_location)
 
 
@@ -1623,29 +1678,6 @@ class StatisticsResourceWithRawResponse:
 class TariffsResource(SyncResource):
     """Tariffs: Electricity tariffs and when their rates apply at a location."""
 
-    def get_location_tariff(
-        self,
-        location_id: UUID | str,
-        *,
-        options: RequestOptions | None = None,
-    ) -> list[models.LocationTariffScheduleEntry]:
-        """Get location tariff
-
-        Returns the tariff schedule of a location, one entry per weekday and interval (empty
-        when none is set).
-
-        `GET /locations/{locationId}/tariff` (operationId `getLocationTariff`)
-        """
-        return self._client.request(
-            "GET",
-            "/locations/{locationId}/tariff",
-            path_params={
-                "locationId": location_id,
-            },
-            cast_to=list[models.LocationTariffScheduleEntry],
-            options=options,
-        )
-
     def get_tariff(
         self,
         tariff_id: str,
@@ -1665,36 +1697,6 @@ class TariffsResource(SyncResource):
                 "tariffId": tariff_id,
             },
             cast_to=list[models.TariffRate],
-            options=options,
-        )
-
-    def set_location_tariff(
-        self,
-        location_id: UUID | str,
-        *,
-        tariff_id: str,
-        tariff_intervals: list[models.LocationTariffRequestInterval],
-        options: RequestOptions | None = None,
-    ) -> None:
-        """Set location tariff
-
-        Says when which rate of a tariff applies at a location. Intervals are local to the
-        location's time zone, `from` inclusive and `to` exclusive; they must not overlap; gaps
-        are allowed (market prices apply there). Each request replaces the previous schedule.
-
-        `PUT /locations/{locationId}/tariff` (operationId `setLocationTariff`)
-        """
-        return self._client.request(
-            "PUT",
-            "/locations/{locationId}/tariff",
-            path_params={
-                "locationId": location_id,
-            },
-            json_body={
-                "tariffId": tariff_id,
-                "tariffIntervals": tariff_intervals,
-            },
-            cast_to=None,
             options=options,
         )
 
@@ -1725,12 +1727,10 @@ class TariffsResource(SyncResource):
 
 
 class TariffsResourceWithRawResponse:
-    """`tariff` methods that return `RawResponse` (status, headers, `.parse()`)."""
+    """`tariffs` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: TariffsResource) -> None:
-        self.get_location_tariff = resource._with_raw_response(resource.get_location_tariff)
         self.get_tariff = resource._with_raw_response(resource.get_tariff)
-        self.set_location_tariff = resource._with_raw_response(resource.set_location_tariff)
         self.set_tariff = resource._with_raw_response(resource.set_tariff)
 
 
@@ -2325,7 +2325,7 @@ class ClientWithRawResponse:
         self.health = ServiceHealthResourceWithRawResponse(client.health)
         self.inverters = SolarInvertersResourceWithRawResponse(client.inverters)
         self.statistics = StatisticsResourceWithRawResponse(client.statistics)
-        self.tariff = TariffsResourceWithRawResponse(client.tariff)
+        self.tariffs = TariffsResourceWithRawResponse(client.tariffs)
         self.users = UserManagementResourceWithRawResponse(client.users)
         self.vehicles = VehiclesResourceWithRawResponse(client.vehicles)
 
@@ -2401,7 +2401,7 @@ class Client(SyncAPIClient):
         return StatisticsResource(self)
 
     @cached_property
-    def tariff(self) -> TariffsResource:
+    def tariffs(self) -> TariffsResource:
         """Tariffs operations."""
         return TariffsResource(self)
 
@@ -3358,6 +3358,29 @@ class AsyncLocationsResource(AsyncResource):
             options=options,
         )
 
+    async def get_location_tariff(
+        self,
+        location_id: UUID | str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.LocationTariffScheduleEntry]:
+        """Get location tariff
+
+        Returns the tariff schedule of a location, one entry per weekday and interval (empty
+        when none is set).
+
+        `GET /locations/{locationId}/tariff` (operationId `getLocationTariff`)
+        """
+        return await self._client.request(
+            "GET",
+            "/locations/{locationId}/tariff",
+            path_params={
+                "locationId": location_id,
+            },
+            cast_to=list[models.LocationTariffScheduleEntry],
+            options=options,
+        )
+
     async def list_locations(
         self,
         *,
@@ -3414,6 +3437,36 @@ class AsyncLocationsResource(AsyncResource):
             options=options,
         )
 
+    async def set_location_tariff(
+        self,
+        location_id: UUID | str,
+        *,
+        tariff_id: str,
+        tariff_intervals: list[models.LocationTariffRequestInterval],
+        options: RequestOptions | None = None,
+    ) -> None:
+        """Set location tariff
+
+        Says when which rate of a tariff applies at a location. Intervals are local to the
+        location's time zone, `from` inclusive and `to` exclusive; they must not overlap; gaps
+        are allowed (market prices apply there). Each request replaces the previous schedule.
+
+        `PUT /locations/{locationId}/tariff` (operationId `setLocationTariff`)
+        """
+        return await self._client.request(
+            "PUT",
+            "/locations/{locationId}/tariff",
+            path_params={
+                "locationId": location_id,
+            },
+            json_body={
+                "tariffId": tariff_id,
+                "tariffIntervals": tariff_intervals,
+            },
+            cast_to=None,
+            options=options,
+        )
+
     async def update_location(
         self,
         location_id: UUID | str,
@@ -3454,8 +3507,10 @@ class AsyncLocationsResourceWithRawResponse:
         self.create_location = resource._with_raw_response(resource.create_location)
         self.delete_location = resource._with_raw_response(resource.delete_location)
         self.get_location = resource._with_raw_response(resource.get_location)
+        self.get_location_tariff = resource._with_raw_response(resource.get_location_tariff)
         self.list_locations = resource._with_raw_response(resource.list_locations)
         self.list_user_locations = resource._with_raw_response(resource.list_user_locations)
+        self.set_location_tariff = resource._with_raw_response(resource.set_location_tariff)
         self.update_location = resource._with_raw_response(resource.update_location)
 
 
@@ -4011,29 +4066,6 @@ class AsyncStatisticsResourceWithRawResponse:
 class AsyncTariffsResource(AsyncResource):
     """Tariffs: Electricity tariffs and when their rates apply at a location."""
 
-    async def get_location_tariff(
-        self,
-        location_id: UUID | str,
-        *,
-        options: RequestOptions | None = None,
-    ) -> list[models.LocationTariffScheduleEntry]:
-        """Get location tariff
-
-        Returns the tariff schedule of a location, one entry per weekday and interval (empty
-        when none is set).
-
-        `GET /locations/{locationId}/tariff` (operationId `getLocationTariff`)
-        """
-        return await self._client.request(
-            "GET",
-            "/locations/{locationId}/tariff",
-            path_params={
-                "locationId": location_id,
-            },
-            cast_to=list[models.LocationTariffScheduleEntry],
-            options=options,
-        )
-
     async def get_tariff(
         self,
         tariff_id: str,
@@ -4053,36 +4085,6 @@ class AsyncTariffsResource(AsyncResource):
                 "tariffId": tariff_id,
             },
             cast_to=list[models.TariffRate],
-            options=options,
-        )
-
-    async def set_location_tariff(
-        self,
-        location_id: UUID | str,
-        *,
-        tariff_id: str,
-        tariff_intervals: list[models.LocationTariffRequestInterval],
-        options: RequestOptions | None = None,
-    ) -> None:
-        """Set location tariff
-
-        Says when which rate of a tariff applies at a location. Intervals are local to the
-        location's time zone, `from` inclusive and `to` exclusive; they must not overlap; gaps
-        are allowed (market prices apply there). Each request replaces the previous schedule.
-
-        `PUT /locations/{locationId}/tariff` (operationId `setLocationTariff`)
-        """
-        return await self._client.request(
-            "PUT",
-            "/locations/{locationId}/tariff",
-            path_params={
-                "locationId": location_id,
-            },
-            json_body={
-                "tariffId": tariff_id,
-                "tariffIntervals": tariff_intervals,
-            },
-            cast_to=None,
             options=options,
         )
 
@@ -4113,12 +4115,10 @@ class AsyncTariffsResource(AsyncResource):
 
 
 class AsyncTariffsResourceWithRawResponse:
-    """`tariff` methods that return `RawResponse` (status, headers, `.parse()`)."""
+    """`tariffs` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: AsyncTariffsResource) -> None:
-        self.get_location_tariff = resource._with_raw_response(resource.get_location_tariff)
         self.get_tariff = resource._with_raw_response(resource.get_tariff)
-        self.set_location_tariff = resource._with_raw_response(resource.set_location_tariff)
         self.set_tariff = resource._with_raw_response(resource.set_tariff)
 
 
@@ -4713,7 +4713,7 @@ class AsyncClientWithRawResponse:
         self.health = AsyncServiceHealthResourceWithRawResponse(client.health)
         self.inverters = AsyncSolarInvertersResourceWithRawResponse(client.inverters)
         self.statistics = AsyncStatisticsResourceWithRawResponse(client.statistics)
-        self.tariff = AsyncTariffsResourceWithRawResponse(client.tariff)
+        self.tariffs = AsyncTariffsResourceWithRawResponse(client.tariffs)
         self.users = AsyncUserManagementResourceWithRawResponse(client.users)
         self.vehicles = AsyncVehiclesResourceWithRawResponse(client.vehicles)
 
@@ -4789,7 +4789,7 @@ class AsyncClient(AsyncAPIClient):
         return AsyncStatisticsResource(self)
 
     @cached_property
-    def tariff(self) -> AsyncTariffsResource:
+    def tariffs(self) -> AsyncTariffsResource:
         """Tariffs operations."""
         return AsyncTariffsResource(self)
 

@@ -970,6 +970,29 @@ class LocationsResource(SyncResource):
             options=options,
         )
 
+    def get_location_tariff(
+        self,
+        location_id: UUID | str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.LocationTariffScheduleEntry]:
+        """Get location tariff
+
+        Returns the tariff schedule of a location, one entry per weekday and interval (empty
+        when none is set).
+
+        `GET /locations/{locationId}/tariff` (operationId `getLocationTariff`)
+        """
+        return self._client.request(
+            "GET",
+            "/locations/{locationId}/tariff",
+            path_params={
+                "locationId": location_id,
+            },
+            cast_to=list[models.LocationTariffScheduleEntry],
+            options=options,
+        )
+
     def list_locations(
         self,
         *,
@@ -1026,6 +1049,36 @@ class LocationsResource(SyncResource):
             options=options,
         )
 
+    def set_location_tariff(
+        self,
+        location_id: UUID | str,
+        *,
+        tariff_id: str,
+        tariff_intervals: list[models.LocationTariffRequestInterval],
+        options: RequestOptions | None = None,
+    ) -> None:
+        """Set location tariff
+
+        Says when which rate of a tariff applies at a location. Intervals are local to the
+        location's time zone, `from` inclusive and `to` exclusive; they must not overlap; gaps
+        are allowed (market prices apply there). Each request replaces the previous schedule.
+
+        `PUT /locations/{locationId}/tariff` (operationId `setLocationTariff`)
+        """
+        return self._client.request(
+            "PUT",
+            "/locations/{locationId}/tariff",
+            path_params={
+                "locationId": location_id,
+            },
+            json_body={
+                "tariffId": tariff_id,
+                "tariffIntervals": tariff_intervals,
+            },
+            cast_to=None,
+            options=options,
+        )
+
     def update_location(
         self,
         location_id: UUID | str,
@@ -1066,8 +1119,10 @@ class LocationsResourceWithRawResponse:
         self.create_location = resource._with_raw_response(resource.create_location)
         self.delete_location = resource._with_raw_response(resource.delete_location)
         self.get_location = resource._with_raw_response(resource.get_location)
+        self.get_location_tariff = resource._with_raw_response(resource.get_location_tariff)
         self.list_locations = resource._with_raw_response(resource.list_locations)
         self.list_user_locations = resource._with_raw_response(resource.list_user_locations)
+        self.set_location_tariff = resource._with_raw_response(resource.set_location_tariff)
         self.update_location = resource._with_raw_response(resource.update_location)
 
 
@@ -1660,29 +1715,6 @@ class StatisticsResourceWithRawResponse:
 class TariffsResource(SyncResource):
     """Tariffs: Electricity tariffs and when their rates apply at a location."""
 
-    def get_location_tariff(
-        self,
-        location_id: UUID | str,
-        *,
-        options: RequestOptions | None = None,
-    ) -> list[models.LocationTariffScheduleEntry]:
-        """Get location tariff
-
-        Returns the tariff schedule of a location, one entry per weekday and interval (empty
-        when none is set).
-
-        `GET /locations/{locationId}/tariff` (operationId `getLocationTariff`)
-        """
-        return self._client.request(
-            "GET",
-            "/locations/{locationId}/tariff",
-            path_params={
-                "locationId": location_id,
-            },
-            cast_to=list[models.LocationTariffScheduleEntry],
-            options=options,
-        )
-
     def get_tariff(
         self,
         tariff_id: str,
@@ -1702,36 +1734,6 @@ class TariffsResource(SyncResource):
                 "tariffId": tariff_id,
             },
             cast_to=list[models.TariffRate],
-            options=options,
-        )
-
-    def set_location_tariff(
-        self,
-        location_id: UUID | str,
-        *,
-        tariff_id: str,
-        tariff_intervals: list[models.LocationTariffRequestInterval],
-        options: RequestOptions | None = None,
-    ) -> None:
-        """Set location tariff
-
-        Says when which rate of a tariff applies at a location. Intervals are local to the
-        location's time zone, `from` inclusive and `to` exclusive; they must not overlap; gaps
-        are allowed (market prices apply there). Each request replaces the previous schedule.
-
-        `PUT /locations/{locationId}/tariff` (operationId `setLocationTariff`)
-        """
-        return self._client.request(
-            "PUT",
-            "/locations/{locationId}/tariff",
-            path_params={
-                "locationId": location_id,
-            },
-            json_body={
-                "tariffId": tariff_id,
-                "tariffIntervals": tariff_intervals,
-            },
-            cast_to=None,
             options=options,
         )
 
@@ -1762,12 +1764,10 @@ class TariffsResource(SyncResource):
 
 
 class TariffsResourceWithRawResponse:
-    """`tariff` methods that return `RawResponse` (status, headers, `.parse()`)."""
+    """`tariffs` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: TariffsResource) -> None:
-        self.get_location_tariff = resource._with_raw_response(resource.get_location_tariff)
         self.get_tariff = resource._with_raw_response(resource.get_tariff)
-        self.set_location_tariff = resource._with_raw_response(resource.set_location_tariff)
         self.set_tariff = resource._with_raw_response(resource.set_tariff)
 
 
@@ -2362,7 +2362,7 @@ class ClientWithRawResponse:
         self.health = ServiceHealthResourceWithRawResponse(client.health)
         self.inverters = SolarInvertersResourceWithRawResponse(client.inverters)
         self.statistics = StatisticsResourceWithRawResponse(client.statistics)
-        self.tariff = TariffsResourceWithRawResponse(client.tariff)
+        self.tariffs = TariffsResourceWithRawResponse(client.tariffs)
         self.users = UserManagementResourceWithRawResponse(client.users)
         self.vehicles = VehiclesResourceWithRawResponse(client.vehicles)
 
@@ -2438,7 +2438,7 @@ class Client(SyncAPIClient):
         return StatisticsResource(self)
 
     @cached_property
-    def tariff(self) -> TariffsResource:
+    def tariffs(self) -> TariffsResource:
         """Tariffs operations."""
         return TariffsResource(self)
 
@@ -3395,6 +3395,29 @@ class AsyncLocationsResource(AsyncResource):
             options=options,
         )
 
+    async def get_location_tariff(
+        self,
+        location_id: UUID | str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.LocationTariffScheduleEntry]:
+        """Get location tariff
+
+        Returns the tariff schedule of a location, one entry per weekday and interval (empty
+        when none is set).
+
+        `GET /locations/{locationId}/tariff` (operationId `getLocationTariff`)
+        """
+        return await self._client.request(
+            "GET",
+            "/locations/{locationId}/tariff",
+            path_params={
+                "locationId": location_id,
+            },
+            cast_to=list[models.LocationTariffScheduleEntry],
+            options=options,
+        )
+
     async def list_locations(
         self,
         *,
@@ -3451,6 +3474,36 @@ class AsyncLocationsResource(AsyncResource):
             options=options,
         )
 
+    async def set_location_tariff(
+        self,
+        location_id: UUID | str,
+        *,
+        tariff_id: str,
+        tariff_intervals: list[models.LocationTariffRequestInterval],
+        options: RequestOptions | None = None,
+    ) -> None:
+        """Set location tariff
+
+        Says when which rate of a tariff applies at a location. Intervals are local to the
+        location's time zone, `from` inclusive and `to` exclusive; they must not overlap; gaps
+        are allowed (market prices apply there). Each request replaces the previous schedule.
+
+        `PUT /locations/{locationId}/tariff` (operationId `setLocationTariff`)
+        """
+        return await self._client.request(
+            "PUT",
+            "/locations/{locationId}/tariff",
+            path_params={
+                "locationId": location_id,
+            },
+            json_body={
+                "tariffId": tariff_id,
+                "tariffIntervals": tariff_intervals,
+            },
+            cast_to=None,
+            options=options,
+        )
+
     async def update_location(
         self,
         location_id: UUID | str,
@@ -3491,8 +3544,10 @@ class AsyncLocationsResourceWithRawResponse:
         self.create_location = resource._with_raw_response(resource.create_location)
         self.delete_location = resource._with_raw_response(resource.delete_location)
         self.get_location = resource._with_raw_response(resource.get_location)
+        self.get_location_tariff = resource._with_raw_response(resource.get_location_tariff)
         self.list_locations = resource._with_raw_response(resource.list_locations)
         self.list_user_locations = resource._with_raw_response(resource.list_user_locations)
+        self.set_location_tariff = resource._with_raw_response(resource.set_location_tariff)
         self.update_location = resource._with_raw_response(resource.update_location)
 
 
@@ -4085,29 +4140,6 @@ class AsyncStatisticsResourceWithRawResponse:
 class AsyncTariffsResource(AsyncResource):
     """Tariffs: Electricity tariffs and when their rates apply at a location."""
 
-    async def get_location_tariff(
-        self,
-        location_id: UUID | str,
-        *,
-        options: RequestOptions | None = None,
-    ) -> list[models.LocationTariffScheduleEntry]:
-        """Get location tariff
-
-        Returns the tariff schedule of a location, one entry per weekday and interval (empty
-        when none is set).
-
-        `GET /locations/{locationId}/tariff` (operationId `getLocationTariff`)
-        """
-        return await self._client.request(
-            "GET",
-            "/locations/{locationId}/tariff",
-            path_params={
-                "locationId": location_id,
-            },
-            cast_to=list[models.LocationTariffScheduleEntry],
-            options=options,
-        )
-
     async def get_tariff(
         self,
         tariff_id: str,
@@ -4127,36 +4159,6 @@ class AsyncTariffsResource(AsyncResource):
                 "tariffId": tariff_id,
             },
             cast_to=list[models.TariffRate],
-            options=options,
-        )
-
-    async def set_location_tariff(
-        self,
-        location_id: UUID | str,
-        *,
-        tariff_id: str,
-        tariff_intervals: list[models.LocationTariffRequestInterval],
-        options: RequestOptions | None = None,
-    ) -> None:
-        """Set location tariff
-
-        Says when which rate of a tariff applies at a location. Intervals are local to the
-        location's time zone, `from` inclusive and `to` exclusive; they must not overlap; gaps
-        are allowed (market prices apply there). Each request replaces the previous schedule.
-
-        `PUT /locations/{locationId}/tariff` (operationId `setLocationTariff`)
-        """
-        return await self._client.request(
-            "PUT",
-            "/locations/{locationId}/tariff",
-            path_params={
-                "locationId": location_id,
-            },
-            json_body={
-                "tariffId": tariff_id,
-                "tariffIntervals": tariff_intervals,
-            },
-            cast_to=None,
             options=options,
         )
 
@@ -4187,12 +4189,10 @@ class AsyncTariffsResource(AsyncResource):
 
 
 class AsyncTariffsResourceWithRawResponse:
-    """`tariff` methods that return `RawResponse` (status, headers, `.parse()`)."""
+    """`tariffs` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: AsyncTariffsResource) -> None:
-        self.get_location_tariff = resource._with_raw_response(resource.get_location_tariff)
         self.get_tariff = resource._with_raw_response(resource.get_tariff)
-        self.set_location_tariff = resource._with_raw_response(resource.set_location_tariff)
         self.set_tariff = resource._with_raw_response(resource.set_tariff)
 
 
@@ -4787,7 +4787,7 @@ class AsyncClientWithRawResponse:
         self.health = AsyncServiceHealthResourceWithRawResponse(client.health)
         self.inverters = AsyncSolarInvertersResourceWithRawResponse(client.inverters)
         self.statistics = AsyncStatisticsResourceWithRawResponse(client.statistics)
-        self.tariff = AsyncTariffsResourceWithRawResponse(client.tariff)
+        self.tariffs = AsyncTariffsResourceWithRawResponse(client.tariffs)
         self.users = AsyncUserManagementResourceWithRawResponse(client.users)
         self.vehicles = AsyncVehiclesResourceWithRawResponse(client.vehicles)
 
@@ -4863,7 +4863,7 @@ class AsyncClient(AsyncAPIClient):
         return AsyncStatisticsResource(self)
 
     @cached_property
-    def tariff(self) -> AsyncTariffsResource:
+    def tariffs(self) -> AsyncTariffsResource:
         """Tariffs operations."""
         return AsyncTariffsResource(self)
 
