@@ -388,7 +388,15 @@ async def _deleted_assets_readable(exchange: Exchange, call: Call) -> Exchange:
     remembered = _memory("deleted-assets")
     user = _USER.match(exchange.path)
     if exchange.method == "DELETE" and user is not None:
-        for kind in ("batteries", "chargers", "hvacs", "inverters", "meters"):
+        for kind in (
+            "batteries",
+            "chargers",
+            "hvacs",
+            "inverters",
+            "meters",
+            "vehicles",
+            "locations",
+        ):
             listed = await call(
                 Exchange("GET", f"/{kind}", b"pageSize=1000", exchange.headers, b"")
             )
