@@ -20,7 +20,7 @@ _FORMATS = {
     "uri-reference": "https://example.com/problems/x",
     "email": "user@example.com",
 }
-_PATTERN_SAMPLES = ("08:00", "https://example.com/callback", "en-US", "a")
+_PATTERN_SAMPLES = ("08:00", "https://example.com/callback", "en-US", "0.25", "a")
 
 
 def _resolve(schema: Any, document: dict[str, Any]) -> Any:

@@ -877,6 +877,99 @@ class ScheduleTargetType(OpenEnum):
     CHARGER = "charger"
 
 
+class SmartChargingPlanFailureCondition(OpenEnum):
+    """
+    Why a plan failed.
+    """
+
+    STOP_FAILED = "STOP_FAILED"
+    START_FAILED = "START_FAILED"
+    FINISHED_LATE = "FINISHED_LATE"
+    UNKNOWN = "UNKNOWN"
+    CHARGE_INTERRUPTED = "CHARGE_INTERRUPTED"
+
+
+class SmartChargingPlanFinalState(OpenEnum):
+    """
+    How a plan ended.
+    """
+
+    PLAN_ENDED_FINISHED = "PLAN:ENDED:FINISHED"
+    PLAN_ENDED_UNPLUGGED = "PLAN:ENDED:UNPLUGGED"
+    PLAN_ENDED_FAILED = "PLAN:ENDED:FAILED"
+    PLAN_ENDED_DISABLED = "PLAN:ENDED:DISABLED"
+    PLAN_ENDED_DEADLINE_CHANGED = "PLAN:ENDED:DEADLINE_CHANGED"
+
+
+class SmartChargingStatusConsideration(EnodeModel):
+    """
+    The conditions smart charging needs before it plans.
+    """
+
+    is_plugged_in: Annotated[bool, Field(alias="isPluggedIn")]
+    """
+    The vehicle is plugged in.
+    """
+    is_charging: Annotated[bool, Field(alias="isCharging")]
+    """
+    The vehicle is charging.
+    """
+    at_charging_location: Annotated[bool, Field(alias="atChargingLocation")]
+    """
+    The vehicle is at one of the user's locations.
+    """
+    has_time_estimate: Annotated[bool, Field(alias="hasTimeEstimate")]
+    """
+    Enode can estimate how long charging to the limit takes.
+    """
+
+
+class SmartChargingStatusState(OpenEnum):
+    """
+    The smart charging state of the vehicle.
+    - `DISABLED`: smart charging is off.
+    - `CONSIDERING`: on, and waiting until a plan can be made (plugged in at a known location, with a time estimate).
+    - `UNKNOWN`: not known.
+    - `PLAN:EXECUTING:*`: a plan runs: stopping, stopped (waiting for the planned start, or for prices), starting, started, interrupted, or overridden by a smart override.
+    - `PLAN:ENDED:*`: the last plan ended: finished, unplugged, failed, disabled, or its deadline changed.
+    - `FULLY_CHARGED`: the vehicle is at its charge limit.
+    """
+
+    DISABLED = "DISABLED"
+    CONSIDERING = "CONSIDERING"
+    UNKNOWN = "UNKNOWN"
+    PLAN_EXECUTING_STOPPING = "PLAN:EXECUTING:STOPPING"
+    PLAN_EXECUTING_STOP_FAILED = "PLAN:EXECUTING:STOP_FAILED"
+    PLAN_EXECUTING_STOPPED = "PLAN:EXECUTING:STOPPED"
+    PLAN_EXECUTING_STOPPED_AWAITING_PRICES = "PLAN:EXECUTING:STOPPED:AWAITING_PRICES"
+    PLAN_EXECUTING_STARTING = "PLAN:EXECUTING:STARTING"
+    PLAN_EXECUTING_START_FAILED = "PLAN:EXECUTING:START_FAILED"
+    PLAN_EXECUTING_STARTED = "PLAN:EXECUTING:STARTED"
+    PLAN_EXECUTING_CHARGE_INTERRUPTED = "PLAN:EXECUTING:CHARGE_INTERRUPTED"
+    PLAN_EXECUTING_OVERRIDDEN = "PLAN:EXECUTING:OVERRIDDEN"
+    PLAN_ENDED_FINISHED = "PLAN:ENDED:FINISHED"
+    PLAN_ENDED_UNPLUGGED = "PLAN:ENDED:UNPLUGGED"
+    PLAN_ENDED_FAILED = "PLAN:ENDED:FAILED"
+    PLAN_ENDED_DISABLED = "PLAN:ENDED:DISABLED"
+    PLAN_ENDED_DEADLINE_CHANGED = "PLAN:ENDED:DEADLINE_CHANGED"
+    FULLY_CHARGED = "FULLY_CHARGED"
+
+
+class TariffRate(EnodeModel):
+    """
+    One named rate of a tariff.
+    """
+
+    name: str
+    """
+    Name of the rate, used by location tariff intervals.
+    """
+    cost: Annotated[str, Field(pattern="^[+-]?(\\d{1,9}([.]\\d{0,9})?|[.]\\d{1,9})$")]
+    """
+    Price per kWh as a decimal string.
+    """
+
+
 class UserLinkResponse(EnodeModel):
     """
     A Link session.
@@ -894,7 +987,7 @@ class UserLinkResponse(EnodeModel):
 
 class UserVendor(OpenEnum):
     """
-    Machine-friendly name of the vendor. Use this in API requests. The values are the vendors named in the API reference.
+    Machine-friendly name of the vendor. Use this in API requests. The values are the vendors named in the API reference, and the vehicle vendors NISSAN and VOLKSWAGEN (VehicleVendor).
     """
 
     AUDI = "AUDI"
@@ -903,6 +996,8 @@ class UserVendor(OpenEnum):
     SMA = "SMA"
     SOLAREDGE = "SOLAREDGE"
     TESLA = "TESLA"
+    NISSAN = "NISSAN"
+    VOLKSWAGEN = "VOLKSWAGEN"
 
 
 class UserVendorType(OpenEnum):
@@ -916,6 +1011,258 @@ class UserVendorType(OpenEnum):
     INVERTER = "inverter"
     METER = "meter"
     VEHICLE = "vehicle"
+
+
+class VehicleActionTargetType(OpenEnum):
+    """
+    Type of the action's target.
+    """
+
+    VEHICLE = "vehicle"
+
+
+class VehicleCapabilities(EnodeModel):
+    """
+    What this vehicle supports, and how to enable what it does not.
+    """
+
+    information: Capability
+    charge_state: Annotated[Capability, Field(alias="chargeState")]
+    location: Capability
+    odometer: Capability
+    set_max_current: Annotated[Capability, Field(alias="setMaxCurrent")]
+    start_charging: Annotated[Capability, Field(alias="startCharging")]
+    stop_charging: Annotated[Capability, Field(alias="stopCharging")]
+    smart_charging: Annotated[Capability, Field(alias="smartCharging")]
+
+
+class VehicleChargeActionKind(OpenEnum):
+    """
+    Start or stop charging.
+    """
+
+    START = "START"
+    STOP = "STOP"
+
+
+class VehicleChargingRequest(EnodeModel):
+    """
+    Request body of Control charging.
+    """
+
+    action: VehicleChargeActionKind
+
+
+class VehicleInformation(EnodeModel):
+    """
+    Descriptive information about the vehicle.
+    """
+
+    vin: str | None
+    """
+    Vehicle identification number.
+    """
+    brand: str
+    """
+    Brand of the vehicle (free text).
+    """
+    model: str | None
+    """
+    Model of the vehicle.
+    """
+    year: float | None
+    """
+    Production year.
+    """
+    display_name: Annotated[str | None, Field(alias="displayName")]
+    """
+    The name the user gave the vehicle in the vendor's app, if any.
+    """
+
+
+class VehicleLocation(EnodeModel):
+    """
+    The vehicle's GPS position (each field `null` when not known).
+    """
+
+    longitude: float | None
+    """
+    Longitude in degrees.
+    """
+    latitude: float | None
+    """
+    Latitude in degrees.
+    """
+    last_updated: Annotated[AwareDatetime | None, Field(alias="lastUpdated")]
+    """
+    Time of the latest position.
+    """
+
+
+class VehicleMaxCurrentActionTargetState(EnodeModel):
+    """
+    The maximum current the action sets.
+    """
+
+    max_current: Annotated[float, Field(alias="maxCurrent", gt=0.0)]
+    """
+    Maximum charging current in amperes.
+    """
+
+
+class VehicleMaxCurrentRequest(EnodeModel):
+    """
+    Request body of Set max current.
+    """
+
+    max_current: Annotated[float, Field(alias="maxCurrent", gt=0.0)]
+    """
+    Maximum charging current in amperes.
+    """
+
+
+class VehicleOdometer(EnodeModel):
+    """
+    The vehicle's odometer.
+    """
+
+    distance: float | None
+    """
+    Distance travelled in kilometres.
+    """
+    last_updated: Annotated[AwareDatetime | None, Field(alias="lastUpdated")]
+    """
+    Time of the latest odometer reading.
+    """
+
+
+class VehiclePowerDeliveryState(OpenEnum):
+    """
+    Power delivery between the vehicle and its charger.
+    - `UNKNOWN`: not known.
+    - `UNPLUGGED`: no cable connected.
+    - `PLUGGED_IN:INITIALIZING`: about to start delivering power.
+    - `PLUGGED_IN:CHARGING`: charging; the battery level rises.
+    - `PLUGGED_IN:STOPPED`: plugged in and not charging; a start command can start it.
+    - `PLUGGED_IN:COMPLETE`: charging finished at the charge limit.
+    - `PLUGGED_IN:NO_POWER`: the vehicle accepted no power; needs the user's attention.
+    - `PLUGGED_IN:FAULT`: a fault prevents charging; needs the user's attention.
+    - `PLUGGED_IN:DISCHARGING`: the vehicle delivers power (bidirectional charging).
+    """
+
+    UNKNOWN = "UNKNOWN"
+    UNPLUGGED = "UNPLUGGED"
+    PLUGGED_IN_INITIALIZING = "PLUGGED_IN:INITIALIZING"
+    PLUGGED_IN_CHARGING = "PLUGGED_IN:CHARGING"
+    PLUGGED_IN_STOPPED = "PLUGGED_IN:STOPPED"
+    PLUGGED_IN_COMPLETE = "PLUGGED_IN:COMPLETE"
+    PLUGGED_IN_NO_POWER = "PLUGGED_IN:NO_POWER"
+    PLUGGED_IN_FAULT = "PLUGGED_IN:FAULT"
+    PLUGGED_IN_DISCHARGING = "PLUGGED_IN:DISCHARGING"
+
+
+class VehicleSmartChargingPolicy(EnodeModel):
+    """
+    How smart charging treats this vehicle.
+    """
+
+    is_enabled: Annotated[bool, Field(alias="isEnabled")]
+    """
+    Whether smart charging is on for the vehicle.
+    """
+    deadline: Annotated[str | None, Field(pattern="^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")]
+    """
+    Time of day (`HH:MM`) by which the vehicle should reach its charge limit.
+    """
+    minimum_charge_limit: Annotated[float, Field(alias="minimumChargeLimit", ge=0.0, le=100.0)]
+    """
+    Charge level in percent charged at once, before smart charging plans the rest.
+    """
+
+
+class VehicleSmartChargingPolicyUpdate(EnodeModel):
+    """
+    The fields of the policy to change; the others keep their value.
+    """
+
+    is_enabled: Annotated[bool | None, Field(alias="isEnabled")] = None
+    """
+    Whether smart charging is on for the vehicle.
+    """
+    deadline: Annotated[str | None, Field(pattern="^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")] = None
+    """
+    Time of day (`HH:MM`) by which the vehicle should reach its charge limit.
+    """
+    minimum_charge_limit: Annotated[
+        float | None, Field(alias="minimumChargeLimit", ge=0.0, le=100.0)
+    ] = None
+    """
+    Charge level in percent charged at once, before smart charging plans the rest.
+    """
+
+
+class VehicleSmartOverrideTargetType(OpenEnum):
+    """
+    Type of the smart override's target.
+    """
+
+    VEHICLE = "vehicle"
+    CHARGER = "charger"
+
+
+class VehicleVendor(OpenEnum):
+    """
+    Machine-friendly name of the vehicle's vendor.
+    """
+
+    ACURA = "ACURA"
+    AUDI = "AUDI"
+    BMW = "BMW"
+    HONDA = "HONDA"
+    HYUNDAI = "HYUNDAI"
+    JAGUAR = "JAGUAR"
+    LANDROVER = "LANDROVER"
+    KIA = "KIA"
+    MERCEDES = "MERCEDES"
+    MINI = "MINI"
+    NISSAN = "NISSAN"
+    PEUGEOT = "PEUGEOT"
+    PORSCHE = "PORSCHE"
+    RENAULT = "RENAULT"
+    SEAT = "SEAT"
+    SKODA = "SKODA"
+    TESLA = "TESLA"
+    VOLKSWAGEN = "VOLKSWAGEN"
+    VOLVO = "VOLVO"
+    FORD = "FORD"
+    OPEL = "OPEL"
+    DS = "DS"
+    TOYOTA = "TOYOTA"
+    LEXUS = "LEXUS"
+    CITROEN = "CITROEN"
+    CUPRA = "CUPRA"
+    VAUXHALL = "VAUXHALL"
+    FIAT = "FIAT"
+    RIVIAN = "RIVIAN"
+    NIO = "NIO"
+    CHEVROLET = "CHEVROLET"
+    GMC = "GMC"
+    CADILLAC = "CADILLAC"
+    XPENG = "XPENG"
+    POLESTAR = "POLESTAR"
+    SUBARU = "SUBARU"
+    JEEP = "JEEP"
+    MAZDA = "MAZDA"
+    MG = "MG"
+    CHRYSLER = "CHRYSLER"
+    DODGE = "DODGE"
+    RAM = "RAM"
+    ALFAROMEO = "ALFAROMEO"
+    LANCIA = "LANCIA"
+    LUCID = "LUCID"
+    BYD = "BYD"
+    DACIA = "DACIA"
+    ALPINE = "ALPINE"
 
 
 class ActionFailureReason(EnodeModel):
@@ -1343,6 +1690,87 @@ class ScheduleUpdateRequest(EnodeModel):
     """
 
 
+class SmartChargingPlan(EnodeModel):
+    """
+    When smart charging charges the vehicle, and what it costs.
+    """
+
+    id: UUID
+    """
+    ID of the plan.
+    """
+    vehicle_id: Annotated[str, Field(alias="vehicleId")]
+    """
+    ID of the vehicle.
+    """
+    user_id: Annotated[str, Field(alias="userId")]
+    """
+    ID of the vehicle's user.
+    """
+    vendor: VehicleVendor
+    currency: str
+    """
+    ISO 4217 code of the currency of the costs.
+    """
+    non_smart_cost: Annotated[float, Field(alias="nonSmartCost")]
+    """
+    What charging at once would have cost.
+    """
+    smart_cost: Annotated[float, Field(alias="smartCost")]
+    """
+    What charging as planned costs.
+    """
+    stop_at: Annotated[AwareDatetime, Field(alias="stopAt")]
+    """
+    When the plan stopped the charging the vehicle started on plug-in.
+    """
+    start_at: Annotated[AwareDatetime | None, Field(alias="startAt")]
+    """
+    When charging is planned to start.
+    """
+    estimated_finish_at: Annotated[AwareDatetime, Field(alias="estimatedFinishAt")]
+    """
+    When charging is expected to reach the limit.
+    """
+    stop_confirmed_at: Annotated[AwareDatetime | None, Field(alias="stopConfirmedAt")]
+    """
+    When the vehicle confirmed it stopped.
+    """
+    start_confirmed_at: Annotated[AwareDatetime | None, Field(alias="startConfirmedAt")]
+    """
+    When the vehicle confirmed it started.
+    """
+    ended_at: Annotated[AwareDatetime | None, Field(alias="endedAt")]
+    """
+    When the plan ended.
+    """
+    final_state: Annotated[SmartChargingPlanFinalState | None, Field(alias="finalState")]
+    """
+    How the plan ended; `null` while it runs.
+    """
+    failure_condition: Annotated[
+        SmartChargingPlanFailureCondition | None, Field(alias="failureCondition")
+    ]
+    """
+    Why the plan failed; `null` unless `finalState` is `PLAN:ENDED:FAILED`.
+    """
+    charging_location_id: Annotated[UUID | None, Field(alias="chargingLocationId")]
+    """
+    ID of the charging location the plan was made for.
+    """
+
+
+class Tariff(RootModel[list[TariffRate]]):
+    """
+    The rates of a tariff.
+    """
+
+    root: list[TariffRate]
+    """
+    The rates of a tariff.
+    """
+
+
 class UserLinkRequest(EnodeModel):
     """
     Options for the Link session. Every field is optional.
@@ -1381,6 +1809,86 @@ class UserMeLinkedVendor(EnodeModel):
     is_valid: Annotated[bool, Field(alias="isValid")]
     """
     Whether the provided credentials are currently valid. A false value here indicates that a credential has become invalidated, and Link User should be used to get new credentials from this user.
+    """
+
+
+class VehicleChargeState(EnodeModel):
+    """
+    Latest charging information. `null` means the vendor's data does not tell.
+    """
+
+    battery_level: Annotated[float | None, Field(alias="batteryLevel")]
+    """
+    Remaining charge in percent.
+    """
+    range: float | None
+    """
+    Estimated range in kilometres.
+    """
+    is_plugged_in: Annotated[bool | None, Field(alias="isPluggedIn")]
+    """
+    Whether a charging cable is connected.
+    """
+    is_charging: Annotated[bool | None, Field(alias="isCharging")]
+    """
+    Whether the battery is charging right now.
+    """
+    is_fully_charged: Annotated[bool | None, Field(alias="isFullyCharged")]
+    """
+    Whether charging has reached the charge limit; `null` while the power delivery state is `UNKNOWN`.
+    """
+    battery_capacity: Annotated[float | None, Field(alias="batteryCapacity")]
+    """
+    Usable battery capacity in kWh.
+    """
+    charge_limit: Annotated[float | None, Field(alias="chargeLimit")]
+    """
+    The charge level in percent at which charging stops; `null` when the vendor reports none.
+    """
+    charge_rate: Annotated[float | None, Field(alias="chargeRate")]
+    """
+    Charging power in kW; only while charging, `null` otherwise.
+    """
+    charge_time_remaining: Annotated[float | None, Field(alias="chargeTimeRemaining")]
+    """
+    Minutes until the charge limit is reached; only while charging.
+    """
+    last_updated: Annotated[AwareDatetime | None, Field(alias="lastUpdated")]
+    """
+    Time of the latest charge state update.
+    """
+    max_current: Annotated[float | None, Field(alias="maxCurrent")]
+    """
+    Maximum charging current in amperes, if set.
+    """
+    power_delivery_state: Annotated[VehiclePowerDeliveryState, Field(alias="powerDeliveryState")]
+    plugged_in_charger_id: Annotated[str | None, Field(alias="pluggedInChargerId")] = None
+    """
+    ID of the charger the vehicle is plugged into, when both belong to the same user and Enode has matched them.
+    """
+
+
+class VehicleSmartOverride(EnodeModel):
+    """
+    A smart override, charging the target now despite smart charging or a schedule.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When the override was created.
+    """
+    ended_at: Annotated[AwareDatetime | None, Field(alias="endedAt")]
+    """
+    When the override ended; `null` while it is active.
+    """
+    target_type: Annotated[VehicleSmartOverrideTargetType, Field(alias="targetType")]
+    target_id: Annotated[str, Field(alias="targetId")]
+    """
+    ID of the target.
+    """
+    vendor_action_id: Annotated[UUID | None, Field(alias="vendorActionId")]
+    """
+    ID of the action that started charging (read it with Get vehicle action).
     """
 
 
@@ -1791,6 +2299,43 @@ class ScheduleCreateRequest(EnodeModel):
     """
 
 
+class SmartChargingStatus(EnodeModel):
+    """
+    What smart charging is doing for one vehicle.
+    """
+
+    updated_at: Annotated[AwareDatetime, Field(alias="updatedAt")]
+    """
+    When this status was computed.
+    """
+    vehicle_id: Annotated[str, Field(alias="vehicleId")]
+    """
+    ID of the vehicle.
+    """
+    user_id: Annotated[str, Field(alias="userId")]
+    """
+    ID of the vehicle's user.
+    """
+    vendor: VehicleVendor
+    state: SmartChargingStatusState
+    state_changed_at: Annotated[AwareDatetime, Field(alias="stateChangedAt")]
+    """
+    When `state` last changed.
+    """
+    consideration: SmartChargingStatusConsideration | None
+    """
+    What smart charging checks before it makes a plan; `null` while it is disabled.
+    """
+    plan: SmartChargingPlan | None
+    """
+    The plan being executed; set in the `PLAN:*` states, else `null`.
+    """
+    smart_override: Annotated[VehicleSmartOverride | None, Field(alias="smartOverride")]
+    """
+    The active smart override, if any.
+    """
+
+
 class UserMe(EnodeModel):
     """
     The authenticated User and the vendors it has linked.
@@ -1806,8 +2351,82 @@ class UserMe(EnodeModel):
     """
 
 
+class Vehicle(EnodeModel):
+    """
+    An electric vehicle a user has linked.
+    """
+
+    id: str
+    """
+    Vehicle ID.
+    """
+    user_id: Annotated[str, Field(alias="userId")]
+    """
+    The ID of the user that linked this vehicle.
+    """
+    vendor: VehicleVendor
+    last_seen: Annotated[AwareDatetime, Field(alias="lastSeen")]
+    """
+    The last time Enode communicated with the vehicle.
+    """
+    is_reachable: Annotated[bool | None, Field(alias="isReachable")]
+    """
+    Whether live data from the vehicle is reachable from Enode right now (possibly through a cache of the vendor's cloud that it considers valid).
+    """
+    information: VehicleInformation
+    charge_state: Annotated[VehicleChargeState, Field(alias="chargeState")]
+    smart_charging_policy: Annotated[VehicleSmartChargingPolicy, Field(alias="smartChargingPolicy")]
+    odometer: VehicleOdometer
+    capabilities: VehicleCapabilities
+    scopes: list[str]
+    """
+    Scopes the user has granted for this vehicle.
+    """
+    location: VehicleLocation
+    charging_location_id: Annotated[UUID | None, Field(alias="chargingLocationId")]
+    """
+    ID of the charging location the vehicle is at (if any).
+    """
+
+
+class VehicleArray(RootModel[list[Vehicle]]):
+    """
+    The User's vehicles.
+    """
+
+    root: list[Vehicle]
+    """
+    The User's vehicles.
+    """
+
+
+class VehicleChargeAction(ActionBase):
+    """
+    An action starting or stopping a vehicle's charging.
+    """
+
+    target_type: Annotated[VehicleActionTargetType, Field(alias="targetType")]
+    kind: VehicleChargeActionKind
+
+
+class VehicleMaxCurrentAction(ActionBase):
+    """
+    An action changing a vehicle's maximum charging current.
+    """
+
+    target_type: Annotated[VehicleActionTargetType, Field(alias="targetType")]
+    target_state: Annotated[VehicleMaxCurrentActionTargetState, Field(alias="targetState")]
+
+
 class ChargerAction(RootModel[ChargerChargeAction | ChargerMaxCurrentAction]):
     root: ChargerChargeAction | ChargerMaxCurrentAction
     """
     A charger action: either a charge action (start/stop, with `kind`) or a max current action (with `targetState`).
+    """
+
+
+class VehicleAction(RootModel[VehicleChargeAction | VehicleMaxCurrentAction]):
+    root: VehicleChargeAction | VehicleMaxCurrentAction
+    """
+    A vehicle action, either a charge action (`kind`) or a max current action (`targetState`).
     """

@@ -888,6 +888,244 @@ class InterventionsResourceWithRawResponse:
         self.list_interventions = resource._with_raw_response(resource.list_interventions)
 
 
+class LocationsResource(SyncResource):
+    """Locations: Users' locations (home, cabin) that assets are matched to."""
+
+    def create_location(
+        self,
+        user_id: str,
+        *,
+        latitude: float,
+        longitude: float,
+        name: str,
+        timezone_name: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.Location:
+        """Create location
+
+        Creates a location for the user. Assets at these coordinates are matched to it, and
+        smart charging and schedules use it (its time zone, its tariff).
+
+        `POST /users/{userId}/locations` (operationId `createLocation`)
+        """
+        return self._client.request(
+            "POST",
+            "/users/{userId}/locations",
+            path_params={
+                "userId": user_id,
+            },
+            json_body={
+                "latitude": latitude,
+                "longitude": longitude,
+                "name": name,
+                "timezoneName": timezone_name,
+            },
+            cast_to=models.Location,
+            idempotent=False,
+            options=options,
+        )
+
+    def delete_location(
+        self,
+        location_id: UUID | str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.Location:
+        """Delete location
+
+        Deletes a location. Assets that were at it no longer report a location ID. The answer is
+        the deleted location (200, not 204).
+
+        `DELETE /locations/{locationId}` (operationId `deleteLocation`)
+        """
+        return self._client.request(
+            "DELETE",
+            "/locations/{locationId}",
+            path_params={
+                "locationId": location_id,
+            },
+            cast_to=models.Location,
+            options=options,
+        )
+
+    def get_location(
+        self,
+        location_id: UUID | str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.Location:
+        """Get location
+
+        Returns one location.
+
+        `GET /locations/{locationId}` (operationId `getLocation`)
+        """
+        return self._client.request(
+            "GET",
+            "/locations/{locationId}",
+            path_params={
+                "locationId": location_id,
+            },
+            cast_to=models.Location,
+            options=options,
+        )
+
+    def get_location_tariff(
+        self,
+        location_id: UUID | str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.LocationTariffScheduleEntry]:
+        """Get location tariff
+
+        Returns the tariff schedule of a location, one entry per weekday and interval (empty
+        when none is set).
+
+        `GET /locations/{locationId}/tariff` (operationId `getLocationTariff`)
+        """
+        return self._client.request(
+            "GET",
+            "/locations/{locationId}/tariff",
+            path_params={
+                "locationId": location_id,
+            },
+            cast_to=list[models.LocationTariffScheduleEntry],
+            options=options,
+        )
+
+    def list_locations(
+        self,
+        *,
+        after: str | None = None,
+        before: str | None = None,
+        page_size: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> SyncPage[models.Location]:
+        """List locations
+
+        Returns a paginated list of the locations of all the client's users.
+
+        `GET /locations` (operationId `listLocations`)
+        """
+        return self._client.request_page(
+            "GET",
+            "/locations",
+            params={
+                "after": after,
+                "before": before,
+                "pageSize": page_size,
+            },
+            item_type=models.Location,
+            options=options,
+        )
+
+    def list_user_locations(
+        self,
+        user_id: str,
+        *,
+        after: str | None = None,
+        before: str | None = None,
+        page_size: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> SyncPage[models.Location]:
+        """List user locations
+
+        Returns a paginated list of one user's locations.
+
+        `GET /users/{userId}/locations` (operationId `listUserLocations`)
+        """
+        return self._client.request_page(
+            "GET",
+            "/users/{userId}/locations",
+            path_params={
+                "userId": user_id,
+            },
+            params={
+                "after": after,
+                "before": before,
+                "pageSize": page_size,
+            },
+            item_type=models.Location,
+            options=options,
+        )
+
+    def set_location_tariff(
+        self,
+        location_id: UUID | str,
+        *,
+        tariff_id: str,
+        tariff_intervals: list[models.LocationTariffRequestInterval],
+        options: RequestOptions | None = None,
+    ) -> None:
+        """Set location tariff
+
+        Says when which rate of a tariff applies at a location. Intervals are local to the
+        location's time zone, `from` inclusive and `to` exclusive; they must not overlap; gaps
+        are allowed (market prices apply there). Each request replaces the previous schedule.
+
+        `PUT /locations/{locationId}/tariff` (operationId `setLocationTariff`)
+        """
+        return self._client.request(
+            "PUT",
+            "/locations/{locationId}/tariff",
+            path_params={
+                "locationId": location_id,
+            },
+            json_body={
+                "tariffId": tariff_id,
+                "tariffIntervals": tariff_intervals,
+            },
+            cast_to=None,
+            options=options,
+        )
+
+    def update_location(
+        self,
+        location_id: UUID | str,
+        *,
+        latitude: float | None = None,
+        longitude: float | None = None,
+        name: str | None = None,
+        timezone_name: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.Location:
+        """Update location
+
+        Changes a location; fields left out keep their value.
+
+        `PUT /locations/{locationId}` (operationId `updateLocation`)
+        """
+        return self._client.request(
+            "PUT",
+            "/locations/{locationId}",
+            path_params={
+                "locationId": location_id,
+            },
+            json_body={
+                "latitude": latitude,
+                "longitude": longitude,
+                "name": name,
+                "timezoneName": timezone_name,
+            },
+            cast_to=models.Location,
+            options=options,
+        )
+
+
+class LocationsResourceWithRawResponse:
+    """`locations` methods that return `RawResponse` (status, headers, `.parse()`)."""
+
+    def __init__(self, resource: LocationsResource) -> None:
+        self.create_location = resource._with_raw_response(resource.create_location)
+        self.delete_location = resource._with_raw_response(resource.delete_location)
+        self.get_location = resource._with_raw_response(resource.get_location)
+        self.get_location_tariff = resource._with_raw_response(resource.get_location_tariff)
+        self.list_locations = resource._with_raw_response(resource.list_locations)
+        self.list_user_locations = resource._with_raw_response(resource.list_user_locations)
+        self.set_location_tariff = resource._with_raw_response(resource.set_location_tariff)
+        self.update_location = resource._with_raw_response(resource.update_location)
+
+
 class MetersResource(SyncResource):
     """Meters: Energy meters measuring consumption and production."""
 
@@ -1474,6 +1712,65 @@ class StatisticsResourceWithRawResponse:
         self.get_charging_statistics = resource._with_raw_response(resource.get_charging_statistics)
 
 
+class TariffsResource(SyncResource):
+    """Tariffs: Electricity tariffs and when their rates apply at a location."""
+
+    def get_tariff(
+        self,
+        tariff_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.TariffRate]:
+        """Get tariff
+
+        Returns the rates of a tariff.
+
+        `GET /tariffs/{tariffId}` (operationId `getTariff`)
+        """
+        return self._client.request(
+            "GET",
+            "/tariffs/{tariffId}",
+            path_params={
+                "tariffId": tariff_id,
+            },
+            cast_to=list[models.TariffRate],
+            options=options,
+        )
+
+    def set_tariff(
+        self,
+        tariff_id: str,
+        *,
+        body: list[models.TariffRate],
+        options: RequestOptions | None = None,
+    ) -> None:
+        """Set tariff
+
+        Stores the rates of a tariff under an ID the client chooses (creating it or replacing
+        its rates). Locations use it through Set location tariff.
+
+        `PUT /tariffs/{tariffId}` (operationId `setTariff`)
+        """
+        return self._client.request(
+            "PUT",
+            "/tariffs/{tariffId}",
+            path_params={
+                "tariffId": tariff_id,
+            },
+            json_body=body,
+            cast_to=None,
+            options=options,
+        )
+
+
+class TariffsResourceWithRawResponse:
+    """`tariffs` methods that return `RawResponse` (status, headers, `.parse()`)."""
+
+    def __init__(self, resource: TariffsResource) -> None:
+        self.get_tariff = resource._with_raw_response(resource.get_tariff)
+        self.set_tariff = resource._with_raw_response(resource.set_tariff)
+
+
 class UserManagementResource(SyncResource):
     """User management: Users of the client, their linked vendors, and the link flow."""
 
@@ -1627,6 +1924,430 @@ class UserManagementResourceWithRawResponse:
         self.list_users = resource._with_raw_response(resource.list_users)
 
 
+class VehiclesResource(SyncResource):
+    """Vehicles: Electric vehicles: charge state, start/stop charging, smart charging and their actions."""
+
+    def cancel_vehicle_action(
+        self,
+        action_id: UUID | str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.VehicleChargeAction | models.VehicleMaxCurrentAction:
+        """Cancel vehicle action
+
+        Cancels a pending vehicle action: Enode stops sending its commands. This changes the
+        action's state in Enode only; a command the vendor's cloud already received may still be
+        carried out.
+
+        `POST /vehicles/actions/{actionId}/cancel` (operationId `cancelVehicleAction`)
+        """
+        result = self._client.request(
+            "POST",
+            "/vehicles/actions/{actionId}/cancel",
+            path_params={
+                "actionId": action_id,
+            },
+            cast_to=models.VehicleChargeAction | models.VehicleMaxCurrentAction,
+            idempotent=False,
+            error_models={
+                409: models.VehicleChargeAction | models.VehicleMaxCurrentAction,
+            },
+            options=options,
+        )
+        return cast("models.VehicleChargeAction | models.VehicleMaxCurrentAction", result)
+
+    def control_vehicle_charging(
+        self,
+        vehicle_id: str,
+        *,
+        action: models.VehicleChargeActionKind,
+        options: RequestOptions | None = None,
+    ) -> models.VehicleChargeAction:
+        """Control charging
+
+        Asks the vehicle to start or stop charging. The answer is an action that Enode keeps
+        retrying until the vehicle's `chargeState.powerDeliveryState` matches. A pending action
+        of the same kind for this vehicle is answered again instead of creating a new one; an
+        action of the other kind cancels it (`CANCELLED`, failure `CONFLICT`). Follow the action
+        with Get vehicle action or the `user:vendor-action:updated` webhook event.
+
+        Answers 422 while a schedule or an active smart charging plan controls the vehicle:
+        disable it, or start charging with a smart override.
+
+        `POST /vehicles/{vehicleId}/charging` (operationId `controlVehicleCharging`)
+        """
+        return self._client.request(
+            "POST",
+            "/vehicles/{vehicleId}/charging",
+            path_params={
+                "vehicleId": vehicle_id,
+            },
+            json_body={
+                "action": action,
+            },
+            cast_to=models.VehicleChargeAction,
+            idempotent=False,
+            options=options,
+        )
+
+    def create_vehicle_smart_override(
+        self,
+        vehicle_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.VehicleSmartOverride:
+        """Create smart override
+
+        Starts charging now without turning smart charging or schedules off. The override lasts
+        until the vehicle stops charging or it is ended with End smart override; then smart
+        charging or the schedule takes control again.
+
+        `POST /vehicles/{vehicleId}/smart-override` (operationId `createVehicleSmartOverride`)
+        """
+        return self._client.request(
+            "POST",
+            "/vehicles/{vehicleId}/smart-override",
+            path_params={
+                "vehicleId": vehicle_id,
+            },
+            cast_to=models.VehicleSmartOverride,
+            idempotent=False,
+            options=options,
+        )
+
+    def end_vehicle_smart_override(
+        self,
+        vehicle_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.VehicleSmartOverride:
+        """End smart override
+
+        Ends the vehicle's active smart override, handing control back to smart charging or the
+        schedule. It does not stop charging by itself. 404 when no override is active.
+
+        `DELETE /vehicles/{vehicleId}/smart-override` (operationId `endVehicleSmartOverride`)
+        """
+        return self._client.request(
+            "DELETE",
+            "/vehicles/{vehicleId}/smart-override",
+            path_params={
+                "vehicleId": vehicle_id,
+            },
+            cast_to=models.VehicleSmartOverride,
+            options=options,
+        )
+
+    def get_vehicle(
+        self,
+        vehicle_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.Vehicle:
+        """Get vehicle
+
+        Returns one vehicle with its latest known state.
+
+        `GET /vehicles/{vehicleId}` (operationId `getVehicle`)
+        """
+        return self._client.request(
+            "GET",
+            "/vehicles/{vehicleId}",
+            path_params={
+                "vehicleId": vehicle_id,
+            },
+            cast_to=models.Vehicle,
+            options=options,
+        )
+
+    def get_vehicle_action(
+        self,
+        action_id: UUID | str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.VehicleChargeAction | models.VehicleMaxCurrentAction:
+        """Get vehicle action
+
+        Returns the current state of a vehicle action (charging or max current).
+
+        `GET /vehicles/actions/{actionId}` (operationId `getVehicleAction`)
+        """
+        result = self._client.request(
+            "GET",
+            "/vehicles/actions/{actionId}",
+            path_params={
+                "actionId": action_id,
+            },
+            cast_to=models.VehicleChargeAction | models.VehicleMaxCurrentAction,
+            options=options,
+        )
+        return cast("models.VehicleChargeAction | models.VehicleMaxCurrentAction", result)
+
+    def get_vehicle_smart_charging_plan(
+        self,
+        vehicle_id: str,
+        smart_charging_plan_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.SmartChargingPlan:
+        """Get smart charging plan
+
+        Returns one smart charging plan of the vehicle, or its most recent one with `latest` as
+        the plan ID.
+
+        `GET /vehicles/{vehicleId}/smart-charging-plans/{smartChargingPlanId}` (operationId `getVehicleSmartChargingPlan`)
+        """
+        return self._client.request(
+            "GET",
+            "/vehicles/{vehicleId}/smart-charging-plans/{smartChargingPlanId}",
+            path_params={
+                "vehicleId": vehicle_id,
+                "smartChargingPlanId": smart_charging_plan_id,
+            },
+            cast_to=models.SmartChargingPlan,
+            options=options,
+        )
+
+    def get_vehicle_smart_charging_policy(
+        self,
+        vehicle_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.VehicleSmartChargingPolicy:
+        """Get smart charging policy
+
+        Returns the vehicle's smart charging policy.
+
+        `GET /vehicles/{vehicleId}/smart-charging-policy` (operationId `getVehicleSmartChargingPolicy`)
+        """
+        return self._client.request(
+            "GET",
+            "/vehicles/{vehicleId}/smart-charging-policy",
+            path_params={
+                "vehicleId": vehicle_id,
+            },
+            cast_to=models.VehicleSmartChargingPolicy,
+            options=options,
+        )
+
+    def get_vehicle_smart_charging_status(
+        self,
+        vehicle_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.SmartChargingStatus:
+        """Get smart charging status
+
+        Returns what smart charging is doing for the vehicle right now: its state, what it
+        considers, the current plan and any smart override.
+
+        `GET /vehicles/{vehicleId}/smart-charging-status` (operationId `getVehicleSmartChargingStatus`)
+        """
+        return self._client.request(
+            "GET",
+            "/vehicles/{vehicleId}/smart-charging-status",
+            path_params={
+                "vehicleId": vehicle_id,
+            },
+            cast_to=models.SmartChargingStatus,
+            options=options,
+        )
+
+    def list_user_vehicles(
+        self,
+        user_id: str,
+        *,
+        after: str | None = None,
+        before: str | None = None,
+        page_size: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> SyncPage[models.Vehicle]:
+        """List user vehicles
+
+        Returns a paginated list of the vehicles one user has linked.
+
+        `GET /users/{userId}/vehicles` (operationId `listUserVehicles`)
+        """
+        return self._client.request_page(
+            "GET",
+            "/users/{userId}/vehicles",
+            path_params={
+                "userId": user_id,
+            },
+            params={
+                "after": after,
+                "before": before,
+                "pageSize": page_size,
+            },
+            item_type=models.Vehicle,
+            options=options,
+        )
+
+    def list_vehicles(
+        self,
+        *,
+        after: str | None = None,
+        before: str | None = None,
+        page_size: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> SyncPage[models.Vehicle]:
+        """List vehicles
+
+        Returns a paginated list of all vehicles of the client's users.
+
+        `GET /vehicles` (operationId `listVehicles`)
+        """
+        return self._client.request_page(
+            "GET",
+            "/vehicles",
+            params={
+                "after": after,
+                "before": before,
+                "pageSize": page_size,
+            },
+            item_type=models.Vehicle,
+            options=options,
+        )
+
+    def refresh_vehicle_data(
+        self,
+        vehicle_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> None:
+        """Refresh vehicle data
+
+        Asks Enode to fetch the vehicle's data from its vendor sooner than it otherwise would.
+        Enode already keeps data fresh on its own; use this only when there is a strong reason
+        to believe the data is stale.
+
+        `POST /vehicles/{vehicleId}/refresh-hint` (operationId `refreshVehicleData`)
+        """
+        return self._client.request(
+            "POST",
+            "/vehicles/{vehicleId}/refresh-hint",
+            path_params={
+                "vehicleId": vehicle_id,
+            },
+            cast_to=None,
+            idempotent=False,
+            options=options,
+        )
+
+    def set_vehicle_max_current(
+        self,
+        vehicle_id: str,
+        *,
+        max_current: float,
+        options: RequestOptions | None = None,
+    ) -> models.VehicleMaxCurrentAction:
+        """Set max current
+
+        Experimental. Asks the vehicle to limit its charging current. The answer is an action
+        that Enode retries until the vehicle's `chargeState.maxCurrent` matches. One such action
+        is active per vehicle: a new one cancels the previous one.
+
+        `POST /vehicles/{vehicleId}/max-current` (operationId `setVehicleMaxCurrent`)
+        """
+        return self._client.request(
+            "POST",
+            "/vehicles/{vehicleId}/max-current",
+            path_params={
+                "vehicleId": vehicle_id,
+            },
+            json_body={
+                "maxCurrent": max_current,
+            },
+            cast_to=models.VehicleMaxCurrentAction,
+            idempotent=False,
+            options=options,
+        )
+
+    def update_vehicle_smart_charging_policy(
+        self,
+        vehicle_id: str,
+        *,
+        deadline: str | None = None,
+        is_enabled: bool | None = None,
+        minimum_charge_limit: float | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.VehicleSmartChargingPolicy:
+        """Update smart charging policy
+
+        Changes the vehicle's smart charging policy; fields left out keep their value. With
+        smart charging enabled and a `deadline`, Enode plans when to charge so that the vehicle
+        reaches its charge limit by the deadline at the lowest price, charging at once up to
+        `minimumChargeLimit`. The deadline is a time of day in the vehicle's location's time
+        zone (UTC without one).
+
+        `PUT /vehicles/{vehicleId}/smart-charging-policy` (operationId `updateVehicleSmartChargingPolicy`)
+        """
+        return self._client.request(
+            "PUT",
+            "/vehicles/{vehicleId}/smart-charging-policy",
+            path_params={
+                "vehicleId": vehicle_id,
+            },
+            json_body={
+                "deadline": deadline,
+                "isEnabled": is_enabled,
+                "minimumChargeLimit": minimum_charge_limit,
+            },
+            cast_to=models.VehicleSmartChargingPolicy,
+            options=options,
+        )
+
+    def wait_for_action(
+        self,
+        action: models.VehicleChargeAction | models.VehicleMaxCurrentAction | UUID | str,
+        *,
+        timeout: float = 300.0,
+        poll_interval: float = 2.0,
+    ) -> models.VehicleChargeAction | models.VehicleMaxCurrentAction:
+        """Poll `get_vehicle_action` until the action leaves PENDING; return the final action.
+
+        Raises `ActionTimeoutError` (carrying the last action seen) after `timeout` seconds.
+        """
+        final = self._wait_for_action(
+            self.get_vehicle_action, action, timeout=timeout, poll_interval=poll_interval
+        )
+        return cast("models.VehicleChargeAction | models.VehicleMaxCurrentAction", final)
+
+
+class VehiclesResourceWithRawResponse:
+    """`vehicles` methods that return `RawResponse` (status, headers, `.parse()`)."""
+
+    def __init__(self, resource: VehiclesResource) -> None:
+        self.cancel_vehicle_action = resource._with_raw_response(resource.cancel_vehicle_action)
+        self.control_vehicle_charging = resource._with_raw_response(
+            resource.control_vehicle_charging
+        )
+        self.create_vehicle_smart_override = resource._with_raw_response(
+            resource.create_vehicle_smart_override
+        )
+        self.end_vehicle_smart_override = resource._with_raw_response(
+            resource.end_vehicle_smart_override
+        )
+        self.get_vehicle = resource._with_raw_response(resource.get_vehicle)
+        self.get_vehicle_action = resource._with_raw_response(resource.get_vehicle_action)
+        self.get_vehicle_smart_charging_plan = resource._with_raw_response(
+            resource.get_vehicle_smart_charging_plan
+        )
+        self.get_vehicle_smart_charging_policy = resource._with_raw_response(
+            resource.get_vehicle_smart_charging_policy
+        )
+        self.get_vehicle_smart_charging_status = resource._with_raw_response(
+            resource.get_vehicle_smart_charging_status
+        )
+        self.list_user_vehicles = resource._with_raw_response(resource.list_user_vehicles)
+        self.list_vehicles = resource._with_raw_response(resource.list_vehicles)
+        self.refresh_vehicle_data = resource._with_raw_response(resource.refresh_vehicle_data)
+        self.set_vehicle_max_current = resource._with_raw_response(resource.set_vehicle_max_current)
+        self.update_vehicle_smart_charging_policy = resource._with_raw_response(
+            resource.update_vehicle_smart_charging_policy
+        )
+
+
 class ClientWithRawResponse:
     """The client's resources with methods returning `RawResponse`."""
 
@@ -1635,12 +2356,15 @@ class ClientWithRawResponse:
         self.chargers = ChargersResourceWithRawResponse(client.chargers)
         self.hvacs = HVACResourceWithRawResponse(client.hvacs)
         self.interventions = InterventionsResourceWithRawResponse(client.interventions)
+        self.locations = LocationsResourceWithRawResponse(client.locations)
         self.meters = MetersResourceWithRawResponse(client.meters)
         self.schedules = SchedulesResourceWithRawResponse(client.schedules)
         self.health = ServiceHealthResourceWithRawResponse(client.health)
         self.inverters = SolarInvertersResourceWithRawResponse(client.inverters)
         self.statistics = StatisticsResourceWithRawResponse(client.statistics)
+        self.tariffs = TariffsResourceWithRawResponse(client.tariffs)
         self.users = UserManagementResourceWithRawResponse(client.users)
+        self.vehicles = VehiclesResourceWithRawResponse(client.vehicles)
 
 
 class Client(SyncAPIClient):
@@ -1684,6 +2408,11 @@ class Client(SyncAPIClient):
         return InterventionsResource(self)
 
     @cached_property
+    def locations(self) -> LocationsResource:
+        """Locations operations."""
+        return LocationsResource(self)
+
+    @cached_property
     def meters(self) -> MetersResource:
         """Meters operations."""
         return MetersResource(self)
@@ -1709,9 +2438,19 @@ class Client(SyncAPIClient):
         return StatisticsResource(self)
 
     @cached_property
+    def tariffs(self) -> TariffsResource:
+        """Tariffs operations."""
+        return TariffsResource(self)
+
+    @cached_property
     def users(self) -> UserManagementResource:
         """User management operations."""
         return UserManagementResource(self)
+
+    @cached_property
+    def vehicles(self) -> VehiclesResource:
+        """Vehicles operations."""
+        return VehiclesResource(self)
 
     @property
     def with_raw_response(self) -> ClientWithRawResponse:
@@ -2574,6 +3313,244 @@ class AsyncInterventionsResourceWithRawResponse:
         self.list_interventions = resource._with_raw_response(resource.list_interventions)
 
 
+class AsyncLocationsResource(AsyncResource):
+    """Locations: Users' locations (home, cabin) that assets are matched to."""
+
+    async def create_location(
+        self,
+        user_id: str,
+        *,
+        latitude: float,
+        longitude: float,
+        name: str,
+        timezone_name: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.Location:
+        """Create location
+
+        Creates a location for the user. Assets at these coordinates are matched to it, and
+        smart charging and schedules use it (its time zone, its tariff).
+
+        `POST /users/{userId}/locations` (operationId `createLocation`)
+        """
+        return await self._client.request(
+            "POST",
+            "/users/{userId}/locations",
+            path_params={
+                "userId": user_id,
+            },
+            json_body={
+                "latitude": latitude,
+                "longitude": longitude,
+                "name": name,
+                "timezoneName": timezone_name,
+            },
+            cast_to=models.Location,
+            idempotent=False,
+            options=options,
+        )
+
+    async def delete_location(
+        self,
+        location_id: UUID | str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.Location:
+        """Delete location
+
+        Deletes a location. Assets that were at it no longer report a location ID. The answer is
+        the deleted location (200, not 204).
+
+        `DELETE /locations/{locationId}` (operationId `deleteLocation`)
+        """
+        return await self._client.request(
+            "DELETE",
+            "/locations/{locationId}",
+            path_params={
+                "locationId": location_id,
+            },
+            cast_to=models.Location,
+            options=options,
+        )
+
+    async def get_location(
+        self,
+        location_id: UUID | str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.Location:
+        """Get location
+
+        Returns one location.
+
+        `GET /locations/{locationId}` (operationId `getLocation`)
+        """
+        return await self._client.request(
+            "GET",
+            "/locations/{locationId}",
+            path_params={
+                "locationId": location_id,
+            },
+            cast_to=models.Location,
+            options=options,
+        )
+
+    async def get_location_tariff(
+        self,
+        location_id: UUID | str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.LocationTariffScheduleEntry]:
+        """Get location tariff
+
+        Returns the tariff schedule of a location, one entry per weekday and interval (empty
+        when none is set).
+
+        `GET /locations/{locationId}/tariff` (operationId `getLocationTariff`)
+        """
+        return await self._client.request(
+            "GET",
+            "/locations/{locationId}/tariff",
+            path_params={
+                "locationId": location_id,
+            },
+            cast_to=list[models.LocationTariffScheduleEntry],
+            options=options,
+        )
+
+    async def list_locations(
+        self,
+        *,
+        after: str | None = None,
+        before: str | None = None,
+        page_size: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> AsyncPage[models.Location]:
+        """List locations
+
+        Returns a paginated list of the locations of all the client's users.
+
+        `GET /locations` (operationId `listLocations`)
+        """
+        return await self._client.request_page(
+            "GET",
+            "/locations",
+            params={
+                "after": after,
+                "before": before,
+                "pageSize": page_size,
+            },
+            item_type=models.Location,
+            options=options,
+        )
+
+    async def list_user_locations(
+        self,
+        user_id: str,
+        *,
+        after: str | None = None,
+        before: str | None = None,
+        page_size: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> AsyncPage[models.Location]:
+        """List user locations
+
+        Returns a paginated list of one user's locations.
+
+        `GET /users/{userId}/locations` (operationId `listUserLocations`)
+        """
+        return await self._client.request_page(
+            "GET",
+            "/users/{userId}/locations",
+            path_params={
+                "userId": user_id,
+            },
+            params={
+                "after": after,
+                "before": before,
+                "pageSize": page_size,
+            },
+            item_type=models.Location,
+            options=options,
+        )
+
+    async def set_location_tariff(
+        self,
+        location_id: UUID | str,
+        *,
+        tariff_id: str,
+        tariff_intervals: list[models.LocationTariffRequestInterval],
+        options: RequestOptions | None = None,
+    ) -> None:
+        """Set location tariff
+
+        Says when which rate of a tariff applies at a location. Intervals are local to the
+        location's time zone, `from` inclusive and `to` exclusive; they must not overlap; gaps
+        are allowed (market prices apply there). Each request replaces the previous schedule.
+
+        `PUT /locations/{locationId}/tariff` (operationId `setLocationTariff`)
+        """
+        return await self._client.request(
+            "PUT",
+            "/locations/{locationId}/tariff",
+            path_params={
+                "locationId": location_id,
+            },
+            json_body={
+                "tariffId": tariff_id,
+                "tariffIntervals": tariff_intervals,
+            },
+            cast_to=None,
+            options=options,
+        )
+
+    async def update_location(
+        self,
+        location_id: UUID | str,
+        *,
+        latitude: float | None = None,
+        longitude: float | None = None,
+        name: str | None = None,
+        timezone_name: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.Location:
+        """Update location
+
+        Changes a location; fields left out keep their value.
+
+        `PUT /locations/{locationId}` (operationId `updateLocation`)
+        """
+        return await self._client.request(
+            "PUT",
+            "/locations/{locationId}",
+            path_params={
+                "locationId": location_id,
+            },
+            json_body={
+                "latitude": latitude,
+                "longitude": longitude,
+                "name": name,
+                "timezoneName": timezone_name,
+            },
+            cast_to=models.Location,
+            options=options,
+        )
+
+
+class AsyncLocationsResourceWithRawResponse:
+    """`locations` methods that return `RawResponse` (status, headers, `.parse()`)."""
+
+    def __init__(self, resource: AsyncLocationsResource) -> None:
+        self.create_location = resource._with_raw_response(resource.create_location)
+        self.delete_location = resource._with_raw_response(resource.delete_location)
+        self.get_location = resource._with_raw_response(resource.get_location)
+        self.get_location_tariff = resource._with_raw_response(resource.get_location_tariff)
+        self.list_locations = resource._with_raw_response(resource.list_locations)
+        self.list_user_locations = resource._with_raw_response(resource.list_user_locations)
+        self.set_location_tariff = resource._with_raw_response(resource.set_location_tariff)
+        self.update_location = resource._with_raw_response(resource.update_location)
+
+
 class AsyncMetersResource(AsyncResource):
     """Meters: Energy meters measuring consumption and production."""
 
@@ -3160,6 +4137,65 @@ class AsyncStatisticsResourceWithRawResponse:
         self.get_charging_statistics = resource._with_raw_response(resource.get_charging_statistics)
 
 
+class AsyncTariffsResource(AsyncResource):
+    """Tariffs: Electricity tariffs and when their rates apply at a location."""
+
+    async def get_tariff(
+        self,
+        tariff_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.TariffRate]:
+        """Get tariff
+
+        Returns the rates of a tariff.
+
+        `GET /tariffs/{tariffId}` (operationId `getTariff`)
+        """
+        return await self._client.request(
+            "GET",
+            "/tariffs/{tariffId}",
+            path_params={
+                "tariffId": tariff_id,
+            },
+            cast_to=list[models.TariffRate],
+            options=options,
+        )
+
+    async def set_tariff(
+        self,
+        tariff_id: str,
+        *,
+        body: list[models.TariffRate],
+        options: RequestOptions | None = None,
+    ) -> None:
+        """Set tariff
+
+        Stores the rates of a tariff under an ID the client chooses (creating it or replacing
+        its rates). Locations use it through Set location tariff.
+
+        `PUT /tariffs/{tariffId}` (operationId `setTariff`)
+        """
+        return await self._client.request(
+            "PUT",
+            "/tariffs/{tariffId}",
+            path_params={
+                "tariffId": tariff_id,
+            },
+            json_body=body,
+            cast_to=None,
+            options=options,
+        )
+
+
+class AsyncTariffsResourceWithRawResponse:
+    """`tariffs` methods that return `RawResponse` (status, headers, `.parse()`)."""
+
+    def __init__(self, resource: AsyncTariffsResource) -> None:
+        self.get_tariff = resource._with_raw_response(resource.get_tariff)
+        self.set_tariff = resource._with_raw_response(resource.set_tariff)
+
+
 class AsyncUserManagementResource(AsyncResource):
     """User management: Users of the client, their linked vendors, and the link flow."""
 
@@ -3313,6 +4349,430 @@ class AsyncUserManagementResourceWithRawResponse:
         self.list_users = resource._with_raw_response(resource.list_users)
 
 
+class AsyncVehiclesResource(AsyncResource):
+    """Vehicles: Electric vehicles: charge state, start/stop charging, smart charging and their actions."""
+
+    async def cancel_vehicle_action(
+        self,
+        action_id: UUID | str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.VehicleChargeAction | models.VehicleMaxCurrentAction:
+        """Cancel vehicle action
+
+        Cancels a pending vehicle action: Enode stops sending its commands. This changes the
+        action's state in Enode only; a command the vendor's cloud already received may still be
+        carried out.
+
+        `POST /vehicles/actions/{actionId}/cancel` (operationId `cancelVehicleAction`)
+        """
+        result = await self._client.request(
+            "POST",
+            "/vehicles/actions/{actionId}/cancel",
+            path_params={
+                "actionId": action_id,
+            },
+            cast_to=models.VehicleChargeAction | models.VehicleMaxCurrentAction,
+            idempotent=False,
+            error_models={
+                409: models.VehicleChargeAction | models.VehicleMaxCurrentAction,
+            },
+            options=options,
+        )
+        return cast("models.VehicleChargeAction | models.VehicleMaxCurrentAction", result)
+
+    async def control_vehicle_charging(
+        self,
+        vehicle_id: str,
+        *,
+        action: models.VehicleChargeActionKind,
+        options: RequestOptions | None = None,
+    ) -> models.VehicleChargeAction:
+        """Control charging
+
+        Asks the vehicle to start or stop charging. The answer is an action that Enode keeps
+        retrying until the vehicle's `chargeState.powerDeliveryState` matches. A pending action
+        of the same kind for this vehicle is answered again instead of creating a new one; an
+        action of the other kind cancels it (`CANCELLED`, failure `CONFLICT`). Follow the action
+        with Get vehicle action or the `user:vendor-action:updated` webhook event.
+
+        Answers 422 while a schedule or an active smart charging plan controls the vehicle:
+        disable it, or start charging with a smart override.
+
+        `POST /vehicles/{vehicleId}/charging` (operationId `controlVehicleCharging`)
+        """
+        return await self._client.request(
+            "POST",
+            "/vehicles/{vehicleId}/charging",
+            path_params={
+                "vehicleId": vehicle_id,
+            },
+            json_body={
+                "action": action,
+            },
+            cast_to=models.VehicleChargeAction,
+            idempotent=False,
+            options=options,
+        )
+
+    async def create_vehicle_smart_override(
+        self,
+        vehicle_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.VehicleSmartOverride:
+        """Create smart override
+
+        Starts charging now without turning smart charging or schedules off. The override lasts
+        until the vehicle stops charging or it is ended with End smart override; then smart
+        charging or the schedule takes control again.
+
+        `POST /vehicles/{vehicleId}/smart-override` (operationId `createVehicleSmartOverride`)
+        """
+        return await self._client.request(
+            "POST",
+            "/vehicles/{vehicleId}/smart-override",
+            path_params={
+                "vehicleId": vehicle_id,
+            },
+            cast_to=models.VehicleSmartOverride,
+            idempotent=False,
+            options=options,
+        )
+
+    async def end_vehicle_smart_override(
+        self,
+        vehicle_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.VehicleSmartOverride:
+        """End smart override
+
+        Ends the vehicle's active smart override, handing control back to smart charging or the
+        schedule. It does not stop charging by itself. 404 when no override is active.
+
+        `DELETE /vehicles/{vehicleId}/smart-override` (operationId `endVehicleSmartOverride`)
+        """
+        return await self._client.request(
+            "DELETE",
+            "/vehicles/{vehicleId}/smart-override",
+            path_params={
+                "vehicleId": vehicle_id,
+            },
+            cast_to=models.VehicleSmartOverride,
+            options=options,
+        )
+
+    async def get_vehicle(
+        self,
+        vehicle_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.Vehicle:
+        """Get vehicle
+
+        Returns one vehicle with its latest known state.
+
+        `GET /vehicles/{vehicleId}` (operationId `getVehicle`)
+        """
+        return await self._client.request(
+            "GET",
+            "/vehicles/{vehicleId}",
+            path_params={
+                "vehicleId": vehicle_id,
+            },
+            cast_to=models.Vehicle,
+            options=options,
+        )
+
+    async def get_vehicle_action(
+        self,
+        action_id: UUID | str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.VehicleChargeAction | models.VehicleMaxCurrentAction:
+        """Get vehicle action
+
+        Returns the current state of a vehicle action (charging or max current).
+
+        `GET /vehicles/actions/{actionId}` (operationId `getVehicleAction`)
+        """
+        result = await self._client.request(
+            "GET",
+            "/vehicles/actions/{actionId}",
+            path_params={
+                "actionId": action_id,
+            },
+            cast_to=models.VehicleChargeAction | models.VehicleMaxCurrentAction,
+            options=options,
+        )
+        return cast("models.VehicleChargeAction | models.VehicleMaxCurrentAction", result)
+
+    async def get_vehicle_smart_charging_plan(
+        self,
+        vehicle_id: str,
+        smart_charging_plan_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.SmartChargingPlan:
+        """Get smart charging plan
+
+        Returns one smart charging plan of the vehicle, or its most recent one with `latest` as
+        the plan ID.
+
+        `GET /vehicles/{vehicleId}/smart-charging-plans/{smartChargingPlanId}` (operationId `getVehicleSmartChargingPlan`)
+        """
+        return await self._client.request(
+            "GET",
+            "/vehicles/{vehicleId}/smart-charging-plans/{smartChargingPlanId}",
+            path_params={
+                "vehicleId": vehicle_id,
+                "smartChargingPlanId": smart_charging_plan_id,
+            },
+            cast_to=models.SmartChargingPlan,
+            options=options,
+        )
+
+    async def get_vehicle_smart_charging_policy(
+        self,
+        vehicle_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.VehicleSmartChargingPolicy:
+        """Get smart charging policy
+
+        Returns the vehicle's smart charging policy.
+
+        `GET /vehicles/{vehicleId}/smart-charging-policy` (operationId `getVehicleSmartChargingPolicy`)
+        """
+        return await self._client.request(
+            "GET",
+            "/vehicles/{vehicleId}/smart-charging-policy",
+            path_params={
+                "vehicleId": vehicle_id,
+            },
+            cast_to=models.VehicleSmartChargingPolicy,
+            options=options,
+        )
+
+    async def get_vehicle_smart_charging_status(
+        self,
+        vehicle_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.SmartChargingStatus:
+        """Get smart charging status
+
+        Returns what smart charging is doing for the vehicle right now: its state, what it
+        considers, the current plan and any smart override.
+
+        `GET /vehicles/{vehicleId}/smart-charging-status` (operationId `getVehicleSmartChargingStatus`)
+        """
+        return await self._client.request(
+            "GET",
+            "/vehicles/{vehicleId}/smart-charging-status",
+            path_params={
+                "vehicleId": vehicle_id,
+            },
+            cast_to=models.SmartChargingStatus,
+            options=options,
+        )
+
+    async def list_user_vehicles(
+        self,
+        user_id: str,
+        *,
+        after: str | None = None,
+        before: str | None = None,
+        page_size: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> AsyncPage[models.Vehicle]:
+        """List user vehicles
+
+        Returns a paginated list of the vehicles one user has linked.
+
+        `GET /users/{userId}/vehicles` (operationId `listUserVehicles`)
+        """
+        return await self._client.request_page(
+            "GET",
+            "/users/{userId}/vehicles",
+            path_params={
+                "userId": user_id,
+            },
+            params={
+                "after": after,
+                "before": before,
+                "pageSize": page_size,
+            },
+            item_type=models.Vehicle,
+            options=options,
+        )
+
+    async def list_vehicles(
+        self,
+        *,
+        after: str | None = None,
+        before: str | None = None,
+        page_size: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> AsyncPage[models.Vehicle]:
+        """List vehicles
+
+        Returns a paginated list of all vehicles of the client's users.
+
+        `GET /vehicles` (operationId `listVehicles`)
+        """
+        return await self._client.request_page(
+            "GET",
+            "/vehicles",
+            params={
+                "after": after,
+                "before": before,
+                "pageSize": page_size,
+            },
+            item_type=models.Vehicle,
+            options=options,
+        )
+
+    async def refresh_vehicle_data(
+        self,
+        vehicle_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> None:
+        """Refresh vehicle data
+
+        Asks Enode to fetch the vehicle's data from its vendor sooner than it otherwise would.
+        Enode already keeps data fresh on its own; use this only when there is a strong reason
+        to believe the data is stale.
+
+        `POST /vehicles/{vehicleId}/refresh-hint` (operationId `refreshVehicleData`)
+        """
+        return await self._client.request(
+            "POST",
+            "/vehicles/{vehicleId}/refresh-hint",
+            path_params={
+                "vehicleId": vehicle_id,
+            },
+            cast_to=None,
+            idempotent=False,
+            options=options,
+        )
+
+    async def set_vehicle_max_current(
+        self,
+        vehicle_id: str,
+        *,
+        max_current: float,
+        options: RequestOptions | None = None,
+    ) -> models.VehicleMaxCurrentAction:
+        """Set max current
+
+        Experimental. Asks the vehicle to limit its charging current. The answer is an action
+        that Enode retries until the vehicle's `chargeState.maxCurrent` matches. One such action
+        is active per vehicle: a new one cancels the previous one.
+
+        `POST /vehicles/{vehicleId}/max-current` (operationId `setVehicleMaxCurrent`)
+        """
+        return await self._client.request(
+            "POST",
+            "/vehicles/{vehicleId}/max-current",
+            path_params={
+                "vehicleId": vehicle_id,
+            },
+            json_body={
+                "maxCurrent": max_current,
+            },
+            cast_to=models.VehicleMaxCurrentAction,
+            idempotent=False,
+            options=options,
+        )
+
+    async def update_vehicle_smart_charging_policy(
+        self,
+        vehicle_id: str,
+        *,
+        deadline: str | None = None,
+        is_enabled: bool | None = None,
+        minimum_charge_limit: float | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.VehicleSmartChargingPolicy:
+        """Update smart charging policy
+
+        Changes the vehicle's smart charging policy; fields left out keep their value. With
+        smart charging enabled and a `deadline`, Enode plans when to charge so that the vehicle
+        reaches its charge limit by the deadline at the lowest price, charging at once up to
+        `minimumChargeLimit`. The deadline is a time of day in the vehicle's location's time
+        zone (UTC without one).
+
+        `PUT /vehicles/{vehicleId}/smart-charging-policy` (operationId `updateVehicleSmartChargingPolicy`)
+        """
+        return await self._client.request(
+            "PUT",
+            "/vehicles/{vehicleId}/smart-charging-policy",
+            path_params={
+                "vehicleId": vehicle_id,
+            },
+            json_body={
+                "deadline": deadline,
+                "isEnabled": is_enabled,
+                "minimumChargeLimit": minimum_charge_limit,
+            },
+            cast_to=models.VehicleSmartChargingPolicy,
+            options=options,
+        )
+
+    async def wait_for_action(
+        self,
+        action: models.VehicleChargeAction | models.VehicleMaxCurrentAction | UUID | str,
+        *,
+        timeout: float = 300.0,
+        poll_interval: float = 2.0,
+    ) -> models.VehicleChargeAction | models.VehicleMaxCurrentAction:
+        """Poll `get_vehicle_action` until the action leaves PENDING; return the final action.
+
+        Raises `ActionTimeoutError` (carrying the last action seen) after `timeout` seconds.
+        """
+        final = await self._wait_for_action(
+            self.get_vehicle_action, action, timeout=timeout, poll_interval=poll_interval
+        )
+        return cast("models.VehicleChargeAction | models.VehicleMaxCurrentAction", final)
+
+
+class AsyncVehiclesResourceWithRawResponse:
+    """`vehicles` methods that return `RawResponse` (status, headers, `.parse()`)."""
+
+    def __init__(self, resource: AsyncVehiclesResource) -> None:
+        self.cancel_vehicle_action = resource._with_raw_response(resource.cancel_vehicle_action)
+        self.control_vehicle_charging = resource._with_raw_response(
+            resource.control_vehicle_charging
+        )
+        self.create_vehicle_smart_override = resource._with_raw_response(
+            resource.create_vehicle_smart_override
+        )
+        self.end_vehicle_smart_override = resource._with_raw_response(
+            resource.end_vehicle_smart_override
+        )
+        self.get_vehicle = resource._with_raw_response(resource.get_vehicle)
+        self.get_vehicle_action = resource._with_raw_response(resource.get_vehicle_action)
+        self.get_vehicle_smart_charging_plan = resource._with_raw_response(
+            resource.get_vehicle_smart_charging_plan
+        )
+        self.get_vehicle_smart_charging_policy = resource._with_raw_response(
+            resource.get_vehicle_smart_charging_policy
+        )
+        self.get_vehicle_smart_charging_status = resource._with_raw_response(
+            resource.get_vehicle_smart_charging_status
+        )
+        self.list_user_vehicles = resource._with_raw_response(resource.list_user_vehicles)
+        self.list_vehicles = resource._with_raw_response(resource.list_vehicles)
+        self.refresh_vehicle_data = resource._with_raw_response(resource.refresh_vehicle_data)
+        self.set_vehicle_max_current = resource._with_raw_response(resource.set_vehicle_max_current)
+        self.update_vehicle_smart_charging_policy = resource._with_raw_response(
+            resource.update_vehicle_smart_charging_policy
+        )
+
+
 class AsyncClientWithRawResponse:
     """The client's resources with methods returning `RawResponse`."""
 
@@ -3321,12 +4781,15 @@ class AsyncClientWithRawResponse:
         self.chargers = AsyncChargersResourceWithRawResponse(client.chargers)
         self.hvacs = AsyncHVACResourceWithRawResponse(client.hvacs)
         self.interventions = AsyncInterventionsResourceWithRawResponse(client.interventions)
+        self.locations = AsyncLocationsResourceWithRawResponse(client.locations)
         self.meters = AsyncMetersResourceWithRawResponse(client.meters)
         self.schedules = AsyncSchedulesResourceWithRawResponse(client.schedules)
         self.health = AsyncServiceHealthResourceWithRawResponse(client.health)
         self.inverters = AsyncSolarInvertersResourceWithRawResponse(client.inverters)
         self.statistics = AsyncStatisticsResourceWithRawResponse(client.statistics)
+        self.tariffs = AsyncTariffsResourceWithRawResponse(client.tariffs)
         self.users = AsyncUserManagementResourceWithRawResponse(client.users)
+        self.vehicles = AsyncVehiclesResourceWithRawResponse(client.vehicles)
 
 
 class AsyncClient(AsyncAPIClient):
@@ -3370,6 +4833,11 @@ class AsyncClient(AsyncAPIClient):
         return AsyncInterventionsResource(self)
 
     @cached_property
+    def locations(self) -> AsyncLocationsResource:
+        """Locations operations."""
+        return AsyncLocationsResource(self)
+
+    @cached_property
     def meters(self) -> AsyncMetersResource:
         """Meters operations."""
         return AsyncMetersResource(self)
@@ -3395,9 +4863,19 @@ class AsyncClient(AsyncAPIClient):
         return AsyncStatisticsResource(self)
 
     @cached_property
+    def tariffs(self) -> AsyncTariffsResource:
+        """Tariffs operations."""
+        return AsyncTariffsResource(self)
+
+    @cached_property
     def users(self) -> AsyncUserManagementResource:
         """User management operations."""
         return AsyncUserManagementResource(self)
+
+    @cached_property
+    def vehicles(self) -> AsyncVehiclesResource:
+        """Vehicles operations."""
+        return AsyncVehiclesResource(self)
 
     @property
     def with_raw_response(self) -> AsyncClientWithRawResponse:

@@ -325,3 +325,100 @@ def record_use(waiver: Waiver, version: str, operation_id: str) -> None:
 def uses() -> Counter[tuple[str, str, str]]:
     with _LOCK:
         return Counter(_USES)
+
+
+# --- vehicles, smart charging, locations and tariffs (issue 12) ---------------------------
+
+_VEHICLE_CONTROL = frozenset(
+    {
+        "controlVehicleCharging",
+        "setVehicleMaxCurrent",
+        "updateVehicleSmartChargingPolicy",
+        "createVehicleSmartOverride",
+    }
+)
+
+WAIVERS += (
+    Waiver(
+        id="vehicle-capability-not-supported",
+        checks=frozenset({"positive_data_acceptance"}),
+        statuses=frozenset({400}),
+        blame="api-rule",
+        reason="A vehicle command or smart charging for a capability the vehicle lacks "
+        "(`capabilities.<x>.isCapable` false) is a 400 the spec documents; what a vehicle can "
+        "do is state, not schema.",
+        when=_problem_mentions("capability", "Capability", "capable"),
+        operations=_VEHICLE_CONTROL,
+    ),
+    Waiver(
+        id="vehicle-controlled-by-schedule",
+        checks=frozenset({"positive_data_acceptance"}),
+        statuses=frozenset({422}),
+        blame="api-rule",
+        reason="Vehicle charging commands answer the documented 422 while a schedule or an "
+        "active smart charging plan controls the vehicle (state, not schema).",
+        when=lambda case, response: True,
+        operations=frozenset({"controlVehicleCharging"}),
+    ),
+    Waiver(
+        id="vehicle-max-current-ceiling",
+        checks=frozenset({"positive_data_acceptance"}),
+        statuses=frozenset({400}),
+        blame="mock",
+        reason="As max-current-ceiling, for vehicles: the mock refuses more than 1000 A.",
+        when=lambda case, response: (
+            isinstance(case.body, dict)
+            and isinstance(case.body.get("maxCurrent"), int | float)
+            and case.body["maxCurrent"] > 1000
+        ),
+        operations=frozenset({"setVehicleMaxCurrent"}),
+    ),
+    Waiver(
+        id="smart-charging-policy-rules",
+        checks=frozenset({"positive_data_acceptance"}),
+        statuses=frozenset({400}),
+        blame="api-rule",
+        reason="Enabling smart charging needs a deadline (set now or before), and "
+        "`minimumChargeLimit` must not exceed the vehicle's charge limit: rules between the "
+        "body and the vehicle's state that the schema cannot express (Enode documents both "
+        "as 400).",
+        when=_problem_mentions("deadline", "minimumChargeLimit"),
+        operations=frozenset({"updateVehicleSmartChargingPolicy"}),
+    ),
+    Waiver(
+        id="location-time-zone",
+        checks=frozenset({"positive_data_acceptance"}),
+        statuses=frozenset({400}),
+        blame="api-rule",
+        reason="`timezoneName` must name an IANA time zone; the set of zone names is not in "
+        "the schema (a plain string, as Enode declares it).",
+        when=_problem_mentions("time zone"),
+        operations=frozenset({"createLocation", "updateLocation"}),
+    ),
+    Waiver(
+        id="location-tariff-rules",
+        checks=frozenset({"positive_data_acceptance"}),
+        statuses=frozenset({400}),
+        blame="api-rule",
+        reason="A location tariff's intervals must name rates of the tariff, end after they "
+        "start and not overlap (Enode documents overlaps as 400); rules across items and "
+        "against stored tariffs that the schema cannot express.",
+        when=_problem_mentions("not a rate of tariff", "overlap", "later than"),
+        operations=frozenset({"setLocationTariff"}),
+    ),
+)
+
+WAIVERS += (
+    Waiver(
+        id="null-id-from-inferred-link",
+        checks=frozenset({"positive_data_acceptance"}),
+        statuses=frozenset({400}),
+        blame="schemathesis",
+        reason="schemathesis's state machine infers links from field names (dependency "
+        "analysis): an asset's `locationId` (2023-08-01, 2024-01-01) feeds the `locationId` "
+        "of `/locations/{locationId}...`, and when it is null (the asset is at no location) "
+        "the request carries the string 'None', which is not a uuid and rightly answers 400. "
+        "Applies only to that value.",
+        when=_problem_mentions("'None' is not a valid uuid"),
+    ),
+)

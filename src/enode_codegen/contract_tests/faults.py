@@ -199,7 +199,7 @@ async def _no_auth(exchange: Exchange, call: Call) -> Exchange:
     return await call(retry)
 
 
-_ACTION = re.compile(r"^/(batteries|chargers|hvacs)/actions/([^/]+)(/cancel)?$")
+_ACTION = re.compile(r"^/(batteries|chargers|hvacs|vehicles)/actions/([^/]+)(/cancel)?$")
 _CANCELLED: set[str] = set()
 
 
@@ -388,7 +388,15 @@ async def _deleted_assets_readable(exchange: Exchange, call: Call) -> Exchange:
     remembered = _memory("deleted-assets")
     user = _USER.match(exchange.path)
     if exchange.method == "DELETE" and user is not None:
-        for kind in ("batteries", "chargers", "hvacs", "inverters", "meters"):
+        for kind in (
+            "batteries",
+            "chargers",
+            "hvacs",
+            "inverters",
+            "meters",
+            "vehicles",
+            "locations",
+        ):
             listed = await call(
                 Exchange("GET", f"/{kind}", b"pageSize=1000", exchange.headers, b"")
             )

@@ -23,7 +23,7 @@ class ActionFamily:
     kind: str  # battery / charger / hvac (the mock's asset kind)
 
 
-_KINDS = {"batteryId": "battery", "chargerId": "charger", "hvacId": "hvac"}
+_KINDS = {"batteryId": "battery", "chargerId": "charger", "hvacId": "hvac", "vehicleId": "vehicle"}
 
 
 def action_families(version: str) -> list[ActionFamily]:
@@ -57,6 +57,8 @@ _BODIES: dict[str, list[Any]] = {
     ],
     "controlChargerCharging": [{"action": "START"}, {"action": "STOP"}],
     "setChargerMaxCurrent": [{"maxCurrent": 16}, {"maxCurrent": 10}],
+    "controlVehicleCharging": [{"action": "START"}, {"action": "STOP"}],
+    "setVehicleMaxCurrent": [{"maxCurrent": 16}, {"maxCurrent": 10}],
     "setHvacFollowSchedule": [None],
     "setHvacPermanentHold": [
         {"mode": "HEAT", "heatSetpoint": 20},

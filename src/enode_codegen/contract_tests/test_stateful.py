@@ -196,3 +196,168 @@ def test_schedule_crud(
         version, target, "getSchedule", path_parameters={"scheduleId": str(uuid.uuid4())}
     )
     assert missing.status_code == 404
+
+
+# --- vehicles: charging, smart override; locations: create/update/delete ---------------
+
+
+def _vehicle_ids(version: str, target: Target, known: dict[str, list[str]]) -> list[str]:
+    ids = list(known.get("vehicleId", []))
+    if not ids:
+        pytest.skip("the target lists no vehicles")
+    return ids
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_vehicle_charging(
+    version: str, target: Target, options: Options, known_ids: dict[str, Any]
+) -> None:
+    """Start charging a plugged-in vehicle, follow the action to its end; on the mock the
+    vehicle then charges and its battery level rises over (mock) time."""
+    _writes(options)
+    for vehicle_id in _vehicle_ids(version, target, known_ids[version]):
+        _, vehicle = get_json(target, version, f"/vehicles/{vehicle_id}")
+        charge = vehicle["chargeState"]
+        if not charge["isPluggedIn"] or charge["isCharging"]:
+            continue
+        started = _send(
+            version,
+            target,
+            "controlVehicleCharging",
+            path_parameters={"vehicleId": vehicle_id},
+            body={"action": "START"},
+        )
+        if started.status_code != 200:
+            continue  # controlled by a schedule (422) or not capable (400): the next one
+        action = _json(started)
+        assert action["kind"] == "START" and action["targetId"] == vehicle_id, action
+        target.let_actions_resolve()
+        read = _send(
+            version, target, "getVehicleAction", path_parameters={"actionId": action["id"]}
+        )
+        assert read.status_code == 200, read.text
+        if target.admin is None:
+            return
+        assert _json(read)["state"] == "CONFIRMED", _json(read)
+        _, charging = get_json(target, version, f"/vehicles/{vehicle_id}")
+        assert charging["chargeState"]["isCharging"] is True, charging["chargeState"]
+        target.admin.advance_clock(1200)
+        _, later = get_json(target, version, f"/vehicles/{vehicle_id}")
+        assert later["chargeState"]["batteryLevel"] > charge["batteryLevel"], (
+            f"20 minutes of charging left the battery at {later['chargeState']['batteryLevel']}"
+        )
+        stopped = _send(
+            version,
+            target,
+            "controlVehicleCharging",
+            path_parameters={"vehicleId": vehicle_id},
+            body={"action": "STOP"},
+        )
+        assert stopped.status_code == 200, stopped.text
+        return
+    pytest.skip("no plugged-in vehicle accepted START")
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_vehicle_smart_override(
+    version: str, target: Target, options: Options, known_ids: dict[str, Any]
+) -> None:
+    """Create a smart override (charging now), read it in the smart charging status, end it,
+    and get 404 when ending it again."""
+    _writes(options)
+    for vehicle_id in _vehicle_ids(version, target, known_ids[version]):
+        path = {"vehicleId": vehicle_id}
+        created = _send(version, target, "createVehicleSmartOverride", path_parameters=path)
+        if created.status_code != 200:
+            continue
+        override = _json(created)
+        assert override["targetId"] == vehicle_id and override["endedAt"] is None, override
+        status = _send(version, target, "getVehicleSmartChargingStatus", path_parameters=path)
+        assert status.status_code == 200, status.text
+        assert (_json(status)["smartOverride"] or {}).get("createdAt") == override["createdAt"]
+        if override["vendorActionId"] is not None:
+            start = _send(
+                version,
+                target,
+                "getVehicleAction",
+                path_parameters={"actionId": override["vendorActionId"]},
+            )
+            assert start.status_code == 200 and _json(start)["kind"] == "START", start.text
+        ended = _send(version, target, "endVehicleSmartOverride", path_parameters=path)
+        assert ended.status_code == 200, ended.text
+        assert _json(ended)["endedAt"] is not None
+        again = _send(version, target, "endVehicleSmartOverride", path_parameters=path)
+        assert again.status_code == 404, f"ending an ended override answered {again.status_code}"
+        return
+    pytest.skip("no vehicle accepted a smart override")
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_location_crud(
+    version: str, target: Target, options: Options, known_ids: dict[str, Any]
+) -> None:
+    """Create a location, read it, update it, give it a tariff and read that back, delete it
+    (the answer is the deleted location), see 404; on the mock, a vehicle moved to the
+    location loses its location ID when the location is deleted."""
+    _writes(options)
+    if "createLocation" not in operations(version):
+        pytest.skip(f"{version} has no location operations")
+    users = known_ids[version].get("userId", [])
+    if not users:
+        pytest.skip("the target lists no users")
+    owner = {"userId": users[0]}
+    created = _send(
+        version,
+        target,
+        "createLocation",
+        path_parameters=owner,
+        body={"name": "Contract test", "latitude": 59.91, "longitude": 10.75},
+    )
+    assert created.status_code == 200, created.text
+    location = _json(created)
+    where = {"locationId": location["id"]}
+    assert location["userId"] == users[0] and location["name"] == "Contract test"
+    read = _send(version, target, "getLocation", path_parameters=where)
+    assert read.status_code == 200 and _json(read) == location, read.text
+
+    updated = _send(
+        version, target, "updateLocation", path_parameters=where, body={"name": "Renamed"}
+    )
+    assert updated.status_code == 200 and _json(updated)["name"] == "Renamed", updated.text
+    assert _json(_send(version, target, "getLocation", path_parameters=where))["name"] == "Renamed"
+    listed = _send(version, target, "listUserLocations", path_parameters=owner)
+    assert location["id"] in {item["id"] for item in _json(listed)["data"]}
+
+    rates = [{"name": "DAY", "cost": "1.5"}, {"name": "NIGHT", "cost": "0.5"}]
+    tariff = {"tariffId": "contract-test"}
+    assert (
+        _send(version, target, "setTariff", path_parameters=tariff, body=rates).status_code == 204
+    )
+    assert _json(_send(version, target, "getTariff", path_parameters=tariff)) == rates
+    intervals = {
+        "tariffId": "contract-test",
+        "tariffIntervals": [
+            {"name": "NIGHT", "from": "00:00", "to": "06:00"},
+            {"name": "DAY", "from": "06:00", "to": "24:00"},
+        ],
+    }
+    stored = _send(version, target, "setLocationTariff", path_parameters=where, body=intervals)
+    assert stored.status_code == 204, stored.text
+    schedule = _json(_send(version, target, "getLocationTariff", path_parameters=where))
+    assert len(schedule) == 14 and {e["tariffName"] for e in schedule} == {"DAY", "NIGHT"}
+
+    moved = None
+    if target.admin is not None and known_ids[version].get("vehicleId"):
+        moved = known_ids[version]["vehicleId"][0]
+        patch = {"userId": users[0], "location": {"id": location["id"]}}
+        response = target.admin.http.patch(f"/_mock/assets/vehicles/{moved}", json=patch)
+        assert response.status_code == 200, response.text
+
+    deleted = _send(version, target, "deleteLocation", path_parameters=where)
+    assert deleted.status_code == 200 and _json(deleted)["id"] == location["id"], deleted.text
+    gone = _send(version, target, "getLocation", path_parameters=where)
+    assert gone.status_code == 404, f"a deleted location answered {gone.status_code}"
+    if moved is not None:
+        _, vehicle = get_json(target, version, f"/vehicles/{moved}")
+        location_id = vehicle.get("location", {}).get("id", vehicle.get("locationId"))
+        assert location_id is None, f"the vehicle still names the deleted location: {vehicle}"

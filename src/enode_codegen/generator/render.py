@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -66,7 +67,7 @@ def render_package(
     return files
 
 
-def _readme_examples(api: Api, enum_members: dict[str, str]) -> dict[str, str]:
+def _readme_examples(api: Api, enum_members: dict[str, str]) -> dict[str, Any]:
     """Example calls for the package README, picked from the API's own operations."""
     read = next((op for r in api.resources for op in r.operations if _is_simple_get(op)), None)
     page = next(
@@ -88,6 +89,12 @@ def _readme_examples(api: Api, enum_members: dict[str, str]) -> dict[str, str]:
         if page
         else "",
         "example_action": _action_example(action, enum_members) if action else "",
+        # operationId -> "client.<resource>.<method>", for the README's Enode examples
+        "calls": {
+            op.operation_id: f"client.{r.attr_name}.{op.method_name}"
+            for r in api.resources
+            for op in r.operations
+        },
     }
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from . import vehicles
 from .clock import Clock
 from .effects import failure, resolve
 from .state import Action, Asset, State
@@ -165,6 +166,7 @@ class ActionEngine:
         """Resolve every PENDING action whose time has come; answer how many."""
         state = self.state
         if not state.pending:
+            vehicles.advance(state, self.clock.time())
             return 0
         now = self.clock.time()
         due = [
@@ -176,6 +178,7 @@ class ActionEngine:
             when = action.due_at if action.due_at is not None else now
             end, reason = resolve(state, action, when)
             self._finish(action, end, reason, when)
+        vehicles.advance(state, now)  # charging vehicles and smart charging, up to now
         return len(due)
 
     def cancel_for_target(self, kind: str, target_id: str, reason: dict[str, str]) -> None:

@@ -42,6 +42,7 @@ _CANONICAL_SCHEMAS = {
     "hvac": "Hvac",
     "inverter": "Inverter",
     "meter": "Meter",
+    "vehicle": "Vehicle",
 }
 
 

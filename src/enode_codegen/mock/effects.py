@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from . import vehicles
 from .clock import format_timestamp
 from .state import Action, Asset, State
 
@@ -133,12 +134,32 @@ def _charging_preconditions(asset: Asset, action: Action) -> tuple[str, str] | N
     return None
 
 
+def _vehicle_charging_preconditions(asset: Asset, action: Action) -> tuple[str, str] | None:
+    """A vehicle starts only when plugged in and below its charge limit."""
+    kind = action.fields.get("kind")
+    charge = asset.record["chargeState"]
+    if charge.get("isCharging") is (kind == "START"):
+        doing = "charging" if kind == "START" else "not charging"
+        return "UNNECESSARY", f"The vehicle was already {doing}; {kind} was not carried out."
+    if kind == "START" and not charge.get("isPluggedIn"):
+        return "FAILED_PRECONDITION", "The vehicle is not plugged in, so charging could not start."
+    level = charge.get("batteryLevel")
+    if (
+        kind == "START"
+        and isinstance(level, int | float)
+        and level >= vehicles.charge_limit(asset.record)
+    ):
+        return "UNNECESSARY", "The vehicle is at its charge limit; START was not carried out."
+    return None
+
+
 # effect -> check of the asset at resolution: None, or (failureReason type, detail)
 PRECONDITIONS: dict[str, Callable[[Asset, Action], tuple[str, str] | None]] = {
-    "charging": _charging_preconditions
+    "charging": _charging_preconditions,
+    "vehicleCharging": _vehicle_charging_preconditions,
 }
 
-_NAMES = {"battery": "battery", "charger": "charger", "hvac": "HVAC unit"}
+_NAMES = {"battery": "battery", "charger": "charger", "hvac": "HVAC unit", "vehicle": "vehicle"}
 
 
 def resolve(state: State, action: Action, now: float) -> tuple[str, dict[str, str] | None]:
@@ -159,7 +180,10 @@ def resolve(state: State, action: Action, now: float) -> tuple[str, dict[str, st
     if unmet is not None:
         return "CANCELLED", failure(*unmet)
     stamp = format_timestamp(now)
-    EFFECTS[action.effect](asset, action, stamp)
+    if action.family == "vehicle":  # charging over time needs the state (vehicles.py)
+        vehicles.apply_action(state, asset, action, now)
+    else:
+        EFFECTS[action.effect](asset, action, stamp)
     asset.record["lastSeen"] = stamp
     return "CONFIRMED", None
 

@@ -36,6 +36,7 @@ ASSET_KINDS: dict[str, str] = {
     "hvac": "hvacs",
     "inverter": "inverters",
     "meter": "meters",
+    "vehicle": "vehicles",
 }
 KIND_BY_PLURAL = {plural: kind for kind, plural in ASSET_KINDS.items()}
 
@@ -120,6 +121,8 @@ def _effect_of(family: str, fields: dict[str, Any]) -> str:
         return "operationMode"
     if family == "charger":
         return "charging" if "kind" in fields else "maxCurrent"
+    if family == "vehicle":
+        return "vehicleCharging" if "kind" in fields else "vehicleMaxCurrent"
     target = fields.get("targetState") or {}
     return "permanentHold" if target.get("holdType") == "PERMANENT" else "followSchedule"
 
@@ -156,6 +159,13 @@ class State:
             self.locations: dict[str, dict[str, Any]] = {}
             self.link_sessions: dict[str, dict[str, Any]] = {}
             self.smart_overrides: list[dict[str, Any]] = []
+            # locations (pagination order), tariffs and vehicles' smart charging (vehicles.py)
+            self.location_seq: dict[str, int] = {}
+            self.tariffs: dict[str, list[dict[str, Any]]] = dict(seed.get("tariffs", {}))
+            self.location_tariffs: dict[str, list[dict[str, Any]]] = {}
+            self.smart_plans: dict[str, dict[str, Any]] = {}
+            self.vehicle_smart: dict[str, dict[str, Any]] = {}
+            self.charging_since: dict[str, tuple[float, float]] = {}  # vehicle -> (t, level)
             for user in seed.get("users", []):
                 self.users[user["id"]] = User(
                     user["id"], self.next_seq(), list(user.get("linkedVendors", []))
@@ -172,6 +182,8 @@ class State:
                 self.interventions[record["id"]] = record
             for record in seed.get("locations", []):
                 self.locations[record["id"]] = record
+                self.location_seq[record["id"]] = self.next_seq()
+            self.location_tariffs.update(seed.get("locationTariffs", {}))
             for record in seed.get("actions", []):
                 self._load_action(record)
 
@@ -240,7 +252,11 @@ class State:
         """Controlled by Enode (admin flag) or, for chargers, by an enabled schedule."""
         if asset.controlled:
             return True
-        if asset.kind != "charger":
+        if asset.kind == "vehicle" and any(
+            p["vehicleId"] == asset.id and p["endedAt"] is None for p in self.smart_plans.values()
+        ):
+            return True  # an active smart charging plan
+        if asset.kind not in ("charger", "vehicle"):
             return False
         return any(
             s.record.get("isEnabled") and s.record.get("targetId") == asset.id
@@ -256,7 +272,24 @@ class State:
                 self.remove_asset(asset)
         for schedule in [s for s in self.schedules.values() if s.user_id == user_id]:
             del self.schedules[schedule.id]
+        for location_id in [k for k, v in self.locations.items() if v.get("userId") == user_id]:
+            self.remove_location(location_id)
         self.users.pop(user_id, None)
+
+    def remove_location(self, location_id: str) -> dict[str, Any]:
+        """Delete a location; assets and schedules that were at it lose their location ID."""
+        record = self.locations.pop(location_id)
+        self.location_seq.pop(location_id, None)
+        self.location_tariffs.pop(location_id, None)
+        for assets in self.assets.values():
+            for asset in assets.values():
+                location = asset.record.get("location")
+                if isinstance(location, dict) and location.get("id") == location_id:
+                    location["id"] = None
+        for schedule in self.schedules.values():
+            if schedule.record.get("locationId") == location_id:
+                schedule.record["locationId"] = None
+        return record
 
     def snapshot(self) -> dict[str, Any]:
         """The whole state as JSON-able data (for `GET /_mock/state`)."""
@@ -274,4 +307,7 @@ class State:
             "actions": [a.record() for a in self.actions.values()],
             "interventions": list(self.interventions.values()),
             "locations": list(self.locations.values()),
+            "tariffs": dict(self.tariffs),
+            "locationTariffs": dict(self.location_tariffs),
+            "smartChargingPlans": list(self.smart_plans.values()),
         }

@@ -10,9 +10,11 @@ from . import (
     hvacs,
     interventions,
     inverters,
+    locations,
     schedules,
     statistics,
     users,
+    vehicles,
 )
 from .common import Ctx, Env, Handler, Reply
 
@@ -21,6 +23,7 @@ __all__ = ["CLOCK_DEPENDENT", "HANDLERS", "Ctx", "Env", "Handler", "Reply"]
 # read operations whose answer depends on the clock, not only on the state
 CLOCK_DEPENDENT = frozenset(
     {"getChargingStatistics", "getInverterVendorStatistics", "getInverterStatistics"}
+    | {"getVehicleSmartChargingStatus"}  # its `updatedAt` is the time of the request
 )
 
 HANDLERS: dict[str, Handler] = {
@@ -34,4 +37,6 @@ HANDLERS: dict[str, Handler] = {
     **statistics.HANDLERS,
     **inverters.HANDLERS,
     **health.HANDLERS,
+    **vehicles.HANDLERS,
+    **locations.HANDLERS,
 }

@@ -10,7 +10,7 @@ from .common import Ctx, Handler, Reply, not_found
 
 __all__ = ["cancel_action", "get_action", "require_capability", "require_manual_control"]
 
-_NAMES = {"battery": "Battery", "charger": "Charger", "hvac": "HVAC unit"}
+_NAMES = {"battery": "Battery", "charger": "Charger", "hvac": "HVAC unit", "vehicle": "Vehicle"}
 
 
 def _find(ctx: Ctx, family: str) -> Action:

@@ -18,6 +18,7 @@ ASSET_PARAMS = {
     "hvac": "hvacId",
     "inverter": "inverterId",
     "meter": "meterId",
+    "vehicle": "vehicleId",
 }
 _NAMES = {  # kind -> (singular, plural) as they appear in operationIds
     "battery": ("Battery", "Batteries"),
@@ -25,6 +26,7 @@ _NAMES = {  # kind -> (singular, plural) as they appear in operationIds
     "hvac": ("Hvac", "Hvacs"),
     "inverter": ("Inverter", "Inverters"),
     "meter": ("Meter", "Meters"),
+    "vehicle": ("Vehicle", "Vehicles"),
 }
 
 
