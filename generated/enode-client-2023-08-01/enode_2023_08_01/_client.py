@@ -1592,6 +1592,188 @@ class UserManagementResourceWithRawResponse:
         self.list_users = resource._with_raw_response(resource.list_users)
 
 
+class WebhooksResource(SyncResource):
+    """Webhooks: Where the client's events are sent: webhook URLs, their secrets, and test deliveries."""
+
+    def create_webhook(
+        self,
+        *,
+        secret: str,
+        url: str,
+        api_version: models.WebhookApiVersion | None = None,
+        authentication: models.WebhookAuthenticationPayload | None = None,
+        events: list[models.WebhookEvent] | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.Webhook:
+        """Create webhook
+
+        Registers a webhook: an HTTPS URL that receives the client's events, signed with the
+        secret given here. Answers the stored webhook (200, not 201); the secret is never
+        returned.
+
+        `POST /webhooks` (operationId `createWebhook`)
+        """
+        return self._client.request(
+            "POST",
+            "/webhooks",
+            json_body={
+                "secret": secret,
+                "url": url,
+                "apiVersion": api_version,
+                "authentication": authentication,
+                "events": events,
+            },
+            cast_to=models.Webhook,
+            idempotent=False,
+            options=options,
+        )
+
+    def delete_webhook(
+        self,
+        webhook_id: UUID | str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> None:
+        """Delete webhook
+
+        Deletes a webhook; no further events are sent to it.
+
+        `DELETE /webhooks/{webhookId}` (operationId `deleteWebhook`)
+        """
+        return self._client.request(
+            "DELETE",
+            "/webhooks/{webhookId}",
+            path_params={
+                "webhookId": webhook_id,
+            },
+            cast_to=None,
+            options=options,
+        )
+
+    def get_webhook(
+        self,
+        webhook_id: UUID | str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.Webhook:
+        """Get webhook
+
+        Returns one of the client's webhooks.
+
+        `GET /webhooks/{webhookId}` (operationId `getWebhook`)
+        """
+        return self._client.request(
+            "GET",
+            "/webhooks/{webhookId}",
+            path_params={
+                "webhookId": webhook_id,
+            },
+            cast_to=models.Webhook,
+            options=options,
+        )
+
+    def list_webhooks(
+        self,
+        *,
+        after: str | None = None,
+        before: str | None = None,
+        page_size: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> SyncPage[models.Webhook]:
+        """List webhooks
+
+        Returns a paginated list of the client's webhooks.
+
+        `GET /webhooks` (operationId `listWebhooks`)
+        """
+        return self._client.request_page(
+            "GET",
+            "/webhooks",
+            params={
+                "after": after,
+                "before": before,
+                "pageSize": page_size,
+            },
+            item_type=models.Webhook,
+            options=options,
+        )
+
+    def test_webhook(
+        self,
+        webhook_id: UUID | str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.WebhookTestResult:
+        """Test webhook
+
+        Sends one `enode:webhook:test` event to the webhook's URL, signed like every delivery
+        (`X-Enode-Signature: sha1=<hex HMAC-SHA1 of the body with the secret>`), and answers how
+        the receiver responded. A successful test activates a webhook that was deactivated after
+        failed deliveries.
+
+        `POST /webhooks/{webhookId}/test` (operationId `testWebhook`)
+        """
+        return self._client.request(
+            "POST",
+            "/webhooks/{webhookId}/test",
+            path_params={
+                "webhookId": webhook_id,
+            },
+            cast_to=models.WebhookTestResult,
+            idempotent=False,
+            options=options,
+        )
+
+    def update_webhook(
+        self,
+        webhook_id: UUID | str,
+        *,
+        api_version: models.WebhookApiVersion | None = None,
+        authentication: models.WebhookAuthenticationPayload | None = None,
+        events: list[models.WebhookEvent] | None = None,
+        secret: str | None = None,
+        url: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.Webhook:
+        """Update webhook
+
+        Changes some fields of a webhook; fields left out keep their value and `authentication:
+        null` removes the extra header. Updating a webhook that was deactivated after failed
+        deliveries activates it again.
+
+        `PATCH /webhooks/{webhookId}` (operationId `updateWebhook`)
+        """
+        return self._client.request(
+            "PATCH",
+            "/webhooks/{webhookId}",
+            path_params={
+                "webhookId": webhook_id,
+            },
+            json_body={
+                "apiVersion": api_version,
+                "authentication": authentication,
+                "events": events,
+                "secret": secret,
+                "url": url,
+            },
+            cast_to=models.Webhook,
+            idempotent=False,
+            options=options,
+        )
+
+
+class WebhooksResourceWithRawResponse:
+    """`webhooks` methods that return `RawResponse` (status, headers, `.parse()`)."""
+
+    def __init__(self, resource: WebhooksResource) -> None:
+        self.create_webhook = resource._with_raw_response(resource.create_webhook)
+        self.delete_webhook = resource._with_raw_response(resource.delete_webhook)
+        self.get_webhook = resource._with_raw_response(resource.get_webhook)
+        self.list_webhooks = resource._with_raw_response(resource.list_webhooks)
+        self.test_webhook = resource._with_raw_response(resource.test_webhook)
+        self.update_webhook = resource._with_raw_response(resource.update_webhook)
+
+
 class ClientWithRawResponse:
     """The client's resources with methods returning `RawResponse`."""
 
@@ -1606,6 +1788,7 @@ class ClientWithRawResponse:
         self.solar_inverters = SolarInvertersResourceWithRawResponse(client.solar_inverters)
         self.statistics = StatisticsResourceWithRawResponse(client.statistics)
         self.user_management = UserManagementResourceWithRawResponse(client.user_management)
+        self.webhooks = WebhooksResourceWithRawResponse(client.webhooks)
 
 
 class Client(SyncAPIClient):
@@ -1662,6 +1845,11 @@ class Client(SyncAPIClient):
     def user_management(self) -> UserManagementResource:
         """User management operations."""
         return UserManagementResource(self)
+
+    @cached_property
+    def webhooks(self) -> WebhooksResource:
+        """Webhooks operations."""
+        return WebhooksResource(self)
 
     @property
     def with_raw_response(self) -> ClientWithRawResponse:
@@ -3228,6 +3416,188 @@ class AsyncUserManagementResourceWithRawResponse:
         self.list_users = resource._with_raw_response(resource.list_users)
 
 
+class AsyncWebhooksResource(AsyncResource):
+    """Webhooks: Where the client's events are sent: webhook URLs, their secrets, and test deliveries."""
+
+    async def create_webhook(
+        self,
+        *,
+        secret: str,
+        url: str,
+        api_version: models.WebhookApiVersion | None = None,
+        authentication: models.WebhookAuthenticationPayload | None = None,
+        events: list[models.WebhookEvent] | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.Webhook:
+        """Create webhook
+
+        Registers a webhook: an HTTPS URL that receives the client's events, signed with the
+        secret given here. Answers the stored webhook (200, not 201); the secret is never
+        returned.
+
+        `POST /webhooks` (operationId `createWebhook`)
+        """
+        return await self._client.request(
+            "POST",
+            "/webhooks",
+            json_body={
+                "secret": secret,
+                "url": url,
+                "apiVersion": api_version,
+                "authentication": authentication,
+                "events": events,
+            },
+            cast_to=models.Webhook,
+            idempotent=False,
+            options=options,
+        )
+
+    async def delete_webhook(
+        self,
+        webhook_id: UUID | str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> None:
+        """Delete webhook
+
+        Deletes a webhook; no further events are sent to it.
+
+        `DELETE /webhooks/{webhookId}` (operationId `deleteWebhook`)
+        """
+        return await self._client.request(
+            "DELETE",
+            "/webhooks/{webhookId}",
+            path_params={
+                "webhookId": webhook_id,
+            },
+            cast_to=None,
+            options=options,
+        )
+
+    async def get_webhook(
+        self,
+        webhook_id: UUID | str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.Webhook:
+        """Get webhook
+
+        Returns one of the client's webhooks.
+
+        `GET /webhooks/{webhookId}` (operationId `getWebhook`)
+        """
+        return await self._client.request(
+            "GET",
+            "/webhooks/{webhookId}",
+            path_params={
+                "webhookId": webhook_id,
+            },
+            cast_to=models.Webhook,
+            options=options,
+        )
+
+    async def list_webhooks(
+        self,
+        *,
+        after: str | None = None,
+        before: str | None = None,
+        page_size: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> AsyncPage[models.Webhook]:
+        """List webhooks
+
+        Returns a paginated list of the client's webhooks.
+
+        `GET /webhooks` (operationId `listWebhooks`)
+        """
+        return await self._client.request_page(
+            "GET",
+            "/webhooks",
+            params={
+                "after": after,
+                "before": before,
+                "pageSize": page_size,
+            },
+            item_type=models.Webhook,
+            options=options,
+        )
+
+    async def test_webhook(
+        self,
+        webhook_id: UUID | str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.WebhookTestResult:
+        """Test webhook
+
+        Sends one `enode:webhook:test` event to the webhook's URL, signed like every delivery
+        (`X-Enode-Signature: sha1=<hex HMAC-SHA1 of the body with the secret>`), and answers how
+        the receiver responded. A successful test activates a webhook that was deactivated after
+        failed deliveries.
+
+        `POST /webhooks/{webhookId}/test` (operationId `testWebhook`)
+        """
+        return await self._client.request(
+            "POST",
+            "/webhooks/{webhookId}/test",
+            path_params={
+                "webhookId": webhook_id,
+            },
+            cast_to=models.WebhookTestResult,
+            idempotent=False,
+            options=options,
+        )
+
+    async def update_webhook(
+        self,
+        webhook_id: UUID | str,
+        *,
+        api_version: models.WebhookApiVersion | None = None,
+        authentication: models.WebhookAuthenticationPayload | None = None,
+        events: list[models.WebhookEvent] | None = None,
+        secret: str | None = None,
+        url: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.Webhook:
+        """Update webhook
+
+        Changes some fields of a webhook; fields left out keep their value and `authentication:
+        null` removes the extra header. Updating a webhook that was deactivated after failed
+        deliveries activates it again.
+
+        `PATCH /webhooks/{webhookId}` (operationId `updateWebhook`)
+        """
+        return await self._client.request(
+            "PATCH",
+            "/webhooks/{webhookId}",
+            path_params={
+                "webhookId": webhook_id,
+            },
+            json_body={
+                "apiVersion": api_version,
+                "authentication": authentication,
+                "events": events,
+                "secret": secret,
+                "url": url,
+            },
+            cast_to=models.Webhook,
+            idempotent=False,
+            options=options,
+        )
+
+
+class AsyncWebhooksResourceWithRawResponse:
+    """`webhooks` methods that return `RawResponse` (status, headers, `.parse()`)."""
+
+    def __init__(self, resource: AsyncWebhooksResource) -> None:
+        self.create_webhook = resource._with_raw_response(resource.create_webhook)
+        self.delete_webhook = resource._with_raw_response(resource.delete_webhook)
+        self.get_webhook = resource._with_raw_response(resource.get_webhook)
+        self.list_webhooks = resource._with_raw_response(resource.list_webhooks)
+        self.test_webhook = resource._with_raw_response(resource.test_webhook)
+        self.update_webhook = resource._with_raw_response(resource.update_webhook)
+
+
 class AsyncClientWithRawResponse:
     """The client's resources with methods returning `RawResponse`."""
 
@@ -3242,6 +3612,7 @@ class AsyncClientWithRawResponse:
         self.solar_inverters = AsyncSolarInvertersResourceWithRawResponse(client.solar_inverters)
         self.statistics = AsyncStatisticsResourceWithRawResponse(client.statistics)
         self.user_management = AsyncUserManagementResourceWithRawResponse(client.user_management)
+        self.webhooks = AsyncWebhooksResourceWithRawResponse(client.webhooks)
 
 
 class AsyncClient(AsyncAPIClient):
@@ -3298,6 +3669,11 @@ class AsyncClient(AsyncAPIClient):
     def user_management(self) -> AsyncUserManagementResource:
         """User management operations."""
         return AsyncUserManagementResource(self)
+
+    @cached_property
+    def webhooks(self) -> AsyncWebhooksResource:
+        """Webhooks operations."""
+        return AsyncWebhooksResource(self)
 
     @property
     def with_raw_response(self) -> AsyncClientWithRawResponse:

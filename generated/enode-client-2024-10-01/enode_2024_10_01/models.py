@@ -926,6 +926,144 @@ class UserVendorType(OpenEnum):
     VEHICLE = "vehicle"
 
 
+class WebhookApiVersion(OpenEnum):
+    """
+    An Enode-Version the event payloads sent to a webhook can have.
+    """
+
+    FIELD_2023_04_01 = "2023-04-01"
+    FIELD_2023_08_01 = "2023-08-01"
+    FIELD_2024_01_01 = "2024-01-01"
+    FIELD_2024_10_01 = "2024-10-01"
+
+
+class WebhookAuthentication(EnodeModel):
+    """
+    The extra header sent with every delivery (its value is never returned).
+    """
+
+    header_name: Annotated[str, Field(alias="headerName")]
+    """
+    Name of the header.
+    """
+
+
+class WebhookAuthenticationPayload(EnodeModel):
+    """
+    An extra header sent with every delivery, for receivers that check one.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    header_name: Annotated[
+        str, Field(alias="headerName", max_length=128, min_length=1, pattern="^[a-z0-9_-]+$")
+    ]
+    """
+    Name of the header (lower case letters, digits, `-` and `_`).
+    """
+    header_value: Annotated[
+        str, Field(alias="headerValue", max_length=256, min_length=1, pattern="^[\\x20-\\x7E]+$")
+    ]
+    """
+    Value of the header (printable ASCII). Never returned.
+    """
+
+
+class WebhookEvent(OpenEnum):
+    """
+    An event a webhook subscribes to; `*` subscribes to every event, including events added later.
+    """
+
+    FIELD_ = "*"
+    USER_VEHICLE_DISCOVERED = "user:vehicle:discovered"
+    USER_VEHICLE_UPDATED = "user:vehicle:updated"
+    USER_VEHICLE_DELETED = "user:vehicle:deleted"
+    USER_VEHICLE_SMART_CHARGING_STATUS_UPDATED = "user:vehicle:smart-charging-status-updated"
+    USER_CHARGE_ACTION_UPDATED = "user:charge-action:updated"
+    USER_VENDOR_ACTION_UPDATED = "user:vendor-action:updated"
+    USER_SCHEDULE_EXECUTION_UPDATED = "user:schedule:execution-updated"
+    USER_CHARGER_DISCOVERED = "user:charger:discovered"
+    USER_CHARGER_UPDATED = "user:charger:updated"
+    USER_CHARGER_DELETED = "user:charger:deleted"
+    USER_HVAC_DISCOVERED = "user:hvac:discovered"
+    USER_HVAC_UPDATED = "user:hvac:updated"
+    USER_HVAC_DELETED = "user:hvac:deleted"
+    USER_INVERTER_DISCOVERED = "user:inverter:discovered"
+    USER_INVERTER_UPDATED = "user:inverter:updated"
+    USER_INVERTER_DELETED = "user:inverter:deleted"
+    USER_INVERTER_STATISTICS_UPDATED = "user:inverter:statistics-updated"
+    USER_CREDENTIALS_INVALIDATED = "user:credentials:invalidated"
+    USER_BATTERY_DISCOVERED = "user:battery:discovered"
+    USER_BATTERY_UPDATED = "user:battery:updated"
+    USER_BATTERY_DELETED = "user:battery:deleted"
+    ENODE_WEBHOOK_TEST = "enode:webhook:test"
+    USER_METER_DISCOVERED = "user:meter:discovered"
+    USER_METER_UPDATED = "user:meter:updated"
+    USER_METER_DELETED = "user:meter:deleted"
+    USER_HEM_SYSTEM_DISCOVERED = "user:hem-system:discovered"
+    USER_HEM_SYSTEM_UPDATED = "user:hem-system:updated"
+    USER_HEM_SYSTEM_DELETED = "user:hem-system:deleted"
+
+
+class WebhookTestResponse(EnodeModel):
+    """
+    What the receiver answered.
+    """
+
+    code: float
+    """
+    HTTP status code of the receiver's answer.
+    """
+    body: str
+    """
+    Body of the receiver's answer (possibly cut short).
+    """
+    headers: list[str] | None
+    """
+    Headers of the receiver's answer, as `name: value` strings.
+    """
+
+
+class WebhookTestStatus(OpenEnum):
+    """
+    Whether the receiver accepted the test event (answered 2xx).
+    """
+
+    SUCCESS = "SUCCESS"
+    FAILURE = "FAILURE"
+
+
+class WebhookUpdatePayload(EnodeModel):
+    """
+    The fields of a webhook to change; every field is optional.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    url: AnyUrl | None = None
+    """
+    The HTTPS URL events are POSTed to.
+    """
+    secret: Annotated[str | None, Field(max_length=256, min_length=6)] = None
+    """
+    The new signing secret.
+    """
+    events: list[WebhookEvent] | None = None
+    """
+    The events to send.
+    """
+    api_version: Annotated[WebhookApiVersion | None, Field(alias="apiVersion")] = None
+    """
+    The Enode-Version of the event payloads sent to this webhook; `null` sends them in the client's default version.
+    """
+    authentication: WebhookAuthenticationPayload | None = None
+    """
+    The extra delivery header; `null` removes it.
+    """
+
+
 class ActionFailureReason(EnodeModel):
     """
     Information about why this action was not executed successfully.
@@ -1416,6 +1554,97 @@ class UserList(EnodeModel):
 
     data: list[UserListItem]
     pagination: PaginationCursors
+
+
+class Webhook(EnodeModel):
+    """
+    A webhook of the client.
+    """
+
+    id: str
+    """
+    ID of the webhook.
+    """
+    url: str
+    """
+    The URL events are POSTed to.
+    """
+    events: list[WebhookEvent]
+    """
+    The events sent to this webhook.
+    """
+    last_success: Annotated[AwareDatetime | None, Field(alias="lastSuccess")]
+    """
+    Time of the last successful delivery; `null` before the first.
+    """
+    is_active: Annotated[bool, Field(alias="isActive")]
+    """
+    `false` after deliveries kept failing; an update or a successful test activates the webhook again.
+    """
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    Time the webhook was created.
+    """
+    api_version: Annotated[WebhookApiVersion | None, Field(alias="apiVersion")]
+    """
+    The Enode-Version of the event payloads sent to this webhook; `null` sends them in the client's default version.
+    """
+    authentication: WebhookAuthentication | None
+    """
+    The extra delivery header, or `null` when none is configured.
+    """
+
+
+class WebhookCreatePayload(EnodeModel):
+    """
+    A webhook to create.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    url: AnyUrl
+    """
+    The HTTPS URL events are POSTed to.
+    """
+    secret: Annotated[str, Field(max_length=256, min_length=6)]
+    """
+    Key of the HMAC-SHA1 signature of every delivery (`X-Enode-Signature`), generated by the client. Never returned.
+    """
+    events: list[WebhookEvent] = [WebhookEvent.FIELD_]
+    """
+    The events to send; default `["*"]`, every event.
+    """
+    api_version: Annotated[WebhookApiVersion | None, Field(alias="apiVersion")] = None
+    """
+    The Enode-Version of the event payloads sent to this webhook; `null` sends them in the client's default version.
+    """
+    authentication: WebhookAuthenticationPayload | None = None
+
+
+class WebhookList(EnodeModel):
+    """
+    A page of webhooks.
+    """
+
+    data: list[Webhook]
+    pagination: PaginationCursors
+
+
+class WebhookTestResult(EnodeModel):
+    """
+    The outcome of a test delivery.
+    """
+
+    status: WebhookTestStatus
+    description: str
+    """
+    What happened, for people.
+    """
+    response: WebhookTestResponse | None
+    """
+    The receiver's answer, or `null` when none came (connection failed or timed out).
+    """
 
 
 class ActionBase(EnodeModel):

@@ -303,6 +303,30 @@ WAIVERS += (
     ),
 )
 
+WAIVERS += (
+    Waiver(
+        id="webhook-url-https",
+        checks=frozenset({"positive_data_acceptance"}),
+        statuses=frozenset({400}),
+        blame="api-rule",
+        reason="A webhook URL must be HTTPS (Enode's documented rule, which its own published "
+        "schema leaves to prose: a plain `uri`); the mock also accepts http to a loopback host, "
+        "for local receivers.",
+        when=_problem_mentions("HTTPS", "not a URL", "has no host"),
+        operations=frozenset({"createWebhook", "updateWebhook"}),
+    ),
+    Waiver(
+        id="webhook-url-taken",
+        checks=frozenset({"positive_data_acceptance"}),
+        statuses=frozenset({400}),
+        blame="api-rule",
+        reason="A client cannot register the same webhook URL twice (documented 400 'webhook "
+        "already exists'); whether a URL is taken is state, not schema.",
+        when=_problem_mentions("already exists"),
+        operations=frozenset({"createWebhook", "updateWebhook"}),
+    ),
+)
+
 
 _USES: Counter[tuple[str, str, str]] = Counter()
 _LOCK = threading.Lock()

@@ -26,6 +26,7 @@ __all__ = [
     "Schedule",
     "State",
     "User",
+    "Webhook",
     "load_seed",
 ]
 
@@ -78,6 +79,39 @@ class Asset(_OwnedRecord):
 class Schedule(_OwnedRecord):
     record: dict[str, Any]
     seq: int
+
+
+@dataclass
+class Webhook:
+    """One webhook of one OAuth client (handlers/webhooks.py; the API record is `record()`)."""
+
+    id: str
+    client_id: str
+    seq: int
+    url: str
+    secret: str
+    created_at: float
+    events: list[str] = field(default_factory=lambda: ["*"])
+    api_version: str | None = None
+    auth: dict[str, str] | None = None  # {headerName, headerValue}
+    is_active: bool = True
+    last_success: float | None = None
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "url": self.url,
+            "events": list(self.events),
+            "lastSuccess": None
+            if self.last_success is None
+            else format_timestamp(self.last_success),
+            "isActive": self.is_active,
+            "createdAt": format_timestamp(self.created_at),
+            "apiVersion": self.api_version,
+            "authentication": None
+            if self.auth is None
+            else {"headerName": self.auth["headerName"]},
+        }
 
 
 @dataclass
@@ -156,6 +190,7 @@ class State:
             self.locations: dict[str, dict[str, Any]] = {}
             self.link_sessions: dict[str, dict[str, Any]] = {}
             self.smart_overrides: list[dict[str, Any]] = []
+            self.webhooks: dict[str, Webhook] = {}  # every client's, by ID
             for user in seed.get("users", []):
                 self.users[user["id"]] = User(
                     user["id"], self.next_seq(), list(user.get("linkedVendors", []))
@@ -174,6 +209,25 @@ class State:
                 self.locations[record["id"]] = record
             for record in seed.get("actions", []):
                 self._load_action(record)
+            for record in seed.get("webhooks", []):
+                self._load_webhook(record)
+
+    def _load_webhook(self, record: dict[str, Any]) -> None:
+        last = record.get("lastSuccess")
+        hook = Webhook(
+            id=record["id"],
+            client_id=record["client"],
+            seq=self.next_seq(),
+            url=record["url"],
+            secret=record["secret"],
+            created_at=parse_timestamp(record["createdAt"]).timestamp(),
+            events=list(record.get("events", ["*"])),
+            api_version=record.get("apiVersion"),
+            auth=record.get("authentication"),
+            is_active=record.get("isActive", True),
+            last_success=parse_timestamp(last).timestamp() if last else None,
+        )
+        self.webhooks[hook.id] = hook
 
     def _load_action(self, record: dict[str, Any]) -> None:
         base = {
@@ -274,4 +328,8 @@ class State:
             "actions": [a.record() for a in self.actions.values()],
             "interventions": list(self.interventions.values()),
             "locations": list(self.locations.values()),
+            "webhooks": [
+                {**hook.record(), "_mock": {"client": hook.client_id}}
+                for hook in self.webhooks.values()
+            ],
         }

@@ -13,6 +13,7 @@ from . import (
     schedules,
     statistics,
     users,
+    webhooks,
 )
 from .common import Ctx, Env, Handler, Reply
 
@@ -34,4 +35,5 @@ HANDLERS: dict[str, Handler] = {
     **statistics.HANDLERS,
     **inverters.HANDLERS,
     **health.HANDLERS,
+    **webhooks.HANDLERS,
 }
