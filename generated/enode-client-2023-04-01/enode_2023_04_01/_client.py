@@ -752,6 +752,41 @@ class HVACResourceWithRawResponse:
         self.set_hvac_permanent_hold = resource._with_raw_response(resource.set_hvac_permanent_hold)
 
 
+class IntegrationsResource(SyncResource):
+    """Integrations: The vendors the client can link, what they provide and how they are doing."""
+
+    def list_integrations(
+        self,
+        *,
+        asset_types: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> list[models.Integration]:
+        """List integrations
+
+        Returns the vendors the client can link, per asset type: the asset types each vendor
+        provides, the scopes it can grant, and whether its integration and the linking of new
+        accounts currently work.
+
+        `GET /integrations` (operationId `listIntegrations`)
+        """
+        return self._client.request(
+            "GET",
+            "/integrations",
+            params={
+                "assetTypes": asset_types,
+            },
+            cast_to=list[models.Integration],
+            options=options,
+        )
+
+
+class IntegrationsResourceWithRawResponse:
+    """`integrations` methods that return `RawResponse` (status, headers, `.parse()`)."""
+
+    def __init__(self, resource: IntegrationsResource) -> None:
+        self.list_integrations = resource._with_raw_response(resource.list_integrations)
+
+
 class InterventionsResource(SyncResource):
     """Interventions: Steps a user can take in a vendor's app to make a capability available."""
 
@@ -1188,12 +1223,142 @@ class ServiceHealthResource(SyncResource):
             options=options,
         )
 
+    def get_health_battery_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check batteries vendors' health
+
+        Returns every vendor of batteries the client can link, with whether its integration and
+        the linking of new accounts currently work.
+
+        `GET /health/batteries` (operationId `getHealthBatteryVendors`)
+        """
+        return self._client.request(
+            "GET",
+            "/health/batteries",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
+    def get_health_charger_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check chargers vendors' health
+
+        Returns every vendor of chargers the client can link, with whether its integration and
+        the linking of new accounts currently work.
+
+        `GET /health/chargers` (operationId `getHealthChargerVendors`)
+        """
+        return self._client.request(
+            "GET",
+            "/health/chargers",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
+    def get_health_hvac_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check HVAC units vendors' health
+
+        Returns every vendor of HVAC units the client can link, with whether its integration and
+        the linking of new accounts currently work.
+
+        `GET /health/hvacs` (operationId `getHealthHvacVendors`)
+        """
+        return self._client.request(
+            "GET",
+            "/health/hvacs",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
+    def get_health_inverter_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check solar inverters vendors' health
+
+        Returns every vendor of solar inverters the client can link, with whether its
+        integration and the linking of new accounts currently work.
+
+        `GET /health/inverters` (operationId `getHealthInverterVendors`)
+        """
+        return self._client.request(
+            "GET",
+            "/health/inverters",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
+    def get_health_meter_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check meters vendors' health
+
+        Returns every vendor of meters the client can link, with whether its integration and the
+        linking of new accounts currently work.
+
+        `GET /health/meters` (operationId `getHealthMeterVendors`)
+        """
+        return self._client.request(
+            "GET",
+            "/health/meters",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
+    def get_health_vehicle_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check vehicles vendors' health
+
+        Returns every vendor of vehicles the client can link, with whether its integration and
+        the linking of new accounts currently work.
+
+        `GET /health/vehicles` (operationId `getHealthVehicleVendors`)
+        """
+        return self._client.request(
+            "GET",
+            "/health/vehicles",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
 
 class ServiceHealthResourceWithRawResponse:
     """`service_health` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: ServiceHealthResource) -> None:
         self.check_health_ready = resource._with_raw_response(resource.check_health_ready)
+        self.get_health_battery_vendors = resource._with_raw_response(
+            resource.get_health_battery_vendors
+        )
+        self.get_health_charger_vendors = resource._with_raw_response(
+            resource.get_health_charger_vendors
+        )
+        self.get_health_hvac_vendors = resource._with_raw_response(resource.get_health_hvac_vendors)
+        self.get_health_inverter_vendors = resource._with_raw_response(
+            resource.get_health_inverter_vendors
+        )
+        self.get_health_meter_vendors = resource._with_raw_response(
+            resource.get_health_meter_vendors
+        )
+        self.get_health_vehicle_vendors = resource._with_raw_response(
+            resource.get_health_vehicle_vendors
+        )
 
 
 class SolarInvertersResource(SyncResource):
@@ -1623,6 +1788,7 @@ class ClientWithRawResponse:
         self.batteries = BatteriesResourceWithRawResponse(client.batteries)
         self.chargers = ChargersResourceWithRawResponse(client.chargers)
         self.hvac = HVACResourceWithRawResponse(client.hvac)
+        self.integrations = IntegrationsResourceWithRawResponse(client.integrations)
         self.interventions = InterventionsResourceWithRawResponse(client.interventions)
         self.me = MeResourceWithRawResponse(client.me)
         self.meters = MetersResourceWithRawResponse(client.meters)
@@ -1653,6 +1819,11 @@ class Client(SyncAPIClient):
     def hvac(self) -> HVACResource:
         """HVAC operations."""
         return HVACResource(self)
+
+    @cached_property
+    def integrations(self) -> IntegrationsResource:
+        """Integrations operations."""
+        return IntegrationsResource(self)
 
     @cached_property
     def interventions(self) -> InterventionsResource:
@@ -2424,6 +2595,41 @@ class AsyncHVACResourceWithRawResponse:
         self.set_hvac_permanent_hold = resource._with_raw_response(resource.set_hvac_permanent_hold)
 
 
+class AsyncIntegrationsResource(AsyncResource):
+    """Integrations: The vendors the client can link, what they provide and how they are doing."""
+
+    async def list_integrations(
+        self,
+        *,
+        asset_types: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> list[models.Integration]:
+        """List integrations
+
+        Returns the vendors the client can link, per asset type: the asset types each vendor
+        provides, the scopes it can grant, and whether its integration and the linking of new
+        accounts currently work.
+
+        `GET /integrations` (operationId `listIntegrations`)
+        """
+        return await self._client.request(
+            "GET",
+            "/integrations",
+            params={
+                "assetTypes": asset_types,
+            },
+            cast_to=list[models.Integration],
+            options=options,
+        )
+
+
+class AsyncIntegrationsResourceWithRawResponse:
+    """`integrations` methods that return `RawResponse` (status, headers, `.parse()`)."""
+
+    def __init__(self, resource: AsyncIntegrationsResource) -> None:
+        self.list_integrations = resource._with_raw_response(resource.list_integrations)
+
+
 class AsyncInterventionsResource(AsyncResource):
     """Interventions: Steps a user can take in a vendor's app to make a capability available."""
 
@@ -2860,12 +3066,142 @@ class AsyncServiceHealthResource(AsyncResource):
             options=options,
         )
 
+    async def get_health_battery_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check batteries vendors' health
+
+        Returns every vendor of batteries the client can link, with whether its integration and
+        the linking of new accounts currently work.
+
+        `GET /health/batteries` (operationId `getHealthBatteryVendors`)
+        """
+        return await self._client.request(
+            "GET",
+            "/health/batteries",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
+    async def get_health_charger_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check chargers vendors' health
+
+        Returns every vendor of chargers the client can link, with whether its integration and
+        the linking of new accounts currently work.
+
+        `GET /health/chargers` (operationId `getHealthChargerVendors`)
+        """
+        return await self._client.request(
+            "GET",
+            "/health/chargers",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
+    async def get_health_hvac_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check HVAC units vendors' health
+
+        Returns every vendor of HVAC units the client can link, with whether its integration and
+        the linking of new accounts currently work.
+
+        `GET /health/hvacs` (operationId `getHealthHvacVendors`)
+        """
+        return await self._client.request(
+            "GET",
+            "/health/hvacs",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
+    async def get_health_inverter_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check solar inverters vendors' health
+
+        Returns every vendor of solar inverters the client can link, with whether its
+        integration and the linking of new accounts currently work.
+
+        `GET /health/inverters` (operationId `getHealthInverterVendors`)
+        """
+        return await self._client.request(
+            "GET",
+            "/health/inverters",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
+    async def get_health_meter_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check meters vendors' health
+
+        Returns every vendor of meters the client can link, with whether its integration and the
+        linking of new accounts currently work.
+
+        `GET /health/meters` (operationId `getHealthMeterVendors`)
+        """
+        return await self._client.request(
+            "GET",
+            "/health/meters",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
+    async def get_health_vehicle_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check vehicles vendors' health
+
+        Returns every vendor of vehicles the client can link, with whether its integration and
+        the linking of new accounts currently work.
+
+        `GET /health/vehicles` (operationId `getHealthVehicleVendors`)
+        """
+        return await self._client.request(
+            "GET",
+            "/health/vehicles",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
 
 class AsyncServiceHealthResourceWithRawResponse:
     """`service_health` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: AsyncServiceHealthResource) -> None:
         self.check_health_ready = resource._with_raw_response(resource.check_health_ready)
+        self.get_health_battery_vendors = resource._with_raw_response(
+            resource.get_health_battery_vendors
+        )
+        self.get_health_charger_vendors = resource._with_raw_response(
+            resource.get_health_charger_vendors
+        )
+        self.get_health_hvac_vendors = resource._with_raw_response(resource.get_health_hvac_vendors)
+        self.get_health_inverter_vendors = resource._with_raw_response(
+            resource.get_health_inverter_vendors
+        )
+        self.get_health_meter_vendors = resource._with_raw_response(
+            resource.get_health_meter_vendors
+        )
+        self.get_health_vehicle_vendors = resource._with_raw_response(
+            resource.get_health_vehicle_vendors
+        )
 
 
 class AsyncSolarInvertersResource(AsyncResource):
@@ -3295,6 +3631,7 @@ class AsyncClientWithRawResponse:
         self.batteries = AsyncBatteriesResourceWithRawResponse(client.batteries)
         self.chargers = AsyncChargersResourceWithRawResponse(client.chargers)
         self.hvac = AsyncHVACResourceWithRawResponse(client.hvac)
+        self.integrations = AsyncIntegrationsResourceWithRawResponse(client.integrations)
         self.interventions = AsyncInterventionsResourceWithRawResponse(client.interventions)
         self.me = AsyncMeResourceWithRawResponse(client.me)
         self.meters = AsyncMetersResourceWithRawResponse(client.meters)
@@ -3325,6 +3662,11 @@ class AsyncClient(AsyncAPIClient):
     def hvac(self) -> AsyncHVACResource:
         """HVAC operations."""
         return AsyncHVACResource(self)
+
+    @cached_property
+    def integrations(self) -> AsyncIntegrationsResource:
+        """Integrations operations."""
+        return AsyncIntegrationsResource(self)
 
     @cached_property
     def interventions(self) -> AsyncInterventionsResource:

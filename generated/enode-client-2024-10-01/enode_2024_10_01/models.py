@@ -606,6 +606,27 @@ class HvacThermostatState(EnodeModel):
     """
 
 
+class IntegrationScope(OpenEnum):
+    """
+    An access scope a vendor's integration can grant.
+    """
+
+    BATTERY_CONTROL_OPERATION_MODE = "battery:control:operation_mode"
+    BATTERY_READ_DATA = "battery:read:data"
+    BATTERY_READ_LOCATION = "battery:read:location"
+    CHARGER_CONTROL_CHARGING = "charger:control:charging"
+    CHARGER_READ_DATA = "charger:read:data"
+    HVAC_CONTROL_MODE = "hvac:control:mode"
+    HVAC_READ_DATA = "hvac:read:data"
+    INVERTER_READ_DATA = "inverter:read:data"
+    INVERTER_READ_LOCATION = "inverter:read:location"
+    METER_READ_DATA = "meter:read:data"
+    METER_READ_LOCATION = "meter:read:location"
+    VEHICLE_CONTROL_CHARGING = "vehicle:control:charging"
+    VEHICLE_READ_DATA = "vehicle:read:data"
+    VEHICLE_READ_LOCATION = "vehicle:read:location"
+
+
 class InterventionDomain(OpenEnum):
     """
     The domain the intervention is related to, i.e. whether the intervention is related to the vendor service account or a setting on the device.
@@ -924,6 +945,19 @@ class UserVendorType(OpenEnum):
     INVERTER = "inverter"
     METER = "meter"
     VEHICLE = "vehicle"
+
+
+class VendorHealthStatus(OpenEnum):
+    """
+    How a vendor's integration is doing.
+    - `READY`: operating normally.
+    - `ELEVATED_ERROR_RATE`: more requests than usual fail.
+    - `OUTAGE`: the integration is down.
+    """
+
+    READY = "READY"
+    ELEVATED_ERROR_RATE = "ELEVATED_ERROR_RATE"
+    OUTAGE = "OUTAGE"
 
 
 class WebhookApiVersion(OpenEnum):
@@ -1303,6 +1337,35 @@ class HvacInformation(EnodeModel):
     category: HvacInformationCategory
 
 
+class Integration(EnodeModel):
+    """
+    A vendor the client can link, and what it offers.
+    """
+
+    vendor: Annotated[str, Field(examples=["TESLA"])]
+    """
+    Machine-friendly name of the vendor (as in `vendor` of assets).
+    """
+    display_name: Annotated[str, Field(alias="displayName")]
+    """
+    Name of the vendor for people.
+    """
+    asset_types: Annotated[list[UserVendorType], Field(alias="assetTypes")]
+    """
+    The asset types this vendor provides.
+    """
+    scopes: list[IntegrationScope]
+    """
+    The scopes this vendor's integration can grant.
+    """
+    status: VendorHealthStatus
+    portal_name: Annotated[str, Field(alias="portalName")]
+    """
+    Name of the vendor's app or portal the user logs in to.
+    """
+    linking_status: Annotated[VendorHealthStatus, Field(alias="linkingStatus")]
+
+
 class InterventionResolution(EnodeModel):
     """
     How the intervention is resolved.
@@ -1554,6 +1617,27 @@ class UserList(EnodeModel):
 
     data: list[UserListItem]
     pagination: PaginationCursors
+
+
+class VendorHealth(EnodeModel):
+    """
+    A vendor of one asset type and the health of its integration.
+    """
+
+    vendor: Annotated[str, Field(examples=["TESLA"])]
+    """
+    Machine-friendly name of the vendor (as in `vendor` of assets).
+    """
+    display_name: Annotated[str, Field(alias="displayName")]
+    """
+    Name of the vendor for people.
+    """
+    status: VendorHealthStatus
+    portal_name: Annotated[str, Field(alias="portalName")]
+    """
+    Name of the vendor's app or portal the user logs in to.
+    """
+    linking_status: Annotated[VendorHealthStatus, Field(alias="linkingStatus")]
 
 
 class Webhook(EnodeModel):

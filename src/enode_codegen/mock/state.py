@@ -191,6 +191,10 @@ class State:
             self.link_sessions: dict[str, dict[str, Any]] = {}
             self.smart_overrides: list[dict[str, Any]] = []
             self.webhooks: dict[str, Webhook] = {}  # every client's, by ID
+            # the vendors the client can link (GET /integrations, /health/<assets>), by name
+            self.vendors: dict[str, dict[str, Any]] = {
+                record["vendor"]: record for record in seed.get("vendors", [])
+            }
             for user in seed.get("users", []):
                 self.users[user["id"]] = User(
                     user["id"], self.next_seq(), list(user.get("linkedVendors", []))
@@ -328,6 +332,7 @@ class State:
             "actions": [a.record() for a in self.actions.values()],
             "interventions": list(self.interventions.values()),
             "locations": list(self.locations.values()),
+            "vendors": list(self.vendors.values()),
             "webhooks": [
                 {**hook.record(), "_mock": {"client": hook.client_id}}
                 for hook in self.webhooks.values()

@@ -8,6 +8,7 @@ from . import (
     chargers,
     health,
     hvacs,
+    integrations,
     interventions,
     inverters,
     schedules,
@@ -36,4 +37,5 @@ HANDLERS: dict[str, Handler] = {
     **inverters.HANDLERS,
     **health.HANDLERS,
     **webhooks.HANDLERS,
+    **integrations.HANDLERS,
 }
