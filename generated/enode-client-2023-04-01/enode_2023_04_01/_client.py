@@ -494,6 +494,33 @@ class ChargersResource(SyncResource):
             options=options,
         )
 
+    def update_charger(
+        self,
+        charger_id: str,
+        *,
+        charging_location_id: UUID | str | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.Charger:
+        """Update charger
+
+        Changes which of the user's locations the charger is at (`locationId`; `null` for none).
+        Answers the updated charger.
+
+        `PUT /chargers/{chargerId}` (operationId `updateCharger`)
+        """
+        return self._client.request(
+            "PUT",
+            "/chargers/{chargerId}",
+            path_params={
+                "chargerId": charger_id,
+            },
+            json_body={
+                "chargingLocationId": charging_location_id,
+            },
+            cast_to=models.Charger,
+            options=options,
+        )
+
     def wait_for_action(
         self,
         action: models.ChargerChargeAction | models.ChargerMaxCurrentAction | UUID | str,
@@ -527,6 +554,7 @@ class ChargersResourceWithRawResponse:
         self.list_chargers = resource._with_raw_response(resource.list_chargers)
         self.refresh_charger_data = resource._with_raw_response(resource.refresh_charger_data)
         self.set_charger_max_current = resource._with_raw_response(resource.set_charger_max_current)
+        self.update_charger = resource._with_raw_response(resource.update_charger)
 
 
 class HVACResource(SyncResource):
@@ -720,6 +748,33 @@ class HVACResource(SyncResource):
             options=options,
         )
 
+    def update_hvac(
+        self,
+        hvac_id: str,
+        *,
+        charging_location_id: UUID | str | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.Hvac:
+        """Update HVAC unit
+
+        Changes which of the user's locations the HVAC unit is at (`locationId`; `null` for
+        none). Answers the updated HVAC unit.
+
+        `PUT /hvacs/{hvacId}` (operationId `updateHvac`)
+        """
+        return self._client.request(
+            "PUT",
+            "/hvacs/{hvacId}",
+            path_params={
+                "hvacId": hvac_id,
+            },
+            json_body={
+                "chargingLocationId": charging_location_id,
+            },
+            cast_to=models.Hvac,
+            options=options,
+        )
+
     def wait_for_action(
         self,
         action: models.HvacAction | UUID | str,
@@ -750,6 +805,7 @@ class HVACResourceWithRawResponse:
             resource.set_hvac_follow_schedule
         )
         self.set_hvac_permanent_hold = resource._with_raw_response(resource.set_hvac_permanent_hold)
+        self.update_hvac = resource._with_raw_response(resource.update_hvac)
 
 
 class IntegrationsResource(SyncResource):
@@ -1131,6 +1187,29 @@ class SchedulesResource(SyncResource):
             options=options,
         )
 
+    def get_schedule_status(
+        self,
+        schedule_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.ScheduleStatus:
+        """Get schedule status
+
+        Returns how a schedule is doing right now: whether its target charges as the schedule
+        expects, why not, and the schedule's next transitions.
+
+        `GET /schedules/{scheduleId}/status` (operationId `getScheduleStatus`)
+        """
+        return self._client.request(
+            "GET",
+            "/schedules/{scheduleId}/status",
+            path_params={
+                "scheduleId": schedule_id,
+            },
+            cast_to=models.ScheduleStatus,
+            options=options,
+        )
+
     def list_schedules(
         self,
         *,
@@ -1197,6 +1276,7 @@ class SchedulesResourceWithRawResponse:
         self.create_schedule = resource._with_raw_response(resource.create_schedule)
         self.delete_schedule = resource._with_raw_response(resource.delete_schedule)
         self.get_schedule = resource._with_raw_response(resource.get_schedule)
+        self.get_schedule_status = resource._with_raw_response(resource.get_schedule_status)
         self.list_schedules = resource._with_raw_response(resource.list_schedules)
         self.update_schedule = resource._with_raw_response(resource.update_schedule)
 
@@ -1502,6 +1582,37 @@ class SolarInvertersResourceWithRawResponse:
 class StatisticsResource(SyncResource):
     """Statistics: Time series collected from linked devices."""
 
+    def get_charging_sessions_statistics(
+        self,
+        *,
+        start_date: datetime,
+        type: models.ChargingStatisticsType,
+        end_date: datetime | None = None,
+        id: UUID | str | None = None,
+        location_id: UUID | str | None = None,
+        options: RequestOptions | None = None,
+    ) -> list[models.ChargingSession]:
+        """Get charging sessions
+
+        Returns the User's charging sessions from `startDate` (to `endDate`, default now) of one
+        hardware type, optionally of one asset or at one location.
+
+        `GET /statistics/charging/sessions` (operationId `getChargingSessionsStatistics`)
+        """
+        return self._client.request(
+            "GET",
+            "/statistics/charging/sessions",
+            params={
+                "endDate": end_date,
+                "id": id,
+                "locationId": location_id,
+                "startDate": start_date,
+                "type": type,
+            },
+            cast_to=list[models.ChargingSession],
+            options=options,
+        )
+
     def get_charging_statistics(
         self,
         *,
@@ -1543,6 +1654,9 @@ class StatisticsResourceWithRawResponse:
     """`statistics` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: StatisticsResource) -> None:
+        self.get_charging_sessions_statistics = resource._with_raw_response(
+            resource.get_charging_sessions_statistics
+        )
         self.get_charging_statistics = resource._with_raw_response(resource.get_charging_statistics)
 
 
@@ -2337,6 +2451,33 @@ class AsyncChargersResource(AsyncResource):
             options=options,
         )
 
+    async def update_charger(
+        self,
+        charger_id: str,
+        *,
+        charging_location_id: UUID | str | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.Charger:
+        """Update charger
+
+        Changes which of the user's locations the charger is at (`locationId`; `null` for none).
+        Answers the updated charger.
+
+        `PUT /chargers/{chargerId}` (operationId `updateCharger`)
+        """
+        return await self._client.request(
+            "PUT",
+            "/chargers/{chargerId}",
+            path_params={
+                "chargerId": charger_id,
+            },
+            json_body={
+                "chargingLocationId": charging_location_id,
+            },
+            cast_to=models.Charger,
+            options=options,
+        )
+
     async def wait_for_action(
         self,
         action: models.ChargerChargeAction | models.ChargerMaxCurrentAction | UUID | str,
@@ -2370,6 +2511,7 @@ class AsyncChargersResourceWithRawResponse:
         self.list_chargers = resource._with_raw_response(resource.list_chargers)
         self.refresh_charger_data = resource._with_raw_response(resource.refresh_charger_data)
         self.set_charger_max_current = resource._with_raw_response(resource.set_charger_max_current)
+        self.update_charger = resource._with_raw_response(resource.update_charger)
 
 
 class AsyncHVACResource(AsyncResource):
@@ -2563,6 +2705,33 @@ class AsyncHVACResource(AsyncResource):
             options=options,
         )
 
+    async def update_hvac(
+        self,
+        hvac_id: str,
+        *,
+        charging_location_id: UUID | str | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.Hvac:
+        """Update HVAC unit
+
+        Changes which of the user's locations the HVAC unit is at (`locationId`; `null` for
+        none). Answers the updated HVAC unit.
+
+        `PUT /hvacs/{hvacId}` (operationId `updateHvac`)
+        """
+        return await self._client.request(
+            "PUT",
+            "/hvacs/{hvacId}",
+            path_params={
+                "hvacId": hvac_id,
+            },
+            json_body={
+                "chargingLocationId": charging_location_id,
+            },
+            cast_to=models.Hvac,
+            options=options,
+        )
+
     async def wait_for_action(
         self,
         action: models.HvacAction | UUID | str,
@@ -2593,6 +2762,7 @@ class AsyncHVACResourceWithRawResponse:
             resource.set_hvac_follow_schedule
         )
         self.set_hvac_permanent_hold = resource._with_raw_response(resource.set_hvac_permanent_hold)
+        self.update_hvac = resource._with_raw_response(resource.update_hvac)
 
 
 class AsyncIntegrationsResource(AsyncResource):
@@ -2974,6 +3144,29 @@ class AsyncSchedulesResource(AsyncResource):
             options=options,
         )
 
+    async def get_schedule_status(
+        self,
+        schedule_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.ScheduleStatus:
+        """Get schedule status
+
+        Returns how a schedule is doing right now: whether its target charges as the schedule
+        expects, why not, and the schedule's next transitions.
+
+        `GET /schedules/{scheduleId}/status` (operationId `getScheduleStatus`)
+        """
+        return await self._client.request(
+            "GET",
+            "/schedules/{scheduleId}/status",
+            path_params={
+                "scheduleId": schedule_id,
+            },
+            cast_to=models.ScheduleStatus,
+            options=options,
+        )
+
     async def list_schedules(
         self,
         *,
@@ -3040,6 +3233,7 @@ class AsyncSchedulesResourceWithRawResponse:
         self.create_schedule = resource._with_raw_response(resource.create_schedule)
         self.delete_schedule = resource._with_raw_response(resource.delete_schedule)
         self.get_schedule = resource._with_raw_response(resource.get_schedule)
+        self.get_schedule_status = resource._with_raw_response(resource.get_schedule_status)
         self.list_schedules = resource._with_raw_response(resource.list_schedules)
         self.update_schedule = resource._with_raw_response(resource.update_schedule)
 
@@ -3345,6 +3539,37 @@ class AsyncSolarInvertersResourceWithRawResponse:
 class AsyncStatisticsResource(AsyncResource):
     """Statistics: Time series collected from linked devices."""
 
+    async def get_charging_sessions_statistics(
+        self,
+        *,
+        start_date: datetime,
+        type: models.ChargingStatisticsType,
+        end_date: datetime | None = None,
+        id: UUID | str | None = None,
+        location_id: UUID | str | None = None,
+        options: RequestOptions | None = None,
+    ) -> list[models.ChargingSession]:
+        """Get charging sessions
+
+        Returns the User's charging sessions from `startDate` (to `endDate`, default now) of one
+        hardware type, optionally of one asset or at one location.
+
+        `GET /statistics/charging/sessions` (operationId `getChargingSessionsStatistics`)
+        """
+        return await self._client.request(
+            "GET",
+            "/statistics/charging/sessions",
+            params={
+                "endDate": end_date,
+                "id": id,
+                "locationId": location_id,
+                "startDate": start_date,
+                "type": type,
+            },
+            cast_to=list[models.ChargingSession],
+            options=options,
+        )
+
     async def get_charging_statistics(
         self,
         *,
@@ -3386,6 +3611,9 @@ class AsyncStatisticsResourceWithRawResponse:
     """`statistics` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: AsyncStatisticsResource) -> None:
+        self.get_charging_sessions_statistics = resource._with_raw_response(
+            resource.get_charging_sessions_statistics
+        )
         self.get_charging_statistics = resource._with_raw_response(resource.get_charging_statistics)
 
 

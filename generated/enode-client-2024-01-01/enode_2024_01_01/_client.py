@@ -528,6 +528,33 @@ class ChargersResource(SyncResource):
             options=options,
         )
 
+    def update_charger(
+        self,
+        charger_id: str,
+        *,
+        location_id: UUID | str | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.Charger:
+        """Update charger
+
+        Changes which of the user's locations the charger is at (`locationId`; `null` for none).
+        Answers the updated charger.
+
+        `PUT /chargers/{chargerId}` (operationId `updateCharger`)
+        """
+        return self._client.request(
+            "PUT",
+            "/chargers/{chargerId}",
+            path_params={
+                "chargerId": charger_id,
+            },
+            json_body={
+                "locationId": location_id,
+            },
+            cast_to=models.Charger,
+            options=options,
+        )
+
     def wait_for_action(
         self,
         action: models.ChargerChargeAction | models.ChargerMaxCurrentAction | UUID | str,
@@ -562,6 +589,7 @@ class ChargersResourceWithRawResponse:
         self.list_user_chargers = resource._with_raw_response(resource.list_user_chargers)
         self.refresh_charger_data = resource._with_raw_response(resource.refresh_charger_data)
         self.set_charger_max_current = resource._with_raw_response(resource.set_charger_max_current)
+        self.update_charger = resource._with_raw_response(resource.update_charger)
 
 
 class HVACResource(SyncResource):
@@ -789,6 +817,33 @@ class HVACResource(SyncResource):
             options=options,
         )
 
+    def update_hvac(
+        self,
+        hvac_id: str,
+        *,
+        location_id: UUID | str | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.Hvac:
+        """Update HVAC unit
+
+        Changes which of the user's locations the HVAC unit is at (`locationId`; `null` for
+        none). Answers the updated HVAC unit.
+
+        `PUT /hvacs/{hvacId}` (operationId `updateHvac`)
+        """
+        return self._client.request(
+            "PUT",
+            "/hvacs/{hvacId}",
+            path_params={
+                "hvacId": hvac_id,
+            },
+            json_body={
+                "locationId": location_id,
+            },
+            cast_to=models.Hvac,
+            options=options,
+        )
+
     def wait_for_action(
         self,
         action: models.HvacAction | UUID | str,
@@ -820,6 +875,7 @@ class HVACResourceWithRawResponse:
             resource.set_hvac_follow_schedule
         )
         self.set_hvac_permanent_hold = resource._with_raw_response(resource.set_hvac_permanent_hold)
+        self.update_hvac = resource._with_raw_response(resource.update_hvac)
 
 
 class IntegrationsResource(SyncResource):
@@ -1136,6 +1192,29 @@ class SchedulesResource(SyncResource):
             options=options,
         )
 
+    def get_schedule_status(
+        self,
+        schedule_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.ScheduleStatus:
+        """Get schedule status
+
+        Returns how a schedule is doing right now: whether its target charges as the schedule
+        expects, why not, and the schedule's next transitions.
+
+        `GET /schedules/{scheduleId}/status` (operationId `getScheduleStatus`)
+        """
+        return self._client.request(
+            "GET",
+            "/schedules/{scheduleId}/status",
+            path_params={
+                "scheduleId": schedule_id,
+            },
+            cast_to=models.ScheduleStatus,
+            options=options,
+        )
+
     def list_schedules(
         self,
         user_id: str,
@@ -1214,6 +1293,7 @@ class SchedulesResourceWithRawResponse:
         self.create_schedule = resource._with_raw_response(resource.create_schedule)
         self.delete_schedule = resource._with_raw_response(resource.delete_schedule)
         self.get_schedule = resource._with_raw_response(resource.get_schedule)
+        self.get_schedule_status = resource._with_raw_response(resource.get_schedule_status)
         self.list_schedules = resource._with_raw_response(resource.list_schedules)
         self.update_schedule = resource._with_raw_response(resource.update_schedule)
 
@@ -1554,6 +1634,42 @@ class SolarInvertersResourceWithRawResponse:
 class StatisticsResource(SyncResource):
     """Statistics: Time series collected from linked devices."""
 
+    def get_charging_sessions_statistics(
+        self,
+        user_id: str,
+        *,
+        start_date: datetime,
+        type: models.ChargingStatisticsType,
+        end_date: datetime | None = None,
+        id: UUID | str | None = None,
+        location_id: UUID | str | None = None,
+        options: RequestOptions | None = None,
+    ) -> list[models.ChargingSession]:
+        """Get user charging sessions
+
+        Returns the user's charging sessions from `startDate` (to `endDate`, default now) of one
+        hardware type, optionally of one asset or at one location: power, energy, price and cost
+        of each, and what smart charging saved.
+
+        `GET /users/{userId}/statistics/charging/sessions` (operationId `getChargingSessionsStatistics`)
+        """
+        return self._client.request(
+            "GET",
+            "/users/{userId}/statistics/charging/sessions",
+            path_params={
+                "userId": user_id,
+            },
+            params={
+                "endDate": end_date,
+                "id": id,
+                "locationId": location_id,
+                "startDate": start_date,
+                "type": type,
+            },
+            cast_to=list[models.ChargingSession],
+            options=options,
+        )
+
     def get_charging_statistics(
         self,
         user_id: str,
@@ -1599,11 +1715,38 @@ class StatisticsResourceWithRawResponse:
     """`statistics` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: StatisticsResource) -> None:
+        self.get_charging_sessions_statistics = resource._with_raw_response(
+            resource.get_charging_sessions_statistics
+        )
         self.get_charging_statistics = resource._with_raw_response(resource.get_charging_statistics)
 
 
 class UserManagementResource(SyncResource):
     """User management: Users of the client, their linked vendors, and the link flow."""
+
+    def deauthorize_user(
+        self,
+        user_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> None:
+        """Deauthorize user
+
+        Revokes every vendor authorization of the user: all linked vendors are disconnected and
+        their assets disappear; the user itself remains and can link again. No webhook events
+        are sent for a deauthorized user.
+
+        `DELETE /users/{userId}/authorization` (operationId `deauthorizeUser`)
+        """
+        return self._client.request(
+            "DELETE",
+            "/users/{userId}/authorization",
+            path_params={
+                "userId": user_id,
+            },
+            cast_to=None,
+            options=options,
+        )
 
     def delete_user(
         self,
@@ -1649,6 +1792,33 @@ class UserManagementResource(SyncResource):
             path_params={
                 "userId": user_id,
                 "vendor": vendor,
+            },
+            cast_to=None,
+            options=options,
+        )
+
+    def disconnect_user_vendor_type(
+        self,
+        user_id: str,
+        vendor: models.UserVendor,
+        vendor_type: models.UserVendorType,
+        *,
+        options: RequestOptions | None = None,
+    ) -> None:
+        """Disconnect vendor type
+
+        Disconnects one asset type of a vendor from the user (for example the vendor's chargers
+        but not its batteries): its assets of that type disappear.
+
+        `DELETE /users/{userId}/vendors/{vendor}/{vendorType}` (operationId `disconnectUserVendorType`)
+        """
+        return self._client.request(
+            "DELETE",
+            "/users/{userId}/vendors/{vendor}/{vendorType}",
+            path_params={
+                "userId": user_id,
+                "vendor": vendor,
+                "vendorType": vendor_type,
             },
             cast_to=None,
             options=options,
@@ -1743,16 +1913,54 @@ class UserManagementResource(SyncResource):
             options=options,
         )
 
+    def relink_asset(
+        self,
+        asset_id: str,
+        *,
+        language: str,
+        redirect_uri: str,
+        color_scheme: models.UserLinkColorScheme | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.UserLinkResponse:
+        """Relink asset
+
+        Creates a Link session for the user owning the asset, to renew the vendor credentials
+        behind it when they are no longer valid. The session can be used once, for 24 hours. An
+        asset whose credentials are still valid is a 400.
+
+        `POST /assets/{assetId}/relink` (operationId `relinkAsset`)
+        """
+        return self._client.request(
+            "POST",
+            "/assets/{assetId}/relink",
+            path_params={
+                "assetId": asset_id,
+            },
+            json_body={
+                "language": language,
+                "redirectUri": redirect_uri,
+                "colorScheme": color_scheme,
+            },
+            cast_to=models.UserLinkResponse,
+            idempotent=False,
+            options=options,
+        )
+
 
 class UserManagementResourceWithRawResponse:
     """`user_management` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: UserManagementResource) -> None:
+        self.deauthorize_user = resource._with_raw_response(resource.deauthorize_user)
         self.delete_user = resource._with_raw_response(resource.delete_user)
         self.disconnect_user_vendor = resource._with_raw_response(resource.disconnect_user_vendor)
+        self.disconnect_user_vendor_type = resource._with_raw_response(
+            resource.disconnect_user_vendor_type
+        )
         self.get_user = resource._with_raw_response(resource.get_user)
         self.link_user = resource._with_raw_response(resource.link_user)
         self.list_users = resource._with_raw_response(resource.list_users)
+        self.relink_asset = resource._with_raw_response(resource.relink_asset)
 
 
 class WebhooksResource(SyncResource):
@@ -2521,6 +2729,33 @@ class AsyncChargersResource(AsyncResource):
             options=options,
         )
 
+    async def update_charger(
+        self,
+        charger_id: str,
+        *,
+        location_id: UUID | str | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.Charger:
+        """Update charger
+
+        Changes which of the user's locations the charger is at (`locationId`; `null` for none).
+        Answers the updated charger.
+
+        `PUT /chargers/{chargerId}` (operationId `updateCharger`)
+        """
+        return await self._client.request(
+            "PUT",
+            "/chargers/{chargerId}",
+            path_params={
+                "chargerId": charger_id,
+            },
+            json_body={
+                "locationId": location_id,
+            },
+            cast_to=models.Charger,
+            options=options,
+        )
+
     async def wait_for_action(
         self,
         action: models.ChargerChargeAction | models.ChargerMaxCurrentAction | UUID | str,
@@ -2555,6 +2790,7 @@ class AsyncChargersResourceWithRawResponse:
         self.list_user_chargers = resource._with_raw_response(resource.list_user_chargers)
         self.refresh_charger_data = resource._with_raw_response(resource.refresh_charger_data)
         self.set_charger_max_current = resource._with_raw_response(resource.set_charger_max_current)
+        self.update_charger = resource._with_raw_response(resource.update_charger)
 
 
 class AsyncHVACResource(AsyncResource):
@@ -2782,6 +3018,33 @@ class AsyncHVACResource(AsyncResource):
             options=options,
         )
 
+    async def update_hvac(
+        self,
+        hvac_id: str,
+        *,
+        location_id: UUID | str | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.Hvac:
+        """Update HVAC unit
+
+        Changes which of the user's locations the HVAC unit is at (`locationId`; `null` for
+        none). Answers the updated HVAC unit.
+
+        `PUT /hvacs/{hvacId}` (operationId `updateHvac`)
+        """
+        return await self._client.request(
+            "PUT",
+            "/hvacs/{hvacId}",
+            path_params={
+                "hvacId": hvac_id,
+            },
+            json_body={
+                "locationId": location_id,
+            },
+            cast_to=models.Hvac,
+            options=options,
+        )
+
     async def wait_for_action(
         self,
         action: models.HvacAction | UUID | str,
@@ -2813,6 +3076,7 @@ class AsyncHVACResourceWithRawResponse:
             resource.set_hvac_follow_schedule
         )
         self.set_hvac_permanent_hold = resource._with_raw_response(resource.set_hvac_permanent_hold)
+        self.update_hvac = resource._with_raw_response(resource.update_hvac)
 
 
 class AsyncIntegrationsResource(AsyncResource):
@@ -3129,6 +3393,29 @@ class AsyncSchedulesResource(AsyncResource):
             options=options,
         )
 
+    async def get_schedule_status(
+        self,
+        schedule_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.ScheduleStatus:
+        """Get schedule status
+
+        Returns how a schedule is doing right now: whether its target charges as the schedule
+        expects, why not, and the schedule's next transitions.
+
+        `GET /schedules/{scheduleId}/status` (operationId `getScheduleStatus`)
+        """
+        return await self._client.request(
+            "GET",
+            "/schedules/{scheduleId}/status",
+            path_params={
+                "scheduleId": schedule_id,
+            },
+            cast_to=models.ScheduleStatus,
+            options=options,
+        )
+
     async def list_schedules(
         self,
         user_id: str,
@@ -3207,6 +3494,7 @@ class AsyncSchedulesResourceWithRawResponse:
         self.create_schedule = resource._with_raw_response(resource.create_schedule)
         self.delete_schedule = resource._with_raw_response(resource.delete_schedule)
         self.get_schedule = resource._with_raw_response(resource.get_schedule)
+        self.get_schedule_status = resource._with_raw_response(resource.get_schedule_status)
         self.list_schedules = resource._with_raw_response(resource.list_schedules)
         self.update_schedule = resource._with_raw_response(resource.update_schedule)
 
@@ -3547,6 +3835,42 @@ class AsyncSolarInvertersResourceWithRawResponse:
 class AsyncStatisticsResource(AsyncResource):
     """Statistics: Time series collected from linked devices."""
 
+    async def get_charging_sessions_statistics(
+        self,
+        user_id: str,
+        *,
+        start_date: datetime,
+        type: models.ChargingStatisticsType,
+        end_date: datetime | None = None,
+        id: UUID | str | None = None,
+        location_id: UUID | str | None = None,
+        options: RequestOptions | None = None,
+    ) -> list[models.ChargingSession]:
+        """Get user charging sessions
+
+        Returns the user's charging sessions from `startDate` (to `endDate`, default now) of one
+        hardware type, optionally of one asset or at one location: power, energy, price and cost
+        of each, and what smart charging saved.
+
+        `GET /users/{userId}/statistics/charging/sessions` (operationId `getChargingSessionsStatistics`)
+        """
+        return await self._client.request(
+            "GET",
+            "/users/{userId}/statistics/charging/sessions",
+            path_params={
+                "userId": user_id,
+            },
+            params={
+                "endDate": end_date,
+                "id": id,
+                "locationId": location_id,
+                "startDate": start_date,
+                "type": type,
+            },
+            cast_to=list[models.ChargingSession],
+            options=options,
+        )
+
     async def get_charging_statistics(
         self,
         user_id: str,
@@ -3592,11 +3916,38 @@ class AsyncStatisticsResourceWithRawResponse:
     """`statistics` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: AsyncStatisticsResource) -> None:
+        self.get_charging_sessions_statistics = resource._with_raw_response(
+            resource.get_charging_sessions_statistics
+        )
         self.get_charging_statistics = resource._with_raw_response(resource.get_charging_statistics)
 
 
 class AsyncUserManagementResource(AsyncResource):
     """User management: Users of the client, their linked vendors, and the link flow."""
+
+    async def deauthorize_user(
+        self,
+        user_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> None:
+        """Deauthorize user
+
+        Revokes every vendor authorization of the user: all linked vendors are disconnected and
+        their assets disappear; the user itself remains and can link again. No webhook events
+        are sent for a deauthorized user.
+
+        `DELETE /users/{userId}/authorization` (operationId `deauthorizeUser`)
+        """
+        return await self._client.request(
+            "DELETE",
+            "/users/{userId}/authorization",
+            path_params={
+                "userId": user_id,
+            },
+            cast_to=None,
+            options=options,
+        )
 
     async def delete_user(
         self,
@@ -3642,6 +3993,33 @@ class AsyncUserManagementResource(AsyncResource):
             path_params={
                 "userId": user_id,
                 "vendor": vendor,
+            },
+            cast_to=None,
+            options=options,
+        )
+
+    async def disconnect_user_vendor_type(
+        self,
+        user_id: str,
+        vendor: models.UserVendor,
+        vendor_type: models.UserVendorType,
+        *,
+        options: RequestOptions | None = None,
+    ) -> None:
+        """Disconnect vendor type
+
+        Disconnects one asset type of a vendor from the user (for example the vendor's chargers
+        but not its batteries): its assets of that type disappear.
+
+        `DELETE /users/{userId}/vendors/{vendor}/{vendorType}` (operationId `disconnectUserVendorType`)
+        """
+        return await self._client.request(
+            "DELETE",
+            "/users/{userId}/vendors/{vendor}/{vendorType}",
+            path_params={
+                "userId": user_id,
+                "vendor": vendor,
+                "vendorType": vendor_type,
             },
             cast_to=None,
             options=options,
@@ -3736,16 +4114,54 @@ class AsyncUserManagementResource(AsyncResource):
             options=options,
         )
 
+    async def relink_asset(
+        self,
+        asset_id: str,
+        *,
+        language: str,
+        redirect_uri: str,
+        color_scheme: models.UserLinkColorScheme | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.UserLinkResponse:
+        """Relink asset
+
+        Creates a Link session for the user owning the asset, to renew the vendor credentials
+        behind it when they are no longer valid. The session can be used once, for 24 hours. An
+        asset whose credentials are still valid is a 400.
+
+        `POST /assets/{assetId}/relink` (operationId `relinkAsset`)
+        """
+        return await self._client.request(
+            "POST",
+            "/assets/{assetId}/relink",
+            path_params={
+                "assetId": asset_id,
+            },
+            json_body={
+                "language": language,
+                "redirectUri": redirect_uri,
+                "colorScheme": color_scheme,
+            },
+            cast_to=models.UserLinkResponse,
+            idempotent=False,
+            options=options,
+        )
+
 
 class AsyncUserManagementResourceWithRawResponse:
     """`user_management` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: AsyncUserManagementResource) -> None:
+        self.deauthorize_user = resource._with_raw_response(resource.deauthorize_user)
         self.delete_user = resource._with_raw_response(resource.delete_user)
         self.disconnect_user_vendor = resource._with_raw_response(resource.disconnect_user_vendor)
+        self.disconnect_user_vendor_type = resource._with_raw_response(
+            resource.disconnect_user_vendor_type
+        )
         self.get_user = resource._with_raw_response(resource.get_user)
         self.link_user = resource._with_raw_response(resource.link_user)
         self.list_users = resource._with_raw_response(resource.list_users)
+        self.relink_asset = resource._with_raw_response(resource.relink_asset)
 
 
 class AsyncWebhooksResource(AsyncResource):

@@ -300,6 +300,39 @@ class ChargerSmartOverride(EnodeModel):
     """
 
 
+class ChargerUpdateRequest(EnodeModel):
+    """
+    The fields of a charger the client can change.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    location_id: Annotated[UUID | None, Field(alias="locationId")] = None
+    """
+    ID of one of the user's locations the charger is at; `null` for none.
+    """
+
+
+class ChargingSessionNonSmartPrice(EnodeModel):
+    """
+    What the session's energy would have cost per kWh without smart charging, in `<CURRENCY>` per kWh; `null` values when no smart charging was involved.
+    """
+
+    min: float | None
+    """
+    Lowest non-smart price in `<CURRENCY>`/kWh.
+    """
+    max: float | None
+    """
+    Highest non-smart price in `<CURRENCY>`/kWh.
+    """
+    mean: float | None
+    """
+    Mean non-smart price in `<CURRENCY>`/kWh.
+    """
+
+
 class ChargingStatisticsKw(EnodeModel):
     """
     Power drawn during the time bucket, in kW.
@@ -606,6 +639,20 @@ class HvacThermostatState(EnodeModel):
     """
 
 
+class HvacUpdateRequest(EnodeModel):
+    """
+    The fields of an HVAC unit the client can change.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    location_id: Annotated[UUID | None, Field(alias="locationId")] = None
+    """
+    ID of one of the user's locations the HVAC unit is at; `null` for none.
+    """
+
+
 class IntegrationScope(OpenEnum):
     """
     An access scope a vendor's integration can grant.
@@ -876,6 +923,69 @@ class ScheduleRuleHourMinute(EnodeModel):
     """
 
 
+class ScheduleStatusIsChargingExpectedParts(EnodeModel):
+    """
+    The conditions that together make charging expected.
+    """
+
+    needs_charge: Annotated[bool, Field(alias="needsCharge")]
+    """
+    The target is not fully charged.
+    """
+    is_plugged_in: Annotated[bool, Field(alias="isPluggedIn")]
+    """
+    A vehicle is plugged in.
+    """
+    should_charge: Annotated[bool, Field(alias="shouldCharge")]
+    """
+    The schedule's rule in force (or its default) says to charge.
+    """
+
+
+class ScheduleStatusScheduleType(OpenEnum):
+    """
+    The kind of schedule.
+    """
+
+    CHARGE = "CHARGE"
+
+
+class ScheduleStatusState(OpenEnum):
+    """
+    How the schedule's target follows the schedule.
+    - `ALIGNED`: the target does what the schedule expects.
+    - `MISALIGNED`: it does not (for example a command failed or the user intervened).
+    - `PENDING`: a command to align the target is on its way.
+    - `INACTIVE:OVERRIDDEN`: a smart override controls the target.
+    - `INACTIVE:DISABLED`: the schedule is disabled.
+    - `INACTIVE:AWAY`: the target is not at the schedule's location.
+    - `INACTIVE:INCAPABLE`: the target cannot be controlled (unreachable or lacking the capability).
+    """
+
+    ALIGNED = "ALIGNED"
+    MISALIGNED = "MISALIGNED"
+    PENDING = "PENDING"
+    INACTIVE_OVERRIDDEN = "INACTIVE:OVERRIDDEN"
+    INACTIVE_DISABLED = "INACTIVE:DISABLED"
+    INACTIVE_AWAY = "INACTIVE:AWAY"
+    INACTIVE_INCAPABLE = "INACTIVE:INCAPABLE"
+
+
+class ScheduleStatusUpcomingTransition(EnodeModel):
+    """
+    A coming moment at which the schedule changes what it asks for.
+    """
+
+    at: AwareDatetime
+    """
+    When the transition happens.
+    """
+    should_charge: Annotated[bool, Field(alias="shouldCharge")]
+    """
+    What the schedule asks for from then on.
+    """
+
+
 class ScheduleTargetType(OpenEnum):
     """
     The type of asset a schedule controls.
@@ -1110,6 +1220,24 @@ class ActionFailureReason(EnodeModel):
     """
 
 
+class AssetRelinkRequest(EnodeModel):
+    """
+    Options for the relink session.
+    """
+
+    language: Annotated[str, Field(examples=["en-US"])]
+    """
+    Preferred BCP47 language code for the Link UI, e.g. `en-US`. Falls back to `en-US` if unsupported.
+    """
+    redirect_uri: Annotated[AnyUrl, Field(alias="redirectUri")]
+    """
+    Where to send the user when the Link flow ends.
+    """
+    color_scheme: Annotated[UserLinkColorScheme | None, Field(alias="colorScheme")] = (
+        UserLinkColorScheme.SYSTEM
+    )
+
+
 class BatteryActionTargetState(EnodeModel):
     """
     Target battery operation mode.
@@ -1242,6 +1370,44 @@ class ChargerChargeState(EnodeModel):
     power_delivery_state: Annotated[
         ChargerChargeStatePowerDeliveryState, Field(alias="powerDeliveryState")
     ]
+
+
+class ChargingSession(EnodeModel):
+    """
+    One charging session.
+    """
+
+    id: str
+    """
+    ID of the charged asset.
+    """
+    location_id: Annotated[UUID | None, Field(alias="locationId")]
+    """
+    ID of the location of the session, if it was at one.
+    """
+    from_: Annotated[AwareDatetime, Field(alias="from")]
+    """
+    Start of the session.
+    """
+    to: AwareDatetime
+    """
+    End of the session.
+    """
+    kw: ChargingStatisticsKw
+    kwh_sum: Annotated[float, Field(alias="kwhSum")]
+    """
+    Energy charged during the session, in kWh.
+    """
+    price: ChargingStatisticsPrice
+    cost_sum: Annotated[float, Field(alias="costSum")]
+    """
+    Cost of the session, in `<CURRENCY>`.
+    """
+    non_smart_price: Annotated[ChargingSessionNonSmartPrice, Field(alias="nonSmartPrice")]
+    estimated_savings: Annotated[float | None, Field(alias="estimatedSavings")]
+    """
+    What smart charging saved in `<CURRENCY>`; `null` for a session it did not shift.
+    """
 
 
 class ChargingStatisticsEntry(EnodeModel):
@@ -1529,6 +1695,44 @@ class ScheduleRule(EnodeModel):
     should_charge: Annotated[bool, Field(alias="shouldCharge")]
     """
     Whether a chargeable asset should want to charge while this rule is active.
+    """
+
+
+class ScheduleStatus(EnodeModel):
+    """
+    The status of a charge schedule.
+    """
+
+    schedule_id: Annotated[UUID, Field(alias="scheduleId")]
+    """
+    ID of the schedule.
+    """
+    schedule_type: Annotated[ScheduleStatusScheduleType, Field(alias="scheduleType")]
+    changed_at: Annotated[AwareDatetime, Field(alias="changedAt")]
+    """
+    When this status last changed.
+    """
+    state: ScheduleStatusState
+    is_charging: Annotated[bool, Field(alias="isCharging")]
+    """
+    The target is charging.
+    """
+    is_charging_expected: Annotated[bool, Field(alias="isChargingExpected")]
+    """
+    The schedule expects the target to charge now (every part below is true).
+    """
+    is_charging_expected_parts: Annotated[
+        ScheduleStatusIsChargingExpectedParts, Field(alias="isChargingExpectedParts")
+    ]
+    upcoming_transitions: Annotated[
+        list[ScheduleStatusUpcomingTransition], Field(alias="upcomingTransitions")
+    ]
+    """
+    The next changes of `shouldCharge`, soonest first.
+    """
+    smart_override: Annotated[ChargerSmartOverride | None, Field(alias="smartOverride")]
+    """
+    The smart override controlling the target, or `null`.
     """
 
 

@@ -172,7 +172,8 @@ WAIVERS: tuple[Waiver, ...] = (
         when=_problem_mentions("startDate", "endDate"),
         operations=frozenset(
             {"getChargingStatistics", "getInverterVendorStatistics", "getInverterStatistics"}
-        ),
+        )
+        | {"getChargingSessionsStatistics"},
     ),
     Waiver(
         id="capability-not-supported",
@@ -273,7 +274,8 @@ WAIVERS += (
         when=_problem_mentions("buckets"),
         operations=frozenset(
             {"getChargingStatistics", "getInverterVendorStatistics", "getInverterStatistics"}
-        ),
+        )
+        | {"getChargingSessionsStatistics"},
     ),
     Waiver(
         id="max-current-ceiling",
@@ -324,6 +326,28 @@ WAIVERS += (
         "already exists'); whether a URL is taken is state, not schema.",
         when=_problem_mentions("already exists"),
         operations=frozenset({"createWebhook", "updateWebhook"}),
+    ),
+    Waiver(
+        id="asset-location-must-exist",
+        checks=frozenset({"positive_data_acceptance"}),
+        statuses=frozenset({400}),
+        blame="api-rule",
+        reason="The location a charger or HVAC unit is moved to (`locationId`, 2023-04-01 "
+        "`chargingLocationId`) must be one of its user's locations; referential integrity is "
+        "not expressible in the schema.",
+        when=_problem_mentions("not a location of user"),
+        operations=frozenset({"updateCharger", "updateHvac"}),
+    ),
+    Waiver(
+        id="relink-needs-invalid-credentials",
+        checks=frozenset({"positive_data_acceptance"}),
+        statuses=frozenset({400}),
+        blame="api-rule",
+        reason="Relinking is for an asset whose vendor credentials were invalidated; for an "
+        "asset whose credentials are valid the API answers the documented 400 (state, not "
+        "schema).",
+        when=_problem_mentions("still valid"),
+        operations=frozenset({"relinkAsset"}),
     ),
 )
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from . import (
+    accounts,
+    asset_updates,
     assets,
     batteries,
     chargers,
@@ -11,7 +13,9 @@ from . import (
     integrations,
     interventions,
     inverters,
+    schedule_status,
     schedules,
+    sessions,
     statistics,
     users,
     webhooks,
@@ -23,7 +27,7 @@ __all__ = ["CLOCK_DEPENDENT", "HANDLERS", "Ctx", "Env", "Handler", "Reply"]
 # read operations whose answer depends on the clock, not only on the state
 CLOCK_DEPENDENT = frozenset(
     {"getChargingStatistics", "getInverterVendorStatistics", "getInverterStatistics"}
-)
+) | {"getScheduleStatus", "getChargingSessionsStatistics"}
 
 HANDLERS: dict[str, Handler] = {
     **assets.HANDLERS,
@@ -38,4 +42,8 @@ HANDLERS: dict[str, Handler] = {
     **health.HANDLERS,
     **webhooks.HANDLERS,
     **integrations.HANDLERS,
+    **asset_updates.HANDLERS,
+    **schedule_status.HANDLERS,
+    **sessions.HANDLERS,
+    **accounts.HANDLERS,
 }
