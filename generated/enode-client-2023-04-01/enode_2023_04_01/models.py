@@ -1137,9 +1137,6 @@ class WebhookEvent(OpenEnum):
     USER_METER_DISCOVERED = "user:meter:discovered"
     USER_METER_UPDATED = "user:meter:updated"
     USER_METER_DELETED = "user:meter:deleted"
-    USER_HEM_SYSTEM_DISCOVERED = "user:hem-system:discovered"
-    USER_HEM_SYSTEM_UPDATED = "user:hem-system:updated"
-    USER_HEM_SYSTEM_DELETED = "user:hem-system:deleted"
 
 
 class WebhookTestResponse(EnodeModel):

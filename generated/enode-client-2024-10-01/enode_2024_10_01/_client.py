@@ -592,6 +592,129 @@ class ChargersResourceWithRawResponse:
         self.update_charger = resource._with_raw_response(resource.update_charger)
 
 
+class HEMSystemsResource(SyncResource):
+    """HEM systems: Home energy management systems (beta, 2024-10-01): solar, battery and grid as one installation, and their statistics."""
+
+    def get_hem_system(
+        self,
+        hem_system_id: UUID | str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.HemSystem:
+        """Get HEM system
+
+        Returns one HEM system with today's energy totals.
+
+        `GET /hem-systems/{hemSystemId}` (operationId `getHemSystem`)
+        """
+        return self._client.request(
+            "GET",
+            "/hem-systems/{hemSystemId}",
+            path_params={
+                "hemSystemId": hem_system_id,
+            },
+            cast_to=models.HemSystem,
+            options=options,
+        )
+
+    def get_hem_system_statistics(
+        self,
+        hem_system_id: UUID | str,
+        *,
+        interval: str,
+        options: RequestOptions | None = None,
+    ) -> models.HemSystemStatistics:
+        """Get HEM system statistics
+
+        Returns the HEM system's energy time series of one day (`interval=YYYY-MM-DD`: 15-minute
+        buckets of average power in kW, and the battery level) or one month (`interval=YYYY-MM`:
+        daily energy in kWh), in the system's time zone. Intervals before the installation date
+        or after today are not available (422).
+
+        `GET /hem-systems/{hemSystemId}/statistics` (operationId `getHemSystemStatistics`)
+        """
+        return self._client.request(
+            "GET",
+            "/hem-systems/{hemSystemId}/statistics",
+            path_params={
+                "hemSystemId": hem_system_id,
+            },
+            params={
+                "interval": interval,
+            },
+            cast_to=models.HemSystemStatistics,
+            options=options,
+        )
+
+    def list_hem_systems(
+        self,
+        *,
+        after: str | None = None,
+        before: str | None = None,
+        page_size: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> SyncPage[models.HemSystem]:
+        """List HEM systems
+
+        Returns a paginated list of every HEM system of the client's users.
+
+        `GET /hem-systems` (operationId `listHemSystems`)
+        """
+        return self._client.request_page(
+            "GET",
+            "/hem-systems",
+            params={
+                "after": after,
+                "before": before,
+                "pageSize": page_size,
+            },
+            item_type=models.HemSystem,
+            options=options,
+        )
+
+    def list_user_hem_systems(
+        self,
+        user_id: str,
+        *,
+        after: str | None = None,
+        before: str | None = None,
+        page_size: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> SyncPage[models.HemSystem]:
+        """List user HEM systems
+
+        Returns a paginated list of the user's HEM systems.
+
+        `GET /users/{userId}/hem-systems` (operationId `listUserHemSystems`)
+        """
+        return self._client.request_page(
+            "GET",
+            "/users/{userId}/hem-systems",
+            path_params={
+                "userId": user_id,
+            },
+            params={
+                "after": after,
+                "before": before,
+                "pageSize": page_size,
+            },
+            item_type=models.HemSystem,
+            options=options,
+        )
+
+
+class HEMSystemsResourceWithRawResponse:
+    """`hem_systems` methods that return `RawResponse` (status, headers, `.parse()`)."""
+
+    def __init__(self, resource: HEMSystemsResource) -> None:
+        self.get_hem_system = resource._with_raw_response(resource.get_hem_system)
+        self.get_hem_system_statistics = resource._with_raw_response(
+            resource.get_hem_system_statistics
+        )
+        self.list_hem_systems = resource._with_raw_response(resource.list_hem_systems)
+        self.list_user_hem_systems = resource._with_raw_response(resource.list_user_hem_systems)
+
+
 class HVACResource(SyncResource):
     """HVAC: Heaters, heat pumps, air conditioning and thermostats: mode, setpoints and their actions."""
 
@@ -2188,6 +2311,7 @@ class ClientWithRawResponse:
     def __init__(self, client: Client) -> None:
         self.batteries = BatteriesResourceWithRawResponse(client.batteries)
         self.chargers = ChargersResourceWithRawResponse(client.chargers)
+        self.hem_systems = HEMSystemsResourceWithRawResponse(client.hem_systems)
         self.hvac = HVACResourceWithRawResponse(client.hvac)
         self.integrations = IntegrationsResourceWithRawResponse(client.integrations)
         self.interventions = InterventionsResourceWithRawResponse(client.interventions)
@@ -2214,6 +2338,11 @@ class Client(SyncAPIClient):
     def chargers(self) -> ChargersResource:
         """Chargers operations."""
         return ChargersResource(self)
+
+    @cached_property
+    def hem_systems(self) -> HEMSystemsResource:
+        """HEM systems operations."""
+        return HEMSystemsResource(self)
 
     @cached_property
     def hvac(self) -> HVACResource:
@@ -2828,6 +2957,129 @@ class AsyncChargersResourceWithRawResponse:
         self.refresh_charger_data = resource._with_raw_response(resource.refresh_charger_data)
         self.set_charger_max_current = resource._with_raw_response(resource.set_charger_max_current)
         self.update_charger = resource._with_raw_response(resource.update_charger)
+
+
+class AsyncHEMSystemsResource(AsyncResource):
+    """HEM systems: Home energy management systems (beta, 2024-10-01): solar, battery and grid as one installation, and their statistics."""
+
+    async def get_hem_system(
+        self,
+        hem_system_id: UUID | str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.HemSystem:
+        """Get HEM system
+
+        Returns one HEM system with today's energy totals.
+
+        `GET /hem-systems/{hemSystemId}` (operationId `getHemSystem`)
+        """
+        return await self._client.request(
+            "GET",
+            "/hem-systems/{hemSystemId}",
+            path_params={
+                "hemSystemId": hem_system_id,
+            },
+            cast_to=models.HemSystem,
+            options=options,
+        )
+
+    async def get_hem_system_statistics(
+        self,
+        hem_system_id: UUID | str,
+        *,
+        interval: str,
+        options: RequestOptions | None = None,
+    ) -> models.HemSystemStatistics:
+        """Get HEM system statistics
+
+        Returns the HEM system's energy time series of one day (`interval=YYYY-MM-DD`: 15-minute
+        buckets of average power in kW, and the battery level) or one month (`interval=YYYY-MM`:
+        daily energy in kWh), in the system's time zone. Intervals before the installation date
+        or after today are not available (422).
+
+        `GET /hem-systems/{hemSystemId}/statistics` (operationId `getHemSystemStatistics`)
+        """
+        return await self._client.request(
+            "GET",
+            "/hem-systems/{hemSystemId}/statistics",
+            path_params={
+                "hemSystemId": hem_system_id,
+            },
+            params={
+                "interval": interval,
+            },
+            cast_to=models.HemSystemStatistics,
+            options=options,
+        )
+
+    async def list_hem_systems(
+        self,
+        *,
+        after: str | None = None,
+        before: str | None = None,
+        page_size: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> AsyncPage[models.HemSystem]:
+        """List HEM systems
+
+        Returns a paginated list of every HEM system of the client's users.
+
+        `GET /hem-systems` (operationId `listHemSystems`)
+        """
+        return await self._client.request_page(
+            "GET",
+            "/hem-systems",
+            params={
+                "after": after,
+                "before": before,
+                "pageSize": page_size,
+            },
+            item_type=models.HemSystem,
+            options=options,
+        )
+
+    async def list_user_hem_systems(
+        self,
+        user_id: str,
+        *,
+        after: str | None = None,
+        before: str | None = None,
+        page_size: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> AsyncPage[models.HemSystem]:
+        """List user HEM systems
+
+        Returns a paginated list of the user's HEM systems.
+
+        `GET /users/{userId}/hem-systems` (operationId `listUserHemSystems`)
+        """
+        return await self._client.request_page(
+            "GET",
+            "/users/{userId}/hem-systems",
+            path_params={
+                "userId": user_id,
+            },
+            params={
+                "after": after,
+                "before": before,
+                "pageSize": page_size,
+            },
+            item_type=models.HemSystem,
+            options=options,
+        )
+
+
+class AsyncHEMSystemsResourceWithRawResponse:
+    """`hem_systems` methods that return `RawResponse` (status, headers, `.parse()`)."""
+
+    def __init__(self, resource: AsyncHEMSystemsResource) -> None:
+        self.get_hem_system = resource._with_raw_response(resource.get_hem_system)
+        self.get_hem_system_statistics = resource._with_raw_response(
+            resource.get_hem_system_statistics
+        )
+        self.list_hem_systems = resource._with_raw_response(resource.list_hem_systems)
+        self.list_user_hem_systems = resource._with_raw_response(resource.list_user_hem_systems)
 
 
 class AsyncHVACResource(AsyncResource):
@@ -4426,6 +4678,7 @@ class AsyncClientWithRawResponse:
     def __init__(self, client: AsyncClient) -> None:
         self.batteries = AsyncBatteriesResourceWithRawResponse(client.batteries)
         self.chargers = AsyncChargersResourceWithRawResponse(client.chargers)
+        self.hem_systems = AsyncHEMSystemsResourceWithRawResponse(client.hem_systems)
         self.hvac = AsyncHVACResourceWithRawResponse(client.hvac)
         self.integrations = AsyncIntegrationsResourceWithRawResponse(client.integrations)
         self.interventions = AsyncInterventionsResourceWithRawResponse(client.interventions)
@@ -4452,6 +4705,11 @@ class AsyncClient(AsyncAPIClient):
     def chargers(self) -> AsyncChargersResource:
         """Chargers operations."""
         return AsyncChargersResource(self)
+
+    @cached_property
+    def hem_systems(self) -> AsyncHEMSystemsResource:
+        """HEM systems operations."""
+        return AsyncHEMSystemsResource(self)
 
     @cached_property
     def hvac(self) -> AsyncHVACResource:

@@ -414,6 +414,143 @@ class ChargingStatisticsType(OpenEnum):
     HVAC = "hvac"
 
 
+class HemSystemEnergyToday(EnodeModel):
+    """
+    Energy totals of the current day so far (local to the system), in `unit`.
+    """
+
+    generation: float | None
+    """
+    Energy produced (solar).
+    """
+    consumption: float | None
+    """
+    Energy consumed by the household.
+    """
+    charge: float | None
+    """
+    Energy charged into the battery.
+    """
+    discharge: float | None
+    """
+    Energy discharged from the battery.
+    """
+    import_: Annotated[float | None, Field(alias="import")]
+    """
+    Energy imported from the grid.
+    """
+    export: float | None
+    """
+    Energy exported to the grid.
+    """
+    unit: str
+    """
+    Unit of the totals (`kWh`).
+    """
+    last_updated: Annotated[AwareDatetime | None, Field(alias="lastUpdated")]
+    """
+    When the totals were last updated.
+    """
+
+
+class HemSystemStatusEnergy(EnodeModel):
+    """
+    Energy totals.
+    """
+
+    today: HemSystemEnergyToday
+
+
+class HemSystemTimeseriesPoint(EnodeModel):
+    """
+    One bucket.
+    """
+
+    t: Annotated[str, Field(examples=["2024-11-20T00:15:00+01:00"])]
+    """
+    Start of the bucket, local time with its UTC offset.
+    """
+    v: float | None
+    """
+    The value, `null` when unknown.
+    """
+
+
+class HemSystemTimeseriesResolution(OpenEnum):
+    """
+    Length of each bucket (ISO 8601 duration).
+    """
+
+    PT5_M = "PT5M"
+    PT10_M = "PT10M"
+    PT15_M = "PT15M"
+    PT30_M = "PT30M"
+    PT1_H = "PT1H"
+    P1_D = "P1D"
+
+
+class HemSystemTimeseriesSamplingMode(OpenEnum):
+    """
+    How values are sampled (`bucketed`, one value per bucket).
+    """
+
+    BUCKETED = "bucketed"
+
+
+class HemSystemTimeseriesUnavailable(EnodeModel):
+    """
+    A series the system does not provide for this interval.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    is_available: Annotated[Literal[False], Field(alias="isAvailable")]
+    """
+    Always `false` here.
+    """
+    reason: str
+    """
+    Why the series is not available.
+    """
+
+
+class HemSystemTimeseriesUnit(OpenEnum):
+    """
+    Unit of the values (average power, energy, or battery level).
+    """
+
+    K_W = "kW"
+    K_WH = "kWh"
+    FIELD_ = "%"
+
+
+class HemSystemTimeseriesUnitType(OpenEnum):
+    """
+    What the values measure.
+    """
+
+    ENERGY = "Energy"
+    POWER = "Power"
+    SO_C = "SoC"
+
+
+class HemSystemVendor(OpenEnum):
+    """
+    Machine-friendly name of the HEM system's vendor.
+    """
+
+    SOLAREDGE = "SOLAREDGE"
+    FOXESS = "FOXESS"
+    SMA = "SMA"
+    TESLA = "TESLA"
+    GIVENERGY = "GIVENERGY"
+    SOLAX = "SOLAX"
+    SOLIS = "SOLIS"
+    HUAWEI = "HUAWEI"
+    ENPHASE = "ENPHASE"
+
+
 class HvacActionTargetType(OpenEnum):
     """
     Type of the asset this action is controlling.
@@ -1436,6 +1573,63 @@ class ChargingStatisticsEntry(EnodeModel):
     """
 
 
+class HemSystemInformation(EnodeModel):
+    """
+    What the vendor reports about the HEM system.
+    """
+
+    vendor: HemSystemVendor
+    name: str
+    """
+    Name of the system in the vendor's app.
+    """
+    installation_date: Annotated[AwareDatetime, Field(alias="installationDate")]
+    """
+    When the system was installed; statistics start here.
+    """
+    latitude: float | None
+    """
+    Latitude in degrees.
+    """
+    longitude: float | None
+    """
+    Longitude in degrees.
+    """
+    address: str | None
+    """
+    Street address of the installation.
+    """
+    timezone: str | None
+    """
+    IANA time zone of the installation (statistics are in it).
+    """
+    last_updated: Annotated[AwareDatetime | None, Field(alias="lastUpdated")]
+    """
+    When this information was last updated.
+    """
+
+
+class HemSystemStatus(EnodeModel):
+    """
+    The latest state of the HEM system.
+    """
+
+    last_seen: Annotated[AwareDatetime | None, Field(alias="lastSeen")]
+    """
+    When the system was last heard from.
+    """
+    energy: HemSystemStatusEnergy
+
+
+class HemSystemTimeseriesSampling(EnodeModel):
+    """
+    How the series is sampled.
+    """
+
+    mode: HemSystemTimeseriesSamplingMode
+    resolution: HemSystemTimeseriesResolution
+
+
 class HvacCapabilities(EnodeModel):
     """
     An object describing valid states for this HVAC unit.
@@ -2112,6 +2306,58 @@ class ChargerMaxCurrentAction(ActionBase):
     target_state: Annotated[ChargerMaxCurrentActionTargetState, Field(alias="targetState")]
 
 
+class HemSystem(EnodeModel):
+    """
+    A home energy management system (solar, battery, grid meter as one installation).
+    """
+
+    id: UUID
+    """
+    ID of the HEM system.
+    """
+    user_id: Annotated[str, Field(alias="userId")]
+    """
+    ID of the user owning it.
+    """
+    location_id: Annotated[UUID | None, Field(alias="locationId")]
+    """
+    ID of the user's location the system is at, if any.
+    """
+    information: HemSystemInformation
+    status: HemSystemStatus
+
+
+class HemSystemList(EnodeModel):
+    """
+    A page of HEM systems.
+    """
+
+    data: list[HemSystem]
+    pagination: PaginationCursors
+
+
+class HemSystemTimeseriesAvailable(EnodeModel):
+    """
+    A series the system provides.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    is_available: Annotated[Literal[True], Field(alias="isAvailable")]
+    """
+    Always `true` here.
+    """
+    unit: HemSystemTimeseriesUnit
+    unit_type: Annotated[HemSystemTimeseriesUnitType, Field(alias="unitType")]
+    sampling: HemSystemTimeseriesSampling
+    timezone: str
+    """
+    IANA time zone of the timestamps.
+    """
+    data: list[HemSystemTimeseriesPoint]
+
+
 class Hvac(EnodeModel):
     """
     An HVAC unit (heater, heat pump, air conditioning, thermostat, ...).
@@ -2394,3 +2640,50 @@ class ChargerAction(RootModel[ChargerChargeAction | ChargerMaxCurrentAction]):
     """
     A charger action: either a charge action (start/stop, with `kind`) or a max current action (with `targetState`).
     """
+
+
+class HemSystemStatisticsTimeseries(EnodeModel):
+    """
+    The series of the interval (`batteryLevel` only for a day).
+    """
+
+    generation: HemSystemTimeseriesAvailable | HemSystemTimeseriesUnavailable
+    """
+    One series of the statistics, or why it is not available.
+    """
+    consumption: HemSystemTimeseriesAvailable | HemSystemTimeseriesUnavailable
+    """
+    One series of the statistics, or why it is not available.
+    """
+    import_: Annotated[
+        HemSystemTimeseriesAvailable | HemSystemTimeseriesUnavailable, Field(alias="import")
+    ]
+    """
+    One series of the statistics, or why it is not available.
+    """
+    export: HemSystemTimeseriesAvailable | HemSystemTimeseriesUnavailable
+    """
+    One series of the statistics, or why it is not available.
+    """
+    charge: HemSystemTimeseriesAvailable | HemSystemTimeseriesUnavailable
+    """
+    One series of the statistics, or why it is not available.
+    """
+    discharge: HemSystemTimeseriesAvailable | HemSystemTimeseriesUnavailable
+    """
+    One series of the statistics, or why it is not available.
+    """
+    battery_level: Annotated[
+        HemSystemTimeseriesAvailable | HemSystemTimeseriesUnavailable, Field(alias="batteryLevel")
+    ]
+    """
+    One series of the statistics, or why it is not available.
+    """
+
+
+class HemSystemStatistics(EnodeModel):
+    """
+    Energy statistics of a HEM system for one day or month.
+    """
+
+    timeseries: HemSystemStatisticsTimeseries

@@ -23,6 +23,7 @@ __all__ = [
     "ASSET_KINDS",
     "Action",
     "Asset",
+    "HemSystem",
     "Schedule",
     "State",
     "User",
@@ -79,6 +80,16 @@ class Asset(_OwnedRecord):
 class Schedule(_OwnedRecord):
     record: dict[str, Any]
     seq: int
+
+
+@dataclass
+class HemSystem(_OwnedRecord):
+    """A HEM system: its canonical record without `status` (computed on the mock's clock)."""
+
+    record: dict[str, Any]
+    seq: int
+    has_battery: bool = True
+    peak_kw: float = 6.0
 
 
 @dataclass
@@ -215,6 +226,15 @@ class State:
                 self._load_action(record)
             for record in seed.get("webhooks", []):
                 self._load_webhook(record)
+            self.hem_systems: dict[str, HemSystem] = {}
+            for record in seed.get("hemSystems", []):
+                extra = record.get("mock", {})
+                self.hem_systems[record["id"]] = HemSystem(
+                    {k: v for k, v in record.items() if k != "mock"},
+                    self.next_seq(),
+                    bool(extra.get("battery", True)),
+                    float(extra.get("peakKw", 6.0)),
+                )
 
     def _load_webhook(self, record: dict[str, Any]) -> None:
         last = record.get("lastSuccess")
@@ -314,6 +334,8 @@ class State:
                 self.remove_asset(asset)
         for schedule in [s for s in self.schedules.values() if s.user_id == user_id]:
             del self.schedules[schedule.id]
+        for hem in [h for h in self.hem_systems.values() if h.user_id == user_id]:
+            del self.hem_systems[hem.id]
         self.users.pop(user_id, None)
 
     def snapshot(self) -> dict[str, Any]:
@@ -333,6 +355,7 @@ class State:
             "interventions": list(self.interventions.values()),
             "locations": list(self.locations.values()),
             "vendors": list(self.vendors.values()),
+            "hemSystems": [h.record for h in self.hem_systems.values()],
             "webhooks": [
                 {**hook.record(), "_mock": {"client": hook.client_id}}
                 for hook in self.webhooks.values()

@@ -9,6 +9,7 @@ from . import (
     batteries,
     chargers,
     health,
+    hem_systems,
     hvacs,
     integrations,
     interventions,
@@ -27,7 +28,14 @@ __all__ = ["CLOCK_DEPENDENT", "HANDLERS", "Ctx", "Env", "Handler", "Reply"]
 # read operations whose answer depends on the clock, not only on the state
 CLOCK_DEPENDENT = frozenset(
     {"getChargingStatistics", "getInverterVendorStatistics", "getInverterStatistics"}
-) | {"getScheduleStatus", "getChargingSessionsStatistics"}
+) | {
+    "getScheduleStatus",
+    "getChargingSessionsStatistics",
+    "listHemSystems",
+    "listUserHemSystems",
+    "getHemSystem",
+    "getHemSystemStatistics",
+}
 
 HANDLERS: dict[str, Handler] = {
     **assets.HANDLERS,
@@ -46,4 +54,5 @@ HANDLERS: dict[str, Handler] = {
     **schedule_status.HANDLERS,
     **sessions.HANDLERS,
     **accounts.HANDLERS,
+    **hem_systems.HANDLERS,
 }

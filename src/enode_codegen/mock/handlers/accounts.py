@@ -4,7 +4,8 @@ deauthorizing the user, and relinking one asset.
 - `DELETE /users/{userId}/vendors/{vendor}/{vendorType}`: the linked vendor entry of that
   type goes, and with it the user's assets of that vendor and type (their pending actions
   end `CANCELLED`/`NOT_FOUND`); 404 when the user has not linked it.
-- `DELETE /users/{userId}/authorization`: every linked vendor and asset of the user goes;
+- `DELETE /users/{userId}/authorization`: every linked vendor, asset and HEM system of
+  the user goes;
   the user stays (its schedules too) and can link again.
 - `POST /assets/{assetId}/relink`: a Link session for the asset's owner, recorded like
   `linkUser`'s (`GET /_mock/link/{token}` shows it, with `assetId`); 400 when the asset's
@@ -64,6 +65,8 @@ def deauthorize_user(ctx: Ctx) -> Reply:
         if asset.user_id == user.id
     ]
     _forget(ctx, assets)
+    for hem in [h for h in ctx.state.hem_systems.values() if h.user_id == user.id]:
+        del ctx.state.hem_systems[hem.id]  # HEM systems come from the vendors too
     ctx.state.touch()
     return Reply(204)
 
