@@ -985,7 +985,7 @@ class HVACResource(SyncResource):
 
 
 class HVACResourceWithRawResponse:
-    """`hvac` methods that return `RawResponse` (status, headers, `.parse()`)."""
+    """`hvacs` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: HVACResource) -> None:
         self.cancel_hvac_action = resource._with_raw_response(resource.cancel_hvac_action)
@@ -1559,7 +1559,7 @@ class ServiceHealthResource(SyncResource):
 
 
 class ServiceHealthResourceWithRawResponse:
-    """`service_health` methods that return `RawResponse` (status, headers, `.parse()`)."""
+    """`health` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: ServiceHealthResource) -> None:
         self.check_health_ready = resource._with_raw_response(resource.check_health_ready)
@@ -1778,7 +1778,7 @@ class SolarInvertersResource(SyncResource):
 
 
 class SolarInvertersResourceWithRawResponse:
-    """`solar_inverters` methods that return `RawResponse` (status, headers, `.parse()`)."""
+    """`inverters` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: SolarInvertersResource) -> None:
         self.get_inverter = resource._with_raw_response(resource.get_inverter)
@@ -2108,7 +2108,7 @@ class UserManagementResource(SyncResource):
 
 
 class UserManagementResourceWithRawResponse:
-    """`user_management` methods that return `RawResponse` (status, headers, `.parse()`)."""
+    """`users` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: UserManagementResource) -> None:
         self.deauthorize_user = resource._with_raw_response(resource.deauthorize_user)
@@ -2312,20 +2312,35 @@ class ClientWithRawResponse:
         self.batteries = BatteriesResourceWithRawResponse(client.batteries)
         self.chargers = ChargersResourceWithRawResponse(client.chargers)
         self.hem_systems = HEMSystemsResourceWithRawResponse(client.hem_systems)
-        self.hvac = HVACResourceWithRawResponse(client.hvac)
+        self.hvacs = HVACResourceWithRawResponse(client.hvacs)
         self.integrations = IntegrationsResourceWithRawResponse(client.integrations)
         self.interventions = InterventionsResourceWithRawResponse(client.interventions)
         self.meters = MetersResourceWithRawResponse(client.meters)
         self.schedules = SchedulesResourceWithRawResponse(client.schedules)
-        self.service_health = ServiceHealthResourceWithRawResponse(client.service_health)
-        self.solar_inverters = SolarInvertersResourceWithRawResponse(client.solar_inverters)
+        self.health = ServiceHealthResourceWithRawResponse(client.health)
+        self.inverters = SolarInvertersResourceWithRawResponse(client.inverters)
         self.statistics = StatisticsResourceWithRawResponse(client.statistics)
-        self.user_management = UserManagementResourceWithRawResponse(client.user_management)
+        self.users = UserManagementResourceWithRawResponse(client.users)
         self.webhooks = WebhooksResourceWithRawResponse(client.webhooks)
 
 
 class Client(SyncAPIClient):
-    """Client for the Enode API, pinned to Enode-Version 2024-10-01."""
+    """Client for the Enode API, pinned to Enode-Version 2024-10-01.
+
+    Options, all keyword-only; unset ones are read from ENODE_* environment variables:
+
+    - `client_id`, `client_secret`: OAuth2 client credentials; or `access_token`: a token
+      you already have.
+    - `environment`: "sandbox" or "production"; or `base_url` and `token_url`.
+    - `timeout`: seconds or an `httpx.Timeout` (default 30 s, 5 s to connect).
+    - `max_retries`: retries of a failed request (default 2); `backoff`: their delays.
+    - `strict`: unknown fields and enum values in responses are errors (default False).
+    - `default_headers`: headers sent with every API request.
+    - `http_client` (yours, left open) or `transport`: how requests are sent; `sleep`:
+      how the client waits (for tests).
+
+    A misspelt option raises `TypeError` naming the valid ones.
+    """
 
     API_VERSION = "2024-10-01"
 
@@ -2345,7 +2360,7 @@ class Client(SyncAPIClient):
         return HEMSystemsResource(self)
 
     @cached_property
-    def hvac(self) -> HVACResource:
+    def hvacs(self) -> HVACResource:
         """HVAC operations."""
         return HVACResource(self)
 
@@ -2370,12 +2385,12 @@ class Client(SyncAPIClient):
         return SchedulesResource(self)
 
     @cached_property
-    def service_health(self) -> ServiceHealthResource:
+    def health(self) -> ServiceHealthResource:
         """Service health operations."""
         return ServiceHealthResource(self)
 
     @cached_property
-    def solar_inverters(self) -> SolarInvertersResource:
+    def inverters(self) -> SolarInvertersResource:
         """Solar inverters operations."""
         return SolarInvertersResource(self)
 
@@ -2385,7 +2400,7 @@ class Client(SyncAPIClient):
         return StatisticsResource(self)
 
     @cached_property
-    def user_management(self) -> UserManagementResource:
+    def users(self) -> UserManagementResource:
         """User management operations."""
         return UserManagementResource(self)
 
@@ -3352,7 +3367,7 @@ class AsyncHVACResource(AsyncResource):
 
 
 class AsyncHVACResourceWithRawResponse:
-    """`hvac` methods that return `RawResponse` (status, headers, `.parse()`)."""
+    """`hvacs` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: AsyncHVACResource) -> None:
         self.cancel_hvac_action = resource._with_raw_response(resource.cancel_hvac_action)
@@ -3926,7 +3941,7 @@ class AsyncServiceHealthResource(AsyncResource):
 
 
 class AsyncServiceHealthResourceWithRawResponse:
-    """`service_health` methods that return `RawResponse` (status, headers, `.parse()`)."""
+    """`health` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: AsyncServiceHealthResource) -> None:
         self.check_health_ready = resource._with_raw_response(resource.check_health_ready)
@@ -4145,7 +4160,7 @@ class AsyncSolarInvertersResource(AsyncResource):
 
 
 class AsyncSolarInvertersResourceWithRawResponse:
-    """`solar_inverters` methods that return `RawResponse` (status, headers, `.parse()`)."""
+    """`inverters` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: AsyncSolarInvertersResource) -> None:
         self.get_inverter = resource._with_raw_response(resource.get_inverter)
@@ -4475,7 +4490,7 @@ class AsyncUserManagementResource(AsyncResource):
 
 
 class AsyncUserManagementResourceWithRawResponse:
-    """`user_management` methods that return `RawResponse` (status, headers, `.parse()`)."""
+    """`users` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: AsyncUserManagementResource) -> None:
         self.deauthorize_user = resource._with_raw_response(resource.deauthorize_user)
@@ -4679,20 +4694,35 @@ class AsyncClientWithRawResponse:
         self.batteries = AsyncBatteriesResourceWithRawResponse(client.batteries)
         self.chargers = AsyncChargersResourceWithRawResponse(client.chargers)
         self.hem_systems = AsyncHEMSystemsResourceWithRawResponse(client.hem_systems)
-        self.hvac = AsyncHVACResourceWithRawResponse(client.hvac)
+        self.hvacs = AsyncHVACResourceWithRawResponse(client.hvacs)
         self.integrations = AsyncIntegrationsResourceWithRawResponse(client.integrations)
         self.interventions = AsyncInterventionsResourceWithRawResponse(client.interventions)
         self.meters = AsyncMetersResourceWithRawResponse(client.meters)
         self.schedules = AsyncSchedulesResourceWithRawResponse(client.schedules)
-        self.service_health = AsyncServiceHealthResourceWithRawResponse(client.service_health)
-        self.solar_inverters = AsyncSolarInvertersResourceWithRawResponse(client.solar_inverters)
+        self.health = AsyncServiceHealthResourceWithRawResponse(client.health)
+        self.inverters = AsyncSolarInvertersResourceWithRawResponse(client.inverters)
         self.statistics = AsyncStatisticsResourceWithRawResponse(client.statistics)
-        self.user_management = AsyncUserManagementResourceWithRawResponse(client.user_management)
+        self.users = AsyncUserManagementResourceWithRawResponse(client.users)
         self.webhooks = AsyncWebhooksResourceWithRawResponse(client.webhooks)
 
 
 class AsyncClient(AsyncAPIClient):
-    """Asyncio client for the Enode API, pinned to Enode-Version 2024-10-01."""
+    """Asyncio client for the Enode API, pinned to Enode-Version 2024-10-01.
+
+    Options, all keyword-only; unset ones are read from ENODE_* environment variables:
+
+    - `client_id`, `client_secret`: OAuth2 client credentials; or `access_token`: a token
+      you already have.
+    - `environment`: "sandbox" or "production"; or `base_url` and `token_url`.
+    - `timeout`: seconds or an `httpx.Timeout` (default 30 s, 5 s to connect).
+    - `max_retries`: retries of a failed request (default 2); `backoff`: their delays.
+    - `strict`: unknown fields and enum values in responses are errors (default False).
+    - `default_headers`: headers sent with every API request.
+    - `http_client` (yours, left open) or `transport`: how requests are sent; `sleep`:
+      how the client waits (for tests).
+
+    A misspelt option raises `TypeError` naming the valid ones.
+    """
 
     API_VERSION = "2024-10-01"
 
@@ -4712,7 +4742,7 @@ class AsyncClient(AsyncAPIClient):
         return AsyncHEMSystemsResource(self)
 
     @cached_property
-    def hvac(self) -> AsyncHVACResource:
+    def hvacs(self) -> AsyncHVACResource:
         """HVAC operations."""
         return AsyncHVACResource(self)
 
@@ -4737,12 +4767,12 @@ class AsyncClient(AsyncAPIClient):
         return AsyncSchedulesResource(self)
 
     @cached_property
-    def service_health(self) -> AsyncServiceHealthResource:
+    def health(self) -> AsyncServiceHealthResource:
         """Service health operations."""
         return AsyncServiceHealthResource(self)
 
     @cached_property
-    def solar_inverters(self) -> AsyncSolarInvertersResource:
+    def inverters(self) -> AsyncSolarInvertersResource:
         """Solar inverters operations."""
         return AsyncSolarInvertersResource(self)
 
@@ -4752,7 +4782,7 @@ class AsyncClient(AsyncAPIClient):
         return AsyncStatisticsResource(self)
 
     @cached_property
-    def user_management(self) -> AsyncUserManagementResource:
+    def users(self) -> AsyncUserManagementResource:
         """User management operations."""
         return AsyncUserManagementResource(self)
 
