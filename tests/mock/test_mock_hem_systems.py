@@ -17,7 +17,7 @@ async def test_lists_and_get(client: httpx.AsyncClient, seed: dict[str, Any]) ->
     listed = (await client.get("/hem-systems")).json()["data"]
     assert [h["id"] for h in listed] == [h["id"] for h in seed["hemSystems"]]
     mine = (await client.get(f"/users/{BOB}/hem-systems")).json()["data"]
-    assert [h["id"] for h in mine] == [BOB_HEM]
+    assert [h["id"] for h in mine] == [BOB_HEM, "a4f9e2c7-6b1d-4d85-8e3a-0c7b5f9d2a16"]
     alice = (await client.get(f"/hem-systems/{ALICE_HEM}")).json()
     today = alice["status"]["energy"]["today"]
     # frozen at 2024-11-21 12:00 UTC = 13:00 in Oslo: 52 quarter hours so far
