@@ -378,7 +378,13 @@ def test_deleted_is_gone(
                         routes.append((get, {param: item["id"]}))
             if len(routes) > 16:
                 routes = routes[:1] + data.draw(
-                    st.lists(st.sampled_from(routes[1:]), min_size=8, max_size=15, unique=True),
+                    st.lists(
+                        st.sampled_from(routes[1:]),
+                        min_size=8,
+                        max_size=15,
+                        # routes hold dicts: unique by a hashable key, not by the route itself
+                        unique_by=lambda route: (route[0], tuple(sorted(route[1].items()))),
+                    ),
                     label="routes to probe",
                 )
             for op_id, params in routes:
