@@ -494,6 +494,33 @@ class ChargersResource(SyncResource):
             options=options,
         )
 
+    def update_charger(
+        self,
+        charger_id: str,
+        *,
+        charging_location_id: UUID | str | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.Charger:
+        """Update charger
+
+        Changes which of the user's locations the charger is at (`locationId`; `null` for none).
+        Answers the updated charger.
+
+        `PUT /chargers/{chargerId}` (operationId `updateCharger`)
+        """
+        return self._client.request(
+            "PUT",
+            "/chargers/{chargerId}",
+            path_params={
+                "chargerId": charger_id,
+            },
+            json_body={
+                "chargingLocationId": charging_location_id,
+            },
+            cast_to=models.Charger,
+            options=options,
+        )
+
     def wait_for_action(
         self,
         action: models.ChargerChargeAction | models.ChargerMaxCurrentAction | UUID | str,
@@ -527,6 +554,7 @@ class ChargersResourceWithRawResponse:
         self.list_chargers = resource._with_raw_response(resource.list_chargers)
         self.refresh_charger_data = resource._with_raw_response(resource.refresh_charger_data)
         self.set_charger_max_current = resource._with_raw_response(resource.set_charger_max_current)
+        self.update_charger = resource._with_raw_response(resource.update_charger)
 
 
 class HVACResource(SyncResource):
@@ -720,6 +748,33 @@ class HVACResource(SyncResource):
             options=options,
         )
 
+    def update_hvac(
+        self,
+        hvac_id: str,
+        *,
+        charging_location_id: UUID | str | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.Hvac:
+        """Update HVAC unit
+
+        Changes which of the user's locations the HVAC unit is at (`locationId`; `null` for
+        none). Answers the updated HVAC unit.
+
+        `PUT /hvacs/{hvacId}` (operationId `updateHvac`)
+        """
+        return self._client.request(
+            "PUT",
+            "/hvacs/{hvacId}",
+            path_params={
+                "hvacId": hvac_id,
+            },
+            json_body={
+                "chargingLocationId": charging_location_id,
+            },
+            cast_to=models.Hvac,
+            options=options,
+        )
+
     def wait_for_action(
         self,
         action: models.HvacAction | UUID | str,
@@ -750,6 +805,42 @@ class HVACResourceWithRawResponse:
             resource.set_hvac_follow_schedule
         )
         self.set_hvac_permanent_hold = resource._with_raw_response(resource.set_hvac_permanent_hold)
+        self.update_hvac = resource._with_raw_response(resource.update_hvac)
+
+
+class IntegrationsResource(SyncResource):
+    """Integrations: The vendors the client can link, what they provide and how they are doing."""
+
+    def list_integrations(
+        self,
+        *,
+        asset_types: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> list[models.Integration]:
+        """List integrations
+
+        Returns the vendors the client can link, per asset type: the asset types each vendor
+        provides, the scopes it can grant, and whether its integration and the linking of new
+        accounts currently work.
+
+        `GET /integrations` (operationId `listIntegrations`)
+        """
+        return self._client.request(
+            "GET",
+            "/integrations",
+            params={
+                "assetTypes": asset_types,
+            },
+            cast_to=list[models.Integration],
+            options=options,
+        )
+
+
+class IntegrationsResourceWithRawResponse:
+    """`integrations` methods that return `RawResponse` (status, headers, `.parse()`)."""
+
+    def __init__(self, resource: IntegrationsResource) -> None:
+        self.list_integrations = resource._with_raw_response(resource.list_integrations)
 
 
 class InterventionsResource(SyncResource):
@@ -1096,6 +1187,29 @@ class SchedulesResource(SyncResource):
             options=options,
         )
 
+    def get_schedule_status(
+        self,
+        schedule_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.ScheduleStatus:
+        """Get schedule status
+
+        Returns how a schedule is doing right now: whether its target charges as the schedule
+        expects, why not, and the schedule's next transitions.
+
+        `GET /schedules/{scheduleId}/status` (operationId `getScheduleStatus`)
+        """
+        return self._client.request(
+            "GET",
+            "/schedules/{scheduleId}/status",
+            path_params={
+                "scheduleId": schedule_id,
+            },
+            cast_to=models.ScheduleStatus,
+            options=options,
+        )
+
     def list_schedules(
         self,
         *,
@@ -1162,6 +1276,7 @@ class SchedulesResourceWithRawResponse:
         self.create_schedule = resource._with_raw_response(resource.create_schedule)
         self.delete_schedule = resource._with_raw_response(resource.delete_schedule)
         self.get_schedule = resource._with_raw_response(resource.get_schedule)
+        self.get_schedule_status = resource._with_raw_response(resource.get_schedule_status)
         self.list_schedules = resource._with_raw_response(resource.list_schedules)
         self.update_schedule = resource._with_raw_response(resource.update_schedule)
 
@@ -1188,12 +1303,142 @@ class ServiceHealthResource(SyncResource):
             options=options,
         )
 
+    def get_health_battery_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check batteries vendors' health
+
+        Returns every vendor of batteries the client can link, with whether its integration and
+        the linking of new accounts currently work.
+
+        `GET /health/batteries` (operationId `getHealthBatteryVendors`)
+        """
+        return self._client.request(
+            "GET",
+            "/health/batteries",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
+    def get_health_charger_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check chargers vendors' health
+
+        Returns every vendor of chargers the client can link, with whether its integration and
+        the linking of new accounts currently work.
+
+        `GET /health/chargers` (operationId `getHealthChargerVendors`)
+        """
+        return self._client.request(
+            "GET",
+            "/health/chargers",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
+    def get_health_hvac_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check HVAC units vendors' health
+
+        Returns every vendor of HVAC units the client can link, with whether its integration and
+        the linking of new accounts currently work.
+
+        `GET /health/hvacs` (operationId `getHealthHvacVendors`)
+        """
+        return self._client.request(
+            "GET",
+            "/health/hvacs",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
+    def get_health_inverter_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check solar inverters vendors' health
+
+        Returns every vendor of solar inverters the client can link, with whether its
+        integration and the linking of new accounts currently work.
+
+        `GET /health/inverters` (operationId `getHealthInverterVendors`)
+        """
+        return self._client.request(
+            "GET",
+            "/health/inverters",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
+    def get_health_meter_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check meters vendors' health
+
+        Returns every vendor of meters the client can link, with whether its integration and the
+        linking of new accounts currently work.
+
+        `GET /health/meters` (operationId `getHealthMeterVendors`)
+        """
+        return self._client.request(
+            "GET",
+            "/health/meters",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
+    def get_health_vehicle_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check vehicles vendors' health
+
+        Returns every vendor of vehicles the client can link, with whether its integration and
+        the linking of new accounts currently work.
+
+        `GET /health/vehicles` (operationId `getHealthVehicleVendors`)
+        """
+        return self._client.request(
+            "GET",
+            "/health/vehicles",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
 
 class ServiceHealthResourceWithRawResponse:
     """`health` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: ServiceHealthResource) -> None:
         self.check_health_ready = resource._with_raw_response(resource.check_health_ready)
+        self.get_health_battery_vendors = resource._with_raw_response(
+            resource.get_health_battery_vendors
+        )
+        self.get_health_charger_vendors = resource._with_raw_response(
+            resource.get_health_charger_vendors
+        )
+        self.get_health_hvac_vendors = resource._with_raw_response(resource.get_health_hvac_vendors)
+        self.get_health_inverter_vendors = resource._with_raw_response(
+            resource.get_health_inverter_vendors
+        )
+        self.get_health_meter_vendors = resource._with_raw_response(
+            resource.get_health_meter_vendors
+        )
+        self.get_health_vehicle_vendors = resource._with_raw_response(
+            resource.get_health_vehicle_vendors
+        )
 
 
 class SolarInvertersResource(SyncResource):
@@ -1337,6 +1582,37 @@ class SolarInvertersResourceWithRawResponse:
 class StatisticsResource(SyncResource):
     """Statistics: Time series collected from linked devices."""
 
+    def get_charging_sessions_statistics(
+        self,
+        *,
+        start_date: datetime,
+        type: models.ChargingStatisticsType,
+        end_date: datetime | None = None,
+        id: UUID | str | None = None,
+        location_id: UUID | str | None = None,
+        options: RequestOptions | None = None,
+    ) -> list[models.ChargingSession]:
+        """Get charging sessions
+
+        Returns the User's charging sessions from `startDate` (to `endDate`, default now) of one
+        hardware type, optionally of one asset or at one location.
+
+        `GET /statistics/charging/sessions` (operationId `getChargingSessionsStatistics`)
+        """
+        return self._client.request(
+            "GET",
+            "/statistics/charging/sessions",
+            params={
+                "endDate": end_date,
+                "id": id,
+                "locationId": location_id,
+                "startDate": start_date,
+                "type": type,
+            },
+            cast_to=list[models.ChargingSession],
+            options=options,
+        )
+
     def get_charging_statistics(
         self,
         *,
@@ -1378,6 +1654,9 @@ class StatisticsResourceWithRawResponse:
     """`statistics` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: StatisticsResource) -> None:
+        self.get_charging_sessions_statistics = resource._with_raw_response(
+            resource.get_charging_sessions_statistics
+        )
         self.get_charging_statistics = resource._with_raw_response(resource.get_charging_statistics)
 
 
@@ -1856,6 +2135,188 @@ class VehiclesResourceWithRawResponse:
         )
 
 
+class WebhooksResource(SyncResource):
+    """Webhooks: Where the client's events are sent: webhook URLs, their secrets, and test deliveries."""
+
+    def create_webhook(
+        self,
+        *,
+        secret: str,
+        url: str,
+        api_version: models.WebhookApiVersion | None = None,
+        authentication: models.WebhookAuthenticationPayload | None = None,
+        events: list[models.WebhookEvent] | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.Webhook:
+        """Create webhook
+
+        Registers a webhook: an HTTPS URL that receives the client's events, signed with the
+        secret given here. Answers the stored webhook (200, not 201); the secret is never
+        returned.
+
+        `POST /webhooks` (operationId `createWebhook`)
+        """
+        return self._client.request(
+            "POST",
+            "/webhooks",
+            json_body={
+                "secret": secret,
+                "url": url,
+                "apiVersion": api_version,
+                "authentication": authentication,
+                "events": events,
+            },
+            cast_to=models.Webhook,
+            idempotent=False,
+            options=options,
+        )
+
+    def delete_webhook(
+        self,
+        webhook_id: UUID | str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> None:
+        """Delete webhook
+
+        Deletes a webhook; no further events are sent to it.
+
+        `DELETE /webhooks/{webhookId}` (operationId `deleteWebhook`)
+        """
+        return self._client.request(
+            "DELETE",
+            "/webhooks/{webhookId}",
+            path_params={
+                "webhookId": webhook_id,
+            },
+            cast_to=None,
+            options=options,
+        )
+
+    def get_webhook(
+        self,
+        webhook_id: UUID | str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.Webhook:
+        """Get webhook
+
+        Returns one of the client's webhooks.
+
+        `GET /webhooks/{webhookId}` (operationId `getWebhook`)
+        """
+        return self._client.request(
+            "GET",
+            "/webhooks/{webhookId}",
+            path_params={
+                "webhookId": webhook_id,
+            },
+            cast_to=models.Webhook,
+            options=options,
+        )
+
+    def list_webhooks(
+        self,
+        *,
+        after: str | None = None,
+        before: str | None = None,
+        page_size: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> SyncPage[models.Webhook]:
+        """List webhooks
+
+        Returns a paginated list of the client's webhooks.
+
+        `GET /webhooks` (operationId `listWebhooks`)
+        """
+        return self._client.request_page(
+            "GET",
+            "/webhooks",
+            params={
+                "after": after,
+                "before": before,
+                "pageSize": page_size,
+            },
+            item_type=models.Webhook,
+            options=options,
+        )
+
+    def test_webhook(
+        self,
+        webhook_id: UUID | str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.WebhookTestResult:
+        """Test webhook
+
+        Sends one `enode:webhook:test` event to the webhook's URL, signed like every delivery
+        (`X-Enode-Signature: sha1=<hex HMAC-SHA1 of the body with the secret>`), and answers how
+        the receiver responded. A successful test activates a webhook that was deactivated after
+        failed deliveries.
+
+        `POST /webhooks/{webhookId}/test` (operationId `testWebhook`)
+        """
+        return self._client.request(
+            "POST",
+            "/webhooks/{webhookId}/test",
+            path_params={
+                "webhookId": webhook_id,
+            },
+            cast_to=models.WebhookTestResult,
+            idempotent=False,
+            options=options,
+        )
+
+    def update_webhook(
+        self,
+        webhook_id: UUID | str,
+        *,
+        api_version: models.WebhookApiVersion | None = None,
+        authentication: models.WebhookAuthenticationPayload | None = None,
+        events: list[models.WebhookEvent] | None = None,
+        secret: str | None = None,
+        url: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.Webhook:
+        """Update webhook
+
+        Changes some fields of a webhook; fields left out keep their value and `authentication:
+        null` removes the extra header. Updating a webhook that was deactivated after failed
+        deliveries activates it again.
+
+        `PATCH /webhooks/{webhookId}` (operationId `updateWebhook`)
+        """
+        return self._client.request(
+            "PATCH",
+            "/webhooks/{webhookId}",
+            path_params={
+                "webhookId": webhook_id,
+            },
+            json_body={
+                "apiVersion": api_version,
+                "authentication": authentication,
+                "events": events,
+                "secret": secret,
+                "url": url,
+            },
+            cast_to=models.Webhook,
+            idempotent=False,
+            options=options,
+        )
+
+
+class WebhooksResourceWithRawResponse:
+    """`webhooks` methods that return `RawResponse` (status, headers, `.parse()`)."""
+
+    def __init__(self, resource: WebhooksResource) -> None:
+        self.create_webhook = resource._with_raw_response(resource.create_webhook)
+        self.delete_webhook = resource._with_raw_response(resource.delete_webhook)
+        self.get_webhook = resource._with_raw_response(resource.get_webhook)
+        self.list_webhooks = resource._with_raw_response(resource.list_webhooks)
+        self.test_webhook = resource._with_raw_response(resource.test_webhook)
+        self.update_webhook = resource._with_raw_response(resource.update_webhook)
+
+
 class ClientWithRawResponse:
     """The client's resources with methods returning `RawResponse`."""
 
@@ -1863,6 +2324,7 @@ class ClientWithRawResponse:
         self.batteries = BatteriesResourceWithRawResponse(client.batteries)
         self.chargers = ChargersResourceWithRawResponse(client.chargers)
         self.hvacs = HVACResourceWithRawResponse(client.hvacs)
+        self.integrations = IntegrationsResourceWithRawResponse(client.integrations)
         self.interventions = InterventionsResourceWithRawResponse(client.interventions)
         self.me = MeResourceWithRawResponse(client.me)
         self.meters = MetersResourceWithRawResponse(client.meters)
@@ -1873,6 +2335,7 @@ class ClientWithRawResponse:
         self.tariffs = TariffsResourceWithRawResponse(client.tariffs)
         self.users = UserManagementResourceWithRawResponse(client.users)
         self.vehicles = VehiclesResourceWithRawResponse(client.vehicles)
+        self.webhooks = WebhooksResourceWithRawResponse(client.webhooks)
 
 
 class Client(SyncAPIClient):
@@ -1909,6 +2372,11 @@ class Client(SyncAPIClient):
     def hvacs(self) -> HVACResource:
         """HVAC operations."""
         return HVACResource(self)
+
+    @cached_property
+    def integrations(self) -> IntegrationsResource:
+        """Integrations operations."""
+        return IntegrationsResource(self)
 
     @cached_property
     def interventions(self) -> InterventionsResource:
@@ -1959,6 +2427,11 @@ class Client(SyncAPIClient):
     def vehicles(self) -> VehiclesResource:
         """Vehicles operations."""
         return VehiclesResource(self)
+
+    @cached_property
+    def webhooks(self) -> WebhooksResource:
+        """Webhooks operations."""
+        return WebhooksResource(self)
 
     @property
     def with_raw_response(self) -> ClientWithRawResponse:
@@ -2427,6 +2900,33 @@ class AsyncChargersResource(AsyncResource):
             options=options,
         )
 
+    async def update_charger(
+        self,
+        charger_id: str,
+        *,
+        charging_location_id: UUID | str | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.Charger:
+        """Update charger
+
+        Changes which of the user's locations the charger is at (`locationId`; `null` for none).
+        Answers the updated charger.
+
+        `PUT /chargers/{chargerId}` (operationId `updateCharger`)
+        """
+        return await self._client.request(
+            "PUT",
+            "/chargers/{chargerId}",
+            path_params={
+                "chargerId": charger_id,
+            },
+            json_body={
+                "chargingLocationId": charging_location_id,
+            },
+            cast_to=models.Charger,
+            options=options,
+        )
+
     async def wait_for_action(
         self,
         action: models.ChargerChargeAction | models.ChargerMaxCurrentAction | UUID | str,
@@ -2460,6 +2960,7 @@ class AsyncChargersResourceWithRawResponse:
         self.list_chargers = resource._with_raw_response(resource.list_chargers)
         self.refresh_charger_data = resource._with_raw_response(resource.refresh_charger_data)
         self.set_charger_max_current = resource._with_raw_response(resource.set_charger_max_current)
+        self.update_charger = resource._with_raw_response(resource.update_charger)
 
 
 class AsyncHVACResource(AsyncResource):
@@ -2653,6 +3154,33 @@ class AsyncHVACResource(AsyncResource):
             options=options,
         )
 
+    async def update_hvac(
+        self,
+        hvac_id: str,
+        *,
+        charging_location_id: UUID | str | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.Hvac:
+        """Update HVAC unit
+
+        Changes which of the user's locations the HVAC unit is at (`locationId`; `null` for
+        none). Answers the updated HVAC unit.
+
+        `PUT /hvacs/{hvacId}` (operationId `updateHvac`)
+        """
+        return await self._client.request(
+            "PUT",
+            "/hvacs/{hvacId}",
+            path_params={
+                "hvacId": hvac_id,
+            },
+            json_body={
+                "chargingLocationId": charging_location_id,
+            },
+            cast_to=models.Hvac,
+            options=options,
+        )
+
     async def wait_for_action(
         self,
         action: models.HvacAction | UUID | str,
@@ -2683,6 +3211,42 @@ class AsyncHVACResourceWithRawResponse:
             resource.set_hvac_follow_schedule
         )
         self.set_hvac_permanent_hold = resource._with_raw_response(resource.set_hvac_permanent_hold)
+        self.update_hvac = resource._with_raw_response(resource.update_hvac)
+
+
+class AsyncIntegrationsResource(AsyncResource):
+    """Integrations: The vendors the client can link, what they provide and how they are doing."""
+
+    async def list_integrations(
+        self,
+        *,
+        asset_types: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> list[models.Integration]:
+        """List integrations
+
+        Returns the vendors the client can link, per asset type: the asset types each vendor
+        provides, the scopes it can grant, and whether its integration and the linking of new
+        accounts currently work.
+
+        `GET /integrations` (operationId `listIntegrations`)
+        """
+        return await self._client.request(
+            "GET",
+            "/integrations",
+            params={
+                "assetTypes": asset_types,
+            },
+            cast_to=list[models.Integration],
+            options=options,
+        )
+
+
+class AsyncIntegrationsResourceWithRawResponse:
+    """`integrations` methods that return `RawResponse` (status, headers, `.parse()`)."""
+
+    def __init__(self, resource: AsyncIntegrationsResource) -> None:
+        self.list_integrations = resource._with_raw_response(resource.list_integrations)
 
 
 class AsyncInterventionsResource(AsyncResource):
@@ -3029,6 +3593,29 @@ class AsyncSchedulesResource(AsyncResource):
             options=options,
         )
 
+    async def get_schedule_status(
+        self,
+        schedule_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.ScheduleStatus:
+        """Get schedule status
+
+        Returns how a schedule is doing right now: whether its target charges as the schedule
+        expects, why not, and the schedule's next transitions.
+
+        `GET /schedules/{scheduleId}/status` (operationId `getScheduleStatus`)
+        """
+        return await self._client.request(
+            "GET",
+            "/schedules/{scheduleId}/status",
+            path_params={
+                "scheduleId": schedule_id,
+            },
+            cast_to=models.ScheduleStatus,
+            options=options,
+        )
+
     async def list_schedules(
         self,
         *,
@@ -3095,6 +3682,7 @@ class AsyncSchedulesResourceWithRawResponse:
         self.create_schedule = resource._with_raw_response(resource.create_schedule)
         self.delete_schedule = resource._with_raw_response(resource.delete_schedule)
         self.get_schedule = resource._with_raw_response(resource.get_schedule)
+        self.get_schedule_status = resource._with_raw_response(resource.get_schedule_status)
         self.list_schedules = resource._with_raw_response(resource.list_schedules)
         self.update_schedule = resource._with_raw_response(resource.update_schedule)
 
@@ -3121,12 +3709,142 @@ class AsyncServiceHealthResource(AsyncResource):
             options=options,
         )
 
+    async def get_health_battery_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check batteries vendors' health
+
+        Returns every vendor of batteries the client can link, with whether its integration and
+        the linking of new accounts currently work.
+
+        `GET /health/batteries` (operationId `getHealthBatteryVendors`)
+        """
+        return await self._client.request(
+            "GET",
+            "/health/batteries",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
+    async def get_health_charger_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check chargers vendors' health
+
+        Returns every vendor of chargers the client can link, with whether its integration and
+        the linking of new accounts currently work.
+
+        `GET /health/chargers` (operationId `getHealthChargerVendors`)
+        """
+        return await self._client.request(
+            "GET",
+            "/health/chargers",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
+    async def get_health_hvac_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check HVAC units vendors' health
+
+        Returns every vendor of HVAC units the client can link, with whether its integration and
+        the linking of new accounts currently work.
+
+        `GET /health/hvacs` (operationId `getHealthHvacVendors`)
+        """
+        return await self._client.request(
+            "GET",
+            "/health/hvacs",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
+    async def get_health_inverter_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check solar inverters vendors' health
+
+        Returns every vendor of solar inverters the client can link, with whether its
+        integration and the linking of new accounts currently work.
+
+        `GET /health/inverters` (operationId `getHealthInverterVendors`)
+        """
+        return await self._client.request(
+            "GET",
+            "/health/inverters",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
+    async def get_health_meter_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check meters vendors' health
+
+        Returns every vendor of meters the client can link, with whether its integration and the
+        linking of new accounts currently work.
+
+        `GET /health/meters` (operationId `getHealthMeterVendors`)
+        """
+        return await self._client.request(
+            "GET",
+            "/health/meters",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
+    async def get_health_vehicle_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check vehicles vendors' health
+
+        Returns every vendor of vehicles the client can link, with whether its integration and
+        the linking of new accounts currently work.
+
+        `GET /health/vehicles` (operationId `getHealthVehicleVendors`)
+        """
+        return await self._client.request(
+            "GET",
+            "/health/vehicles",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
 
 class AsyncServiceHealthResourceWithRawResponse:
     """`health` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: AsyncServiceHealthResource) -> None:
         self.check_health_ready = resource._with_raw_response(resource.check_health_ready)
+        self.get_health_battery_vendors = resource._with_raw_response(
+            resource.get_health_battery_vendors
+        )
+        self.get_health_charger_vendors = resource._with_raw_response(
+            resource.get_health_charger_vendors
+        )
+        self.get_health_hvac_vendors = resource._with_raw_response(resource.get_health_hvac_vendors)
+        self.get_health_inverter_vendors = resource._with_raw_response(
+            resource.get_health_inverter_vendors
+        )
+        self.get_health_meter_vendors = resource._with_raw_response(
+            resource.get_health_meter_vendors
+        )
+        self.get_health_vehicle_vendors = resource._with_raw_response(
+            resource.get_health_vehicle_vendors
+        )
 
 
 class AsyncSolarInvertersResource(AsyncResource):
@@ -3270,6 +3988,37 @@ class AsyncSolarInvertersResourceWithRawResponse:
 class AsyncStatisticsResource(AsyncResource):
     """Statistics: Time series collected from linked devices."""
 
+    async def get_charging_sessions_statistics(
+        self,
+        *,
+        start_date: datetime,
+        type: models.ChargingStatisticsType,
+        end_date: datetime | None = None,
+        id: UUID | str | None = None,
+        location_id: UUID | str | None = None,
+        options: RequestOptions | None = None,
+    ) -> list[models.ChargingSession]:
+        """Get charging sessions
+
+        Returns the User's charging sessions from `startDate` (to `endDate`, default now) of one
+        hardware type, optionally of one asset or at one location.
+
+        `GET /statistics/charging/sessions` (operationId `getChargingSessionsStatistics`)
+        """
+        return await self._client.request(
+            "GET",
+            "/statistics/charging/sessions",
+            params={
+                "endDate": end_date,
+                "id": id,
+                "locationId": location_id,
+                "startDate": start_date,
+                "type": type,
+            },
+            cast_to=list[models.ChargingSession],
+            options=options,
+        )
+
     async def get_charging_statistics(
         self,
         *,
@@ -3311,6 +4060,9 @@ class AsyncStatisticsResourceWithRawResponse:
     """`statistics` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: AsyncStatisticsResource) -> None:
+        self.get_charging_sessions_statistics = resource._with_raw_response(
+            resource.get_charging_sessions_statistics
+        )
         self.get_charging_statistics = resource._with_raw_response(resource.get_charging_statistics)
 
 
@@ -3789,6 +4541,188 @@ class AsyncVehiclesResourceWithRawResponse:
         )
 
 
+class AsyncWebhooksResource(AsyncResource):
+    """Webhooks: Where the client's events are sent: webhook URLs, their secrets, and test deliveries."""
+
+    async def create_webhook(
+        self,
+        *,
+        secret: str,
+        url: str,
+        api_version: models.WebhookApiVersion | None = None,
+        authentication: models.WebhookAuthenticationPayload | None = None,
+        events: list[models.WebhookEvent] | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.Webhook:
+        """Create webhook
+
+        Registers a webhook: an HTTPS URL that receives the client's events, signed with the
+        secret given here. Answers the stored webhook (200, not 201); the secret is never
+        returned.
+
+        `POST /webhooks` (operationId `createWebhook`)
+        """
+        return await self._client.request(
+            "POST",
+            "/webhooks",
+            json_body={
+                "secret": secret,
+                "url": url,
+                "apiVersion": api_version,
+                "authentication": authentication,
+                "events": events,
+            },
+            cast_to=models.Webhook,
+            idempotent=False,
+            options=options,
+        )
+
+    async def delete_webhook(
+        self,
+        webhook_id: UUID | str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> None:
+        """Delete webhook
+
+        Deletes a webhook; no further events are sent to it.
+
+        `DELETE /webhooks/{webhookId}` (operationId `deleteWebhook`)
+        """
+        return await self._client.request(
+            "DELETE",
+            "/webhooks/{webhookId}",
+            path_params={
+                "webhookId": webhook_id,
+            },
+            cast_to=None,
+            options=options,
+        )
+
+    async def get_webhook(
+        self,
+        webhook_id: UUID | str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.Webhook:
+        """Get webhook
+
+        Returns one of the client's webhooks.
+
+        `GET /webhooks/{webhookId}` (operationId `getWebhook`)
+        """
+        return await self._client.request(
+            "GET",
+            "/webhooks/{webhookId}",
+            path_params={
+                "webhookId": webhook_id,
+            },
+            cast_to=models.Webhook,
+            options=options,
+        )
+
+    async def list_webhooks(
+        self,
+        *,
+        after: str | None = None,
+        before: str | None = None,
+        page_size: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> AsyncPage[models.Webhook]:
+        """List webhooks
+
+        Returns a paginated list of the client's webhooks.
+
+        `GET /webhooks` (operationId `listWebhooks`)
+        """
+        return await self._client.request_page(
+            "GET",
+            "/webhooks",
+            params={
+                "after": after,
+                "before": before,
+                "pageSize": page_size,
+            },
+            item_type=models.Webhook,
+            options=options,
+        )
+
+    async def test_webhook(
+        self,
+        webhook_id: UUID | str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.WebhookTestResult:
+        """Test webhook
+
+        Sends one `enode:webhook:test` event to the webhook's URL, signed like every delivery
+        (`X-Enode-Signature: sha1=<hex HMAC-SHA1 of the body with the secret>`), and answers how
+        the receiver responded. A successful test activates a webhook that was deactivated after
+        failed deliveries.
+
+        `POST /webhooks/{webhookId}/test` (operationId `testWebhook`)
+        """
+        return await self._client.request(
+            "POST",
+            "/webhooks/{webhookId}/test",
+            path_params={
+                "webhookId": webhook_id,
+            },
+            cast_to=models.WebhookTestResult,
+            idempotent=False,
+            options=options,
+        )
+
+    async def update_webhook(
+        self,
+        webhook_id: UUID | str,
+        *,
+        api_version: models.WebhookApiVersion | None = None,
+        authentication: models.WebhookAuthenticationPayload | None = None,
+        events: list[models.WebhookEvent] | None = None,
+        secret: str | None = None,
+        url: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.Webhook:
+        """Update webhook
+
+        Changes some fields of a webhook; fields left out keep their value and `authentication:
+        null` removes the extra header. Updating a webhook that was deactivated after failed
+        deliveries activates it again.
+
+        `PATCH /webhooks/{webhookId}` (operationId `updateWebhook`)
+        """
+        return await self._client.request(
+            "PATCH",
+            "/webhooks/{webhookId}",
+            path_params={
+                "webhookId": webhook_id,
+            },
+            json_body={
+                "apiVersion": api_version,
+                "authentication": authentication,
+                "events": events,
+                "secret": secret,
+                "url": url,
+            },
+            cast_to=models.Webhook,
+            idempotent=False,
+            options=options,
+        )
+
+
+class AsyncWebhooksResourceWithRawResponse:
+    """`webhooks` methods that return `RawResponse` (status, headers, `.parse()`)."""
+
+    def __init__(self, resource: AsyncWebhooksResource) -> None:
+        self.create_webhook = resource._with_raw_response(resource.create_webhook)
+        self.delete_webhook = resource._with_raw_response(resource.delete_webhook)
+        self.get_webhook = resource._with_raw_response(resource.get_webhook)
+        self.list_webhooks = resource._with_raw_response(resource.list_webhooks)
+        self.test_webhook = resource._with_raw_response(resource.test_webhook)
+        self.update_webhook = resource._with_raw_response(resource.update_webhook)
+
+
 class AsyncClientWithRawResponse:
     """The client's resources with methods returning `RawResponse`."""
 
@@ -3796,6 +4730,7 @@ class AsyncClientWithRawResponse:
         self.batteries = AsyncBatteriesResourceWithRawResponse(client.batteries)
         self.chargers = AsyncChargersResourceWithRawResponse(client.chargers)
         self.hvacs = AsyncHVACResourceWithRawResponse(client.hvacs)
+        self.integrations = AsyncIntegrationsResourceWithRawResponse(client.integrations)
         self.interventions = AsyncInterventionsResourceWithRawResponse(client.interventions)
         self.me = AsyncMeResourceWithRawResponse(client.me)
         self.meters = AsyncMetersResourceWithRawResponse(client.meters)
@@ -3806,6 +4741,7 @@ class AsyncClientWithRawResponse:
         self.tariffs = AsyncTariffsResourceWithRawResponse(client.tariffs)
         self.users = AsyncUserManagementResourceWithRawResponse(client.users)
         self.vehicles = AsyncVehiclesResourceWithRawResponse(client.vehicles)
+        self.webhooks = AsyncWebhooksResourceWithRawResponse(client.webhooks)
 
 
 class AsyncClient(AsyncAPIClient):
@@ -3842,6 +4778,11 @@ class AsyncClient(AsyncAPIClient):
     def hvacs(self) -> AsyncHVACResource:
         """HVAC operations."""
         return AsyncHVACResource(self)
+
+    @cached_property
+    def integrations(self) -> AsyncIntegrationsResource:
+        """Integrations operations."""
+        return AsyncIntegrationsResource(self)
 
     @cached_property
     def interventions(self) -> AsyncInterventionsResource:
@@ -3892,6 +4833,11 @@ class AsyncClient(AsyncAPIClient):
     def vehicles(self) -> AsyncVehiclesResource:
         """Vehicles operations."""
         return AsyncVehiclesResource(self)
+
+    @cached_property
+    def webhooks(self) -> AsyncWebhooksResource:
+        """Webhooks operations."""
+        return AsyncWebhooksResource(self)
 
     @property
     def with_raw_response(self) -> AsyncClientWithRawResponse:

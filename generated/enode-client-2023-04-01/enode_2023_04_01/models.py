@@ -286,6 +286,39 @@ class ChargerSmartOverride(EnodeModel):
     """
 
 
+class ChargerUpdateRequest(EnodeModel):
+    """
+    The fields of a charger the client can change.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    charging_location_id: Annotated[UUID | None, Field(alias="chargingLocationId")] = None
+    """
+    ID of one of the user's charging locations the charger is at; `null` for none.
+    """
+
+
+class ChargingSessionNonSmartPrice(EnodeModel):
+    """
+    What the session's energy would have cost per kWh without smart charging, in `<CURRENCY>` per kWh; `null` values when no smart charging was involved.
+    """
+
+    min: float | None
+    """
+    Lowest non-smart price in `<CURRENCY>`/kWh.
+    """
+    max: float | None
+    """
+    Highest non-smart price in `<CURRENCY>`/kWh.
+    """
+    mean: float | None
+    """
+    Mean non-smart price in `<CURRENCY>`/kWh.
+    """
+
+
 class ChargingStatisticsKw(EnodeModel):
     """
     Power drawn during the time bucket, in kW.
@@ -589,6 +622,41 @@ class HvacThermostatState(EnodeModel):
     """
 
 
+class HvacUpdateRequest(EnodeModel):
+    """
+    The fields of an HVAC unit the client can change.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    charging_location_id: Annotated[UUID | None, Field(alias="chargingLocationId")] = None
+    """
+    ID of one of the user's charging locations the HVAC unit is at; `null` for none.
+    """
+
+
+class IntegrationScope(OpenEnum):
+    """
+    An access scope a vendor's integration can grant.
+    """
+
+    BATTERY_CONTROL_OPERATION_MODE = "battery:control:operation_mode"
+    BATTERY_READ_DATA = "battery:read:data"
+    BATTERY_READ_LOCATION = "battery:read:location"
+    CHARGER_CONTROL_CHARGING = "charger:control:charging"
+    CHARGER_READ_DATA = "charger:read:data"
+    HVAC_CONTROL_MODE = "hvac:control:mode"
+    HVAC_READ_DATA = "hvac:read:data"
+    INVERTER_READ_DATA = "inverter:read:data"
+    INVERTER_READ_LOCATION = "inverter:read:location"
+    METER_READ_DATA = "meter:read:data"
+    METER_READ_LOCATION = "meter:read:location"
+    VEHICLE_CONTROL_CHARGING = "vehicle:control:charging"
+    VEHICLE_READ_DATA = "vehicle:read:data"
+    VEHICLE_READ_LOCATION = "vehicle:read:location"
+
+
 class InterventionDomain(OpenEnum):
     """
     The domain the intervention is related to, i.e. whether the intervention is related to the vendor service account or a setting on the device.
@@ -865,6 +933,69 @@ class ScheduleRuleHourMinute(EnodeModel):
     to: Annotated[str, Field(examples=["09:00"], pattern="^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     """
     Clock time (`HH:MM`) until which this rule should apply each day.
+    """
+
+
+class ScheduleStatusIsChargingExpectedParts(EnodeModel):
+    """
+    The conditions that together make charging expected.
+    """
+
+    needs_charge: Annotated[bool, Field(alias="needsCharge")]
+    """
+    The target is not fully charged.
+    """
+    is_plugged_in: Annotated[bool, Field(alias="isPluggedIn")]
+    """
+    A vehicle is plugged in.
+    """
+    should_charge: Annotated[bool, Field(alias="shouldCharge")]
+    """
+    The schedule's rule in force (or its default) says to charge.
+    """
+
+
+class ScheduleStatusScheduleType(OpenEnum):
+    """
+    The kind of schedule.
+    """
+
+    CHARGE = "CHARGE"
+
+
+class ScheduleStatusState(OpenEnum):
+    """
+    How the schedule's target follows the schedule.
+    - `ALIGNED`: the target does what the schedule expects.
+    - `MISALIGNED`: it does not (for example a command failed or the user intervened).
+    - `PENDING`: a command to align the target is on its way.
+    - `INACTIVE:OVERRIDDEN`: a smart override controls the target.
+    - `INACTIVE:DISABLED`: the schedule is disabled.
+    - `INACTIVE:AWAY`: the target is not at the schedule's location.
+    - `INACTIVE:INCAPABLE`: the target cannot be controlled (unreachable or lacking the capability).
+    """
+
+    ALIGNED = "ALIGNED"
+    MISALIGNED = "MISALIGNED"
+    PENDING = "PENDING"
+    INACTIVE_OVERRIDDEN = "INACTIVE:OVERRIDDEN"
+    INACTIVE_DISABLED = "INACTIVE:DISABLED"
+    INACTIVE_AWAY = "INACTIVE:AWAY"
+    INACTIVE_INCAPABLE = "INACTIVE:INCAPABLE"
+
+
+class ScheduleStatusUpcomingTransition(EnodeModel):
+    """
+    A coming moment at which the schedule changes what it asks for.
+    """
+
+    at: AwareDatetime
+    """
+    When the transition happens.
+    """
+    should_charge: Annotated[bool, Field(alias="shouldCharge")]
+    """
+    What the schedule asks for from then on.
     """
 
 
@@ -1265,6 +1396,154 @@ class VehicleVendor(OpenEnum):
     ALPINE = "ALPINE"
 
 
+class VendorHealthStatus(OpenEnum):
+    """
+    How a vendor's integration is doing.
+    - `READY`: operating normally.
+    - `ELEVATED_ERROR_RATE`: more requests than usual fail.
+    - `OUTAGE`: the integration is down.
+    """
+
+    READY = "READY"
+    ELEVATED_ERROR_RATE = "ELEVATED_ERROR_RATE"
+    OUTAGE = "OUTAGE"
+
+
+class WebhookApiVersion(OpenEnum):
+    """
+    An Enode-Version the event payloads sent to a webhook can have.
+    """
+
+    FIELD_2023_04_01 = "2023-04-01"
+    FIELD_2023_08_01 = "2023-08-01"
+    FIELD_2024_01_01 = "2024-01-01"
+    FIELD_2024_10_01 = "2024-10-01"
+
+
+class WebhookAuthentication(EnodeModel):
+    """
+    The extra header sent with every delivery (its value is never returned).
+    """
+
+    header_name: Annotated[str, Field(alias="headerName")]
+    """
+    Name of the header.
+    """
+
+
+class WebhookAuthenticationPayload(EnodeModel):
+    """
+    An extra header sent with every delivery, for receivers that check one.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    header_name: Annotated[
+        str, Field(alias="headerName", max_length=128, min_length=1, pattern="^[a-z0-9_-]+$")
+    ]
+    """
+    Name of the header (lower case letters, digits, `-` and `_`).
+    """
+    header_value: Annotated[
+        str, Field(alias="headerValue", max_length=256, min_length=1, pattern="^[\\x20-\\x7E]+$")
+    ]
+    """
+    Value of the header (printable ASCII). Never returned.
+    """
+
+
+class WebhookEvent(OpenEnum):
+    """
+    An event a webhook subscribes to; `*` subscribes to every event, including events added later.
+    """
+
+    FIELD_ = "*"
+    USER_VEHICLE_DISCOVERED = "user:vehicle:discovered"
+    USER_VEHICLE_UPDATED = "user:vehicle:updated"
+    USER_VEHICLE_DELETED = "user:vehicle:deleted"
+    USER_VEHICLE_SMART_CHARGING_STATUS_UPDATED = "user:vehicle:smart-charging-status-updated"
+    USER_CHARGE_ACTION_UPDATED = "user:charge-action:updated"
+    USER_VENDOR_ACTION_UPDATED = "user:vendor-action:updated"
+    USER_SCHEDULE_EXECUTION_UPDATED = "user:schedule:execution-updated"
+    USER_CHARGER_DISCOVERED = "user:charger:discovered"
+    USER_CHARGER_UPDATED = "user:charger:updated"
+    USER_CHARGER_DELETED = "user:charger:deleted"
+    USER_HVAC_DISCOVERED = "user:hvac:discovered"
+    USER_HVAC_UPDATED = "user:hvac:updated"
+    USER_HVAC_DELETED = "user:hvac:deleted"
+    USER_INVERTER_DISCOVERED = "user:inverter:discovered"
+    USER_INVERTER_UPDATED = "user:inverter:updated"
+    USER_INVERTER_DELETED = "user:inverter:deleted"
+    USER_INVERTER_STATISTICS_UPDATED = "user:inverter:statistics-updated"
+    USER_CREDENTIALS_INVALIDATED = "user:credentials:invalidated"
+    USER_BATTERY_DISCOVERED = "user:battery:discovered"
+    USER_BATTERY_UPDATED = "user:battery:updated"
+    USER_BATTERY_DELETED = "user:battery:deleted"
+    ENODE_WEBHOOK_TEST = "enode:webhook:test"
+    USER_METER_DISCOVERED = "user:meter:discovered"
+    USER_METER_UPDATED = "user:meter:updated"
+    USER_METER_DELETED = "user:meter:deleted"
+
+
+class WebhookTestResponse(EnodeModel):
+    """
+    What the receiver answered.
+    """
+
+    code: float
+    """
+    HTTP status code of the receiver's answer.
+    """
+    body: str
+    """
+    Body of the receiver's answer (possibly cut short).
+    """
+    headers: list[str] | None
+    """
+    Headers of the receiver's answer, as `name: value` strings.
+    """
+
+
+class WebhookTestStatus(OpenEnum):
+    """
+    Whether the receiver accepted the test event (answered 2xx).
+    """
+
+    SUCCESS = "SUCCESS"
+    FAILURE = "FAILURE"
+
+
+class WebhookUpdatePayload(EnodeModel):
+    """
+    The fields of a webhook to change; every field is optional.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    url: AnyUrl | None = None
+    """
+    The HTTPS URL events are POSTed to.
+    """
+    secret: Annotated[str | None, Field(max_length=256, min_length=6)] = None
+    """
+    The new signing secret.
+    """
+    events: list[WebhookEvent] | None = None
+    """
+    The events to send.
+    """
+    api_version: Annotated[WebhookApiVersion | None, Field(alias="apiVersion")] = None
+    """
+    The Enode-Version of the event payloads sent to this webhook; `null` sends them in the client's default version.
+    """
+    authentication: WebhookAuthenticationPayload | None = None
+    """
+    The extra delivery header; `null` removes it.
+    """
+
+
 class ActionFailureReason(EnodeModel):
     """
     Information about why this action was not executed successfully.
@@ -1411,6 +1690,44 @@ class ChargerChargeState(EnodeModel):
     ]
 
 
+class ChargingSession(EnodeModel):
+    """
+    One charging session.
+    """
+
+    id: str
+    """
+    ID of the charged asset.
+    """
+    location_id: Annotated[UUID | None, Field(alias="locationId")]
+    """
+    ID of the location of the session, if it was at one.
+    """
+    from_: Annotated[AwareDatetime, Field(alias="from")]
+    """
+    Start of the session.
+    """
+    to: AwareDatetime
+    """
+    End of the session.
+    """
+    kw: ChargingStatisticsKw
+    kwh_sum: Annotated[float, Field(alias="kwhSum")]
+    """
+    Energy charged during the session, in kWh.
+    """
+    price: ChargingStatisticsPrice
+    cost_sum: Annotated[float, Field(alias="costSum")]
+    """
+    Cost of the session, in `<CURRENCY>`.
+    """
+    non_smart_price: Annotated[ChargingSessionNonSmartPrice, Field(alias="nonSmartPrice")]
+    estimated_savings: Annotated[float | None, Field(alias="estimatedSavings")]
+    """
+    What smart charging saved in `<CURRENCY>`; `null` for a session it did not shift.
+    """
+
+
 class ChargingStatisticsEntry(EnodeModel):
     """
     Aggregated charging statistics of one time bucket.
@@ -1502,6 +1819,35 @@ class HvacInformation(EnodeModel):
     Name of the group the device belongs to, as set by the user on the device/vendor. Groups are typically presented as "rooms" or "zones".
     """
     category: HvacInformationCategory
+
+
+class Integration(EnodeModel):
+    """
+    A vendor the client can link, and what it offers.
+    """
+
+    vendor: Annotated[str, Field(examples=["TESLA"])]
+    """
+    Machine-friendly name of the vendor (as in `vendor` of assets).
+    """
+    display_name: Annotated[str, Field(alias="displayName")]
+    """
+    Name of the vendor for people.
+    """
+    asset_types: Annotated[list[UserVendorType], Field(alias="assetTypes")]
+    """
+    The asset types this vendor provides.
+    """
+    scopes: list[IntegrationScope]
+    """
+    The scopes this vendor's integration can grant.
+    """
+    status: VendorHealthStatus
+    portal_name: Annotated[str, Field(alias="portalName")]
+    """
+    Name of the vendor's app or portal the user logs in to.
+    """
+    linking_status: Annotated[VendorHealthStatus, Field(alias="linkingStatus")]
 
 
 class InterventionResolution(EnodeModel):
@@ -1647,6 +1993,44 @@ class ScheduleRule(EnodeModel):
     should_charge: Annotated[bool, Field(alias="shouldCharge")]
     """
     Whether a chargeable asset should want to charge while this rule is active.
+    """
+
+
+class ScheduleStatus(EnodeModel):
+    """
+    The status of a charge schedule.
+    """
+
+    schedule_id: Annotated[UUID, Field(alias="scheduleId")]
+    """
+    ID of the schedule.
+    """
+    schedule_type: Annotated[ScheduleStatusScheduleType, Field(alias="scheduleType")]
+    changed_at: Annotated[AwareDatetime, Field(alias="changedAt")]
+    """
+    When this status last changed.
+    """
+    state: ScheduleStatusState
+    is_charging: Annotated[bool, Field(alias="isCharging")]
+    """
+    The target is charging.
+    """
+    is_charging_expected: Annotated[bool, Field(alias="isChargingExpected")]
+    """
+    The schedule expects the target to charge now (every part below is true).
+    """
+    is_charging_expected_parts: Annotated[
+        ScheduleStatusIsChargingExpectedParts, Field(alias="isChargingExpectedParts")
+    ]
+    upcoming_transitions: Annotated[
+        list[ScheduleStatusUpcomingTransition], Field(alias="upcomingTransitions")
+    ]
+    """
+    The next changes of `shouldCharge`, soonest first.
+    """
+    smart_override: Annotated[ChargerSmartOverride | None, Field(alias="smartOverride")]
+    """
+    The smart override controlling the target, or `null`.
     """
 
 
@@ -1889,6 +2273,118 @@ class VehicleSmartOverride(EnodeModel):
     vendor_action_id: Annotated[UUID | None, Field(alias="vendorActionId")]
     """
     ID of the action that started charging (read it with Get vehicle action).
+    """
+
+
+class VendorHealth(EnodeModel):
+    """
+    A vendor of one asset type and the health of its integration.
+    """
+
+    vendor: Annotated[str, Field(examples=["TESLA"])]
+    """
+    Machine-friendly name of the vendor (as in `vendor` of assets).
+    """
+    display_name: Annotated[str, Field(alias="displayName")]
+    """
+    Name of the vendor for people.
+    """
+    status: VendorHealthStatus
+    portal_name: Annotated[str, Field(alias="portalName")]
+    """
+    Name of the vendor's app or portal the user logs in to.
+    """
+    linking_status: Annotated[VendorHealthStatus, Field(alias="linkingStatus")]
+
+
+class Webhook(EnodeModel):
+    """
+    A webhook of the client.
+    """
+
+    id: str
+    """
+    ID of the webhook.
+    """
+    url: str
+    """
+    The URL events are POSTed to.
+    """
+    events: list[WebhookEvent]
+    """
+    The events sent to this webhook.
+    """
+    last_success: Annotated[AwareDatetime | None, Field(alias="lastSuccess")]
+    """
+    Time of the last successful delivery; `null` before the first.
+    """
+    is_active: Annotated[bool, Field(alias="isActive")]
+    """
+    `false` after deliveries kept failing; an update or a successful test activates the webhook again.
+    """
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    Time the webhook was created.
+    """
+    api_version: Annotated[WebhookApiVersion | None, Field(alias="apiVersion")]
+    """
+    The Enode-Version of the event payloads sent to this webhook; `null` sends them in the client's default version.
+    """
+    authentication: WebhookAuthentication | None
+    """
+    The extra delivery header, or `null` when none is configured.
+    """
+
+
+class WebhookCreatePayload(EnodeModel):
+    """
+    A webhook to create.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    url: AnyUrl
+    """
+    The HTTPS URL events are POSTed to.
+    """
+    secret: Annotated[str, Field(max_length=256, min_length=6)]
+    """
+    Key of the HMAC-SHA1 signature of every delivery (`X-Enode-Signature`), generated by the client. Never returned.
+    """
+    events: list[WebhookEvent] = [WebhookEvent.FIELD_]
+    """
+    The events to send; default `["*"]`, every event.
+    """
+    api_version: Annotated[WebhookApiVersion | None, Field(alias="apiVersion")] = None
+    """
+    The Enode-Version of the event payloads sent to this webhook; `null` sends them in the client's default version.
+    """
+    authentication: WebhookAuthenticationPayload | None = None
+
+
+class WebhookList(EnodeModel):
+    """
+    A page of webhooks.
+    """
+
+    data: list[Webhook]
+    pagination: PaginationCursors
+
+
+class WebhookTestResult(EnodeModel):
+    """
+    The outcome of a test delivery.
+    """
+
+    status: WebhookTestStatus
+    description: str
+    """
+    What happened, for people.
+    """
+    response: WebhookTestResponse | None
+    """
+    The receiver's answer, or `null` when none came (connection failed or timed out).
     """
 
 

@@ -528,6 +528,33 @@ class ChargersResource(SyncResource):
             options=options,
         )
 
+    def update_charger(
+        self,
+        charger_id: str,
+        *,
+        location_id: UUID | str | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.Charger:
+        """Update charger
+
+        Changes which of the user's locations the charger is at (`locationId`; `null` for none).
+        Answers the updated charger.
+
+        `PUT /chargers/{chargerId}` (operationId `updateCharger`)
+        """
+        return self._client.request(
+            "PUT",
+            "/chargers/{chargerId}",
+            path_params={
+                "chargerId": charger_id,
+            },
+            json_body={
+                "locationId": location_id,
+            },
+            cast_to=models.Charger,
+            options=options,
+        )
+
     def wait_for_action(
         self,
         action: models.ChargerChargeAction | models.ChargerMaxCurrentAction | UUID | str,
@@ -562,6 +589,7 @@ class ChargersResourceWithRawResponse:
         self.list_user_chargers = resource._with_raw_response(resource.list_user_chargers)
         self.refresh_charger_data = resource._with_raw_response(resource.refresh_charger_data)
         self.set_charger_max_current = resource._with_raw_response(resource.set_charger_max_current)
+        self.update_charger = resource._with_raw_response(resource.update_charger)
 
 
 class HVACResource(SyncResource):
@@ -789,6 +817,33 @@ class HVACResource(SyncResource):
             options=options,
         )
 
+    def update_hvac(
+        self,
+        hvac_id: str,
+        *,
+        location_id: UUID | str | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.Hvac:
+        """Update HVAC unit
+
+        Changes which of the user's locations the HVAC unit is at (`locationId`; `null` for
+        none). Answers the updated HVAC unit.
+
+        `PUT /hvacs/{hvacId}` (operationId `updateHvac`)
+        """
+        return self._client.request(
+            "PUT",
+            "/hvacs/{hvacId}",
+            path_params={
+                "hvacId": hvac_id,
+            },
+            json_body={
+                "locationId": location_id,
+            },
+            cast_to=models.Hvac,
+            options=options,
+        )
+
     def wait_for_action(
         self,
         action: models.HvacAction | UUID | str,
@@ -820,6 +875,42 @@ class HVACResourceWithRawResponse:
             resource.set_hvac_follow_schedule
         )
         self.set_hvac_permanent_hold = resource._with_raw_response(resource.set_hvac_permanent_hold)
+        self.update_hvac = resource._with_raw_response(resource.update_hvac)
+
+
+class IntegrationsResource(SyncResource):
+    """Integrations: The vendors the client can link, what they provide and how they are doing."""
+
+    def list_integrations(
+        self,
+        *,
+        asset_types: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> list[models.Integration]:
+        """List integrations
+
+        Returns the vendors the client can link, per asset type: the asset types each vendor
+        provides, the scopes it can grant, and whether its integration and the linking of new
+        accounts currently work.
+
+        `GET /integrations` (operationId `listIntegrations`)
+        """
+        return self._client.request(
+            "GET",
+            "/integrations",
+            params={
+                "assetTypes": asset_types,
+            },
+            cast_to=list[models.Integration],
+            options=options,
+        )
+
+
+class IntegrationsResourceWithRawResponse:
+    """`integrations` methods that return `RawResponse` (status, headers, `.parse()`)."""
+
+    def __init__(self, resource: IntegrationsResource) -> None:
+        self.list_integrations = resource._with_raw_response(resource.list_integrations)
 
 
 class InterventionsResource(SyncResource):
@@ -1339,6 +1430,29 @@ class SchedulesResource(SyncResource):
             options=options,
         )
 
+    def get_schedule_status(
+        self,
+        schedule_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.ScheduleStatus:
+        """Get schedule status
+
+        Returns how a schedule is doing right now: whether its target charges as the schedule
+        expects, why not, and the schedule's next transitions.
+
+        `GET /schedules/{scheduleId}/status` (operationId `getScheduleStatus`)
+        """
+        return self._client.request(
+            "GET",
+            "/schedules/{scheduleId}/status",
+            path_params={
+                "scheduleId": schedule_id,
+            },
+            cast_to=models.ScheduleStatus,
+            options=options,
+        )
+
     def list_schedules(
         self,
         user_id: str,
@@ -1417,6 +1531,7 @@ class SchedulesResourceWithRawResponse:
         self.create_schedule = resource._with_raw_response(resource.create_schedule)
         self.delete_schedule = resource._with_raw_response(resource.delete_schedule)
         self.get_schedule = resource._with_raw_response(resource.get_schedule)
+        self.get_schedule_status = resource._with_raw_response(resource.get_schedule_status)
         self.list_schedules = resource._with_raw_response(resource.list_schedules)
         self.update_schedule = resource._with_raw_response(resource.update_schedule)
 
@@ -1443,12 +1558,142 @@ class ServiceHealthResource(SyncResource):
             options=options,
         )
 
+    def get_health_battery_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check batteries vendors' health
+
+        Returns every vendor of batteries the client can link, with whether its integration and
+        the linking of new accounts currently work.
+
+        `GET /health/batteries` (operationId `getHealthBatteryVendors`)
+        """
+        return self._client.request(
+            "GET",
+            "/health/batteries",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
+    def get_health_charger_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check chargers vendors' health
+
+        Returns every vendor of chargers the client can link, with whether its integration and
+        the linking of new accounts currently work.
+
+        `GET /health/chargers` (operationId `getHealthChargerVendors`)
+        """
+        return self._client.request(
+            "GET",
+            "/health/chargers",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
+    def get_health_hvac_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check HVAC units vendors' health
+
+        Returns every vendor of HVAC units the client can link, with whether its integration and
+        the linking of new accounts currently work.
+
+        `GET /health/hvacs` (operationId `getHealthHvacVendors`)
+        """
+        return self._client.request(
+            "GET",
+            "/health/hvacs",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
+    def get_health_inverter_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check solar inverters vendors' health
+
+        Returns every vendor of solar inverters the client can link, with whether its
+        integration and the linking of new accounts currently work.
+
+        `GET /health/inverters` (operationId `getHealthInverterVendors`)
+        """
+        return self._client.request(
+            "GET",
+            "/health/inverters",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
+    def get_health_meter_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check meters vendors' health
+
+        Returns every vendor of meters the client can link, with whether its integration and the
+        linking of new accounts currently work.
+
+        `GET /health/meters` (operationId `getHealthMeterVendors`)
+        """
+        return self._client.request(
+            "GET",
+            "/health/meters",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
+    def get_health_vehicle_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check vehicles vendors' health
+
+        Returns every vendor of vehicles the client can link, with whether its integration and
+        the linking of new accounts currently work.
+
+        `GET /health/vehicles` (operationId `getHealthVehicleVendors`)
+        """
+        return self._client.request(
+            "GET",
+            "/health/vehicles",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
 
 class ServiceHealthResourceWithRawResponse:
     """`health` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: ServiceHealthResource) -> None:
         self.check_health_ready = resource._with_raw_response(resource.check_health_ready)
+        self.get_health_battery_vendors = resource._with_raw_response(
+            resource.get_health_battery_vendors
+        )
+        self.get_health_charger_vendors = resource._with_raw_response(
+            resource.get_health_charger_vendors
+        )
+        self.get_health_hvac_vendors = resource._with_raw_response(resource.get_health_hvac_vendors)
+        self.get_health_inverter_vendors = resource._with_raw_response(
+            resource.get_health_inverter_vendors
+        )
+        self.get_health_meter_vendors = resource._with_raw_response(
+            resource.get_health_meter_vendors
+        )
+        self.get_health_vehicle_vendors = resource._with_raw_response(
+            resource.get_health_vehicle_vendors
+        )
 
 
 class SolarInvertersResource(SyncResource):
@@ -1627,6 +1872,42 @@ class SolarInvertersResourceWithRawResponse:
 class StatisticsResource(SyncResource):
     """Statistics: Time series collected from linked devices."""
 
+    def get_charging_sessions_statistics(
+        self,
+        user_id: str,
+        *,
+        start_date: datetime,
+        type: models.ChargingStatisticsType,
+        end_date: datetime | None = None,
+        id: UUID | str | None = None,
+        location_id: UUID | str | None = None,
+        options: RequestOptions | None = None,
+    ) -> list[models.ChargingSession]:
+        """Get user charging sessions
+
+        Returns the user's charging sessions from `startDate` (to `endDate`, default now) of one
+        hardware type, optionally of one asset or at one location: power, energy, price and cost
+        of each, and what smart charging saved.
+
+        `GET /users/{userId}/statistics/charging/sessions` (operationId `getChargingSessionsStatistics`)
+        """
+        return self._client.request(
+            "GET",
+            "/users/{userId}/statistics/charging/sessions",
+            path_params={
+                "userId": user_id,
+            },
+            params={
+                "endDate": end_date,
+                "id": id,
+                "locationId": location_id,
+                "startDate": start_date,
+                "type": type,
+            },
+            cast_to=list[models.ChargingSession],
+            options=options,
+        )
+
     def get_charging_statistics(
         self,
         user_id: str,
@@ -1672,6 +1953,9 @@ class StatisticsResourceWithRawResponse:
     """`statistics` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: StatisticsResource) -> None:
+        self.get_charging_sessions_statistics = resource._with_raw_response(
+            resource.get_charging_sessions_statistics
+        )
         self.get_charging_statistics = resource._with_raw_response(resource.get_charging_statistics)
 
 
@@ -1737,6 +2021,30 @@ class TariffsResourceWithRawResponse:
 class UserManagementResource(SyncResource):
     """User management: Users of the client, their linked vendors, and the link flow."""
 
+    def deauthorize_user(
+        self,
+        user_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> None:
+        """Deauthorize user
+
+        Revokes every vendor authorization of the user: all linked vendors are disconnected and
+        their assets disappear; the user itself remains and can link again. No webhook events
+        are sent for a deauthorized user.
+
+        `DELETE /users/{userId}/authorization` (operationId `deauthorizeUser`)
+        """
+        return self._client.request(
+            "DELETE",
+            "/users/{userId}/authorization",
+            path_params={
+                "userId": user_id,
+            },
+            cast_to=None,
+            options=options,
+        )
+
     def delete_user(
         self,
         user_id: str,
@@ -1781,6 +2089,33 @@ class UserManagementResource(SyncResource):
             path_params={
                 "userId": user_id,
                 "vendor": vendor,
+            },
+            cast_to=None,
+            options=options,
+        )
+
+    def disconnect_user_vendor_type(
+        self,
+        user_id: str,
+        vendor: models.UserVendor,
+        vendor_type: models.UserVendorType,
+        *,
+        options: RequestOptions | None = None,
+    ) -> None:
+        """Disconnect vendor type
+
+        Disconnects one asset type of a vendor from the user (for example the vendor's chargers
+        but not its batteries): its assets of that type disappear.
+
+        `DELETE /users/{userId}/vendors/{vendor}/{vendorType}` (operationId `disconnectUserVendorType`)
+        """
+        return self._client.request(
+            "DELETE",
+            "/users/{userId}/vendors/{vendor}/{vendorType}",
+            path_params={
+                "userId": user_id,
+                "vendor": vendor,
+                "vendorType": vendor_type,
             },
             cast_to=None,
             options=options,
@@ -1875,16 +2210,54 @@ class UserManagementResource(SyncResource):
             options=options,
         )
 
+    def relink_asset(
+        self,
+        asset_id: str,
+        *,
+        language: str,
+        redirect_uri: str,
+        color_scheme: models.UserLinkColorScheme | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.UserLinkResponse:
+        """Relink asset
+
+        Creates a Link session for the user owning the asset, to renew the vendor credentials
+        behind it when they are no longer valid. The session can be used once, for 24 hours. An
+        asset whose credentials are still valid is a 400.
+
+        `POST /assets/{assetId}/relink` (operationId `relinkAsset`)
+        """
+        return self._client.request(
+            "POST",
+            "/assets/{assetId}/relink",
+            path_params={
+                "assetId": asset_id,
+            },
+            json_body={
+                "language": language,
+                "redirectUri": redirect_uri,
+                "colorScheme": color_scheme,
+            },
+            cast_to=models.UserLinkResponse,
+            idempotent=False,
+            options=options,
+        )
+
 
 class UserManagementResourceWithRawResponse:
     """`users` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: UserManagementResource) -> None:
+        self.deauthorize_user = resource._with_raw_response(resource.deauthorize_user)
         self.delete_user = resource._with_raw_response(resource.delete_user)
         self.disconnect_user_vendor = resource._with_raw_response(resource.disconnect_user_vendor)
+        self.disconnect_user_vendor_type = resource._with_raw_response(
+            resource.disconnect_user_vendor_type
+        )
         self.get_user = resource._with_raw_response(resource.get_user)
         self.link_user = resource._with_raw_response(resource.link_user)
         self.list_users = resource._with_raw_response(resource.list_users)
+        self.relink_asset = resource._with_raw_response(resource.relink_asset)
 
 
 class VehiclesResource(SyncResource):
@@ -2311,6 +2684,188 @@ class VehiclesResourceWithRawResponse:
         )
 
 
+class WebhooksResource(SyncResource):
+    """Webhooks: Where the client's events are sent: webhook URLs, their secrets, and test deliveries."""
+
+    def create_webhook(
+        self,
+        *,
+        secret: str,
+        url: str,
+        api_version: models.WebhookApiVersion | None = None,
+        authentication: models.WebhookAuthenticationPayload | None = None,
+        events: list[models.WebhookEvent] | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.Webhook:
+        """Create webhook
+
+        Registers a webhook: an HTTPS URL that receives the client's events, signed with the
+        secret given here. Answers the stored webhook (200, not 201); the secret is never
+        returned.
+
+        `POST /webhooks` (operationId `createWebhook`)
+        """
+        return self._client.request(
+            "POST",
+            "/webhooks",
+            json_body={
+                "secret": secret,
+                "url": url,
+                "apiVersion": api_version,
+                "authentication": authentication,
+                "events": events,
+            },
+            cast_to=models.Webhook,
+            idempotent=False,
+            options=options,
+        )
+
+    def delete_webhook(
+        self,
+        webhook_id: UUID | str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> None:
+        """Delete webhook
+
+        Deletes a webhook; no further events are sent to it.
+
+        `DELETE /webhooks/{webhookId}` (operationId `deleteWebhook`)
+        """
+        return self._client.request(
+            "DELETE",
+            "/webhooks/{webhookId}",
+            path_params={
+                "webhookId": webhook_id,
+            },
+            cast_to=None,
+            options=options,
+        )
+
+    def get_webhook(
+        self,
+        webhook_id: UUID | str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.Webhook:
+        """Get webhook
+
+        Returns one of the client's webhooks.
+
+        `GET /webhooks/{webhookId}` (operationId `getWebhook`)
+        """
+        return self._client.request(
+            "GET",
+            "/webhooks/{webhookId}",
+            path_params={
+                "webhookId": webhook_id,
+            },
+            cast_to=models.Webhook,
+            options=options,
+        )
+
+    def list_webhooks(
+        self,
+        *,
+        after: str | None = None,
+        before: str | None = None,
+        page_size: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> SyncPage[models.Webhook]:
+        """List webhooks
+
+        Returns a paginated list of the client's webhooks.
+
+        `GET /webhooks` (operationId `listWebhooks`)
+        """
+        return self._client.request_page(
+            "GET",
+            "/webhooks",
+            params={
+                "after": after,
+                "before": before,
+                "pageSize": page_size,
+            },
+            item_type=models.Webhook,
+            options=options,
+        )
+
+    def test_webhook(
+        self,
+        webhook_id: UUID | str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.WebhookTestResult:
+        """Test webhook
+
+        Sends one `enode:webhook:test` event to the webhook's URL, signed like every delivery
+        (`X-Enode-Signature: sha1=<hex HMAC-SHA1 of the body with the secret>`), and answers how
+        the receiver responded. A successful test activates a webhook that was deactivated after
+        failed deliveries.
+
+        `POST /webhooks/{webhookId}/test` (operationId `testWebhook`)
+        """
+        return self._client.request(
+            "POST",
+            "/webhooks/{webhookId}/test",
+            path_params={
+                "webhookId": webhook_id,
+            },
+            cast_to=models.WebhookTestResult,
+            idempotent=False,
+            options=options,
+        )
+
+    def update_webhook(
+        self,
+        webhook_id: UUID | str,
+        *,
+        api_version: models.WebhookApiVersion | None = None,
+        authentication: models.WebhookAuthenticationPayload | None = None,
+        events: list[models.WebhookEvent] | None = None,
+        secret: str | None = None,
+        url: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.Webhook:
+        """Update webhook
+
+        Changes some fields of a webhook; fields left out keep their value and `authentication:
+        null` removes the extra header. Updating a webhook that was deactivated after failed
+        deliveries activates it again.
+
+        `PATCH /webhooks/{webhookId}` (operationId `updateWebhook`)
+        """
+        return self._client.request(
+            "PATCH",
+            "/webhooks/{webhookId}",
+            path_params={
+                "webhookId": webhook_id,
+            },
+            json_body={
+                "apiVersion": api_version,
+                "authentication": authentication,
+                "events": events,
+                "secret": secret,
+                "url": url,
+            },
+            cast_to=models.Webhook,
+            idempotent=False,
+            options=options,
+        )
+
+
+class WebhooksResourceWithRawResponse:
+    """`webhooks` methods that return `RawResponse` (status, headers, `.parse()`)."""
+
+    def __init__(self, resource: WebhooksResource) -> None:
+        self.create_webhook = resource._with_raw_response(resource.create_webhook)
+        self.delete_webhook = resource._with_raw_response(resource.delete_webhook)
+        self.get_webhook = resource._with_raw_response(resource.get_webhook)
+        self.list_webhooks = resource._with_raw_response(resource.list_webhooks)
+        self.test_webhook = resource._with_raw_response(resource.test_webhook)
+        self.update_webhook = resource._with_raw_response(resource.update_webhook)
+
+
 class ClientWithRawResponse:
     """The client's resources with methods returning `RawResponse`."""
 
@@ -2318,6 +2873,7 @@ class ClientWithRawResponse:
         self.batteries = BatteriesResourceWithRawResponse(client.batteries)
         self.chargers = ChargersResourceWithRawResponse(client.chargers)
         self.hvacs = HVACResourceWithRawResponse(client.hvacs)
+        self.integrations = IntegrationsResourceWithRawResponse(client.integrations)
         self.interventions = InterventionsResourceWithRawResponse(client.interventions)
         self.locations = LocationsResourceWithRawResponse(client.locations)
         self.meters = MetersResourceWithRawResponse(client.meters)
@@ -2328,6 +2884,7 @@ class ClientWithRawResponse:
         self.tariffs = TariffsResourceWithRawResponse(client.tariffs)
         self.users = UserManagementResourceWithRawResponse(client.users)
         self.vehicles = VehiclesResourceWithRawResponse(client.vehicles)
+        self.webhooks = WebhooksResourceWithRawResponse(client.webhooks)
 
 
 class Client(SyncAPIClient):
@@ -2364,6 +2921,11 @@ class Client(SyncAPIClient):
     def hvacs(self) -> HVACResource:
         """HVAC operations."""
         return HVACResource(self)
+
+    @cached_property
+    def integrations(self) -> IntegrationsResource:
+        """Integrations operations."""
+        return IntegrationsResource(self)
 
     @cached_property
     def interventions(self) -> InterventionsResource:
@@ -2414,6 +2976,11 @@ class Client(SyncAPIClient):
     def vehicles(self) -> VehiclesResource:
         """Vehicles operations."""
         return VehiclesResource(self)
+
+    @cached_property
+    def webhooks(self) -> WebhooksResource:
+        """Webhooks operations."""
+        return WebhooksResource(self)
 
     @property
     def with_raw_response(self) -> ClientWithRawResponse:
@@ -2916,6 +3483,33 @@ class AsyncChargersResource(AsyncResource):
             options=options,
         )
 
+    async def update_charger(
+        self,
+        charger_id: str,
+        *,
+        location_id: UUID | str | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.Charger:
+        """Update charger
+
+        Changes which of the user's locations the charger is at (`locationId`; `null` for none).
+        Answers the updated charger.
+
+        `PUT /chargers/{chargerId}` (operationId `updateCharger`)
+        """
+        return await self._client.request(
+            "PUT",
+            "/chargers/{chargerId}",
+            path_params={
+                "chargerId": charger_id,
+            },
+            json_body={
+                "locationId": location_id,
+            },
+            cast_to=models.Charger,
+            options=options,
+        )
+
     async def wait_for_action(
         self,
         action: models.ChargerChargeAction | models.ChargerMaxCurrentAction | UUID | str,
@@ -2950,6 +3544,7 @@ class AsyncChargersResourceWithRawResponse:
         self.list_user_chargers = resource._with_raw_response(resource.list_user_chargers)
         self.refresh_charger_data = resource._with_raw_response(resource.refresh_charger_data)
         self.set_charger_max_current = resource._with_raw_response(resource.set_charger_max_current)
+        self.update_charger = resource._with_raw_response(resource.update_charger)
 
 
 class AsyncHVACResource(AsyncResource):
@@ -3177,6 +3772,33 @@ class AsyncHVACResource(AsyncResource):
             options=options,
         )
 
+    async def update_hvac(
+        self,
+        hvac_id: str,
+        *,
+        location_id: UUID | str | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.Hvac:
+        """Update HVAC unit
+
+        Changes which of the user's locations the HVAC unit is at (`locationId`; `null` for
+        none). Answers the updated HVAC unit.
+
+        `PUT /hvacs/{hvacId}` (operationId `updateHvac`)
+        """
+        return await self._client.request(
+            "PUT",
+            "/hvacs/{hvacId}",
+            path_params={
+                "hvacId": hvac_id,
+            },
+            json_body={
+                "locationId": location_id,
+            },
+            cast_to=models.Hvac,
+            options=options,
+        )
+
     async def wait_for_action(
         self,
         action: models.HvacAction | UUID | str,
@@ -3208,6 +3830,42 @@ class AsyncHVACResourceWithRawResponse:
             resource.set_hvac_follow_schedule
         )
         self.set_hvac_permanent_hold = resource._with_raw_response(resource.set_hvac_permanent_hold)
+        self.update_hvac = resource._with_raw_response(resource.update_hvac)
+
+
+class AsyncIntegrationsResource(AsyncResource):
+    """Integrations: The vendors the client can link, what they provide and how they are doing."""
+
+    async def list_integrations(
+        self,
+        *,
+        asset_types: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> list[models.Integration]:
+        """List integrations
+
+        Returns the vendors the client can link, per asset type: the asset types each vendor
+        provides, the scopes it can grant, and whether its integration and the linking of new
+        accounts currently work.
+
+        `GET /integrations` (operationId `listIntegrations`)
+        """
+        return await self._client.request(
+            "GET",
+            "/integrations",
+            params={
+                "assetTypes": asset_types,
+            },
+            cast_to=list[models.Integration],
+            options=options,
+        )
+
+
+class AsyncIntegrationsResourceWithRawResponse:
+    """`integrations` methods that return `RawResponse` (status, headers, `.parse()`)."""
+
+    def __init__(self, resource: AsyncIntegrationsResource) -> None:
+        self.list_integrations = resource._with_raw_response(resource.list_integrations)
 
 
 class AsyncInterventionsResource(AsyncResource):
@@ -3727,6 +4385,29 @@ class AsyncSchedulesResource(AsyncResource):
             options=options,
         )
 
+    async def get_schedule_status(
+        self,
+        schedule_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.ScheduleStatus:
+        """Get schedule status
+
+        Returns how a schedule is doing right now: whether its target charges as the schedule
+        expects, why not, and the schedule's next transitions.
+
+        `GET /schedules/{scheduleId}/status` (operationId `getScheduleStatus`)
+        """
+        return await self._client.request(
+            "GET",
+            "/schedules/{scheduleId}/status",
+            path_params={
+                "scheduleId": schedule_id,
+            },
+            cast_to=models.ScheduleStatus,
+            options=options,
+        )
+
     async def list_schedules(
         self,
         user_id: str,
@@ -3805,6 +4486,7 @@ class AsyncSchedulesResourceWithRawResponse:
         self.create_schedule = resource._with_raw_response(resource.create_schedule)
         self.delete_schedule = resource._with_raw_response(resource.delete_schedule)
         self.get_schedule = resource._with_raw_response(resource.get_schedule)
+        self.get_schedule_status = resource._with_raw_response(resource.get_schedule_status)
         self.list_schedules = resource._with_raw_response(resource.list_schedules)
         self.update_schedule = resource._with_raw_response(resource.update_schedule)
 
@@ -3831,12 +4513,142 @@ class AsyncServiceHealthResource(AsyncResource):
             options=options,
         )
 
+    async def get_health_battery_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check batteries vendors' health
+
+        Returns every vendor of batteries the client can link, with whether its integration and
+        the linking of new accounts currently work.
+
+        `GET /health/batteries` (operationId `getHealthBatteryVendors`)
+        """
+        return await self._client.request(
+            "GET",
+            "/health/batteries",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
+    async def get_health_charger_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check chargers vendors' health
+
+        Returns every vendor of chargers the client can link, with whether its integration and
+        the linking of new accounts currently work.
+
+        `GET /health/chargers` (operationId `getHealthChargerVendors`)
+        """
+        return await self._client.request(
+            "GET",
+            "/health/chargers",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
+    async def get_health_hvac_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check HVAC units vendors' health
+
+        Returns every vendor of HVAC units the client can link, with whether its integration and
+        the linking of new accounts currently work.
+
+        `GET /health/hvacs` (operationId `getHealthHvacVendors`)
+        """
+        return await self._client.request(
+            "GET",
+            "/health/hvacs",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
+    async def get_health_inverter_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check solar inverters vendors' health
+
+        Returns every vendor of solar inverters the client can link, with whether its
+        integration and the linking of new accounts currently work.
+
+        `GET /health/inverters` (operationId `getHealthInverterVendors`)
+        """
+        return await self._client.request(
+            "GET",
+            "/health/inverters",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
+    async def get_health_meter_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check meters vendors' health
+
+        Returns every vendor of meters the client can link, with whether its integration and the
+        linking of new accounts currently work.
+
+        `GET /health/meters` (operationId `getHealthMeterVendors`)
+        """
+        return await self._client.request(
+            "GET",
+            "/health/meters",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
+    async def get_health_vehicle_vendors(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[models.VendorHealth]:
+        """Check vehicles vendors' health
+
+        Returns every vendor of vehicles the client can link, with whether its integration and
+        the linking of new accounts currently work.
+
+        `GET /health/vehicles` (operationId `getHealthVehicleVendors`)
+        """
+        return await self._client.request(
+            "GET",
+            "/health/vehicles",
+            cast_to=list[models.VendorHealth],
+            options=options,
+        )
+
 
 class AsyncServiceHealthResourceWithRawResponse:
     """`health` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: AsyncServiceHealthResource) -> None:
         self.check_health_ready = resource._with_raw_response(resource.check_health_ready)
+        self.get_health_battery_vendors = resource._with_raw_response(
+            resource.get_health_battery_vendors
+        )
+        self.get_health_charger_vendors = resource._with_raw_response(
+            resource.get_health_charger_vendors
+        )
+        self.get_health_hvac_vendors = resource._with_raw_response(resource.get_health_hvac_vendors)
+        self.get_health_inverter_vendors = resource._with_raw_response(
+            resource.get_health_inverter_vendors
+        )
+        self.get_health_meter_vendors = resource._with_raw_response(
+            resource.get_health_meter_vendors
+        )
+        self.get_health_vehicle_vendors = resource._with_raw_response(
+            resource.get_health_vehicle_vendors
+        )
 
 
 class AsyncSolarInvertersResource(AsyncResource):
@@ -4015,6 +4827,42 @@ class AsyncSolarInvertersResourceWithRawResponse:
 class AsyncStatisticsResource(AsyncResource):
     """Statistics: Time series collected from linked devices."""
 
+    async def get_charging_sessions_statistics(
+        self,
+        user_id: str,
+        *,
+        start_date: datetime,
+        type: models.ChargingStatisticsType,
+        end_date: datetime | None = None,
+        id: UUID | str | None = None,
+        location_id: UUID | str | None = None,
+        options: RequestOptions | None = None,
+    ) -> list[models.ChargingSession]:
+        """Get user charging sessions
+
+        Returns the user's charging sessions from `startDate` (to `endDate`, default now) of one
+        hardware type, optionally of one asset or at one location: power, energy, price and cost
+        of each, and what smart charging saved.
+
+        `GET /users/{userId}/statistics/charging/sessions` (operationId `getChargingSessionsStatistics`)
+        """
+        return await self._client.request(
+            "GET",
+            "/users/{userId}/statistics/charging/sessions",
+            path_params={
+                "userId": user_id,
+            },
+            params={
+                "endDate": end_date,
+                "id": id,
+                "locationId": location_id,
+                "startDate": start_date,
+                "type": type,
+            },
+            cast_to=list[models.ChargingSession],
+            options=options,
+        )
+
     async def get_charging_statistics(
         self,
         user_id: str,
@@ -4060,6 +4908,9 @@ class AsyncStatisticsResourceWithRawResponse:
     """`statistics` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: AsyncStatisticsResource) -> None:
+        self.get_charging_sessions_statistics = resource._with_raw_response(
+            resource.get_charging_sessions_statistics
+        )
         self.get_charging_statistics = resource._with_raw_response(resource.get_charging_statistics)
 
 
@@ -4125,6 +4976,30 @@ class AsyncTariffsResourceWithRawResponse:
 class AsyncUserManagementResource(AsyncResource):
     """User management: Users of the client, their linked vendors, and the link flow."""
 
+    async def deauthorize_user(
+        self,
+        user_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> None:
+        """Deauthorize user
+
+        Revokes every vendor authorization of the user: all linked vendors are disconnected and
+        their assets disappear; the user itself remains and can link again. No webhook events
+        are sent for a deauthorized user.
+
+        `DELETE /users/{userId}/authorization` (operationId `deauthorizeUser`)
+        """
+        return await self._client.request(
+            "DELETE",
+            "/users/{userId}/authorization",
+            path_params={
+                "userId": user_id,
+            },
+            cast_to=None,
+            options=options,
+        )
+
     async def delete_user(
         self,
         user_id: str,
@@ -4169,6 +5044,33 @@ class AsyncUserManagementResource(AsyncResource):
             path_params={
                 "userId": user_id,
                 "vendor": vendor,
+            },
+            cast_to=None,
+            options=options,
+        )
+
+    async def disconnect_user_vendor_type(
+        self,
+        user_id: str,
+        vendor: models.UserVendor,
+        vendor_type: models.UserVendorType,
+        *,
+        options: RequestOptions | None = None,
+    ) -> None:
+        """Disconnect vendor type
+
+        Disconnects one asset type of a vendor from the user (for example the vendor's chargers
+        but not its batteries): its assets of that type disappear.
+
+        `DELETE /users/{userId}/vendors/{vendor}/{vendorType}` (operationId `disconnectUserVendorType`)
+        """
+        return await self._client.request(
+            "DELETE",
+            "/users/{userId}/vendors/{vendor}/{vendorType}",
+            path_params={
+                "userId": user_id,
+                "vendor": vendor,
+                "vendorType": vendor_type,
             },
             cast_to=None,
             options=options,
@@ -4263,16 +5165,54 @@ class AsyncUserManagementResource(AsyncResource):
             options=options,
         )
 
+    async def relink_asset(
+        self,
+        asset_id: str,
+        *,
+        language: str,
+        redirect_uri: str,
+        color_scheme: models.UserLinkColorScheme | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.UserLinkResponse:
+        """Relink asset
+
+        Creates a Link session for the user owning the asset, to renew the vendor credentials
+        behind it when they are no longer valid. The session can be used once, for 24 hours. An
+        asset whose credentials are still valid is a 400.
+
+        `POST /assets/{assetId}/relink` (operationId `relinkAsset`)
+        """
+        return await self._client.request(
+            "POST",
+            "/assets/{assetId}/relink",
+            path_params={
+                "assetId": asset_id,
+            },
+            json_body={
+                "language": language,
+                "redirectUri": redirect_uri,
+                "colorScheme": color_scheme,
+            },
+            cast_to=models.UserLinkResponse,
+            idempotent=False,
+            options=options,
+        )
+
 
 class AsyncUserManagementResourceWithRawResponse:
     """`users` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: AsyncUserManagementResource) -> None:
+        self.deauthorize_user = resource._with_raw_response(resource.deauthorize_user)
         self.delete_user = resource._with_raw_response(resource.delete_user)
         self.disconnect_user_vendor = resource._with_raw_response(resource.disconnect_user_vendor)
+        self.disconnect_user_vendor_type = resource._with_raw_response(
+            resource.disconnect_user_vendor_type
+        )
         self.get_user = resource._with_raw_response(resource.get_user)
         self.link_user = resource._with_raw_response(resource.link_user)
         self.list_users = resource._with_raw_response(resource.list_users)
+        self.relink_asset = resource._with_raw_response(resource.relink_asset)
 
 
 class AsyncVehiclesResource(AsyncResource):
@@ -4699,6 +5639,188 @@ class AsyncVehiclesResourceWithRawResponse:
         )
 
 
+class AsyncWebhooksResource(AsyncResource):
+    """Webhooks: Where the client's events are sent: webhook URLs, their secrets, and test deliveries."""
+
+    async def create_webhook(
+        self,
+        *,
+        secret: str,
+        url: str,
+        api_version: models.WebhookApiVersion | None = None,
+        authentication: models.WebhookAuthenticationPayload | None = None,
+        events: list[models.WebhookEvent] | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.Webhook:
+        """Create webhook
+
+        Registers a webhook: an HTTPS URL that receives the client's events, signed with the
+        secret given here. Answers the stored webhook (200, not 201); the secret is never
+        returned.
+
+        `POST /webhooks` (operationId `createWebhook`)
+        """
+        return await self._client.request(
+            "POST",
+            "/webhooks",
+            json_body={
+                "secret": secret,
+                "url": url,
+                "apiVersion": api_version,
+                "authentication": authentication,
+                "events": events,
+            },
+            cast_to=models.Webhook,
+            idempotent=False,
+            options=options,
+        )
+
+    async def delete_webhook(
+        self,
+        webhook_id: UUID | str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> None:
+        """Delete webhook
+
+        Deletes a webhook; no further events are sent to it.
+
+        `DELETE /webhooks/{webhookId}` (operationId `deleteWebhook`)
+        """
+        return await self._client.request(
+            "DELETE",
+            "/webhooks/{webhookId}",
+            path_params={
+                "webhookId": webhook_id,
+            },
+            cast_to=None,
+            options=options,
+        )
+
+    async def get_webhook(
+        self,
+        webhook_id: UUID | str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.Webhook:
+        """Get webhook
+
+        Returns one of the client's webhooks.
+
+        `GET /webhooks/{webhookId}` (operationId `getWebhook`)
+        """
+        return await self._client.request(
+            "GET",
+            "/webhooks/{webhookId}",
+            path_params={
+                "webhookId": webhook_id,
+            },
+            cast_to=models.Webhook,
+            options=options,
+        )
+
+    async def list_webhooks(
+        self,
+        *,
+        after: str | None = None,
+        before: str | None = None,
+        page_size: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> AsyncPage[models.Webhook]:
+        """List webhooks
+
+        Returns a paginated list of the client's webhooks.
+
+        `GET /webhooks` (operationId `listWebhooks`)
+        """
+        return await self._client.request_page(
+            "GET",
+            "/webhooks",
+            params={
+                "after": after,
+                "before": before,
+                "pageSize": page_size,
+            },
+            item_type=models.Webhook,
+            options=options,
+        )
+
+    async def test_webhook(
+        self,
+        webhook_id: UUID | str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> models.WebhookTestResult:
+        """Test webhook
+
+        Sends one `enode:webhook:test` event to the webhook's URL, signed like every delivery
+        (`X-Enode-Signature: sha1=<hex HMAC-SHA1 of the body with the secret>`), and answers how
+        the receiver responded. A successful test activates a webhook that was deactivated after
+        failed deliveries.
+
+        `POST /webhooks/{webhookId}/test` (operationId `testWebhook`)
+        """
+        return await self._client.request(
+            "POST",
+            "/webhooks/{webhookId}/test",
+            path_params={
+                "webhookId": webhook_id,
+            },
+            cast_to=models.WebhookTestResult,
+            idempotent=False,
+            options=options,
+        )
+
+    async def update_webhook(
+        self,
+        webhook_id: UUID | str,
+        *,
+        api_version: models.WebhookApiVersion | None = None,
+        authentication: models.WebhookAuthenticationPayload | None = None,
+        events: list[models.WebhookEvent] | None = None,
+        secret: str | None = None,
+        url: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> models.Webhook:
+        """Update webhook
+
+        Changes some fields of a webhook; fields left out keep their value and `authentication:
+        null` removes the extra header. Updating a webhook that was deactivated after failed
+        deliveries activates it again.
+
+        `PATCH /webhooks/{webhookId}` (operationId `updateWebhook`)
+        """
+        return await self._client.request(
+            "PATCH",
+            "/webhooks/{webhookId}",
+            path_params={
+                "webhookId": webhook_id,
+            },
+            json_body={
+                "apiVersion": api_version,
+                "authentication": authentication,
+                "events": events,
+                "secret": secret,
+                "url": url,
+            },
+            cast_to=models.Webhook,
+            idempotent=False,
+            options=options,
+        )
+
+
+class AsyncWebhooksResourceWithRawResponse:
+    """`webhooks` methods that return `RawResponse` (status, headers, `.parse()`)."""
+
+    def __init__(self, resource: AsyncWebhooksResource) -> None:
+        self.create_webhook = resource._with_raw_response(resource.create_webhook)
+        self.delete_webhook = resource._with_raw_response(resource.delete_webhook)
+        self.get_webhook = resource._with_raw_response(resource.get_webhook)
+        self.list_webhooks = resource._with_raw_response(resource.list_webhooks)
+        self.test_webhook = resource._with_raw_response(resource.test_webhook)
+        self.update_webhook = resource._with_raw_response(resource.update_webhook)
+
+
 class AsyncClientWithRawResponse:
     """The client's resources with methods returning `RawResponse`."""
 
@@ -4706,6 +5828,7 @@ class AsyncClientWithRawResponse:
         self.batteries = AsyncBatteriesResourceWithRawResponse(client.batteries)
         self.chargers = AsyncChargersResourceWithRawResponse(client.chargers)
         self.hvacs = AsyncHVACResourceWithRawResponse(client.hvacs)
+        self.integrations = AsyncIntegrationsResourceWithRawResponse(client.integrations)
         self.interventions = AsyncInterventionsResourceWithRawResponse(client.interventions)
         self.locations = AsyncLocationsResourceWithRawResponse(client.locations)
         self.meters = AsyncMetersResourceWithRawResponse(client.meters)
@@ -4716,6 +5839,7 @@ class AsyncClientWithRawResponse:
         self.tariffs = AsyncTariffsResourceWithRawResponse(client.tariffs)
         self.users = AsyncUserManagementResourceWithRawResponse(client.users)
         self.vehicles = AsyncVehiclesResourceWithRawResponse(client.vehicles)
+        self.webhooks = AsyncWebhooksResourceWithRawResponse(client.webhooks)
 
 
 class AsyncClient(AsyncAPIClient):
@@ -4752,6 +5876,11 @@ class AsyncClient(AsyncAPIClient):
     def hvacs(self) -> AsyncHVACResource:
         """HVAC operations."""
         return AsyncHVACResource(self)
+
+    @cached_property
+    def integrations(self) -> AsyncIntegrationsResource:
+        """Integrations operations."""
+        return AsyncIntegrationsResource(self)
 
     @cached_property
     def interventions(self) -> AsyncInterventionsResource:
@@ -4802,6 +5931,11 @@ class AsyncClient(AsyncAPIClient):
     def vehicles(self) -> AsyncVehiclesResource:
         """Vehicles operations."""
         return AsyncVehiclesResource(self)
+
+    @cached_property
+    def webhooks(self) -> AsyncWebhooksResource:
+        """Webhooks operations."""
+        return AsyncWebhooksResource(self)
 
     @property
     def with_raw_response(self) -> AsyncClientWithRawResponse:

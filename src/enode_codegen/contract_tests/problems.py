@@ -17,7 +17,8 @@ SLUGS: dict[int, frozenset[str]] = {
     404: frozenset({"not-found", "entity-not-found"}),
     405: frozenset({"method-not-allowed"}),
     409: frozenset({"conflict"}),
-    422: frozenset({"enode-controlled-entity"}),
+    # the HEM statistics 422 has its own documented type (docs/enode-surface-facts.md 5)
+    422: frozenset({"enode-controlled-entity", "hem-system-statistics-not-available"}),
     429: frozenset({"too-many-requests"}),
     500: frozenset({"internal-server-error"}),
     503: frozenset({"service-unavailable"}),

@@ -101,6 +101,8 @@ def _required_value(name: str, annotation: Any) -> Any:
         return now.year
     if name == "month":
         return now.month
+    if name == "interval":  # HEM system statistics: yesterday (a day, YYYY-MM-DD)
+        return (now - timedelta(days=1)).date().isoformat()
     member = _enum_member(annotation)
     if member is not None:
         return member

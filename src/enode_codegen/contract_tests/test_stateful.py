@@ -1,9 +1,14 @@
 """Stateful tests: schemathesis's state machine from the spec's links, and explicit
-scenarios (action lifecycle, list -> get, schedule create/get/update/delete). Every request
-of a scenario is also checked by every schemathesis check (`_st.call_and_validate`)."""
+scenarios (list -> get, schedule create/get/update/delete, webhook create/test/delete).
+Every request of a scenario is also checked by every schemathesis check
+(`_st.call_and_validate`)."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import secrets
 import uuid
 from typing import Any
 
@@ -12,6 +17,7 @@ import pytest
 from . import _st
 from .catalog import get_json
 from .options import Options, current
+from .receiver import WebhookReceiver
 from .scenarios import list_links
 from .spec import operations, query_params
 from .targets import Target
@@ -361,3 +367,64 @@ def test_location_crud(
         _, vehicle = get_json(target, version, f"/vehicles/{moved}")
         location_id = vehicle.get("location", {}).get("id", vehicle.get("locationId"))
         assert location_id is None, f"the vehicle still names the deleted location: {vehicle}"
+
+
+# --- webhooks ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_webhook_create_test_delete(version: str, target: Target, options: Options) -> None:
+    """Create a webhook, read and list it, update it, test it, delete it, see 404. Against
+    the mock the webhook points at a receiver on 127.0.0.1: the test delivery must arrive
+    signed (`X-Enode-Signature: sha1=<HMAC-SHA1 of the body>`) and its outcome be reported,
+    for an accepting and for a failing receiver."""
+    _writes(options)
+    local = target.admin is not None  # the mock can reach a receiver on this machine
+    secret = secrets.token_hex(20)
+    with WebhookReceiver() as receiver:
+        url = receiver.url if local else f"https://example.com/enode-contract/{uuid.uuid4()}"
+        created = _send(
+            version, target, "createWebhook", body={"url": url, "secret": secret, "events": ["*"]}
+        )
+        assert created.status_code == 200, created.text
+        hook = _json(created)
+        hook_id = {"webhookId": hook["id"]}
+        assert hook["url"] == url and hook["isActive"] is True, hook
+        assert secret not in created.text, "the secret is never returned"
+
+        read = _send(version, target, "getWebhook", path_parameters=hook_id)
+        assert read.status_code == 200 and _json(read) == hook
+        listed = _send(version, target, "listWebhooks", query={"pageSize": 100})
+        assert hook["id"] in {item["id"] for item in _json(listed)["data"]}
+
+        events = ["user:charger:updated", "enode:webhook:test"]
+        updated = _send(
+            version, target, "updateWebhook", path_parameters=hook_id, body={"events": events}
+        )
+        assert updated.status_code == 200 and _json(updated)["events"] == events, updated.text
+
+        tested = _send(version, target, "testWebhook", path_parameters=hook_id)
+        assert tested.status_code == 200, tested.text
+        result = _json(tested)
+        assert result["status"] in {"SUCCESS", "FAILURE"} and result["description"]
+        if local:
+            assert result["status"] == "SUCCESS", result
+            assert result["response"]["code"] == receiver.status
+            [delivery] = receiver.requests
+            digest = hmac.new(secret.encode(), delivery.body, hashlib.sha1).hexdigest()
+            assert delivery.headers["x-enode-signature"] == f"sha1={digest}"
+            assert delivery.headers.get("x-enode-delivery")
+            [event] = json.loads(delivery.body)
+            assert event["event"] == "enode:webhook:test" and event["version"] == version
+            after = _json(_send(version, target, "getWebhook", path_parameters=hook_id))
+            assert after["lastSuccess"] is not None, "a successful test records lastSuccess"
+
+            receiver.status = 500
+            failed = _json(_send(version, target, "testWebhook", path_parameters=hook_id))
+            assert failed["status"] == "FAILURE" and failed["response"]["code"] == 500, failed
+
+        deleted = _send(version, target, "deleteWebhook", path_parameters=hook_id)
+        assert deleted.status_code == 204, deleted.text
+        for operation_id in ("getWebhook", "testWebhook", "deleteWebhook"):
+            gone = _send(version, target, operation_id, path_parameters=hook_id)
+            assert gone.status_code == 404, f"{operation_id} after delete: {gone.status_code}"

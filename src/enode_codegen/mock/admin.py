@@ -210,6 +210,23 @@ def admin_routes(mock: MockApp) -> list[Route]:
             raise ProblemError(404, f"Unknown version {version!r}.")
         return json_response(200, spec.document)
 
+    async def vendor_status(request: Request) -> Response:
+        body = await _json(request)
+        allowed = ("READY", "ELEVATED_ERROR_RATE", "OUTAGE")
+        changes: dict[str, Any] = {k: body[k] for k in ("status", "linkingStatus") if k in body}
+        for key, value in changes.items():
+            if value not in allowed:
+                raise ProblemError(400, f"body.{key}: must be one of {', '.join(allowed)}")
+        if not changes:
+            raise ProblemError(400, "Send `status` and/or `linkingStatus`.")
+        with state.lock:
+            vendor = state.vendors.get(request.path_params["vendor"])
+            if vendor is None:
+                raise ProblemError(404, f"No seeded vendor {request.path_params['vendor']!r}.")
+            vendor.update(changes)
+            state.touch()
+            return json_response(200, vendor)
+
     routes: list[tuple[str, Callable[[Request], Awaitable[Response]], list[str]]] = [
         ("/reset", reset, ["POST"]),
         ("/state", snapshot, ["GET"]),
@@ -225,5 +242,6 @@ def admin_routes(mock: MockApp) -> list[Route]:
         ("/actions/{id}/advance", advance_action, ["POST"]),
         ("/link/{token}", link_session, ["GET"]),
         ("/openapi/{version}.json", openapi, ["GET"]),
+        ("/vendors/{vendor}/status", vendor_status, ["POST"]),
     ]
     return [Route(path, endpoint(fn), methods=methods) for path, fn, methods in routes]

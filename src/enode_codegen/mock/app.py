@@ -146,8 +146,9 @@ class MockApp:
         except RouteMiss as miss:
             return problem_response(self._miss(version, method, path, miss))
         try:
+            client_id = None
             if op.requires_auth:
-                self.tokens.check(headers.get("authorization"))
+                client_id = self.tokens.check(headers.get("authorization"))
             if op.body is not None:
                 raw = await self._body(request)
             else:
@@ -161,12 +162,19 @@ class MockApp:
                 raw = b""
             validated = validate_params(op, path_params, request.query_params, headers)
             validated.body = validate_body(op, headers.get("content-type"), raw)
-            ctx = Ctx(op, validated, self.env, headers.get(USER_HEADER), request)
+            ctx = Ctx(op, validated, self.env, headers.get(USER_HEADER), request, client_id)
             handler = HANDLERS[op.operation_id]
             state = self.env.state
             key = None
             if method == "GET" and op.operation_id not in CLOCK_DEPENDENT:
-                key = (version, op.operation_id, path, request.url.query, ctx.user_header)
+                key = (
+                    version,
+                    op.operation_id,
+                    path,
+                    request.url.query,
+                    ctx.user_header,
+                    client_id,  # webhooks are per client
+                )
             with state.lock:
                 self.env.engine.tick()
                 cached = self._cache.get(state.revision, key) if key else None

@@ -35,6 +35,7 @@ class MockConfig:
         `None` means the first user of the seed.
     versions: the Enode-Versions to serve (default: every `<version>.yaml` of `spec_dir`); the
         newest is the default for requests without an `Enode-Version` header.
+    webhook_timeout: seconds a webhook test delivery waits for the receiver's answer.
     accelerate: use jsonschema_rs for validity checks when it is installed (error
         messages always come from jsonschema).
     """
@@ -50,3 +51,4 @@ class MockConfig:
     max_body_bytes: int = 1024 * 1024
     accelerate: bool = True
     clock: Clock = field(default_factory=Clock)
+    webhook_timeout: float = 5.0

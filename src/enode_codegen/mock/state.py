@@ -23,9 +23,11 @@ __all__ = [
     "ASSET_KINDS",
     "Action",
     "Asset",
+    "HemSystem",
     "Schedule",
     "State",
     "User",
+    "Webhook",
     "load_seed",
 ]
 
@@ -79,6 +81,49 @@ class Asset(_OwnedRecord):
 class Schedule(_OwnedRecord):
     record: dict[str, Any]
     seq: int
+
+
+@dataclass
+class HemSystem(_OwnedRecord):
+    """A HEM system: its canonical record without `status` (computed on the mock's clock)."""
+
+    record: dict[str, Any]
+    seq: int
+    has_battery: bool = True
+    peak_kw: float = 6.0
+
+
+@dataclass
+class Webhook:
+    """One webhook of one OAuth client (handlers/webhooks.py; the API record is `record()`)."""
+
+    id: str
+    client_id: str
+    seq: int
+    url: str
+    secret: str
+    created_at: float
+    events: list[str] = field(default_factory=lambda: ["*"])
+    api_version: str | None = None
+    auth: dict[str, str] | None = None  # {headerName, headerValue}
+    is_active: bool = True
+    last_success: float | None = None
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "url": self.url,
+            "events": list(self.events),
+            "lastSuccess": None
+            if self.last_success is None
+            else format_timestamp(self.last_success),
+            "isActive": self.is_active,
+            "createdAt": format_timestamp(self.created_at),
+            "apiVersion": self.api_version,
+            "authentication": None
+            if self.auth is None
+            else {"headerName": self.auth["headerName"]},
+        }
 
 
 @dataclass
@@ -166,6 +211,11 @@ class State:
             self.smart_plans: dict[str, dict[str, Any]] = {}
             self.vehicle_smart: dict[str, dict[str, Any]] = {}
             self.charging_since: dict[str, tuple[float, float]] = {}  # vehicle -> (t, level)
+            self.webhooks: dict[str, Webhook] = {}  # every client's, by ID
+            # the vendors the client can link (GET /integrations, /health/<assets>), by name
+            self.vendors: dict[str, dict[str, Any]] = {
+                record["vendor"]: record for record in seed.get("vendors", [])
+            }
             for user in seed.get("users", []):
                 self.users[user["id"]] = User(
                     user["id"], self.next_seq(), list(user.get("linkedVendors", []))
@@ -186,6 +236,34 @@ class State:
             self.location_tariffs.update(seed.get("locationTariffs", {}))
             for record in seed.get("actions", []):
                 self._load_action(record)
+            for record in seed.get("webhooks", []):
+                self._load_webhook(record)
+            self.hem_systems: dict[str, HemSystem] = {}
+            for record in seed.get("hemSystems", []):
+                extra = record.get("mock", {})
+                self.hem_systems[record["id"]] = HemSystem(
+                    {k: v for k, v in record.items() if k != "mock"},
+                    self.next_seq(),
+                    bool(extra.get("battery", True)),
+                    float(extra.get("peakKw", 6.0)),
+                )
+
+    def _load_webhook(self, record: dict[str, Any]) -> None:
+        last = record.get("lastSuccess")
+        hook = Webhook(
+            id=record["id"],
+            client_id=record["client"],
+            seq=self.next_seq(),
+            url=record["url"],
+            secret=record["secret"],
+            created_at=parse_timestamp(record["createdAt"]).timestamp(),
+            events=list(record.get("events", ["*"])),
+            api_version=record.get("apiVersion"),
+            auth=record.get("authentication"),
+            is_active=record.get("isActive", True),
+            last_success=parse_timestamp(last).timestamp() if last else None,
+        )
+        self.webhooks[hook.id] = hook
 
     def _load_action(self, record: dict[str, Any]) -> None:
         base = {
@@ -274,6 +352,8 @@ class State:
             del self.schedules[schedule.id]
         for location_id in [k for k, v in self.locations.items() if v.get("userId") == user_id]:
             self.remove_location(location_id)
+        for hem in [h for h in self.hem_systems.values() if h.user_id == user_id]:
+            del self.hem_systems[hem.id]
         self.users.pop(user_id, None)
 
     def remove_location(self, location_id: str) -> dict[str, Any]:
@@ -310,4 +390,10 @@ class State:
             "tariffs": dict(self.tariffs),
             "locationTariffs": dict(self.location_tariffs),
             "smartChargingPlans": list(self.smart_plans.values()),
+            "vendors": list(self.vendors.values()),
+            "hemSystems": [h.record for h in self.hem_systems.values()],
+            "webhooks": [
+                {**hook.record(), "_mock": {"client": hook.client_id}}
+                for hook in self.webhooks.values()
+            ],
         }

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 from . import (
+    accounts,
+    asset_updates,
     assets,
     batteries,
     chargers,
     health,
+    hem_systems,
     hvacs,
+    integrations,
     interventions,
     inverters,
     locations,
+    schedule_status,
     schedules,
+    sessions,
     statistics,
     users,
     vehicles,
+    webhooks,
 )
 from .common import Ctx, Env, Handler, Reply
 
@@ -24,6 +31,14 @@ __all__ = ["CLOCK_DEPENDENT", "HANDLERS", "Ctx", "Env", "Handler", "Reply"]
 CLOCK_DEPENDENT = frozenset(
     {"getChargingStatistics", "getInverterVendorStatistics", "getInverterStatistics"}
     | {"getVehicleSmartChargingStatus"}  # its `updatedAt` is the time of the request
+    | {
+        "getScheduleStatus",
+        "getChargingSessionsStatistics",
+        "listHemSystems",
+        "listUserHemSystems",
+        "getHemSystem",
+        "getHemSystemStatistics",
+    }
 )
 
 HANDLERS: dict[str, Handler] = {
@@ -39,4 +54,11 @@ HANDLERS: dict[str, Handler] = {
     **health.HANDLERS,
     **vehicles.HANDLERS,
     **locations.HANDLERS,
+    **webhooks.HANDLERS,
+    **integrations.HANDLERS,
+    **asset_updates.HANDLERS,
+    **schedule_status.HANDLERS,
+    **sessions.HANDLERS,
+    **accounts.HANDLERS,
+    **hem_systems.HANDLERS,
 }

@@ -52,6 +52,7 @@ class Ctx:
     env: Env
     user_header: str | None = None
     http: Request | None = None
+    client_id: str | None = None  # the OAuth client behind the bearer token (authenticated ops)
 
     @property
     def base_url(self) -> str:
