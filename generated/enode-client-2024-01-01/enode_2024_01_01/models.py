@@ -189,6 +189,7 @@ class ChargerChargeStatePowerDeliveryState(OpenEnum):
     - `PLUGGED_IN:STOPPED`: The vehicle is plugged in, but the charger has been stopped. It is possible to transition into a charging state by sending a start command.
     - `PLUGGED_IN:NO_POWER`: The charger attempted to initialize charging, however no external power was accepted by the vehicle. It is not possible to transition into a charging state with a remote command until there is some user intervention to resolve the issue.
     - `PLUGGED_IN:FAULT`: A malfunction in the charging process is preventing power from being delivered. Possible causes include a charging cable not being properly locked, extreme temperatures, or malfunctions in either the charging station or the vehicle's internal system. It is not possible to transition into a charging state with a remote command until there is some user intervention to resolve the issue.
+    - `PLUGGED_IN:DISCHARGING`: Power flows from the vehicle's battery through the charger (bidirectional charging); the vehicle's battery level falls.
     """
 
     UNKNOWN = "UNKNOWN"
@@ -198,6 +199,7 @@ class ChargerChargeStatePowerDeliveryState(OpenEnum):
     PLUGGED_IN_STOPPED = "PLUGGED_IN:STOPPED"
     PLUGGED_IN_NO_POWER = "PLUGGED_IN:NO_POWER"
     PLUGGED_IN_FAULT = "PLUGGED_IN:FAULT"
+    PLUGGED_IN_DISCHARGING = "PLUGGED_IN:DISCHARGING"
 
 
 class ChargerChargingRequest(EnodeModel):
@@ -216,13 +218,9 @@ class ChargerInformation(EnodeModel):
     Descriptive information about the charger.
     """
 
-    id: str
-    """
-    Charger vendor ID.
-    """
     brand: str
     """
-    Charger brand.
+    The charger's brand, cased for display (may contain special characters).
     """
     model: str
     """
@@ -231,6 +229,10 @@ class ChargerInformation(EnodeModel):
     year: float | None
     """
     Charger production year.
+    """
+    serial_number: Annotated[str, Field(alias="serialNumber")]
+    """
+    The charger's serial number; when the vendor does not expose one, a vendor ID the user may also see in the vendor's app.
     """
 
 
@@ -273,6 +275,32 @@ class ChargerSmartOverride(EnodeModel):
     """
     ID of the target which this smart override is affecting.
     """
+
+
+class ChargerVendor(OpenEnum):
+    """
+    Machine-friendly name of the charger's vendor; use it in API requests. New vendors are added without a new API version, so expect values not listed here (the generated clients keep them instead of failing).
+    """
+
+    ZAPTEC = "ZAPTEC"
+    EASEE = "EASEE"
+    WALLBOX = "WALLBOX"
+    EO = "EO"
+    CHARGEAMPS = "CHARGEAMPS"
+    EVBOX = "EVBOX"
+    GOE = "GOE"
+    CHARGEPOINT = "CHARGEPOINT"
+    ENELX = "ENELX"
+    TESLA = "TESLA"
+    OHME = "OHME"
+    GARO = "GARO"
+    SCHNEIDER = "SCHNEIDER"
+    PODPOINT = "PODPOINT"
+    KEBA = "KEBA"
+    HYPERVOLT = "HYPERVOLT"
+    MYENERGI = "MYENERGI"
+    HEIDELBERG = "HEIDELBERG"
+    ALFEN = "ALFEN"
 
 
 class ChargingStatisticsKw(EnodeModel):
@@ -874,23 +902,131 @@ class UserListItem(EnodeModel):
     A User of the client.
     """
 
-    id: str
+    id: Annotated[str, Field(min_length=1)]
     """
     The user's userID.
+    """
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When the user was created (UTC).
+    """
+    scopes: Annotated[list[str], Field(deprecated=True)]
+    """
+    Deprecated. The scopes the user has granted, over all of their assets.
     """
 
 
 class UserVendor(OpenEnum):
     """
-    Machine-friendly name of the vendor. Use this in API requests. The values are the vendors named in the API reference.
+    Machine-friendly name of a vendor of any asset type; use it in API requests. New vendors are added without a new API version, so expect values not listed here (the generated clients keep them instead of failing).
     """
 
+    ACURA = "ACURA"
+    ADAX = "ADAX"
+    AFORE = "AFORE"
+    ALFAROMEO = "ALFAROMEO"
+    ALFEN = "ALFEN"
+    ALPINE = "ALPINE"
+    APSYSTEMS = "APSYSTEMS"
     AUDI = "AUDI"
+    BMW = "BMW"
+    BOSCH = "BOSCH"
+    BYD = "BYD"
+    CADILLAC = "CADILLAC"
+    CHARGEAMPS = "CHARGEAMPS"
+    CHARGEPOINT = "CHARGEPOINT"
+    CHEVROLET = "CHEVROLET"
+    CHRYSLER = "CHRYSLER"
+    CITROEN = "CITROEN"
+    CSI_SOLAR = "CSISolar"
+    CUPRA = "CUPRA"
+    DACIA = "DACIA"
+    DAIKIN = "DAIKIN"
+    DEYE = "Deye"
+    DODGE = "DODGE"
+    DS = "DS"
+    EASEE = "EASEE"
+    ECOBEE = "ECOBEE"
+    ENELX = "ENELX"
     ENPHASE = "ENPHASE"
+    EO = "EO"
+    EVBOX = "EVBOX"
+    FIAT = "FIAT"
+    FORD = "FORD"
+    FOXESS = "FOXESS"
+    FRONIUS = "FRONIUS"
+    FUJITSU = "FUJITSU"
+    GARO = "GARO"
+    GIVENERGY = "GIVENERGY"
+    GMC = "GMC"
+    GOE = "GOE"
+    GOODWE = "GOODWE"
+    GROWATT = "GROWATT"
+    HEIDELBERG = "HEIDELBERG"
+    HONDA = "HONDA"
+    HONEYWELL = "HONEYWELL"
+    HOYMILES = "Hoymiles"
     HUAWEI = "HUAWEI"
+    HYPERVOLT = "HYPERVOLT"
+    HYUNDAI = "HYUNDAI"
+    INVT = "INVT"
+    JAGUAR = "JAGUAR"
+    JEEP = "JEEP"
+    KEBA = "KEBA"
+    KIA = "KIA"
+    LANCIA = "LANCIA"
+    LANDROVER = "LANDROVER"
+    LEXUS = "LEXUS"
+    LUCID = "LUCID"
+    MAZDA = "MAZDA"
+    MERCEDES = "MERCEDES"
+    MG = "MG"
+    MICROMATIC = "MICROMATIC"
+    MILL = "MILL"
+    MINI = "MINI"
+    MITSUBISHI = "MITSUBISHI"
+    MYENERGI = "MYENERGI"
+    NEST = "NEST"
+    NETATMO = "NETATMO"
+    NIBE = "NIBE"
+    NIO = "NIO"
+    NISSAN = "NISSAN"
+    OHME = "OHME"
+    OPEL = "OPEL"
+    PANASONIC = "PANASONIC"
+    PEUGEOT = "PEUGEOT"
+    PODPOINT = "PODPOINT"
+    POLESTAR = "POLESTAR"
+    PORSCHE = "PORSCHE"
+    RAM = "RAM"
+    RENAULT = "RENAULT"
+    RESIDEO = "RESIDEO"
+    RIVIAN = "RIVIAN"
+    SCHNEIDER = "SCHNEIDER"
+    SEAT = "SEAT"
+    SENSIBO = "SENSIBO"
+    SKODA = "SKODA"
     SMA = "SMA"
+    SOFAR = "SOFAR"
     SOLAREDGE = "SOLAREDGE"
+    SOLARK = "SOLARK"
+    SOLAX = "SOLAX"
+    SOLIS = "SOLIS"
+    SOLPLANET = "SOLPLANET"
+    SUBARU = "SUBARU"
+    SUNGROW = "SUNGROW"
+    SUNSYNK = "SUNSYNK"
+    TADO = "TADO"
     TESLA = "TESLA"
+    TOSHIBA = "TOSHIBA"
+    TOYOTA = "TOYOTA"
+    TSUN = "TSUN"
+    VAUXHALL = "VAUXHALL"
+    VOLKSWAGEN = "VOLKSWAGEN"
+    VOLVO = "VOLVO"
+    WALLBOX = "WALLBOX"
+    XPENG = "XPENG"
+    ZAPTEC = "ZAPTEC"
 
 
 class UserVendorType(OpenEnum):
@@ -1050,6 +1186,10 @@ class ChargerChargeState(EnodeModel):
     power_delivery_state: Annotated[
         ChargerChargeStatePowerDeliveryState, Field(alias="powerDeliveryState")
     ]
+    plugged_in_vehicle_id: Annotated[str | None, Field(alias="pluggedInVehicleId")] = None
+    """
+    ID of the vehicle plugged into the charger right now. Null unless the vehicle and the charger belong to the same user and Enode has matched them as plugged into each other.
+    """
 
 
 class ChargingStatisticsEntry(EnodeModel):
@@ -1496,10 +1636,7 @@ class Charger(EnodeModel):
     """
     The ID of the user that linked this charger.
     """
-    vendor: str
-    """
-    Machine-friendly name of the vendor. Use this in API requests.
-    """
+    vendor: ChargerVendor
     last_seen: Annotated[AwareDatetime, Field(alias="lastSeen")]
     """
     The last time Enode communicated with the charger.

@@ -40,14 +40,19 @@ ASSET_KINDS: dict[str, str] = {
 KIND_BY_PLURAL = {plural: kind for kind, plural in ASSET_KINDS.items()}
 
 
+# when a seed user without `createdAt` was created
+SEED_CREATED_AT = "2024-01-01T00:00:00.000Z"
+
+
 @dataclass
 class User:
     id: str
     seq: int
     linked_vendors: list[dict[str, Any]] = field(default_factory=list)
+    created_at: str = SEED_CREATED_AT
 
     def record(self) -> dict[str, Any]:
-        return {"id": self.id, "linkedVendors": self.linked_vendors}
+        return {"id": self.id, "linkedVendors": self.linked_vendors, "createdAt": self.created_at}
 
 
 class _OwnedRecord:
@@ -158,7 +163,10 @@ class State:
             self.smart_overrides: list[dict[str, Any]] = []
             for user in seed.get("users", []):
                 self.users[user["id"]] = User(
-                    user["id"], self.next_seq(), list(user.get("linkedVendors", []))
+                    user["id"],
+                    self.next_seq(),
+                    list(user.get("linkedVendors", [])),
+                    str(user.get("createdAt", SEED_CREATED_AT)),
                 )
             controlled = set(seed.get("mock", {}).get("controlled", []))
             for kind, plural in ASSET_KINDS.items():
@@ -235,6 +243,17 @@ class State:
 
     def user_assets(self, kind: str, user_id: str) -> list[Asset]:
         return [a for a in self.assets[kind].values() if a.user_id == user_id]
+
+    def user_scopes(self, user_id: str) -> list[str]:
+        """Every scope the user has granted on any of their assets, sorted."""
+        return sorted(
+            {
+                str(scope)
+                for kind in ASSET_KINDS
+                for asset in self.user_assets(kind, user_id)
+                for scope in asset.record.get("scopes") or ()
+            }
+        )
 
     def is_controlled(self, asset: Asset) -> bool:
         """Controlled by Enode (admin flag) or, for chargers, by an enabled schedule."""

@@ -1,0 +1,135 @@
+"""The fields the existing families gained against Enode's 2024-10-01 document (issue 12):
+served with state by the mock, in each version's shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from mockhelpers import VERSIONS, problem, v
+
+
+def _charger(seed: dict[str, Any], serial: str) -> dict[str, Any]:
+    for record in seed["chargers"]:
+        if record["information"]["serialNumber"] == serial:
+            found: dict[str, Any] = record
+            return found
+    raise KeyError(serial)
+
+
+async def _get(client: httpx.AsyncClient, path: str, version: str) -> dict[str, Any]:
+    response = await client.get(path, headers=v(version))
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def test_charger_information_and_location_in_every_version(
+    client: httpx.AsyncClient, seed: dict[str, Any]
+) -> None:
+    record = _charger(seed, "SN-ALICE-WALLCONNECTOR")
+    for version in VERSIONS:
+        charger = await _get(client, f"/chargers/{record['id']}", version)
+        assert charger["vendor"] == "TESLA"
+        assert charger["information"] == {
+            "brand": "Tesla",
+            "model": "Wall Connector Gen 3",
+            "year": 2022,
+            "serialNumber": "SN-ALICE-WALLCONNECTOR",
+        }
+        assert "pluggedInVehicleId" in charger["chargeState"]
+        if version == "2024-10-01":
+            assert charger["location"] == {
+                "id": record["location"]["id"],
+                "lastUpdated": record["location"]["lastUpdated"],
+            }
+        else:
+            located = charger.get("locationId", charger.get("chargingLocationId"))
+            assert located == record["location"]["id"] and "location" not in charger
+
+
+async def test_plugged_in_vehicle_follows_plug_in_and_out(
+    client: httpx.AsyncClient, seed: dict[str, Any]
+) -> None:
+    charger = _charger(seed, "SN-ALICE-ZAPTECGO")  # unplugged in the seed
+    path = f"/chargers/{charger['id']}"
+    assert (await _get(client, path, "2024-10-01"))["chargeState"]["pluggedInVehicleId"] is None
+    vehicle = "bf077f15-a7aa-4bc4-b917-8f1c89676198"
+    plugged = await client.post(
+        f"/_mock/chargers/{charger['id']}/plug", json={"pluggedIn": True, "vehicleId": vehicle}
+    )
+    assert plugged.status_code == 200, plugged.text
+    for version in VERSIONS:
+        state = (await _get(client, path, version))["chargeState"]
+        assert state["pluggedInVehicleId"] == vehicle and state["isPluggedIn"] is True
+    await client.post(f"/_mock/chargers/{charger['id']}/plug", json={"pluggedIn": False})
+    state = (await _get(client, path, "2024-10-01"))["chargeState"]
+    assert state["pluggedInVehicleId"] is None and state["powerDeliveryState"] == "UNPLUGGED"
+    bad = await client.post(
+        f"/_mock/chargers/{charger['id']}/plug", json={"pluggedIn": False, "discharging": True}
+    )
+    problem(bad, 400)
+    problem(
+        await client.post(
+            f"/_mock/chargers/{charger['id']}/plug", json={"pluggedIn": True, "vehicleId": 7}
+        ),
+        400,
+    )
+
+
+async def test_a_discharging_vehicle_can_be_made_to_charge(
+    client: httpx.AsyncClient, seed: dict[str, Any]
+) -> None:
+    seeded = _charger(seed, "SN-BOB-QUASAR")
+    assert seeded["chargeState"]["powerDeliveryState"] == "PLUGGED_IN:DISCHARGING"
+    charger = _charger(seed, "SN-ALICE-WALLCONNECTOR")
+    path = f"/chargers/{charger['id']}"
+    await client.post(
+        f"/_mock/chargers/{charger['id']}/plug", json={"pluggedIn": True, "discharging": True}
+    )
+    for version in VERSIONS:
+        state = (await _get(client, path, version))["chargeState"]
+        assert state["powerDeliveryState"] == "PLUGGED_IN:DISCHARGING"
+        assert state["isCharging"] is False and state["isPluggedIn"] is True
+    stop = (await client.post(f"{path}/charging", json={"action": "STOP"})).json()
+    ended = (await client.post(f"/_mock/actions/{stop['id']}/advance")).json()
+    assert ended["failureReason"]["type"] == "UNNECESSARY"  # not charging while discharging
+    start = (await client.post(f"{path}/charging", json={"action": "START"})).json()
+    assert (await client.post(f"/_mock/actions/{start['id']}/advance")).json()[
+        "state"
+    ] == "CONFIRMED"
+    state = (await _get(client, path, "2024-10-01"))["chargeState"]
+    assert state["powerDeliveryState"] == "PLUGGED_IN:CHARGING" and state["isCharging"] is True
+
+
+async def test_user_list_entries_carry_created_at_and_the_granted_scopes(
+    client: httpx.AsyncClient, seed: dict[str, Any]
+) -> None:
+    alice = seed["users"][0]["id"]
+    granted = sorted(
+        {
+            scope
+            for kind in ("batteries", "chargers", "hvacs", "inverters", "meters")
+            for record in seed[kind]
+            if record["userId"] == alice
+            for scope in record.get("scopes", [])
+        }
+    )
+    listed = await _get(client, "/users", "2024-10-01")
+    entry = next(u for u in listed["data"] if u["id"] == alice)
+    assert entry == {"id": alice, "createdAt": seed["users"][0]["createdAt"], "scopes": granted}
+    assert "createdAt" not in await _get(client, f"/users/{alice}", "2024-10-01")
+    # a user created through the link flow is stamped with the mock's clock
+    linked = await client.post(
+        "/users/newcomer/link",
+        json={
+            "vendorType": "charger",
+            "language": "en-US",
+            "scopes": ["charger:read:data"],
+            "redirectUri": "https://example.com/done",
+        },
+    )
+    assert linked.status_code == 200, linked.text
+    listed = await _get(client, "/users", "2024-10-01")
+    newcomer = next(u for u in listed["data"] if u["id"] == "newcomer")
+    assert newcomer["scopes"] == [] and newcomer["createdAt"].startswith("20")
