@@ -133,3 +133,57 @@ async def test_user_list_entries_carry_created_at_and_the_granted_scopes(
     listed = await _get(client, "/users", "2024-10-01")
     newcomer = next(u for u in listed["data"] if u["id"] == "newcomer")
     assert newcomer["scopes"] == [] and newcomer["createdAt"].startswith("20")
+
+
+def _battery(seed: dict[str, Any], vendor_id: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(
+        b for b in seed["batteries"] if b["information"]["id"] == vendor_id
+    )
+    return found
+
+
+async def test_battery_unknown_mode_idle_capability_and_hem_system_per_version(
+    client: httpx.AsyncClient, seed: dict[str, Any]
+) -> None:
+    unknown = _battery(seed, "VND-CAROL-SMA")
+    assert unknown["config"]["operationMode"] == "UNKNOWN"
+    for version in VERSIONS:
+        battery = await _get(client, f"/batteries/{unknown['id']}", version)
+        newest = version == "2024-10-01"
+        assert battery["config"]["operationMode"] == ("UNKNOWN" if newest else None)
+        assert ("idle" in battery["capabilities"]) == newest
+        assert ("hemSystemId" in battery) == newest
+    # IDLE needs capabilities.idle: this battery lacks it, another has it
+    path = f"/batteries/{unknown['id']}/operation-mode"
+    body = problem(await client.post(path, json={"operationMode": "IDLE"}), 400)
+    assert "capabilities.idle" in body["detail"]
+    problem(await client.post(path, json={"operationMode": "UNKNOWN"}), 400)  # report-only
+    capable = _battery(seed, "VND-ALICE-POWERWALL")
+    assert capable["capabilities"]["idle"]["isCapable"] is True
+    action = (
+        await client.post(
+            f"/batteries/{capable['id']}/operation-mode", json={"operationMode": "IDLE"}
+        )
+    ).json()
+    assert (await client.post(f"/_mock/actions/{action['id']}/advance")).json()[
+        "state"
+    ] == "CONFIRMED"
+    battery = await _get(client, f"/batteries/{capable['id']}", "2024-10-01")
+    assert battery["config"]["operationMode"] == "IDLE"
+    assert battery["chargeState"]["status"] == "IDLE"
+
+
+async def test_hem_system_ids_and_meter_scopes(
+    client: httpx.AsyncClient, seed: dict[str, Any]
+) -> None:
+    meter = seed["meters"][0]
+    inverter = seed["inverters"][0]
+    hem = "0b7c5f3e-6a0e-4d1b-9f43-2f1c8f0a9d11"
+    patched = await client.patch(f"/_mock/assets/meters/{meter['id']}", json={"hemSystemId": hem})
+    assert patched.status_code == 200, patched.text
+    for version in VERSIONS:
+        got = await _get(client, f"/meters/{meter['id']}", version)
+        assert got["scopes"] == ["meter:read:data", "meter:read:location"]
+        assert got.get("hemSystemId", "absent") == (hem if version == "2024-10-01" else "absent")
+        got = await _get(client, f"/inverters/{inverter['id']}", version)
+        assert got.get("hemSystemId", "absent") == (None if version == "2024-10-01" else "absent")

@@ -69,16 +69,31 @@ class BatteryChargeStateStatus(OpenEnum):
     UNKNOWN = "UNKNOWN"
 
 
-class BatteryInformationBrand(OpenEnum):
+class BatteryInformation(EnodeModel):
     """
-    Battery brand.
+    Descriptive information about the battery.
     """
 
-    TESLA = "Tesla"
-    ENPHASE = "Enphase"
-    HUAWEI = "HUAWEI"
-    SOLAR_EDGE = "SolarEdge"
-    SMA = "SMA"
+    id: str
+    """
+    Battery vendor ID.
+    """
+    brand: str
+    """
+    The battery's brand, cased for display (may contain special characters).
+    """
+    model: str
+    """
+    Battery model.
+    """
+    site_name: Annotated[str, Field(alias="siteName")]
+    """
+    Name of the site, as set by the user on the device/vendor. If no user-specified name is available, we construct a fallback name using the vendor/device/model names.
+    """
+    installation_date: Annotated[AwareDatetime, Field(alias="installationDate")]
+    """
+    Battery installation date.
+    """
 
 
 class BatteryOperationMode(OpenEnum):
@@ -109,14 +124,18 @@ class BatteryOperationModeRequest(EnodeModel):
 
 class BatteryVendor(OpenEnum):
     """
-    Machine-friendly name of the vendor. Use this in API requests.
+    Machine-friendly name of the battery's vendor; use it in API requests. New vendors are added without a new API version, so expect values not listed here (the generated clients keep them instead of failing).
     """
 
     TESLA = "TESLA"
     ENPHASE = "ENPHASE"
+    GIVENERGY = "GIVENERGY"
     HUAWEI = "HUAWEI"
     SOLAREDGE = "SOLAREDGE"
     SMA = "SMA"
+    FOXESS = "FOXESS"
+    SOLAX = "SOLAX"
+    SOLIS = "SOLIS"
 
 
 class Capability(EnodeModel):
@@ -723,6 +742,37 @@ class InverterProductionUnit(OpenEnum):
     K_WH = "kWh"
 
 
+class InverterVendor(OpenEnum):
+    """
+    Machine-friendly name of the solar inverter's vendor; use it in API requests. New vendors are added without a new API version, so expect values not listed here (the generated clients keep them instead of failing).
+    """
+
+    AFORE = "AFORE"
+    APSYSTEMS = "APSYSTEMS"
+    CSI_SOLAR = "CSISolar"
+    DEYE = "Deye"
+    ENPHASE = "ENPHASE"
+    FOXESS = "FOXESS"
+    FRONIUS = "FRONIUS"
+    GIVENERGY = "GIVENERGY"
+    GOODWE = "GOODWE"
+    GROWATT = "GROWATT"
+    HOYMILES = "Hoymiles"
+    HUAWEI = "HUAWEI"
+    INVT = "INVT"
+    SMA = "SMA"
+    SOFAR = "SOFAR"
+    SOLAREDGE = "SOLAREDGE"
+    SOLARK = "SOLARK"
+    SOLAX = "SOLAX"
+    SOLIS = "SOLIS"
+    SOLPLANET = "SOLPLANET"
+    SUNGROW = "SUNGROW"
+    SUNSYNK = "SUNSYNK"
+    TESLA = "TESLA"
+    TSUN = "TSUN"
+
+
 class InverterVendorStatisticsResolution(OpenEnum):
     """
     The duration of each time bucket of the returned time series.
@@ -762,16 +812,27 @@ class MeterEnergyState(EnodeModel):
     """
 
 
-class MeterInformationBrand(OpenEnum):
+class MeterInformation(EnodeModel):
     """
-    A formatted and properly cased OEM brand name, suitable for reading by humans. May contain special characters.
+    Descriptive information about the meter.
     """
 
-    ENPHASE = "Enphase"
-    HUAWEI = "Huawei"
-    TESLA = "Tesla"
-    SMA = "SMA"
-    SOLAR_EDGE = "SolarEdge"
+    brand: str
+    """
+    The meter's brand, cased for display (may contain special characters).
+    """
+    model: str
+    """
+    Meter model.
+    """
+    site_name: Annotated[str, Field(alias="siteName")]
+    """
+    Name of the site, as set by the user on the device/vendor. If no user-specified name is available, we construct a fallback name using the vendor/device/model names.
+    """
+    installation_date: Annotated[AwareDatetime, Field(alias="installationDate")]
+    """
+    Meter installation date.
+    """
 
 
 class MeterLocation(EnodeModel):
@@ -799,14 +860,18 @@ class MeterLocation(EnodeModel):
 
 class MeterVendor(OpenEnum):
     """
-    Machine-friendly name of the vendor. Use this in API requests.
+    Machine-friendly name of the meter's vendor; use it in API requests. New vendors are added without a new API version, so expect values not listed here (the generated clients keep them instead of failing).
     """
 
     ENPHASE = "ENPHASE"
+    GIVENERGY = "GIVENERGY"
     HUAWEI = "HUAWEI"
     TESLA = "TESLA"
     SMA = "SMA"
     SOLAREDGE = "SOLAREDGE"
+    FOXESS = "FOXESS"
+    SOLAX = "SOLAX"
+    SOLIS = "SOLIS"
 
 
 class PaginationCursors(EnodeModel):
@@ -1124,30 +1189,6 @@ class BatteryConfig(EnodeModel):
     """
 
 
-class BatteryInformation(EnodeModel):
-    """
-    Descriptive information about the battery.
-    """
-
-    id: str
-    """
-    Battery vendor ID.
-    """
-    brand: BatteryInformationBrand
-    model: str
-    """
-    Battery model.
-    """
-    site_name: Annotated[str, Field(alias="siteName")]
-    """
-    Name of the site, as set by the user on the device/vendor. If no user-specified name is available, we construct a fallback name using the vendor/device/model names.
-    """
-    installation_date: Annotated[AwareDatetime, Field(alias="installationDate")]
-    """
-    Battery installation date.
-    """
-
-
 class ChargerChargeState(EnodeModel):
     """
     Latest information about the charger. `null` values indicate we are unable to determine a value for the field based on the information coming from the vendor.
@@ -1305,10 +1346,7 @@ class Inverter(EnodeModel):
     """
     The ID of the user that linked this inverter.
     """
-    vendor: str
-    """
-    Machine-friendly name of the vendor. Use this in API requests.
-    """
+    vendor: InverterVendor
     last_seen: Annotated[AwareDatetime, Field(alias="lastSeen")]
     """
     The last time Enode received live data or when the solar inverter was initially linked.
@@ -1366,24 +1404,48 @@ class InverterVendorStatistics(EnodeModel):
     production: InverterProductionStatistics
 
 
-class MeterInformation(EnodeModel):
+class Meter(EnodeModel):
     """
-    Descriptive information about the meter.
+    A unit responsible for measuring energy usage.
     """
 
-    brand: MeterInformationBrand
-    model: str
+    id: UUID
     """
-    Meter model.
+    Unique identifier for the meter object.
     """
-    site_name: Annotated[str, Field(alias="siteName")]
+    user_id: Annotated[str, Field(alias="userId")]
     """
-    Name of the site, as set by the user on the device/vendor. If no user-specified name is available, we construct a fallback name using the vendor/device/model names.
+    The ID of the user that linked this meter.
     """
-    installation_date: Annotated[AwareDatetime, Field(alias="installationDate")]
+    vendor: MeterVendor
+    last_seen: Annotated[AwareDatetime, Field(alias="lastSeen")]
     """
-    Meter installation date.
+    The last time Enode successfully communicated with the vendor or when the meter was initially linked.
     """
+    is_reachable: Annotated[bool, Field(alias="isReachable")]
+    """
+    Whether live data from the meter is currently reachable from Enode's perspective. This 'reachability' may refer to reading from a cache operated by the meter's cloud service if that service has determined that its cache is valid.
+    """
+    information: MeterInformation
+    energy_state: Annotated[MeterEnergyState, Field(alias="energyState")]
+    location: MeterLocation
+    capabilities: MeterCapabilities
+    scopes: list[str]
+    """
+    Scopes that the user has granted for this meter.
+    """
+
+
+class MeterList(EnodeModel):
+    """
+    A page of meters.
+    """
+
+    data: list[Meter]
+    """
+    Paginated list of meters.
+    """
+    pagination: PaginationCursors
 
 
 class Problem(EnodeModel):
@@ -1816,46 +1878,6 @@ class Intervention(EnodeModel):
     """
     domain: InterventionDomain
     resolution: InterventionResolution
-
-
-class Meter(EnodeModel):
-    """
-    A unit responsible for measuring energy usage.
-    """
-
-    id: UUID
-    """
-    Unique identifier for the meter object.
-    """
-    user_id: Annotated[str, Field(alias="userId")]
-    """
-    The ID of the user that linked this meter.
-    """
-    vendor: MeterVendor
-    last_seen: Annotated[AwareDatetime, Field(alias="lastSeen")]
-    """
-    The last time Enode successfully communicated with the vendor or when the meter was initially linked.
-    """
-    is_reachable: Annotated[bool, Field(alias="isReachable")]
-    """
-    Whether live data from the meter is currently reachable from Enode's perspective. This 'reachability' may refer to reading from a cache operated by the meter's cloud service if that service has determined that its cache is valid.
-    """
-    information: MeterInformation
-    energy_state: Annotated[MeterEnergyState, Field(alias="energyState")]
-    location: MeterLocation
-    capabilities: MeterCapabilities
-
-
-class MeterList(EnodeModel):
-    """
-    A page of meters.
-    """
-
-    data: list[Meter]
-    """
-    Paginated list of meters.
-    """
-    pagination: PaginationCursors
 
 
 class Schedule(EnodeModel):

@@ -92,16 +92,46 @@ class BatteryChargeStateStatus(OpenEnum):
     UNKNOWN = "UNKNOWN"
 
 
-class BatteryInformationBrand(OpenEnum):
+class BatteryConfigOperationMode(OpenEnum):
     """
-    Battery brand.
+    The operation mode the battery reports: one of the modes that can be set
+    (see BatteryOperationMode), or `UNKNOWN` when the vendor reports a mode Enode
+    cannot map to one of them. `UNKNOWN` cannot be requested.
     """
 
-    TESLA = "Tesla"
-    ENPHASE = "Enphase"
-    HUAWEI = "HUAWEI"
-    SOLAR_EDGE = "SolarEdge"
-    SMA = "SMA"
+    IMPORT_FOCUS = "IMPORT_FOCUS"
+    EXPORT_FOCUS = "EXPORT_FOCUS"
+    TIME_OF_USE = "TIME_OF_USE"
+    SELF_RELIANCE = "SELF_RELIANCE"
+    IDLE = "IDLE"
+    UNKNOWN = "UNKNOWN"
+
+
+class BatteryInformation(EnodeModel):
+    """
+    Descriptive information about the battery.
+    """
+
+    id: str
+    """
+    Battery vendor ID.
+    """
+    brand: str
+    """
+    The battery's brand, cased for display (may contain special characters).
+    """
+    model: str
+    """
+    Battery model.
+    """
+    site_name: Annotated[str, Field(alias="siteName")]
+    """
+    Name of the site, as set by the user on the device/vendor. If no user-specified name is available, we construct a fallback name using the vendor/device/model names.
+    """
+    installation_date: Annotated[AwareDatetime, Field(alias="installationDate")]
+    """
+    Battery installation date.
+    """
 
 
 class BatteryOperationMode(OpenEnum):
@@ -134,14 +164,18 @@ class BatteryOperationModeRequest(EnodeModel):
 
 class BatteryVendor(OpenEnum):
     """
-    Machine-friendly name of the vendor. Use this in API requests.
+    Machine-friendly name of the battery's vendor; use it in API requests. New vendors are added without a new API version, so expect values not listed here (the generated clients keep them instead of failing).
     """
 
     TESLA = "TESLA"
     ENPHASE = "ENPHASE"
+    GIVENERGY = "GIVENERGY"
     HUAWEI = "HUAWEI"
     SOLAREDGE = "SOLAREDGE"
     SMA = "SMA"
+    FOXESS = "FOXESS"
+    SOLAX = "SOLAX"
+    SOLIS = "SOLIS"
 
 
 class Capability(EnodeModel):
@@ -781,6 +815,37 @@ class InverterProductionUnit(OpenEnum):
     K_WH = "kWh"
 
 
+class InverterVendor(OpenEnum):
+    """
+    Machine-friendly name of the solar inverter's vendor; use it in API requests. New vendors are added without a new API version, so expect values not listed here (the generated clients keep them instead of failing).
+    """
+
+    AFORE = "AFORE"
+    APSYSTEMS = "APSYSTEMS"
+    CSI_SOLAR = "CSISolar"
+    DEYE = "Deye"
+    ENPHASE = "ENPHASE"
+    FOXESS = "FOXESS"
+    FRONIUS = "FRONIUS"
+    GIVENERGY = "GIVENERGY"
+    GOODWE = "GOODWE"
+    GROWATT = "GROWATT"
+    HOYMILES = "Hoymiles"
+    HUAWEI = "HUAWEI"
+    INVT = "INVT"
+    SMA = "SMA"
+    SOFAR = "SOFAR"
+    SOLAREDGE = "SOLAREDGE"
+    SOLARK = "SOLARK"
+    SOLAX = "SOLAX"
+    SOLIS = "SOLIS"
+    SOLPLANET = "SOLPLANET"
+    SUNGROW = "SUNGROW"
+    SUNSYNK = "SUNSYNK"
+    TESLA = "TESLA"
+    TSUN = "TSUN"
+
+
 class InverterVendorStatisticsResolution(OpenEnum):
     """
     The duration of each time bucket of the returned time series.
@@ -820,28 +885,43 @@ class MeterEnergyState(EnodeModel):
     """
 
 
-class MeterInformationBrand(OpenEnum):
+class MeterInformation(EnodeModel):
     """
-    A formatted and properly cased OEM brand name, suitable for reading by humans. May contain special characters.
+    Descriptive information about the meter.
     """
 
-    ENPHASE = "Enphase"
-    HUAWEI = "Huawei"
-    TESLA = "Tesla"
-    SMA = "SMA"
-    SOLAR_EDGE = "SolarEdge"
+    brand: str
+    """
+    The meter's brand, cased for display (may contain special characters).
+    """
+    model: str
+    """
+    Meter model.
+    """
+    site_name: Annotated[str, Field(alias="siteName")]
+    """
+    Name of the site, as set by the user on the device/vendor. If no user-specified name is available, we construct a fallback name using the vendor/device/model names.
+    """
+    installation_date: Annotated[AwareDatetime, Field(alias="installationDate")]
+    """
+    Meter installation date.
+    """
 
 
 class MeterVendor(OpenEnum):
     """
-    Machine-friendly name of the vendor. Use this in API requests.
+    Machine-friendly name of the meter's vendor; use it in API requests. New vendors are added without a new API version, so expect values not listed here (the generated clients keep them instead of failing).
     """
 
     ENPHASE = "ENPHASE"
+    GIVENERGY = "GIVENERGY"
     HUAWEI = "HUAWEI"
     TESLA = "TESLA"
     SMA = "SMA"
     SOLAREDGE = "SOLAREDGE"
+    FOXESS = "FOXESS"
+    SOLAX = "SOLAX"
+    SOLIS = "SOLIS"
 
 
 class PaginationCursors(EnodeModel):
@@ -1121,6 +1201,10 @@ class BatteryCapabilities(EnodeModel):
     """
     Supports SELF_RELIANCE operation mode.
     """
+    idle: Capability
+    """
+    Supports IDLE operation mode.
+    """
 
 
 class BatteryChargeState(EnodeModel):
@@ -1159,37 +1243,13 @@ class BatteryConfig(EnodeModel):
     The battery's configuration.
     """
 
-    operation_mode: Annotated[BatteryOperationMode | None, Field(alias="operationMode")]
+    operation_mode: Annotated[BatteryConfigOperationMode | None, Field(alias="operationMode")]
     """
     The current operation mode of the battery.
     """
     last_updated: Annotated[AwareDatetime | None, Field(alias="lastUpdated")]
     """
     Time of last received configuration update.
-    """
-
-
-class BatteryInformation(EnodeModel):
-    """
-    Descriptive information about the battery.
-    """
-
-    id: str
-    """
-    Battery vendor ID.
-    """
-    brand: BatteryInformationBrand
-    model: str
-    """
-    Battery model.
-    """
-    site_name: Annotated[str, Field(alias="siteName")]
-    """
-    Name of the site, as set by the user on the device/vendor. If no user-specified name is available, we construct a fallback name using the vendor/device/model names.
-    """
-    installation_date: Annotated[AwareDatetime, Field(alias="installationDate")]
-    """
-    Battery installation date.
     """
 
 
@@ -1350,10 +1410,7 @@ class Inverter(EnodeModel):
     """
     The ID of the user that linked this inverter.
     """
-    vendor: str
-    """
-    Machine-friendly name of the vendor. Use this in API requests.
-    """
+    vendor: InverterVendor
     last_seen: Annotated[AwareDatetime, Field(alias="lastSeen")]
     """
     The last time Enode received live data or when the solar inverter was initially linked.
@@ -1376,6 +1433,10 @@ class Inverter(EnodeModel):
     location: AssetLocation
     """
     Where the solar inverter is located.
+    """
+    hem_system_id: Annotated[UUID | None, Field(alias="hemSystemId")]
+    """
+    ID of the home energy management (HEM) system the solar inverter belongs to, or null when it is not part of one.
     """
 
 
@@ -1419,24 +1480,55 @@ class InverterVendorStatistics(EnodeModel):
     production: InverterProductionStatistics
 
 
-class MeterInformation(EnodeModel):
+class Meter(EnodeModel):
     """
-    Descriptive information about the meter.
+    A unit responsible for measuring energy usage.
     """
 
-    brand: MeterInformationBrand
-    model: str
+    id: UUID
     """
-    Meter model.
+    Unique identifier for the meter object.
     """
-    site_name: Annotated[str, Field(alias="siteName")]
+    user_id: Annotated[str, Field(alias="userId")]
     """
-    Name of the site, as set by the user on the device/vendor. If no user-specified name is available, we construct a fallback name using the vendor/device/model names.
+    The ID of the user that linked this meter.
     """
-    installation_date: Annotated[AwareDatetime, Field(alias="installationDate")]
+    vendor: MeterVendor
+    last_seen: Annotated[AwareDatetime, Field(alias="lastSeen")]
     """
-    Meter installation date.
+    The last time Enode successfully communicated with the vendor or when the meter was initially linked.
     """
+    is_reachable: Annotated[bool, Field(alias="isReachable")]
+    """
+    Whether live data from the meter is currently reachable from Enode's perspective. This 'reachability' may refer to reading from a cache operated by the meter's cloud service if that service has determined that its cache is valid.
+    """
+    information: MeterInformation
+    energy_state: Annotated[MeterEnergyState, Field(alias="energyState")]
+    location: AssetLocation
+    """
+    Meter's GPS coordinates.
+    """
+    capabilities: MeterCapabilities
+    scopes: list[str]
+    """
+    Scopes that the user has granted for this meter.
+    """
+    hem_system_id: Annotated[UUID | None, Field(alias="hemSystemId")]
+    """
+    ID of the home energy management (HEM) system the meter belongs to, or null when it is not part of one.
+    """
+
+
+class MeterList(EnodeModel):
+    """
+    A page of meters.
+    """
+
+    data: list[Meter]
+    """
+    Paginated list of meters.
+    """
+    pagination: PaginationCursors
 
 
 class Problem(EnodeModel):
@@ -1642,6 +1734,10 @@ class Battery(EnodeModel):
     location: AssetLocation
     """
     Where the battery is located.
+    """
+    hem_system_id: Annotated[UUID | None, Field(alias="hemSystemId")]
+    """
+    ID of the home energy management (HEM) system the battery belongs to, or null when it is not part of one.
     """
 
 
@@ -1864,49 +1960,6 @@ class Intervention(EnodeModel):
     """
     domain: InterventionDomain
     resolution: InterventionResolution
-
-
-class Meter(EnodeModel):
-    """
-    A unit responsible for measuring energy usage.
-    """
-
-    id: UUID
-    """
-    Unique identifier for the meter object.
-    """
-    user_id: Annotated[str, Field(alias="userId")]
-    """
-    The ID of the user that linked this meter.
-    """
-    vendor: MeterVendor
-    last_seen: Annotated[AwareDatetime, Field(alias="lastSeen")]
-    """
-    The last time Enode successfully communicated with the vendor or when the meter was initially linked.
-    """
-    is_reachable: Annotated[bool, Field(alias="isReachable")]
-    """
-    Whether live data from the meter is currently reachable from Enode's perspective. This 'reachability' may refer to reading from a cache operated by the meter's cloud service if that service has determined that its cache is valid.
-    """
-    information: MeterInformation
-    energy_state: Annotated[MeterEnergyState, Field(alias="energyState")]
-    location: AssetLocation
-    """
-    Meter's GPS coordinates.
-    """
-    capabilities: MeterCapabilities
-
-
-class MeterList(EnodeModel):
-    """
-    A page of meters.
-    """
-
-    data: list[Meter]
-    """
-    Paginated list of meters.
-    """
-    pagination: PaginationCursors
 
 
 class Schedule(EnodeModel):
