@@ -130,7 +130,7 @@ async def test_hvac_actions(client: httpx.AsyncClient, seed: dict[str, Any]) -> 
     )
     assert hold.status_code == 200, hold.text
     action = hold.json()
-    assert action["targetState"] == {
+    assert action["target"] == {
         "holdType": "PERMANENT",
         "mode": "AUTO",
         "heatSetpoint": 19,
@@ -147,7 +147,7 @@ async def test_hvac_actions(client: httpx.AsyncClient, seed: dict[str, Any]) -> 
     assert (body["mode"], body["holdType"]) == ("AUTO", "PERMANENT")  # deprecated mirrors
 
     follow = (await client.post(f"/hvacs/{hvac['id']}/follow-schedule")).json()
-    assert follow["targetState"] == {"holdType": "SCHEDULED"}
+    assert follow["target"] == {"holdType": "SCHEDULED"}
     await advance(client, follow["id"])
     body = (await client.get(f"/hvacs/{hvac['id']}")).json()
     assert body["thermostatState"]["holdType"] == "SCHEDULED"

@@ -187,3 +187,25 @@ async def test_hem_system_ids_and_meter_scopes(
         assert got.get("hemSystemId", "absent") == (hem if version == "2024-10-01" else "absent")
         got = await _get(client, f"/inverters/{inverter['id']}", version)
         assert got.get("hemSystemId", "absent") == (None if version == "2024-10-01" else "absent")
+
+
+async def test_hvac_action_target_carries_only_the_setpoints_of_its_mode(
+    client: httpx.AsyncClient, seed: dict[str, Any]
+) -> None:
+    hvac = next(h for h in seed["hvacs"] if h["information"]["id"] == "HV-ALICE-ALTHERMA")
+    assert hvac["vendor"] == "DAIKIN"
+    path = f"/hvacs/{hvac['id']}/permanent-hold"
+    cool = hvac["capabilities"]["coolSetpointRange"]["min"] + 1
+    created = await client.post(path, json={"mode": "COOL", "coolSetpoint": cool})
+    assert created.status_code == 200, created.text
+    action = created.json()
+    assert "targetState" not in action
+    assert action["target"] == {"mode": "COOL", "holdType": "PERMANENT", "coolSetpoint": cool}
+    for version in VERSIONS:
+        got = await _get(client, f"/hvacs/actions/{action['id']}", version)
+        assert got["target"] == action["target"]
+    await client.post(f"/_mock/actions/{action['id']}/advance")
+    state = (await _get(client, f"/hvacs/{hvac['id']}", "2024-10-01"))["thermostatState"]
+    assert (state["mode"], state["coolSetpoint"], state["heatSetpoint"]) == ("COOL", cool, None)
+    follow = (await client.post(f"/hvacs/{hvac['id']}/follow-schedule")).json()
+    assert follow["target"] == {"holdType": "SCHEDULED"}

@@ -403,6 +403,66 @@ class ChargingStatisticsType(OpenEnum):
     HVAC = "hvac"
 
 
+class HvacActionTargetAuto(EnodeModel):
+    """
+    Hold the unit in `AUTO` mode between the two setpoints.
+    """
+
+    cool_setpoint: Annotated[float, Field(alias="coolSetpoint")]
+    """
+    Cool when the current temperature rises above this point (degrees Celsius).
+    """
+    heat_setpoint: Annotated[float, Field(alias="heatSetpoint")]
+    """
+    Heat when the current temperature falls below this point (degrees Celsius).
+    """
+    mode: Literal["AUTO"]
+    hold_type: Annotated[Literal["PERMANENT"], Field(alias="holdType")]
+
+
+class HvacActionTargetCool(EnodeModel):
+    """
+    Hold the unit in `COOL` mode.
+    """
+
+    cool_setpoint: Annotated[float, Field(alias="coolSetpoint")]
+    """
+    Cool when the current temperature rises above this point (degrees Celsius).
+    """
+    mode: Literal["COOL"]
+    hold_type: Annotated[Literal["PERMANENT"], Field(alias="holdType")]
+
+
+class HvacActionTargetHeat(EnodeModel):
+    """
+    Hold the unit in `HEAT` mode.
+    """
+
+    heat_setpoint: Annotated[float, Field(alias="heatSetpoint")]
+    """
+    Heat when the current temperature falls below this point (degrees Celsius).
+    """
+    mode: Literal["HEAT"]
+    hold_type: Annotated[Literal["PERMANENT"], Field(alias="holdType")]
+
+
+class HvacActionTargetOff(EnodeModel):
+    """
+    Hold the unit turned off.
+    """
+
+    mode: Literal["OFF"]
+    hold_type: Annotated[Literal["PERMANENT"], Field(alias="holdType")]
+
+
+class HvacActionTargetScheduled(EnodeModel):
+    """
+    Let the unit follow the schedule configured on the device.
+    """
+
+    hold_type: Annotated[Literal["SCHEDULED"], Field(alias="holdType")]
+
+
 class HvacActionTargetType(OpenEnum):
     """
     Type of the asset this action is controlling.
@@ -543,31 +603,6 @@ class HvacSetpointRange(EnodeModel):
     """
 
 
-class HvacTargetFollowSchedule(EnodeModel):
-    """
-    Target of a follow-schedule action.
-    """
-
-    hold_type: Annotated[Literal["SCHEDULED"], Field(alias="holdType")]
-
-
-class HvacTargetPermanentHold(EnodeModel):
-    """
-    Target of a permanent-hold action. Setpoints not used by `mode` are `null`.
-    """
-
-    hold_type: Annotated[Literal["PERMANENT"], Field(alias="holdType")]
-    mode: HvacMode
-    heat_setpoint: Annotated[float | None, Field(alias="heatSetpoint")]
-    """
-    Heat when the current temperature falls below this point.
-    """
-    cool_setpoint: Annotated[float | None, Field(alias="coolSetpoint")]
-    """
-    Cool when the current temperature rises above this point.
-    """
-
-
 class HvacTemperatureState(EnodeModel):
     """
     Latest information about temperature. `null` values indicate we are unable to determine a value for the field based on the information coming from the vendor.
@@ -612,6 +647,30 @@ class HvacThermostatState(EnodeModel):
     """
     Time of last thermostat state update. Reflects when the OEM reported a change or Enode recorded a change in any field, whichever is newer.
     """
+
+
+class HvacVendor(OpenEnum):
+    """
+    Machine-friendly name of the HVAC unit's vendor; use it in API requests. New vendors are added without a new API version, so expect values not listed here (the generated clients keep them instead of failing).
+    """
+
+    TADO = "TADO"
+    MILL = "MILL"
+    ADAX = "ADAX"
+    ECOBEE = "ECOBEE"
+    SENSIBO = "SENSIBO"
+    HONEYWELL = "HONEYWELL"
+    RESIDEO = "RESIDEO"
+    MITSUBISHI = "MITSUBISHI"
+    MICROMATIC = "MICROMATIC"
+    NIBE = "NIBE"
+    PANASONIC = "PANASONIC"
+    TOSHIBA = "TOSHIBA"
+    DAIKIN = "DAIKIN"
+    NEST = "NEST"
+    FUJITSU = "FUJITSU"
+    BOSCH = "BOSCH"
+    NETATMO = "NETATMO"
 
 
 class InterventionDomain(OpenEnum):
@@ -1311,9 +1370,9 @@ class HvacInformation(EnodeModel):
     """
     HVAC device brand.
     """
-    model: str
+    model: str | None
     """
-    HVAC device model.
+    HVAC device model, or null when the vendor does not report one (S1).
     """
     display_name: Annotated[str, Field(alias="displayName")]
     """
@@ -1779,10 +1838,7 @@ class Hvac(EnodeModel):
     """
     The ID of the user that linked this HVAC unit.
     """
-    vendor: str
-    """
-    Machine-friendly name of the vendor. Use this in API requests.
-    """
+    vendor: HvacVendor
     last_seen: Annotated[AwareDatetime, Field(alias="lastSeen")]
     """
     The last time Enode successfully communicated with the vendor or when the HVAC unit was initially linked.
@@ -1841,12 +1897,15 @@ class HvacAction(ActionBase):
     """
 
     target_type: Annotated[HvacActionTargetType, Field(alias="targetType")]
-    target_state: Annotated[
-        HvacTargetPermanentHold | HvacTargetFollowSchedule,
-        Field(alias="targetState", discriminator="hold_type"),
-    ]
+    target: (
+        HvacActionTargetAuto
+        | HvacActionTargetCool
+        | HvacActionTargetHeat
+        | HvacActionTargetOff
+        | HvacActionTargetScheduled
+    )
     """
-    The state the action brings the HVAC unit to.
+    The state the action brings the HVAC unit to: a permanent hold in one mode (`holdType` `PERMANENT`, with the setpoints that mode uses) or following the unit's own schedule (`holdType` `SCHEDULED`).
     """
 
 

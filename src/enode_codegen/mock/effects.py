@@ -88,11 +88,11 @@ def _sync_hvac(record: dict[str, Any]) -> None:
 
 
 def _permanent_hold(asset: Asset, action: Action, now: str) -> None:
-    target = action.fields["targetState"]
+    target = action.fields["target"]
     asset.record["thermostatState"] = {
         "mode": target["mode"],
-        "heatSetpoint": target["heatSetpoint"],
-        "coolSetpoint": target["coolSetpoint"],
+        "heatSetpoint": target.get("heatSetpoint"),
+        "coolSetpoint": target.get("coolSetpoint"),
         "holdType": "PERMANENT",
         "lastUpdated": now,
     }

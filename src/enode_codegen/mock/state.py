@@ -125,7 +125,7 @@ def _effect_of(family: str, fields: dict[str, Any]) -> str:
         return "operationMode"
     if family == "charger":
         return "charging" if "kind" in fields else "maxCurrent"
-    target = fields.get("targetState") or {}
+    target = fields.get("target") or {}
     return "permanentHold" if target.get("holdType") == "PERMANENT" else "followSchedule"
 
 
