@@ -209,3 +209,19 @@ async def test_hvac_action_target_carries_only_the_setpoints_of_its_mode(
     assert (state["mode"], state["coolSetpoint"], state["heatSetpoint"]) == ("COOL", cool, None)
     follow = (await client.post(f"/hvacs/{hvac['id']}/follow-schedule")).json()
     assert follow["target"] == {"holdType": "SCHEDULED"}
+
+
+async def test_account_level_interventions_and_the_link_action(
+    client: httpx.AsyncClient, seed: dict[str, Any]
+) -> None:
+    account = next(i for i in seed["interventions"] if i["vendor"] is None)
+    for version in VERSIONS:
+        listed = await client.get("/interventions", headers=v(version))
+        assert listed.status_code == 200, listed.text
+        got = next(i for i in listed.json() if i["id"] == account["id"])
+        assert (got["vendor"], got["vendorType"], got["brand"]) == (None, None, None)
+        assert got["resolution"]["action"] == "Link"
+        assert all("action" in i["resolution"] for i in listed.json())
+    batteries = (await client.get("/interventions?vendorType=battery")).json()
+    assert account["id"] not in {i["id"] for i in batteries}
+    problem(await client.get("/interventions?language=xx-XX"), 400)

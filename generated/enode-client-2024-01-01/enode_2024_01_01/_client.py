@@ -829,7 +829,7 @@ class InterventionsResource(SyncResource):
         self,
         intervention_id: UUID | str,
         *,
-        language: str | None = None,
+        language: models.InterventionLanguage | None = None,
         options: RequestOptions | None = None,
     ) -> models.Intervention:
         """Get intervention
@@ -855,7 +855,7 @@ class InterventionsResource(SyncResource):
     def list_interventions(
         self,
         *,
-        language: str | None = None,
+        language: models.InterventionLanguage | None = None,
         vendor: str | None = None,
         vendor_type: models.InterventionVendorType | None = None,
         options: RequestOptions | None = None,
@@ -2463,7 +2463,7 @@ class AsyncInterventionsResource(AsyncResource):
         self,
         intervention_id: UUID | str,
         *,
-        language: str | None = None,
+        language: models.InterventionLanguage | None = None,
         options: RequestOptions | None = None,
     ) -> models.Intervention:
         """Get intervention
@@ -2489,7 +2489,7 @@ class AsyncInterventionsResource(AsyncResource):
     async def list_interventions(
         self,
         *,
-        language: str | None = None,
+        language: models.InterventionLanguage | None = None,
         vendor: str | None = None,
         vendor_type: models.InterventionVendorType | None = None,
         options: RequestOptions | None = None,

@@ -682,6 +682,30 @@ class InterventionDomain(OpenEnum):
     DEVICE = "Device"
 
 
+class InterventionLanguage(OpenEnum):
+    """
+    A language the resolution texts can be translated to (BCP47).
+    """
+
+    EN_US = "en-US"
+    EN_GB = "en-GB"
+    DE_DE = "de-DE"
+    FR_FR = "fr-FR"
+    ES_ES = "es-ES"
+    JA_JP = "ja-JP"
+    PT_PT = "pt-PT"
+    LV_LV = "lv-LV"
+    LT_LT = "lt-LT"
+    NL_NL = "nl-NL"
+    NL_BE = "nl-BE"
+    NB_NO = "nb-NO"
+    PL_PL = "pl-PL"
+    SV_SE = "sv-SE"
+    DA_DK = "da-DK"
+    FI_FI = "fi-FI"
+    RO_RO = "ro-RO"
+
+
 class InterventionResolutionAccess(OpenEnum):
     """
     Where the intervention needs to be resolved, i.e. remotely using the vendor's app or directly on the device.
@@ -689,6 +713,14 @@ class InterventionResolutionAccess(OpenEnum):
 
     REMOTE = "Remote"
     PHYSICAL = "Physical"
+
+
+class InterventionResolutionAction(OpenEnum):
+    """
+    An action in your app that resolves the intervention (`Link`, the Link flow).
+    """
+
+    LINK = "Link"
 
 
 class InterventionResolutionAgent(OpenEnum):
@@ -1400,6 +1432,10 @@ class InterventionResolution(EnodeModel):
     """
     access: InterventionResolutionAccess
     agent: InterventionResolutionAgent
+    action: InterventionResolutionAction | None
+    """
+    What resolves the intervention from your app, if anything: `Link` means sending the user through the Link flow again. Null when the user must act elsewhere (in the vendor's app or on the device).
+    """
 
 
 class Inverter(EnodeModel):
@@ -1930,14 +1966,17 @@ class Intervention(EnodeModel):
     """
     ID of the intervention.
     """
-    vendor: Annotated[str, Field(examples=["AUDI"])]
+    vendor: UserVendor | None
     """
-    Machine-friendly representation of the OEM's name.
+    Machine-friendly name of the vendor, or null for an account-level intervention.
     """
-    vendor_type: Annotated[InterventionVendorType, Field(alias="vendorType")]
-    brand: Annotated[str, Field(examples=["Audi"])]
+    vendor_type: Annotated[InterventionVendorType | None, Field(alias="vendorType")]
     """
-    Human-friendly name of the brand.
+    The type of asset concerned, or null for an account-level intervention.
+    """
+    brand: Annotated[str | None, Field(examples=["Audi"])]
+    """
+    Human-friendly name of the brand, or null for an account-level intervention.
     """
     introduced_at: Annotated[AwareDatetime, Field(alias="introducedAt")]
     """
