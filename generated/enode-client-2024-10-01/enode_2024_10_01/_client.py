@@ -1251,12 +1251,15 @@ class SolarInvertersResource(SyncResource):
         """Get solar inverter statistics
 
         Returns production statistics of the inverter for one calendar month (`year` and
-        `month`) or, with `day`, for one day.
+        `month`, in `DAY` resolution) or, with `day`, for one day (in `QUARTER_HOUR`
+        resolution). Periods are in the inverter's local time (the response's `timezone`): a day
+        runs from local midnight to local midnight.
 
         The answer is `200` when the statistics of the requested period are final, and `202`
-        (same body) while they are not final yet, e.g. for a period that has not ended or whose
-        data the vendor has not fully delivered: the body then holds the data available so far,
-        and a later request may return different values.
+        while they are not final yet, e.g. for a period that has not ended or whose data the
+        vendor has not fully delivered: the body then holds the data available so far (`null`
+        values for what is still missing) and `retryAfter`, the earliest time worth asking
+        again.
 
         `GET /inverters/{inverterId}/statistics` (operationId `getInverterStatistics`)
         """
@@ -2922,12 +2925,15 @@ class AsyncSolarInvertersResource(AsyncResource):
         """Get solar inverter statistics
 
         Returns production statistics of the inverter for one calendar month (`year` and
-        `month`) or, with `day`, for one day.
+        `month`, in `DAY` resolution) or, with `day`, for one day (in `QUARTER_HOUR`
+        resolution). Periods are in the inverter's local time (the response's `timezone`): a day
+        runs from local midnight to local midnight.
 
         The answer is `200` when the statistics of the requested period are final, and `202`
-        (same body) while they are not final yet, e.g. for a period that has not ended or whose
-        data the vendor has not fully delivered: the body then holds the data available so far,
-        and a later request may return different values.
+        while they are not final yet, e.g. for a period that has not ended or whose data the
+        vendor has not fully delivered: the body then holds the data available so far (`null`
+        values for what is still missing) and `retryAfter`, the earliest time worth asking
+        again.
 
         `GET /inverters/{inverterId}/statistics` (operationId `getInverterStatistics`)
         """

@@ -906,6 +906,44 @@ class InverterProductionUnit(OpenEnum):
     K_WH = "kWh"
 
 
+class InverterStatisticsDataPoint(EnodeModel):
+    """
+    The energy produced in one bucket.
+    """
+
+    date: AwareDatetime
+    """
+    Start of the bucket, in the inverter's local time (with its UTC offset).
+    """
+    value: float | None
+    """
+    Energy produced in the bucket (kWh), or null while it is not known.
+    """
+
+
+class InverterStatisticsResolutionEntry(EnodeModel):
+    """
+    Production in one resolution.
+    """
+
+    unit: InverterProductionUnit
+    data: list[InverterStatisticsDataPoint] | None
+    """
+    One data point per bucket of the period, in time order.
+    """
+
+
+class InverterStatisticsResolutions(EnodeModel):
+    """
+    The statistics per resolution: `DAY` for a month, `QUARTER_HOUR` for a day.
+    """
+
+    quarter_hour: Annotated[
+        InverterStatisticsResolutionEntry | None, Field(alias="QUARTER_HOUR")
+    ] = None
+    day: Annotated[InverterStatisticsResolutionEntry | None, Field(alias="DAY")] = None
+
+
 class InverterVendor(OpenEnum):
     """
     Machine-friendly name of the solar inverter's vendor; use it in API requests. New vendors are added without a new API version, so expect values not listed here (the generated clients keep them instead of failing).
@@ -1564,7 +1602,22 @@ class InverterStatistics(EnodeModel):
     Production statistics of a solar inverter for the requested month or day.
     """
 
-    production: InverterProductionStatistics
+    timezone: str
+    """
+    IANA time zone of the inverter; the period and the data points' dates are in this zone's local time.
+    """
+    resolutions: InverterStatisticsResolutions
+
+
+class InverterStatisticsPending(InverterStatistics):
+    """
+    Statistics that are not final yet, with the time to ask again.
+    """
+
+    retry_after: Annotated[AwareDatetime, Field(alias="retryAfter")]
+    """
+    Ask again at this time or later.
+    """
 
 
 class InverterVendorStatistics(EnodeModel):
