@@ -225,3 +225,57 @@ async def test_account_level_interventions_and_the_link_action(
     batteries = (await client.get("/interventions?vendorType=battery")).json()
     assert account["id"] not in {i["id"] for i in batteries}
     problem(await client.get("/interventions?language=xx-XX"), 400)
+
+
+async def test_temperature_schedules_control_an_hvac_unit(
+    client: httpx.AsyncClient, seed: dict[str, Any]
+) -> None:
+    seeded = next(s for s in seed["schedules"] if s["targetType"] == "hvac")
+    bob = seeded["userId"]
+    for version in VERSIONS:
+        got = await _get(client, f"/schedules/{seeded['id']}", version)
+        assert got["defaultTargetState"] == seeded["defaultTargetState"]
+        assert "defaultShouldCharge" not in got and "locationId" not in got
+    hvac = next(
+        h for h in seed["hvacs"] if h["userId"] == bob and h["information"]["id"] == "HV-BOB-ECOBEE"
+    )
+    body = {
+        "targetId": hvac["id"],
+        "targetType": "hvac",
+        "defaultTargetState": {"holdType": "SCHEDULED"},
+        "rules": [
+            {
+                "weekdays": [5, 6],
+                "targetState": {"mode": "HEAT", "heatSetpoint": 20, "holdType": "PERMANENT"},
+            }
+        ],
+    }
+    created = await client.post(f"/users/{bob}/schedules", json=body)
+    assert created.status_code == 200, created.text
+    schedule = created.json()
+    assert schedule["isEnabled"] is True and schedule["targetType"] == "hvac"
+    listed = (await client.get(f"/users/{bob}/schedules")).json()["data"]
+    assert schedule["id"] in {s["id"] for s in listed}
+    # enabled, it controls the unit: manual holds are refused until it is disabled
+    hold = f"/hvacs/{hvac['id']}/permanent-hold"
+    problem(await client.post(hold, json={"mode": "HEAT", "heatSetpoint": 19}), 422)
+    updated = await client.put(f"/schedules/{schedule['id']}", json={"isEnabled": False})
+    assert updated.status_code == 200 and updated.json()["isEnabled"] is False
+    assert (await client.post(hold, json={"mode": "HEAT", "heatSetpoint": 19})).status_code == 200
+    # a schedule keeps its kind; the target must be an HVAC unit of the user
+    put = f"/schedules/{schedule['id']}"
+    problem(await client.put(put, json={"defaultShouldCharge": True}), 400)
+    problem(await client.put(put, json={"rules": [{"shouldCharge": True}]}), 400)
+    alice_hvac = next(h for h in seed["hvacs"] if h["userId"] != bob)
+    problem(
+        await client.post(f"/users/{bob}/schedules", json={**body, "targetId": alice_hvac["id"]}),
+        400,
+    )
+    charge = next(s for s in seed["schedules"] if s["targetType"] == "charger")
+    problem(
+        await client.put(
+            f"/schedules/{charge['id']}", json={"defaultTargetState": {"holdType": "SCHEDULED"}}
+        ),
+        400,
+    )
+    assert (await client.delete(put)).status_code == 204

@@ -1017,16 +1017,9 @@ class SchedulesResource(SyncResource):
     def create_schedule(
         self,
         *,
-        default_should_charge: bool,
-        rules: list[models.ScheduleRule],
-        charging_location_id: UUID | str | None = None,
-        entity_id: str | None = None,
-        entity_type: models.ScheduleTargetType | None = None,
-        is_enabled: bool | None = None,
-        target_id: str | None = None,
-        target_type: models.ScheduleTargetType | None = None,
+        body: models.ScheduleCreateRequest | models.TemperatureScheduleCreateRequest,
         options: RequestOptions | None = None,
-    ) -> models.Schedule:
+    ) -> models.Schedule | models.TemperatureSchedule:
         """Create schedule
 
         Creates a schedule that controls whether a vehicle or charger should charge. Each rule
@@ -1034,23 +1027,15 @@ class SchedulesResource(SyncResource):
 
         `POST /schedules` (operationId `createSchedule`)
         """
-        return self._client.request(
+        result = self._client.request(
             "POST",
             "/schedules",
-            json_body={
-                "defaultShouldCharge": default_should_charge,
-                "rules": rules,
-                "chargingLocationId": charging_location_id,
-                "entityId": entity_id,
-                "entityType": entity_type,
-                "isEnabled": is_enabled,
-                "targetId": target_id,
-                "targetType": target_type,
-            },
-            cast_to=models.Schedule,
+            json_body=body,
+            cast_to=models.Schedule | models.TemperatureSchedule,
             idempotent=False,
             options=options,
         )
+        return cast("models.Schedule | models.TemperatureSchedule", result)
 
     def delete_schedule(
         self,
@@ -1079,28 +1064,29 @@ class SchedulesResource(SyncResource):
         schedule_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.Schedule:
+    ) -> models.Schedule | models.TemperatureSchedule:
         """Get schedule
 
         Returns one schedule.
 
         `GET /schedules/{scheduleId}` (operationId `getSchedule`)
         """
-        return self._client.request(
+        result = self._client.request(
             "GET",
             "/schedules/{scheduleId}",
             path_params={
                 "scheduleId": schedule_id,
             },
-            cast_to=models.Schedule,
+            cast_to=models.Schedule | models.TemperatureSchedule,
             options=options,
         )
+        return cast("models.Schedule | models.TemperatureSchedule", result)
 
     def list_schedules(
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.Schedule]:
+    ) -> list[models.Schedule | models.TemperatureSchedule]:
         """List schedules
 
         Returns all schedules of the User.
@@ -1110,7 +1096,7 @@ class SchedulesResource(SyncResource):
         return self._client.request(
             "GET",
             "/schedules",
-            cast_to=list[models.Schedule],
+            cast_to=list[models.Schedule | models.TemperatureSchedule],
             options=options,
         )
 
@@ -1118,41 +1104,28 @@ class SchedulesResource(SyncResource):
         self,
         schedule_id: str,
         *,
-        charging_location_id: UUID | str | None = None,
-        default_should_charge: bool | None = None,
-        entity_id: str | None = None,
-        entity_type: models.ScheduleTargetType | None = None,
-        is_enabled: bool | None = None,
-        rules: list[models.ScheduleRule] | None = None,
-        target_id: str | None = None,
-        target_type: models.ScheduleTargetType | None = None,
+        body: models.ScheduleUpdateRequest | models.TemperatureScheduleUpdateRequest,
         options: RequestOptions | None = None,
-    ) -> models.Schedule:
+    ) -> models.Schedule | models.TemperatureSchedule:
         """Update schedule
 
-        Updates a schedule. Every field is optional; fields not sent are left unchanged.
+        Updates a schedule. Every field is optional; fields not sent are left unchanged. A
+        schedule keeps its kind: a charge schedule takes the charge fields, a temperature
+        schedule the temperature fields.
 
         `PUT /schedules/{scheduleId}` (operationId `updateSchedule`)
         """
-        return self._client.request(
+        result = self._client.request(
             "PUT",
             "/schedules/{scheduleId}",
             path_params={
                 "scheduleId": schedule_id,
             },
-            json_body={
-                "chargingLocationId": charging_location_id,
-                "defaultShouldCharge": default_should_charge,
-                "entityId": entity_id,
-                "entityType": entity_type,
-                "isEnabled": is_enabled,
-                "rules": rules,
-                "targetId": target_id,
-                "targetType": target_type,
-            },
-            cast_to=models.Schedule,
+            json_body=body,
+            cast_to=models.Schedule | models.TemperatureSchedule,
             options=options,
         )
+        return cast("models.Schedule | models.TemperatureSchedule", result)
 
 
 class SchedulesResourceWithRawResponse:
@@ -2501,16 +2474,9 @@ class AsyncSchedulesResource(AsyncResource):
     async def create_schedule(
         self,
         *,
-        default_should_charge: bool,
-        rules: list[models.ScheduleRule],
-        charging_location_id: UUID | str | None = None,
-        entity_id: str | None = None,
-        entity_type: models.ScheduleTargetType | None = None,
-        is_enabled: bool | None = None,
-        target_id: str | None = None,
-        target_type: models.ScheduleTargetType | None = None,
+        body: models.ScheduleCreateRequest | models.TemperatureScheduleCreateRequest,
         options: RequestOptions | None = None,
-    ) -> models.Schedule:
+    ) -> models.Schedule | models.TemperatureSchedule:
         """Create schedule
 
         Creates a schedule that controls whether a vehicle or charger should charge. Each rule
@@ -2518,23 +2484,15 @@ class AsyncSchedulesResource(AsyncResource):
 
         `POST /schedules` (operationId `createSchedule`)
         """
-        return await self._client.request(
+        result = await self._client.request(
             "POST",
             "/schedules",
-            json_body={
-                "defaultShouldCharge": default_should_charge,
-                "rules": rules,
-                "chargingLocationId": charging_location_id,
-                "entityId": entity_id,
-                "entityType": entity_type,
-                "isEnabled": is_enabled,
-                "targetId": target_id,
-                "targetType": target_type,
-            },
-            cast_to=models.Schedule,
+            json_body=body,
+            cast_to=models.Schedule | models.TemperatureSchedule,
             idempotent=False,
             options=options,
         )
+        return cast("models.Schedule | models.TemperatureSchedule", result)
 
     async def delete_schedule(
         self,
@@ -2563,28 +2521,29 @@ class AsyncSchedulesResource(AsyncResource):
         schedule_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.Schedule:
+    ) -> models.Schedule | models.TemperatureSchedule:
         """Get schedule
 
         Returns one schedule.
 
         `GET /schedules/{scheduleId}` (operationId `getSchedule`)
         """
-        return await self._client.request(
+        result = await self._client.request(
             "GET",
             "/schedules/{scheduleId}",
             path_params={
                 "scheduleId": schedule_id,
             },
-            cast_to=models.Schedule,
+            cast_to=models.Schedule | models.TemperatureSchedule,
             options=options,
         )
+        return cast("models.Schedule | models.TemperatureSchedule", result)
 
     async def list_schedules(
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.Schedule]:
+    ) -> list[models.Schedule | models.TemperatureSchedule]:
         """List schedules
 
         Returns all schedules of the User.
@@ -2594,7 +2553,7 @@ class AsyncSchedulesResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/schedules",
-            cast_to=list[models.Schedule],
+            cast_to=list[models.Schedule | models.TemperatureSchedule],
             options=options,
         )
 
@@ -2602,41 +2561,28 @@ class AsyncSchedulesResource(AsyncResource):
         self,
         schedule_id: str,
         *,
-        charging_location_id: UUID | str | None = None,
-        default_should_charge: bool | None = None,
-        entity_id: str | None = None,
-        entity_type: models.ScheduleTargetType | None = None,
-        is_enabled: bool | None = None,
-        rules: list[models.ScheduleRule] | None = None,
-        target_id: str | None = None,
-        target_type: models.ScheduleTargetType | None = None,
+        body: models.ScheduleUpdateRequest | models.TemperatureScheduleUpdateRequest,
         options: RequestOptions | None = None,
-    ) -> models.Schedule:
+    ) -> models.Schedule | models.TemperatureSchedule:
         """Update schedule
 
-        Updates a schedule. Every field is optional; fields not sent are left unchanged.
+        Updates a schedule. Every field is optional; fields not sent are left unchanged. A
+        schedule keeps its kind: a charge schedule takes the charge fields, a temperature
+        schedule the temperature fields.
 
         `PUT /schedules/{scheduleId}` (operationId `updateSchedule`)
         """
-        return await self._client.request(
+        result = await self._client.request(
             "PUT",
             "/schedules/{scheduleId}",
             path_params={
                 "scheduleId": schedule_id,
             },
-            json_body={
-                "chargingLocationId": charging_location_id,
-                "defaultShouldCharge": default_should_charge,
-                "entityId": entity_id,
-                "entityType": entity_type,
-                "isEnabled": is_enabled,
-                "rules": rules,
-                "targetId": target_id,
-                "targetType": target_type,
-            },
-            cast_to=models.Schedule,
+            json_body=body,
+            cast_to=models.Schedule | models.TemperatureSchedule,
             options=options,
         )
+        return cast("models.Schedule | models.TemperatureSchedule", result)
 
 
 class AsyncSchedulesResourceWithRawResponse:

@@ -1028,6 +1028,14 @@ class ScheduleTargetType(OpenEnum):
     CHARGER = "charger"
 
 
+class TemperatureScheduleTargetType(OpenEnum):
+    """
+    The type of asset a temperature schedule controls.
+    """
+
+    HVAC = "hvac"
+
+
 class UserLinkResponse(EnodeModel):
     """
     A Link session.
@@ -1628,6 +1636,64 @@ class ScheduleUpdateRequest(EnodeModel):
     """
 
 
+class TemperatureScheduleRule(EnodeModel):
+    """
+    Sets a `targetState` for the HVAC unit. The other properties are optional filters limiting when the rule applies (a response echoes only the filters the rule was given).
+    """
+
+    hour_minute: Annotated[ScheduleRuleHourMinute | None, Field(alias="hourMinute")] = None
+    from_timestamp: Annotated[AwareDatetime | None, Field(alias="fromTimestamp")] = None
+    """
+    UTC timestamp from which this rule should apply.
+    """
+    to_timestamp: Annotated[AwareDatetime | None, Field(alias="toTimestamp")] = None
+    """
+    UTC timestamp until which this rule should apply.
+    """
+    weekdays: list[Weekday] | None = None
+    """
+    Weekdays the rule applies to, 0 (Monday) to 6 (Sunday).
+    """
+    target_state: Annotated[
+        HvacActionTargetAuto
+        | HvacActionTargetCool
+        | HvacActionTargetHeat
+        | HvacActionTargetOff
+        | HvacActionTargetScheduled,
+        Field(alias="targetState"),
+    ]
+    """
+    The state the action brings the HVAC unit to: a permanent hold in one mode (`holdType` `PERMANENT`, with the setpoints that mode uses) or following the unit's own schedule (`holdType` `SCHEDULED`).
+    """
+
+
+class TemperatureScheduleUpdateRequest(EnodeModel):
+    """
+    Changes to a temperature schedule. Fields not sent are left unchanged.
+    """
+
+    is_enabled: Annotated[bool | None, Field(alias="isEnabled")] = None
+    """
+    Whether this Schedule should control the HVAC unit.
+    """
+    default_target_state: Annotated[
+        HvacActionTargetAuto
+        | HvacActionTargetCool
+        | HvacActionTargetHeat
+        | HvacActionTargetOff
+        | HvacActionTargetScheduled
+        | None,
+        Field(alias="defaultTargetState"),
+    ] = None
+    """
+    The state the action brings the HVAC unit to: a permanent hold in one mode (`holdType` `PERMANENT`, with the setpoints that mode uses) or following the unit's own schedule (`holdType` `SCHEDULED`).
+    """
+    rules: list[TemperatureScheduleRule] | None = None
+    """
+    The rules, each with the state it asks for while it applies.
+    """
+
+
 class UserLinkRequest(EnodeModel):
     """
     Options for the Link session. Every field is optional.
@@ -2066,13 +2132,77 @@ class ScheduleCreateRequest(EnodeModel):
     """
 
 
-class ScheduleList(EnodeModel):
+class ScheduleUpdateBody(RootModel[ScheduleUpdateRequest | TemperatureScheduleUpdateRequest]):
+    root: ScheduleUpdateRequest | TemperatureScheduleUpdateRequest
     """
-    A page of schedules.
+    Changes to a charge schedule or to a temperature schedule.
     """
 
-    data: list[Schedule]
-    pagination: PaginationCursors
+
+class TemperatureSchedule(EnodeModel):
+    """
+    A temperature schedule for an HVAC unit.
+    """
+
+    id: str
+    """
+    ID of the Schedule.
+    """
+    is_enabled: Annotated[bool, Field(alias="isEnabled")]
+    """
+    Whether this Schedule controls the HVAC unit. While it does, manual permanent holds and follow-schedule commands are refused (422).
+    """
+    target_id: Annotated[str, Field(alias="targetId")]
+    """
+    ID of the HVAC unit this schedule controls.
+    """
+    target_type: Annotated[TemperatureScheduleTargetType, Field(alias="targetType")]
+    default_target_state: Annotated[
+        HvacActionTargetAuto
+        | HvacActionTargetCool
+        | HvacActionTargetHeat
+        | HvacActionTargetOff
+        | HvacActionTargetScheduled,
+        Field(alias="defaultTargetState"),
+    ]
+    """
+    The state the action brings the HVAC unit to: a permanent hold in one mode (`holdType` `PERMANENT`, with the setpoints that mode uses) or following the unit's own schedule (`holdType` `SCHEDULED`).
+    """
+    rules: list[TemperatureScheduleRule]
+    """
+    The rules, each with the state it asks for while it applies.
+    """
+
+
+class TemperatureScheduleCreateRequest(EnodeModel):
+    """
+    A new temperature schedule.
+    """
+
+    is_enabled: Annotated[bool, Field(alias="isEnabled")] = True
+    """
+    Whether this Schedule should control the HVAC unit.
+    """
+    target_id: Annotated[str, Field(alias="targetId")]
+    """
+    ID of the HVAC unit this schedule controls.
+    """
+    target_type: Annotated[TemperatureScheduleTargetType, Field(alias="targetType")]
+    default_target_state: Annotated[
+        HvacActionTargetAuto
+        | HvacActionTargetCool
+        | HvacActionTargetHeat
+        | HvacActionTargetOff
+        | HvacActionTargetScheduled,
+        Field(alias="defaultTargetState"),
+    ]
+    """
+    The state the action brings the HVAC unit to: a permanent hold in one mode (`holdType` `PERMANENT`, with the setpoints that mode uses) or following the unit's own schedule (`holdType` `SCHEDULED`).
+    """
+    rules: list[TemperatureScheduleRule]
+    """
+    The rules, each with the state it asks for while it applies.
+    """
 
 
 class User(EnodeModel):
@@ -2095,3 +2225,19 @@ class ChargerAction(RootModel[ChargerChargeAction | ChargerMaxCurrentAction]):
     """
     A charger action: either a charge action (start/stop, with `kind`) or a max current action (with `targetState`).
     """
+
+
+class ScheduleCreateBody(RootModel[ScheduleCreateRequest | TemperatureScheduleCreateRequest]):
+    root: ScheduleCreateRequest | TemperatureScheduleCreateRequest
+    """
+    A new charge schedule or a new temperature schedule.
+    """
+
+
+class ScheduleList(EnodeModel):
+    """
+    A page of schedules.
+    """
+
+    data: list[Schedule | TemperatureSchedule]
+    pagination: PaginationCursors

@@ -1018,44 +1018,32 @@ class SchedulesResource(SyncResource):
         self,
         user_id: str,
         *,
-        default_should_charge: bool,
-        rules: list[models.ScheduleRule],
-        entity_id: str | None = None,
-        entity_type: models.ScheduleTargetType | None = None,
-        is_enabled: bool | None = None,
-        location_id: UUID | str | None = None,
-        target_id: str | None = None,
-        target_type: models.ScheduleTargetType | None = None,
+        body: models.ScheduleCreateRequest | models.TemperatureScheduleCreateRequest,
         options: RequestOptions | None = None,
-    ) -> models.Schedule:
+    ) -> models.Schedule | models.TemperatureSchedule:
         """Create schedule
 
-        Creates a schedule for the given User that controls whether one of its vehicles or
-        chargers should charge. Each rule sets a value for `shouldCharge`; when no rule is
-        active, `defaultShouldCharge` applies.
+        Creates a schedule for the given User. A charge schedule (`targetType` `vehicle` or
+        `charger`) controls whether the target should charge: each rule sets `shouldCharge`, and
+        `defaultShouldCharge` applies when no rule is active. A temperature schedule
+        (`targetType` `hvac`) controls an HVAC unit: each rule sets a `targetState` (a mode with
+        its setpoints, or following the unit's own schedule), and `defaultTargetState` applies
+        when no rule is active.
 
         `POST /users/{userId}/schedules` (operationId `createSchedule`)
         """
-        return self._client.request(
+        result = self._client.request(
             "POST",
             "/users/{userId}/schedules",
             path_params={
                 "userId": user_id,
             },
-            json_body={
-                "defaultShouldCharge": default_should_charge,
-                "rules": rules,
-                "entityId": entity_id,
-                "entityType": entity_type,
-                "isEnabled": is_enabled,
-                "locationId": location_id,
-                "targetId": target_id,
-                "targetType": target_type,
-            },
-            cast_to=models.Schedule,
+            json_body=body,
+            cast_to=models.Schedule | models.TemperatureSchedule,
             idempotent=False,
             options=options,
         )
+        return cast("models.Schedule | models.TemperatureSchedule", result)
 
     def delete_schedule(
         self,
@@ -1084,22 +1072,23 @@ class SchedulesResource(SyncResource):
         schedule_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.Schedule:
+    ) -> models.Schedule | models.TemperatureSchedule:
         """Get schedule
 
         Returns one schedule.
 
         `GET /schedules/{scheduleId}` (operationId `getSchedule`)
         """
-        return self._client.request(
+        result = self._client.request(
             "GET",
             "/schedules/{scheduleId}",
             path_params={
                 "scheduleId": schedule_id,
             },
-            cast_to=models.Schedule,
+            cast_to=models.Schedule | models.TemperatureSchedule,
             options=options,
         )
+        return cast("models.Schedule | models.TemperatureSchedule", result)
 
     def list_schedules(
         self,
@@ -1109,7 +1098,7 @@ class SchedulesResource(SyncResource):
         before: str | None = None,
         page_size: int | None = None,
         options: RequestOptions | None = None,
-    ) -> SyncPage[models.Schedule]:
+    ) -> SyncPage[models.Schedule | models.TemperatureSchedule]:
         """List user schedules
 
         Returns a paginated list of the schedules of the given User.
@@ -1127,7 +1116,7 @@ class SchedulesResource(SyncResource):
                 "before": before,
                 "pageSize": page_size,
             },
-            item_type=models.Schedule,
+            item_type=models.Schedule | models.TemperatureSchedule,
             options=options,
         )
 
@@ -1135,41 +1124,28 @@ class SchedulesResource(SyncResource):
         self,
         schedule_id: str,
         *,
-        default_should_charge: bool | None = None,
-        entity_id: str | None = None,
-        entity_type: models.ScheduleTargetType | None = None,
-        is_enabled: bool | None = None,
-        location_id: UUID | str | None = None,
-        rules: list[models.ScheduleRule] | None = None,
-        target_id: str | None = None,
-        target_type: models.ScheduleTargetType | None = None,
+        body: models.ScheduleUpdateRequest | models.TemperatureScheduleUpdateRequest,
         options: RequestOptions | None = None,
-    ) -> models.Schedule:
+    ) -> models.Schedule | models.TemperatureSchedule:
         """Update schedule
 
-        Updates a schedule. Every field is optional; fields not sent are left unchanged.
+        Updates a schedule. Every field is optional; fields not sent are left unchanged. A
+        schedule keeps its kind: a charge schedule takes the charge fields, a temperature
+        schedule the temperature fields.
 
         `PUT /schedules/{scheduleId}` (operationId `updateSchedule`)
         """
-        return self._client.request(
+        result = self._client.request(
             "PUT",
             "/schedules/{scheduleId}",
             path_params={
                 "scheduleId": schedule_id,
             },
-            json_body={
-                "defaultShouldCharge": default_should_charge,
-                "entityId": entity_id,
-                "entityType": entity_type,
-                "isEnabled": is_enabled,
-                "locationId": location_id,
-                "rules": rules,
-                "targetId": target_id,
-                "targetType": target_type,
-            },
-            cast_to=models.Schedule,
+            json_body=body,
+            cast_to=models.Schedule | models.TemperatureSchedule,
             options=options,
         )
+        return cast("models.Schedule | models.TemperatureSchedule", result)
 
 
 class SchedulesResourceWithRawResponse:
@@ -2652,44 +2628,32 @@ class AsyncSchedulesResource(AsyncResource):
         self,
         user_id: str,
         *,
-        default_should_charge: bool,
-        rules: list[models.ScheduleRule],
-        entity_id: str | None = None,
-        entity_type: models.ScheduleTargetType | None = None,
-        is_enabled: bool | None = None,
-        location_id: UUID | str | None = None,
-        target_id: str | None = None,
-        target_type: models.ScheduleTargetType | None = None,
+        body: models.ScheduleCreateRequest | models.TemperatureScheduleCreateRequest,
         options: RequestOptions | None = None,
-    ) -> models.Schedule:
+    ) -> models.Schedule | models.TemperatureSchedule:
         """Create schedule
 
-        Creates a schedule for the given User that controls whether one of its vehicles or
-        chargers should charge. Each rule sets a value for `shouldCharge`; when no rule is
-        active, `defaultShouldCharge` applies.
+        Creates a schedule for the given User. A charge schedule (`targetType` `vehicle` or
+        `charger`) controls whether the target should charge: each rule sets `shouldCharge`, and
+        `defaultShouldCharge` applies when no rule is active. A temperature schedule
+        (`targetType` `hvac`) controls an HVAC unit: each rule sets a `targetState` (a mode with
+        its setpoints, or following the unit's own schedule), and `defaultTargetState` applies
+        when no rule is active.
 
         `POST /users/{userId}/schedules` (operationId `createSchedule`)
         """
-        return await self._client.request(
+        result = await self._client.request(
             "POST",
             "/users/{userId}/schedules",
             path_params={
                 "userId": user_id,
             },
-            json_body={
-                "defaultShouldCharge": default_should_charge,
-                "rules": rules,
-                "entityId": entity_id,
-                "entityType": entity_type,
-                "isEnabled": is_enabled,
-                "locationId": location_id,
-                "targetId": target_id,
-                "targetType": target_type,
-            },
-            cast_to=models.Schedule,
+            json_body=body,
+            cast_to=models.Schedule | models.TemperatureSchedule,
             idempotent=False,
             options=options,
         )
+        return cast("models.Schedule | models.TemperatureSchedule", result)
 
     async def delete_schedule(
         self,
@@ -2718,22 +2682,23 @@ class AsyncSchedulesResource(AsyncResource):
         schedule_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.Schedule:
+    ) -> models.Schedule | models.TemperatureSchedule:
         """Get schedule
 
         Returns one schedule.
 
         `GET /schedules/{scheduleId}` (operationId `getSchedule`)
         """
-        return await self._client.request(
+        result = await self._client.request(
             "GET",
             "/schedules/{scheduleId}",
             path_params={
                 "scheduleId": schedule_id,
             },
-            cast_to=models.Schedule,
+            cast_to=models.Schedule | models.TemperatureSchedule,
             options=options,
         )
+        return cast("models.Schedule | models.TemperatureSchedule", result)
 
     async def list_schedules(
         self,
@@ -2743,7 +2708,7 @@ class AsyncSchedulesResource(AsyncResource):
         before: str | None = None,
         page_size: int | None = None,
         options: RequestOptions | None = None,
-    ) -> AsyncPage[models.Schedule]:
+    ) -> AsyncPage[models.Schedule | models.TemperatureSchedule]:
         """List user schedules
 
         Returns a paginated list of the schedules of the given User.
@@ -2761,7 +2726,7 @@ class AsyncSchedulesResource(AsyncResource):
                 "before": before,
                 "pageSize": page_size,
             },
-            item_type=models.Schedule,
+            item_type=models.Schedule | models.TemperatureSchedule,
             options=options,
         )
 
@@ -2769,41 +2734,28 @@ class AsyncSchedulesResource(AsyncResource):
         self,
         schedule_id: str,
         *,
-        default_should_charge: bool | None = None,
-        entity_id: str | None = None,
-        entity_type: models.ScheduleTargetType | None = None,
-        is_enabled: bool | None = None,
-        location_id: UUID | str | None = None,
-        rules: list[models.ScheduleRule] | None = None,
-        target_id: str | None = None,
-        target_type: models.ScheduleTargetType | None = None,
+        body: models.ScheduleUpdateRequest | models.TemperatureScheduleUpdateRequest,
         options: RequestOptions | None = None,
-    ) -> models.Schedule:
+    ) -> models.Schedule | models.TemperatureSchedule:
         """Update schedule
 
-        Updates a schedule. Every field is optional; fields not sent are left unchanged.
+        Updates a schedule. Every field is optional; fields not sent are left unchanged. A
+        schedule keeps its kind: a charge schedule takes the charge fields, a temperature
+        schedule the temperature fields.
 
         `PUT /schedules/{scheduleId}` (operationId `updateSchedule`)
         """
-        return await self._client.request(
+        result = await self._client.request(
             "PUT",
             "/schedules/{scheduleId}",
             path_params={
                 "scheduleId": schedule_id,
             },
-            json_body={
-                "defaultShouldCharge": default_should_charge,
-                "entityId": entity_id,
-                "entityType": entity_type,
-                "isEnabled": is_enabled,
-                "locationId": location_id,
-                "rules": rules,
-                "targetId": target_id,
-                "targetType": target_type,
-            },
-            cast_to=models.Schedule,
+            json_body=body,
+            cast_to=models.Schedule | models.TemperatureSchedule,
             options=options,
         )
+        return cast("models.Schedule | models.TemperatureSchedule", result)
 
 
 class AsyncSchedulesResourceWithRawResponse:

@@ -74,8 +74,12 @@ class Response:
 
     @property
     def needs_cast(self) -> bool:
-        """A union or literal return parses to `Any` in the runtime's typing: cast it back."""
-        return self.kind == "model" and ("|" in self.annotation or "Literal[" in self.annotation)
+        """A union or literal return parses to `Any` in the runtime's typing: cast it back.
+        A list of them (`list[A | B]`) is a type expression the runtime's overload binds
+        as is, so casting it would be redundant."""
+        if self.kind != "model" or self.annotation.startswith("list["):
+            return False
+        return "|" in self.annotation or "Literal[" in self.annotation
 
 
 @dataclass(frozen=True)

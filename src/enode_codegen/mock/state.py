@@ -256,10 +256,11 @@ class State:
         )
 
     def is_controlled(self, asset: Asset) -> bool:
-        """Controlled by Enode (admin flag) or, for chargers, by an enabled schedule."""
+        """Controlled by Enode (admin flag) or, for chargers and HVAC units, by an enabled
+        schedule (a charge or a temperature schedule)."""
         if asset.controlled:
             return True
-        if asset.kind != "charger":
+        if asset.kind not in ("charger", "hvac"):
             return False
         return any(
             s.record.get("isEnabled") and s.record.get("targetId") == asset.id
