@@ -279,3 +279,31 @@ async def test_temperature_schedules_control_an_hvac_unit(
         400,
     )
     assert (await client.delete(put)).status_code == 204
+
+
+async def test_charging_statistics_by_location_and_utc_offset(
+    client: httpx.AsyncClient, seed: dict[str, Any]
+) -> None:
+    alice = seed["users"][0]["id"]
+    home = next(loc for loc in seed["locations"] if loc["userId"] == alice)
+    other = next(loc for loc in seed["locations"] if loc["userId"] != alice)
+    path = f"/users/{alice}/statistics/charging"
+    base = {"startDate": "2024-11-01T00:00:00Z", "endDate": "2024-11-04T00:00:00Z"}
+    params = {**base, "type": "charger"}
+    everywhere = (await client.get(path, params=params)).json()
+    at_home = (await client.get(path, params={**params, "locationId": home["id"]})).json()
+    assert [e["date"] for e in at_home] == [e["date"] for e in everywhere]
+    assert at_home != everywhere  # a different selection of charging
+    problem(await client.get(path, params={**params, "locationId": other["id"]}), 404)
+    shifted = (await client.get(path, params={**params, "utcOffset": "-8"})).json()
+    assert shifted[0]["date"] == "2024-10-31T08:00:00.000Z"  # local midnight at UTC-8
+    assert all(e["date"].endswith("T08:00:00.000Z") for e in shifted)
+    hourly = {**params, "resolution": "HOUR", "utcOffset": "5.5"}
+    assert (await client.get(path, params=hourly)).json()[0]["date"] == "2024-11-01T00:00:00.000Z"
+    problem(await client.get(path, params={**params, "utcOffset": "east"}), 400)
+    for entry in everywhere:
+        non_smart = entry["nonSmartPrice"]
+        if entry["kwhSum"] == 0:
+            assert non_smart == {"min": None, "max": None, "mean": None}
+        else:
+            assert non_smart["mean"] >= entry["price"]["mean"]

@@ -1317,7 +1317,9 @@ class StatisticsResource(SyncResource):
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
         id: UUID | str | None = None,
+        location_id: UUID | str | None = None,
         resolution: models.ChargingStatisticsResolution | None = None,
+        utc_offset: str | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.ChargingStatisticsEntry]:
         """Get charging statistics
@@ -1338,9 +1340,11 @@ class StatisticsResource(SyncResource):
             params={
                 "endDate": end_date,
                 "id": id,
+                "locationId": location_id,
                 "resolution": resolution,
                 "startDate": start_date,
                 "type": type,
+                "utcOffset": utc_offset,
             },
             cast_to=list[models.ChargingStatisticsEntry],
             options=options,
@@ -2774,7 +2778,9 @@ class AsyncStatisticsResource(AsyncResource):
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
         id: UUID | str | None = None,
+        location_id: UUID | str | None = None,
         resolution: models.ChargingStatisticsResolution | None = None,
+        utc_offset: str | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.ChargingStatisticsEntry]:
         """Get charging statistics
@@ -2795,9 +2801,11 @@ class AsyncStatisticsResource(AsyncResource):
             params={
                 "endDate": end_date,
                 "id": id,
+                "locationId": location_id,
                 "resolution": resolution,
                 "startDate": start_date,
                 "type": type,
+                "utcOffset": utc_offset,
             },
             cast_to=list[models.ChargingStatisticsEntry],
             options=options,

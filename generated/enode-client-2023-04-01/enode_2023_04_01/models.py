@@ -354,18 +354,18 @@ class ChargingStatisticsKw(EnodeModel):
 
 class ChargingStatisticsNonSmartPrice(EnodeModel):
     """
-    What the energy consumed during the time bucket would have cost per kWh had it been consumed at the default (non-smart) time, in `<CURRENCY>` per kWh. Equal to `price` when smart charging did not shift the consumption.
+    What the energy consumed during the time bucket would have cost per kWh had it been consumed at the default (non-smart) time, in `<CURRENCY>` per kWh. Equal to `price` when smart charging did not shift the consumption; null values when nothing was consumed (S1 makes them nullable).
     """
 
-    min: float
+    min: float | None
     """
     Lowest non-smart price in `<CURRENCY>`/kWh.
     """
-    max: float
+    max: float | None
     """
     Highest non-smart price in `<CURRENCY>`/kWh.
     """
-    mean: float
+    mean: float | None
     """
     Mean non-smart price in `<CURRENCY>`/kWh.
     """

@@ -1373,7 +1373,9 @@ class StatisticsResource(SyncResource):
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
         id: UUID | str | None = None,
+        location_id: UUID | str | None = None,
         resolution: models.ChargingStatisticsResolution | None = None,
+        utc_offset: str | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.ChargingStatisticsEntry]:
         """Get user charging statistics
@@ -1397,9 +1399,11 @@ class StatisticsResource(SyncResource):
             params={
                 "endDate": end_date,
                 "id": id,
+                "locationId": location_id,
                 "resolution": resolution,
                 "startDate": start_date,
                 "type": type,
+                "utcOffset": utc_offset,
             },
             cast_to=list[models.ChargingStatisticsEntry],
             options=options,
@@ -2985,7 +2989,9 @@ class AsyncStatisticsResource(AsyncResource):
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
         id: UUID | str | None = None,
+        location_id: UUID | str | None = None,
         resolution: models.ChargingStatisticsResolution | None = None,
+        utc_offset: str | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.ChargingStatisticsEntry]:
         """Get user charging statistics
@@ -3009,9 +3015,11 @@ class AsyncStatisticsResource(AsyncResource):
             params={
                 "endDate": end_date,
                 "id": id,
+                "locationId": location_id,
                 "resolution": resolution,
                 "startDate": start_date,
                 "type": type,
+                "utcOffset": utc_offset,
             },
             cast_to=list[models.ChargingStatisticsEntry],
             options=options,

@@ -1413,7 +1413,9 @@ class StatisticsResource(SyncResource):
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
         id: UUID | str | None = None,
+        location_id: UUID | str | None = None,
         resolution: models.ChargingStatisticsResolution | None = None,
+        utc_offset: str | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.ChargingStatisticsEntry]:
         """Get user charging statistics
@@ -1437,9 +1439,11 @@ class StatisticsResource(SyncResource):
             params={
                 "endDate": end_date,
                 "id": id,
+                "locationId": location_id,
                 "resolution": resolution,
                 "startDate": start_date,
                 "type": type,
+                "utcOffset": utc_offset,
             },
             cast_to=list[models.ChargingStatisticsEntry],
             options=options,
@@ -3063,7 +3067,9 @@ class AsyncStatisticsResource(AsyncResource):
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
         id: UUID | str | None = None,
+        location_id: UUID | str | None = None,
         resolution: models.ChargingStatisticsResolution | None = None,
+        utc_offset: str | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.ChargingStatisticsEntry]:
         """Get user charging statistics
@@ -3087,9 +3093,11 @@ class AsyncStatisticsResource(AsyncResource):
             params={
                 "endDate": end_date,
                 "id": id,
+                "locationId": location_id,
                 "resolution": resolution,
                 "startDate": start_date,
                 "type": type,
+                "utcOffset": utc_offset,
             },
             cast_to=list[models.ChargingStatisticsEntry],
             options=options,
