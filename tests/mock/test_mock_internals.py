@@ -82,7 +82,7 @@ async def test_pure_python_validation_path(
             f"/users/{seed['users'][0]['id']}/link",
             json={
                 "vendorType": "battery",
-                "language": "en",
+                "language": "en-US",
                 "scopes": [],
                 "redirectUri": "not a uri",
             },

@@ -1036,6 +1036,32 @@ class TemperatureScheduleTargetType(OpenEnum):
     HVAC = "hvac"
 
 
+class UserLinkLanguage(OpenEnum):
+    """
+    Language of the Link UI (BCP47); `browser` follows the user's browser setting.
+    """
+
+    BROWSER = "browser"
+    DA_DK = "da-DK"
+    DE_DE = "de-DE"
+    EN_US = "en-US"
+    EN_GB = "en-GB"
+    ES_ES = "es-ES"
+    FI_FI = "fi-FI"
+    FR_FR = "fr-FR"
+    IT_IT = "it-IT"
+    JA_JP = "ja-JP"
+    LV_LV = "lv-LV"
+    LT_LT = "lt-LT"
+    NB_NO = "nb-NO"
+    NL_NL = "nl-NL"
+    NL_BE = "nl-BE"
+    PL_PL = "pl-PL"
+    PT_PT = "pt-PT"
+    RO_RO = "ro-RO"
+    SV_SE = "sv-SE"
+
+
 class UserLinkResponse(EnodeModel):
     """
     A Link session.
@@ -1049,6 +1075,27 @@ class UserLinkResponse(EnodeModel):
     """
     Opaque state identifying this Link session.
     """
+
+
+class UserLinkScope(OpenEnum):
+    """
+    An access scope the user can grant during linking.
+    """
+
+    BATTERY_CONTROL_OPERATION_MODE = "battery:control:operation_mode"
+    BATTERY_READ_DATA = "battery:read:data"
+    BATTERY_READ_LOCATION = "battery:read:location"
+    CHARGER_CONTROL_CHARGING = "charger:control:charging"
+    CHARGER_READ_DATA = "charger:read:data"
+    HVAC_CONTROL_MODE = "hvac:control:mode"
+    HVAC_READ_DATA = "hvac:read:data"
+    INVERTER_READ_DATA = "inverter:read:data"
+    INVERTER_READ_LOCATION = "inverter:read:location"
+    METER_READ_DATA = "meter:read:data"
+    METER_READ_LOCATION = "meter:read:location"
+    VEHICLE_CONTROL_CHARGING = "vehicle:control:charging"
+    VEHICLE_READ_DATA = "vehicle:read:data"
+    VEHICLE_READ_LOCATION = "vehicle:read:location"
 
 
 class UserListItem(EnodeModel):
@@ -1701,11 +1748,8 @@ class UserLinkRequest(EnodeModel):
 
     vendor_type: Annotated[UserVendorType | None, Field(alias="vendorType")] = None
     vendor: UserVendor | None = None
-    language: Annotated[str | None, Field(examples=["en-US"])] = None
-    """
-    Preferred BCP47 language code for the Link UI, e.g. `en-US`. Falls back to `en-US` if unsupported.
-    """
-    scopes: list[str] | None = None
+    language: UserLinkLanguage | None = None
+    scopes: list[UserLinkScope] | None = None
     """
     The access scopes the User is asked to grant, e.g. `battery:read:data`.
     """
