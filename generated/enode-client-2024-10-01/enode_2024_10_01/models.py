@@ -1662,6 +1662,10 @@ class InverterStatistics(EnodeModel):
     IANA time zone of the inverter; the period and the data points' dates are in this zone's local time.
     """
     resolutions: InverterStatisticsResolutions
+    retry_after: Annotated[AwareDatetime | None, Field(alias="retryAfter")] = None
+    """
+    Only while the statistics are not final (202): ask again at this time or later.
+    """
 
 
 class InverterStatisticsPending(InverterStatistics):
@@ -1671,7 +1675,7 @@ class InverterStatisticsPending(InverterStatistics):
 
     retry_after: Annotated[AwareDatetime, Field(alias="retryAfter")]
     """
-    Ask again at this time or later.
+    Only while the statistics are not final (202): ask again at this time or later.
     """
 
 
