@@ -5,12 +5,13 @@ Run with `nox -s NAME`, or on a machine without nox `python3 noxfile.py -s NAME`
 
     contract  the main job: validate specs -> generate -> contract tests against the mock
     tests     the test suite
-    lint      ruff and mypy --strict on the project
+    lint      ruff and mypy --strict on the project, actionlint on .github/workflows/
     validate  validate every spec version
     generate  regenerate generated/ from spec/
     check     fail with a diff when generated/ is stale
     golden    refresh the golden record of tests/golden/
     packages  build each generated package's wheel and import it in a clean virtualenv
+    publish   upload generated packages whose version is new to a package index, install one back
     bench     benchmarks against peers (openapi-python-client, Prism, raw httpx)
 """
 
@@ -46,8 +47,17 @@ def _bootstrap() -> None:
 if __name__ == "__main__":
     _bootstrap()
 
+import logging  # noqa: E402
+
 import nox  # noqa: E402
 
+
+def quiet_uv_probe(record: logging.LogRecord) -> bool:
+    """Drop nox's "uv binary not found." line: sessions use the venv backend on purpose."""
+    return record.getMessage() != "uv binary not found."
+
+
+logging.getLogger("nox").addFilter(quiet_uv_probe)
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_venv = "yes"
 nox.options.sessions = ["contract"]
@@ -127,6 +137,20 @@ def packages(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def publish(session: nox.Session) -> None:
+    """Build (sdist + wheel), `twine check` and upload every generated package whose version
+    the index does not have yet, then `pip install enode-client-2024-10-01` from the index in
+    a clean venv and call the mock with it (enode_codegen/publish.py).
+
+    Default index: a local pypiserver started on 127.0.0.1 for the run, serving dist/index/.
+    Otherwise ENODE_PUBLISH_INDEX_URL (simple index), ENODE_PUBLISH_UPLOAD_URL and
+    ENODE_PUBLISH_TOKEN from the environment.
+    """
+    session.install("-q", "-e", ".[publish]")
+    session.run("python", "-m", "enode_codegen.publish", *session.posargs)
+
+
+@nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Benchmarks against peers (bench/README.md): they report, never fail.
 
@@ -145,11 +169,13 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff (lint + format check) and mypy --strict on the hand-written code."""
+    """ruff (lint + format check) and mypy --strict on the hand-written code; actionlint on
+    the CI workflows in .github/workflows/."""
     install_project(session)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy", "src")
+    session.run("actionlint")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ import pytest
 from schema_instances import instance
 
 from enode_codegen.generator.generate import check
+from enode_codegen.generator.ir import resource_attr
 from enode_codegen.generator.naming import snake_name
 from enode_codegen.generator.paths import GENERATED_DIR, SPEC_DIR, discover_versions, spec_file
 from enode_codegen.generator.validate import iter_operations, validate_spec
@@ -126,7 +127,9 @@ def build_call(version: str, path: str, method: str) -> tuple[dict[str, Any], st
 
 def method_for(client: Any, version: str, path: str, method: str) -> Any:
     op = document(version)["paths"][path][method]
-    resource = getattr(client, snake(op["tags"][0]))
+    tag = op["tags"][0]
+    paths = [p for p, _, o in iter_operations(document(version)) if o["tags"][0] == tag]
+    resource = getattr(client, resource_attr(tag, paths))
     return getattr(resource, snake(op["operationId"]))
 
 

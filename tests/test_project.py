@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any, cast
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,3 +69,57 @@ def test_main_job_validates_generates_then_runs_the_contract_suite() -> None:
         "session.run('enode-codegen', 'generate')",
         "session.run('enode-codegen', 'contract', *session.posargs)",
     ]
+
+
+# --- the forge's CI workflows -------------------------------------------------------------
+
+WORKFLOWS = ROOT / ".github" / "workflows"
+
+
+def _workflow(name: str) -> dict[str, Any]:
+    data = yaml.safe_load((WORKFLOWS / name).read_text())
+    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as true
+    return cast(dict[str, Any], data)
+
+
+def _commands(workflow: dict[str, Any]) -> str:
+    return "\n".join(
+        step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"]
+    )
+
+
+def test_workflows_pass_actionlint() -> None:
+    actionlint = Path(sys.executable).parent / "actionlint"
+    result = subprocess.run(
+        [str(actionlint), "-no-color"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ci_regenerates_and_tests_on_a_change_to_what_clients_come_from() -> None:
+    ci = _workflow("ci.yml")
+    for event in ("push", "pull_request"):
+        paths = ci["on"][event]["paths"]
+        for source in ("spec", "generator", "templates", "runtime"):
+            assert f"src/enode_codegen/{source}/**" in paths, (event, source)
+    commands = _commands(ci)
+    for command in (
+        "enode-codegen generate",
+        "git diff --exit-code",
+        "enode-codegen check",
+        "python3 noxfile.py -s tests",
+        "python3 noxfile.py -s lint",
+        "python3 noxfile.py -s contract",
+    ):
+        assert command in commands, command
+
+
+def test_a_release_tag_publishes_with_the_index_from_secrets() -> None:
+    release = _workflow("release.yml")
+    assert release["on"]["push"]["tags"]
+    publish = release["jobs"]["publish"]
+    assert publish["needs"] == "check"
+    [step] = [s for s in publish["steps"] if "noxfile.py -s publish" in s.get("run", "")]
+    for name in ("ENODE_PUBLISH_INDEX_URL", "ENODE_PUBLISH_UPLOAD_URL", "ENODE_PUBLISH_TOKEN"):
+        assert step["env"][name] == f"${{{{ secrets.{name} }}}}"
+    assert set(nox_sessions()) >= {"check", "tests", "lint", "publish", "contract"}

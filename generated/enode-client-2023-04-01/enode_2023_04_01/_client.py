@@ -738,7 +738,7 @@ class HVACResource(SyncResource):
 
 
 class HVACResourceWithRawResponse:
-    """`hvac` methods that return `RawResponse` (status, headers, `.parse()`)."""
+    """`hvacs` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: HVACResource) -> None:
         self.cancel_hvac_action = resource._with_raw_response(resource.cancel_hvac_action)
@@ -1163,7 +1163,7 @@ class ServiceHealthResource(SyncResource):
 
 
 class ServiceHealthResourceWithRawResponse:
-    """`service_health` methods that return `RawResponse` (status, headers, `.parse()`)."""
+    """`health` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: ServiceHealthResource) -> None:
         self.check_health_ready = resource._with_raw_response(resource.check_health_ready)
@@ -1296,7 +1296,7 @@ class SolarInvertersResource(SyncResource):
 
 
 class SolarInvertersResourceWithRawResponse:
-    """`solar_inverters` methods that return `RawResponse` (status, headers, `.parse()`)."""
+    """`inverters` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: SolarInvertersResource) -> None:
         self.get_inverter = resource._with_raw_response(resource.get_inverter)
@@ -1405,7 +1405,7 @@ class UserManagementResource(SyncResource):
 
 
 class UserManagementResourceWithRawResponse:
-    """`user_management` methods that return `RawResponse` (status, headers, `.parse()`)."""
+    """`users` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: UserManagementResource) -> None:
         self.link_user = resource._with_raw_response(resource.link_user)
@@ -1417,19 +1417,34 @@ class ClientWithRawResponse:
     def __init__(self, client: Client) -> None:
         self.batteries = BatteriesResourceWithRawResponse(client.batteries)
         self.chargers = ChargersResourceWithRawResponse(client.chargers)
-        self.hvac = HVACResourceWithRawResponse(client.hvac)
+        self.hvacs = HVACResourceWithRawResponse(client.hvacs)
         self.interventions = InterventionsResourceWithRawResponse(client.interventions)
         self.me = MeResourceWithRawResponse(client.me)
         self.meters = MetersResourceWithRawResponse(client.meters)
         self.schedules = SchedulesResourceWithRawResponse(client.schedules)
-        self.service_health = ServiceHealthResourceWithRawResponse(client.service_health)
-        self.solar_inverters = SolarInvertersResourceWithRawResponse(client.solar_inverters)
+        self.health = ServiceHealthResourceWithRawResponse(client.health)
+        self.inverters = SolarInvertersResourceWithRawResponse(client.inverters)
         self.statistics = StatisticsResourceWithRawResponse(client.statistics)
-        self.user_management = UserManagementResourceWithRawResponse(client.user_management)
+        self.users = UserManagementResourceWithRawResponse(client.users)
 
 
 class Client(SyncAPIClient):
-    """Client for the Enode API, pinned to Enode-Version 2023-04-01."""
+    """Client for the Enode API, pinned to Enode-Version 2023-04-01.
+
+    Options, all keyword-only; unset ones are read from ENODE_* environment variables:
+
+    - `client_id`, `client_secret`: OAuth2 client credentials; or `access_token`: a token
+      you already have.
+    - `environment`: "sandbox" or "production"; or `base_url` and `token_url`.
+    - `timeout`: seconds or an `httpx.Timeout` (default 30 s, 5 s to connect).
+    - `max_retries`: retries of a failed request (default 2); `backoff`: their delays.
+    - `strict`: unknown fields and enum values in responses are errors (default False).
+    - `default_headers`: headers sent with every API request.
+    - `http_client` (yours, left open) or `transport`: how requests are sent; `sleep`:
+      how the client waits (for tests).
+
+    A misspelt option raises `TypeError` naming the valid ones.
+    """
 
     API_VERSION = "2023-04-01"
 
@@ -1444,7 +1459,7 @@ class Client(SyncAPIClient):
         return ChargersResource(self)
 
     @cached_property
-    def hvac(self) -> HVACResource:
+    def hvacs(self) -> HVACResource:
         """HVAC operations."""
         return HVACResource(self)
 
@@ -1469,12 +1484,12 @@ class Client(SyncAPIClient):
         return SchedulesResource(self)
 
     @cached_property
-    def service_health(self) -> ServiceHealthResource:
+    def health(self) -> ServiceHealthResource:
         """Service health operations."""
         return ServiceHealthResource(self)
 
     @cached_property
-    def solar_inverters(self) -> SolarInvertersResource:
+    def inverters(self) -> SolarInvertersResource:
         """Solar inverters operations."""
         return SolarInvertersResource(self)
 
@@ -1484,7 +1499,7 @@ class Client(SyncAPIClient):
         return StatisticsResource(self)
 
     @cached_property
-    def user_management(self) -> UserManagementResource:
+    def users(self) -> UserManagementResource:
         """User management operations."""
         return UserManagementResource(self)
 
@@ -2199,7 +2214,7 @@ class AsyncHVACResource(AsyncResource):
 
 
 class AsyncHVACResourceWithRawResponse:
-    """`hvac` methods that return `RawResponse` (status, headers, `.parse()`)."""
+    """`hvacs` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: AsyncHVACResource) -> None:
         self.cancel_hvac_action = resource._with_raw_response(resource.cancel_hvac_action)
@@ -2624,7 +2639,7 @@ class AsyncServiceHealthResource(AsyncResource):
 
 
 class AsyncServiceHealthResourceWithRawResponse:
-    """`service_health` methods that return `RawResponse` (status, headers, `.parse()`)."""
+    """`health` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: AsyncServiceHealthResource) -> None:
         self.check_health_ready = resource._with_raw_response(resource.check_health_ready)
@@ -2757,7 +2772,7 @@ class AsyncSolarInvertersResource(AsyncResource):
 
 
 class AsyncSolarInvertersResourceWithRawResponse:
-    """`solar_inverters` methods that return `RawResponse` (status, headers, `.parse()`)."""
+    """`inverters` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: AsyncSolarInvertersResource) -> None:
         self.get_inverter = resource._with_raw_response(resource.get_inverter)
@@ -2866,7 +2881,7 @@ class AsyncUserManagementResource(AsyncResource):
 
 
 class AsyncUserManagementResourceWithRawResponse:
-    """`user_management` methods that return `RawResponse` (status, headers, `.parse()`)."""
+    """`users` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: AsyncUserManagementResource) -> None:
         self.link_user = resource._with_raw_response(resource.link_user)
@@ -2878,19 +2893,34 @@ class AsyncClientWithRawResponse:
     def __init__(self, client: AsyncClient) -> None:
         self.batteries = AsyncBatteriesResourceWithRawResponse(client.batteries)
         self.chargers = AsyncChargersResourceWithRawResponse(client.chargers)
-        self.hvac = AsyncHVACResourceWithRawResponse(client.hvac)
+        self.hvacs = AsyncHVACResourceWithRawResponse(client.hvacs)
         self.interventions = AsyncInterventionsResourceWithRawResponse(client.interventions)
         self.me = AsyncMeResourceWithRawResponse(client.me)
         self.meters = AsyncMetersResourceWithRawResponse(client.meters)
         self.schedules = AsyncSchedulesResourceWithRawResponse(client.schedules)
-        self.service_health = AsyncServiceHealthResourceWithRawResponse(client.service_health)
-        self.solar_inverters = AsyncSolarInvertersResourceWithRawResponse(client.solar_inverters)
+        self.health = AsyncServiceHealthResourceWithRawResponse(client.health)
+        self.inverters = AsyncSolarInvertersResourceWithRawResponse(client.inverters)
         self.statistics = AsyncStatisticsResourceWithRawResponse(client.statistics)
-        self.user_management = AsyncUserManagementResourceWithRawResponse(client.user_management)
+        self.users = AsyncUserManagementResourceWithRawResponse(client.users)
 
 
 class AsyncClient(AsyncAPIClient):
-    """Asyncio client for the Enode API, pinned to Enode-Version 2023-04-01."""
+    """Asyncio client for the Enode API, pinned to Enode-Version 2023-04-01.
+
+    Options, all keyword-only; unset ones are read from ENODE_* environment variables:
+
+    - `client_id`, `client_secret`: OAuth2 client credentials; or `access_token`: a token
+      you already have.
+    - `environment`: "sandbox" or "production"; or `base_url` and `token_url`.
+    - `timeout`: seconds or an `httpx.Timeout` (default 30 s, 5 s to connect).
+    - `max_retries`: retries of a failed request (default 2); `backoff`: their delays.
+    - `strict`: unknown fields and enum values in responses are errors (default False).
+    - `default_headers`: headers sent with every API request.
+    - `http_client` (yours, left open) or `transport`: how requests are sent; `sleep`:
+      how the client waits (for tests).
+
+    A misspelt option raises `TypeError` naming the valid ones.
+    """
 
     API_VERSION = "2023-04-01"
 
@@ -2905,7 +2935,7 @@ class AsyncClient(AsyncAPIClient):
         return AsyncChargersResource(self)
 
     @cached_property
-    def hvac(self) -> AsyncHVACResource:
+    def hvacs(self) -> AsyncHVACResource:
         """HVAC operations."""
         return AsyncHVACResource(self)
 
@@ -2930,12 +2960,12 @@ class AsyncClient(AsyncAPIClient):
         return AsyncSchedulesResource(self)
 
     @cached_property
-    def service_health(self) -> AsyncServiceHealthResource:
+    def health(self) -> AsyncServiceHealthResource:
         """Service health operations."""
         return AsyncServiceHealthResource(self)
 
     @cached_property
-    def solar_inverters(self) -> AsyncSolarInvertersResource:
+    def inverters(self) -> AsyncSolarInvertersResource:
         """Solar inverters operations."""
         return AsyncSolarInvertersResource(self)
 
@@ -2945,7 +2975,7 @@ class AsyncClient(AsyncAPIClient):
         return AsyncStatisticsResource(self)
 
     @cached_property
-    def user_management(self) -> AsyncUserManagementResource:
+    def users(self) -> AsyncUserManagementResource:
         """User management operations."""
         return AsyncUserManagementResource(self)
 

@@ -807,7 +807,7 @@ class HVACResource(SyncResource):
 
 
 class HVACResourceWithRawResponse:
-    """`hvac` methods that return `RawResponse` (status, headers, `.parse()`)."""
+    """`hvacs` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: HVACResource) -> None:
         self.cancel_hvac_action = resource._with_raw_response(resource.cancel_hvac_action)
@@ -1183,7 +1183,7 @@ class ServiceHealthResource(SyncResource):
 
 
 class ServiceHealthResourceWithRawResponse:
-    """`service_health` methods that return `RawResponse` (status, headers, `.parse()`)."""
+    """`health` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: ServiceHealthResource) -> None:
         self.check_health_ready = resource._with_raw_response(resource.check_health_ready)
@@ -1350,7 +1350,7 @@ class SolarInvertersResource(SyncResource):
 
 
 class SolarInvertersResourceWithRawResponse:
-    """`solar_inverters` methods that return `RawResponse` (status, headers, `.parse()`)."""
+    """`inverters` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: SolarInvertersResource) -> None:
         self.get_inverter = resource._with_raw_response(resource.get_inverter)
@@ -1560,7 +1560,7 @@ class UserManagementResource(SyncResource):
 
 
 class UserManagementResourceWithRawResponse:
-    """`user_management` methods that return `RawResponse` (status, headers, `.parse()`)."""
+    """`users` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: UserManagementResource) -> None:
         self.delete_user = resource._with_raw_response(resource.delete_user)
@@ -1576,18 +1576,33 @@ class ClientWithRawResponse:
     def __init__(self, client: Client) -> None:
         self.batteries = BatteriesResourceWithRawResponse(client.batteries)
         self.chargers = ChargersResourceWithRawResponse(client.chargers)
-        self.hvac = HVACResourceWithRawResponse(client.hvac)
+        self.hvacs = HVACResourceWithRawResponse(client.hvacs)
         self.interventions = InterventionsResourceWithRawResponse(client.interventions)
         self.meters = MetersResourceWithRawResponse(client.meters)
         self.schedules = SchedulesResourceWithRawResponse(client.schedules)
-        self.service_health = ServiceHealthResourceWithRawResponse(client.service_health)
-        self.solar_inverters = SolarInvertersResourceWithRawResponse(client.solar_inverters)
+        self.health = ServiceHealthResourceWithRawResponse(client.health)
+        self.inverters = SolarInvertersResourceWithRawResponse(client.inverters)
         self.statistics = StatisticsResourceWithRawResponse(client.statistics)
-        self.user_management = UserManagementResourceWithRawResponse(client.user_management)
+        self.users = UserManagementResourceWithRawResponse(client.users)
 
 
 class Client(SyncAPIClient):
-    """Client for the Enode API, pinned to Enode-Version 2024-01-01."""
+    """Client for the Enode API, pinned to Enode-Version 2024-01-01.
+
+    Options, all keyword-only; unset ones are read from ENODE_* environment variables:
+
+    - `client_id`, `client_secret`: OAuth2 client credentials; or `access_token`: a token
+      you already have.
+    - `environment`: "sandbox" or "production"; or `base_url` and `token_url`.
+    - `timeout`: seconds or an `httpx.Timeout` (default 30 s, 5 s to connect).
+    - `max_retries`: retries of a failed request (default 2); `backoff`: their delays.
+    - `strict`: unknown fields and enum values in responses are errors (default False).
+    - `default_headers`: headers sent with every API request.
+    - `http_client` (yours, left open) or `transport`: how requests are sent; `sleep`:
+      how the client waits (for tests).
+
+    A misspelt option raises `TypeError` naming the valid ones.
+    """
 
     API_VERSION = "2024-01-01"
 
@@ -1602,7 +1617,7 @@ class Client(SyncAPIClient):
         return ChargersResource(self)
 
     @cached_property
-    def hvac(self) -> HVACResource:
+    def hvacs(self) -> HVACResource:
         """HVAC operations."""
         return HVACResource(self)
 
@@ -1622,12 +1637,12 @@ class Client(SyncAPIClient):
         return SchedulesResource(self)
 
     @cached_property
-    def service_health(self) -> ServiceHealthResource:
+    def health(self) -> ServiceHealthResource:
         """Service health operations."""
         return ServiceHealthResource(self)
 
     @cached_property
-    def solar_inverters(self) -> SolarInvertersResource:
+    def inverters(self) -> SolarInvertersResource:
         """Solar inverters operations."""
         return SolarInvertersResource(self)
 
@@ -1637,7 +1652,7 @@ class Client(SyncAPIClient):
         return StatisticsResource(self)
 
     @cached_property
-    def user_management(self) -> UserManagementResource:
+    def users(self) -> UserManagementResource:
         """User management operations."""
         return UserManagementResource(self)
 
@@ -2421,7 +2436,7 @@ class AsyncHVACResource(AsyncResource):
 
 
 class AsyncHVACResourceWithRawResponse:
-    """`hvac` methods that return `RawResponse` (status, headers, `.parse()`)."""
+    """`hvacs` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: AsyncHVACResource) -> None:
         self.cancel_hvac_action = resource._with_raw_response(resource.cancel_hvac_action)
@@ -2797,7 +2812,7 @@ class AsyncServiceHealthResource(AsyncResource):
 
 
 class AsyncServiceHealthResourceWithRawResponse:
-    """`service_health` methods that return `RawResponse` (status, headers, `.parse()`)."""
+    """`health` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: AsyncServiceHealthResource) -> None:
         self.check_health_ready = resource._with_raw_response(resource.check_health_ready)
@@ -2964,7 +2979,7 @@ class AsyncSolarInvertersResource(AsyncResource):
 
 
 class AsyncSolarInvertersResourceWithRawResponse:
-    """`solar_inverters` methods that return `RawResponse` (status, headers, `.parse()`)."""
+    """`inverters` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: AsyncSolarInvertersResource) -> None:
         self.get_inverter = resource._with_raw_response(resource.get_inverter)
@@ -3174,7 +3189,7 @@ class AsyncUserManagementResource(AsyncResource):
 
 
 class AsyncUserManagementResourceWithRawResponse:
-    """`user_management` methods that return `RawResponse` (status, headers, `.parse()`)."""
+    """`users` methods that return `RawResponse` (status, headers, `.parse()`)."""
 
     def __init__(self, resource: AsyncUserManagementResource) -> None:
         self.delete_user = resource._with_raw_response(resource.delete_user)
@@ -3190,18 +3205,33 @@ class AsyncClientWithRawResponse:
     def __init__(self, client: AsyncClient) -> None:
         self.batteries = AsyncBatteriesResourceWithRawResponse(client.batteries)
         self.chargers = AsyncChargersResourceWithRawResponse(client.chargers)
-        self.hvac = AsyncHVACResourceWithRawResponse(client.hvac)
+        self.hvacs = AsyncHVACResourceWithRawResponse(client.hvacs)
         self.interventions = AsyncInterventionsResourceWithRawResponse(client.interventions)
         self.meters = AsyncMetersResourceWithRawResponse(client.meters)
         self.schedules = AsyncSchedulesResourceWithRawResponse(client.schedules)
-        self.service_health = AsyncServiceHealthResourceWithRawResponse(client.service_health)
-        self.solar_inverters = AsyncSolarInvertersResourceWithRawResponse(client.solar_inverters)
+        self.health = AsyncServiceHealthResourceWithRawResponse(client.health)
+        self.inverters = AsyncSolarInvertersResourceWithRawResponse(client.inverters)
         self.statistics = AsyncStatisticsResourceWithRawResponse(client.statistics)
-        self.user_management = AsyncUserManagementResourceWithRawResponse(client.user_management)
+        self.users = AsyncUserManagementResourceWithRawResponse(client.users)
 
 
 class AsyncClient(AsyncAPIClient):
-    """Asyncio client for the Enode API, pinned to Enode-Version 2024-01-01."""
+    """Asyncio client for the Enode API, pinned to Enode-Version 2024-01-01.
+
+    Options, all keyword-only; unset ones are read from ENODE_* environment variables:
+
+    - `client_id`, `client_secret`: OAuth2 client credentials; or `access_token`: a token
+      you already have.
+    - `environment`: "sandbox" or "production"; or `base_url` and `token_url`.
+    - `timeout`: seconds or an `httpx.Timeout` (default 30 s, 5 s to connect).
+    - `max_retries`: retries of a failed request (default 2); `backoff`: their delays.
+    - `strict`: unknown fields and enum values in responses are errors (default False).
+    - `default_headers`: headers sent with every API request.
+    - `http_client` (yours, left open) or `transport`: how requests are sent; `sleep`:
+      how the client waits (for tests).
+
+    A misspelt option raises `TypeError` naming the valid ones.
+    """
 
     API_VERSION = "2024-01-01"
 
@@ -3216,7 +3246,7 @@ class AsyncClient(AsyncAPIClient):
         return AsyncChargersResource(self)
 
     @cached_property
-    def hvac(self) -> AsyncHVACResource:
+    def hvacs(self) -> AsyncHVACResource:
         """HVAC operations."""
         return AsyncHVACResource(self)
 
@@ -3236,12 +3266,12 @@ class AsyncClient(AsyncAPIClient):
         return AsyncSchedulesResource(self)
 
     @cached_property
-    def service_health(self) -> AsyncServiceHealthResource:
+    def health(self) -> AsyncServiceHealthResource:
         """Service health operations."""
         return AsyncServiceHealthResource(self)
 
     @cached_property
-    def solar_inverters(self) -> AsyncSolarInvertersResource:
+    def inverters(self) -> AsyncSolarInvertersResource:
         """Solar inverters operations."""
         return AsyncSolarInvertersResource(self)
 
@@ -3251,7 +3281,7 @@ class AsyncClient(AsyncAPIClient):
         return AsyncStatisticsResource(self)
 
     @cached_property
-    def user_management(self) -> AsyncUserManagementResource:
+    def users(self) -> AsyncUserManagementResource:
         """User management operations."""
         return AsyncUserManagementResource(self)
 

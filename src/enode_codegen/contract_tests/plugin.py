@@ -27,6 +27,9 @@ from .options import REPORTS, Options, add_options, current, from_pytest, set_cu
 from .report import RECORDER, REDACTOR
 from .targets import Target, opened
 
+# one line per Enode-Version as its last test finishes
+pytest_plugins = ["enode_codegen.contract_tests.progress"]
+
 # the generated client packages, importable straight from generated/
 for _package_dir in sorted(GENERATED_DIR.resolve().glob("*/pyproject.toml")):
     if str(_package_dir.parent) not in sys.path:
@@ -195,6 +198,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     )
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
+        # on a line of its own, not glued to the progress column ("[100%]contract summary")
+        if getattr(getattr(reporter, "_tw", None), "width_of_current_line", 0):
+            reporter.write("\n")
         reporter.write_line(f"contract summary: {path}")
 
 

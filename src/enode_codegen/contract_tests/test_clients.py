@@ -24,6 +24,8 @@ from typing import Any, get_args
 
 import pytest
 
+from enode_codegen.generator.ir import resource_attr
+
 from .options import Options, current
 from .scenarios import action_families, candidate_bodies
 from .spec import SpecOperation, operations
@@ -35,7 +37,17 @@ WAIT_TIMEOUT = 300.0
 
 
 def package(version: str) -> types.ModuleType:
-    return importlib.import_module(f"enode_{version.replace('-', '_')}")
+    name = f"enode_{version.replace('-', '_')}"
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        if error.name != name:
+            raise
+    pytest.fail(
+        f"{name} is not importable: `pip install enode-client-{version}`, or run "
+        "`enode-codegen generate` and the suite from the folder holding generated/",
+        pytrace=False,
+    )
 
 
 def snake(name: str) -> str:
@@ -47,12 +59,14 @@ def camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-def resource_name(tag: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", tag.lower()).strip("_")
+def resource_of(client: Any, tag: str) -> Any:
+    """`client.<resource>` of a tag, named after the tag's paths as the generator names it."""
+    paths = [o.path for o in operations(client.API_VERSION).values() if o.tags[:1] == (tag,)]
+    return getattr(client, resource_attr(tag, paths))
 
 
 def method_of(client: Any, op: SpecOperation) -> Any:
-    resource = getattr(client, resource_name(op.tags[0]))
+    resource = resource_of(client, op.tags[0])
     return getattr(resource, snake(op.operation_id))
 
 
@@ -222,7 +236,7 @@ def test_client_action_flow(
     action) when cancelling it once resolved."""
     _writes(options)
     errors = package(version)
-    resource = getattr(client, resource_name(operations(version)[family.create].tags[0]))
+    resource = resource_of(client, operations(version)[family.create].tags[0])
     action, _body = _create(client, version, family, known_ids[version])
     assert getattr(action.state, "value", action.state) in {"PENDING", *TERMINAL}
     if not options.live:  # still PENDING: a short wait gives up with the last action seen
@@ -254,7 +268,7 @@ def test_client_forced_failure(
     if target.admin is None:
         pytest.skip("forcing an outcome needs the mock's admin API")
     family = action_families(version)[0]
-    resource = getattr(client, resource_name(operations(version)[family.create].tags[0]))
+    resource = resource_of(client, operations(version)[family.create].tags[0])
     action, _ = _create(client, version, family, known_ids[version])
     target.admin.advance_action(str(action.id), "FAILED")
     final = resource.wait_for_action(
@@ -271,7 +285,7 @@ def test_client_cancel_pending(
     """Cancelling a PENDING action returns it CANCELLED; the wait then ends CANCELLED."""
     _writes(options)
     family = action_families(version)[0]
-    resource = getattr(client, resource_name(operations(version)[family.create].tags[0]))
+    resource = resource_of(client, operations(version)[family.create].tags[0])
     action, _ = _create(client, version, family, known_ids[version])
     if getattr(action.state, "value", action.state) != "PENDING":
         pytest.skip("the action resolved at once")
@@ -340,13 +354,13 @@ def test_client_service_unavailable(version: str, client: Any, target: Target) -
     """`check_health_ready` returns None when ready; raises ServiceUnavailableError (after
     its retries) when not (mock: admin API)."""
     errors = package(version)
-    assert client.service_health.check_health_ready() is None
+    assert client.health.check_health_ready() is None
     if target.admin is None:
         return
     target.admin.set_ready(False)
     try:
         with pytest.raises(errors.ServiceUnavailableError) as raised:
-            client.service_health.check_health_ready()
+            client.health.check_health_ready()
         assert raised.value.status_code == 503
     finally:
         target.admin.set_ready(True)

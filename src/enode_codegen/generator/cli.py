@@ -12,7 +12,7 @@ from enode_codegen import __version__
 
 from .diff import diff_documents, packaged_report, render_json, render_markdown
 from .errors import SpecError, display_path
-from .generate import check, generate
+from .generate import PackageReport, check, generate
 from .output import FormatError
 from .paths import (
     GENERATED_DIR,
@@ -166,8 +166,20 @@ def _bundle(path: Path) -> int:
 
 def _generate(paths: Sequence[Path], output: Path, package: str | None, enode_rules: bool) -> int:
     roots = _roots(paths)
+    shown: list[PackageReport] = []
+
+    def show(report: PackageReport) -> None:  # as each package is rendered
+        print(
+            f"{report.distribution}: {report.operations} operations, {report.models} models "
+            f"from {report.spec} in {report.seconds:.2f}s",
+            flush=True,
+        )
+        shown.append(report)
+
     try:
-        reports, changed = generate(roots, output, enode_rules=enode_rules, package=package)
+        reports, changed = generate(
+            roots, output, enode_rules=enode_rules, package=package, progress=show
+        )
     except SpecError as exc:
         print(exc, file=sys.stderr)
         print(f"enode-codegen generate: {display_path(output)} left unchanged", file=sys.stderr)
@@ -177,12 +189,15 @@ def _generate(paths: Sequence[Path], output: Path, package: str | None, enode_ru
         print(f"enode-codegen generate: {display_path(output)} left unchanged", file=sys.stderr)
         return 1
     for report in reports:
-        print(
-            f"{report.distribution}: {report.operations} operations, {report.models} models "
-            f"from {report.spec} in {report.seconds:.2f}s"
-        )
+        if report not in shown:  # nothing changed: the reports recorded by the last run
+            show(report)
+    # a warning several packages share (the same schema in several versions) is said once
+    warned: dict[str, list[str]] = {}
+    for report in reports:
         for line in report.warnings:
-            print(f"  warning: {line}", file=sys.stderr)
+            warned.setdefault(line, []).append(report.distribution)
+    for line, packages in warned.items():
+        print(f"warning: {line} ({', '.join(packages)})", file=sys.stderr)
     print(f"{len(changed)} package(s) changed: {', '.join(changed) or 'none'}")
     return 0
 

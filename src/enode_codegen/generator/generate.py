@@ -10,7 +10,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -60,9 +60,15 @@ def _header(spec: Path) -> str:
 
 
 def build_packages(
-    specs: Sequence[Path], into: Path, *, enode_rules: bool = True, package: str | None = None
+    specs: Sequence[Path],
+    into: Path,
+    *,
+    enode_rules: bool = True,
+    package: str | None = None,
+    progress: Callable[[PackageReport], None] | None = None,
 ) -> list[PackageReport]:
-    """Validate, render and format one package per spec into the folder `into`."""
+    """Validate, render and format one package per spec into the folder `into`; `progress`
+    hears of each package as soon as it is rendered."""
     reports = []
     for spec in specs:
         started = time.perf_counter()
@@ -90,23 +96,22 @@ def build_packages(
             for op in api.operations
             if op.loose
         ) + tuple(f"models: {note}" for note in models.warnings)
-        reports.append(
-            PackageReport(
-                display_path(spec),
-                distribution,
-                name,
-                len(api.operations),
-                len(models.classes),
-                warnings,
-                time.perf_counter() - started,
-                tuple(
-                    str(p)
-                    for p in dict.fromkeys(
-                        [*validated.bundle.files, *changelog_inputs(spec, version)]
-                    )
-                ),
-            )
+        report = PackageReport(
+            display_path(spec),
+            distribution,
+            name,
+            len(api.operations),
+            len(models.classes),
+            warnings,
+            time.perf_counter() - started,
+            tuple(
+                str(p)
+                for p in dict.fromkeys([*validated.bundle.files, *changelog_inputs(spec, version)])
+            ),
         )
+        reports.append(report)
+        if progress is not None:
+            progress(report)
     format_tree(into)
     return reports
 
@@ -117,6 +122,7 @@ def generate(
     *,
     enode_rules: bool = True,
     package: str | None = None,
+    progress: Callable[[PackageReport], None] | None = None,
 ) -> tuple[list[PackageReport], list[str]]:
     """Regenerate packages into `target`; return reports and the names of packages that changed.
 
@@ -139,7 +145,9 @@ def generate(
     target.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=".enode-codegen-", dir=target.parent))
     try:
-        reports = build_packages(specs, scratch, enode_rules=enode_rules, package=package)
+        reports = build_packages(
+            specs, scratch, enode_rules=enode_rules, package=package, progress=progress
+        )
         changed = swap_in(scratch, target, [r.distribution for r in reports])
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -18,9 +20,20 @@ from .naming import class_name, snake_name, unique
 from .pytypes import TypeMapper
 from .validate import VERSION_HEADER, iter_operations
 
-__all__ = ["Api", "Body", "BodyField", "Operation", "Param", "Resource", "Response", "build_api"]
+__all__ = [
+    "Api",
+    "Body",
+    "BodyField",
+    "Operation",
+    "Param",
+    "Resource",
+    "Response",
+    "build_api",
+    "resource_attr",
+]
 
 JSON_TYPES = ("application/json", "application/problem+json")
+UNTAGGED = "default"  # the resource of operations without tags: `client.default`
 ResponseKind = Literal["model", "none", "page", "any"]
 
 
@@ -135,6 +148,32 @@ class Api:
         return tuple(op for resource in self.resources for op in resource.operations)
 
 
+def resource_attr(tag: str, paths: Iterable[str]) -> str:
+    """The attribute of a tag's resource on the client, named after its paths, not its display
+    name: the literal path segment most of the tag's operations share (`HVAC` on `/hvacs/...`
+    -> `hvacs`, `Solar inverters` on `/inverters/...` -> `inverters`). On a tie, a segment the
+    tag names wins (`Statistics` on `/users/{userId}/statistics` -> `statistics`), then the
+    first; the tag itself when no path has a literal segment."""
+    counts: Counter[str] = Counter()
+    order: dict[str, int] = {}
+    for path in paths:
+        segments = {
+            snake_name(part): None for part in path.split("/") if part and not part.startswith("{")
+        }
+        for name in segments:
+            counts[name] += 1
+            order.setdefault(name, len(order))
+    if not counts:
+        return snake_name(tag)
+    tag_text = snake_name(tag).replace("_", "")
+
+    def named_by_tag(name: str) -> bool:
+        stem = name.replace("_", "")
+        return stem[:-1] in tag_text if len(stem) > 3 else stem == tag_text
+
+    return min(counts, key=lambda name: (-counts[name], not named_by_tag(name), order[name]))
+
+
 def build_api(
     document: dict[str, Any], classes: set[str], *, package: str, distribution: str
 ) -> Api:
@@ -148,14 +187,15 @@ def build_api(
     by_tag: dict[str, list[Operation]] = {}
     method_names: dict[str, set[str]] = {}
     for path, method, raw in sorted(iter_operations(document), key=lambda item: (item[0], item[1])):
-        tag = str((raw.get("tags") or ["default"])[0])
+        tag = str((raw.get("tags") or [UNTAGGED])[0])
         taken = method_names.setdefault(tag, set())
         by_tag.setdefault(tag, []).append(_operation(document, classes, path, method, raw, taken))
     resources: list[Resource] = []
     attr_taken: set[str] = {"with_options", "with_raw_response", "close"}
     for tag in sorted(by_tag):
         operations = tuple(sorted(by_tag[tag], key=lambda op: op.method_name))
-        attr = unique(snake_name(tag), attr_taken)
+        name = tag if tag == UNTAGGED else resource_attr(tag, [op.path for op in operations])
+        attr = unique(snake_name(name), attr_taken)
         get_action = next(
             (
                 op.method_name

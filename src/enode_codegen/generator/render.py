@@ -11,8 +11,8 @@ from pathlib import Path
 
 import jinja2
 
+from . import paths
 from .ir import Api, Operation, Resource
-from .paths import RUNTIME_DIR, TEMPLATES_DIR
 
 __all__ = ["render_package"]
 
@@ -21,7 +21,7 @@ PACKAGE_VERSION = "0.1.0"
 
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR / "package"),
+        loader=jinja2.FileSystemLoader(paths.TEMPLATES_DIR / "package"),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -51,8 +51,8 @@ def render_package(
         f"{pkg}/models.py": models_source,
         f"{pkg}/py.typed": "",
     }
-    for source in sorted(RUNTIME_DIR.rglob("*.py")):
-        relative = source.relative_to(RUNTIME_DIR).as_posix()
+    for source in sorted(paths.RUNTIME_DIR.rglob("*.py")):
+        relative = source.relative_to(paths.RUNTIME_DIR).as_posix()
         files[f"{pkg}/_runtime/{relative}"] = f"{header}\n{source.read_text(encoding='utf-8')}"
     return files
 
@@ -159,4 +159,4 @@ def _cancel_name(resource: Resource) -> str:
 
 
 def runtime_files() -> list[Path]:
-    return sorted(RUNTIME_DIR.rglob("*.py"))
+    return sorted(paths.RUNTIME_DIR.rglob("*.py"))

@@ -1,27 +1,31 @@
 """The regeneration shortcut: skip work when nothing that generation reads has changed.
 
 After a run, `generated/.enode-codegen-stamp.json` (not committed) records the hash
-of every input (the spec files each package was built from, the generator's own
-code, templates, runtime, and the versions of the pinned tools) and of every output
-file. A later run with the same arguments whose inputs and outputs still hash the
-same returns the recorded reports without rendering anything.
+of every input (the spec files each package was built from; every file of the
+generator, the templates, the runtime and the formatting settings; the Python version
+and every installed distribution's version) and of every output file. A later run with
+the same arguments whose inputs and outputs still hash the same returns the recorded
+reports without rendering anything.
+
+The stamp must never hide a stale tree: whatever `check` would report (it never reads
+the stamp) changes one of these hashes, so `generate` then regenerates.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from . import models, paths
 from .output import read_tree
-from .paths import PACKAGE_DIR, RUNTIME_DIR, TEMPLATES_DIR
 
 __all__ = ["load_if_current", "save", "tool_fingerprint"]
 
 STAMP = ".enode-codegen-stamp.json"
-_TOOLS = ("datamodel-code-generator", "ruff", "pydantic", "jinja2")
 
 
 def _digest(data: bytes) -> str:
@@ -29,21 +33,22 @@ def _digest(data: bytes) -> str:
 
 
 def tool_fingerprint() -> str:
-    parts: list[str] = []
-    for folder, pattern in (
-        (PACKAGE_DIR / "generator", "*.py"),
-        (TEMPLATES_DIR, "**/*"),
-        (RUNTIME_DIR, "**/*.py"),
+    """Everything besides the specs that generation reads: every file of the generator, the
+    templates, the runtime and the formatting settings (wherever they are configured to
+    be), the Python version and the version of every installed distribution (the
+    formatters datamodel-code-generator may call among them)."""
+    parts: list[str] = [sys.version]
+    for folder in (
+        paths.PACKAGE_DIR / "generator",
+        paths.TEMPLATES_DIR,
+        paths.RUNTIME_DIR,
+        models.FORMAT_SETTINGS,
     ):
-        for path in sorted(
-            p for p in folder.glob(pattern) if p.is_file() and "__pycache__" not in p.parts
-        ):
-            parts.append(f"{path.relative_to(PACKAGE_DIR)}:{_digest(path.read_bytes())}")
-    for tool in _TOOLS:
-        try:
-            parts.append(f"{tool}=={metadata.version(tool)}")
-        except metadata.PackageNotFoundError:
-            parts.append(f"{tool}==?")
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            if "__pycache__" in path.parts:
+                continue
+            parts.append(f"{path.as_posix()}:{_digest(path.read_bytes())}")
+    parts += sorted(f"{dist.metadata['Name']}=={dist.version}" for dist in metadata.distributions())
     return _digest("\n".join(parts).encode())
 
 

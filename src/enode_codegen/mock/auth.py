@@ -134,11 +134,20 @@ async def token_endpoint(request: Request, store: TokenStore, max_body: int) -> 
     credentials = _basic(request.headers.get("authorization"))
     if credentials is None and "client_id" in form:
         credentials = (form["client_id"], form.get("client_secret", ""))
-    if credentials is None or not store.authenticate(*credentials):
+    if credentials is None:
         return _oauth_error(
             401,
             "invalid_client",
-            "Client authentication failed: send HTTP Basic client_id:client_secret.",
+            "Client authentication failed: no client credentials were sent; send HTTP Basic "
+            "client_id:client_secret.",
+            {"WWW-Authenticate": 'Basic realm="enode-mock"'},
+        )
+    if not store.authenticate(*credentials):
+        return _oauth_error(
+            401,
+            "invalid_client",
+            f"Client authentication failed: the client credentials for client_id "
+            f"{credentials[0][:80]!r} were refused (unknown client or wrong secret).",
             {"WWW-Authenticate": 'Basic realm="enode-mock"'},
         )
     grant = form.get("grant_type")

@@ -114,6 +114,9 @@ def build_config(args: argparse.Namespace) -> MockConfig:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if not 0 <= args.port <= 65535:
+        print(f"enode-mock: --port {args.port} is not a TCP port (0-65535)", file=sys.stderr)
+        return 2
     import uvicorn
 
     from .app import create_app

@@ -10,12 +10,25 @@ fetches with a lock so that concurrent callers trigger one fetch.
 from __future__ import annotations
 
 import copy
+import difflib
+import inspect
 import os
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, ClassVar, Self, TypedDict, TypeVar, Unpack, cast, overload
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Self,
+    TypedDict,
+    TypeVar,
+    Unpack,
+    cast,
+    get_type_hints,
+    overload,
+)
 
 import httpx
 
@@ -74,15 +87,65 @@ class ClientOptions(TypedDict, total=False):
     backoff: Backoff
 
 
+_OPTION_NAMES = ClientOptions.__required_keys__ | ClientOptions.__optional_keys__
+_OPTION_DEFAULTS: dict[str, object] = {
+    "timeout": DEFAULT_TIMEOUT,
+    "max_retries": DEFAULT_MAX_RETRIES,
+    "strict": False,
+}
+
+
+def _own_parameters(cls: type) -> list[inspect.Parameter]:
+    """The keyword parameters a client class's `__init__` declares itself (http_client, ...)."""
+    init = next(vars(klass)["__init__"] for klass in cls.__mro__ if "__init__" in vars(klass))
+    parameters = inspect.signature(init).parameters.values()
+    return [p for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY]
+
+
+def _signature(cls: type) -> inspect.Signature:
+    """`Client(*, http_client=None, ..., client_id=None, ..., timeout=..., ...)`: what
+    `help(Client)` and IDEs show instead of `**options`."""
+    hints = get_type_hints(ClientOptions)
+    options = [
+        inspect.Parameter(
+            name,
+            inspect.Parameter.KEYWORD_ONLY,
+            default=_OPTION_DEFAULTS.get(name),
+            annotation=hints[name],
+        )
+        for name in ClientOptions.__annotations__
+    ]
+    return inspect.Signature([*_own_parameters(cls), *options], return_annotation=None)
+
+
+def _unknown_options(cls: type, unknown: list[str]) -> str:
+    valid = sorted(_OPTION_NAMES | {p.name for p in _own_parameters(cls)})
+    parts = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, valid, n=1)
+        parts.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+    return (
+        f"{cls.__name__}() got unexpected keyword argument(s) {', '.join(parts)}; "
+        f"valid options: {', '.join(valid)}"
+    )
+
+
 class BaseAPIClient:
     """Settings, configuration and parsing shared by the sync and async clients."""
 
     API_VERSION: ClassVar[str] = ""  # the Enode-Version; set by the generated subclass
     ENVIRONMENTS: ClassVar[Mapping[str, Environment]] = ENVIRONMENTS
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.__signature__ = _signature(cls)  # type: ignore[attr-defined]
+
     def __init__(self, **options: Unpack[ClientOptions]) -> None:
         if not self.API_VERSION:
             raise TypeError(f"{type(self).__name__} has no API_VERSION; use a generated client")
+        unknown = sorted(set(options) - _OPTION_NAMES)
+        if unknown:
+            raise TypeError(_unknown_options(type(self), unknown))
         self._settings = resolve_settings(
             client_id=options.get("client_id"),
             client_secret=options.get("client_secret"),

@@ -68,7 +68,22 @@ class ClientWithRawResponse:
 
 
 class Client(SyncAPIClient):
-    """Client for the Tiny, pinned to Enode-Version 2099-01-01."""
+    """Client for the Tiny, pinned to Enode-Version 2099-01-01.
+
+    Options, all keyword-only; unset ones are read from ENODE_* environment variables:
+
+    - `client_id`, `client_secret`: OAuth2 client credentials; or `access_token`: a token
+      you already have.
+    - `environment`: "sandbox" or "production"; or `base_url` and `token_url`.
+    - `timeout`: seconds or an `httpx.Timeout` (default 30 s, 5 s to connect).
+    - `max_retries`: retries of a failed request (default 2); `backoff`: their delays.
+    - `strict`: unknown fields and enum values in responses are errors (default False).
+    - `default_headers`: headers sent with every API request.
+    - `http_client` (yours, left open) or `transport`: how requests are sent; `sleep`:
+      how the client waits (for tests).
+
+    A misspelt option raises `TypeError` naming the valid ones.
+    """
 
     API_VERSION = "2099-01-01"
 
@@ -122,7 +137,22 @@ class AsyncClientWithRawResponse:
 
 
 class AsyncClient(AsyncAPIClient):
-    """Asyncio client for the Tiny, pinned to Enode-Version 2099-01-01."""
+    """Asyncio client for the Tiny, pinned to Enode-Version 2099-01-01.
+
+    Options, all keyword-only; unset ones are read from ENODE_* environment variables:
+
+    - `client_id`, `client_secret`: OAuth2 client credentials; or `access_token`: a token
+      you already have.
+    - `environment`: "sandbox" or "production"; or `base_url` and `token_url`.
+    - `timeout`: seconds or an `httpx.Timeout` (default 30 s, 5 s to connect).
+    - `max_retries`: retries of a failed request (default 2); `backoff`: their delays.
+    - `strict`: unknown fields and enum values in responses are errors (default False).
+    - `default_headers`: headers sent with every API request.
+    - `http_client` (yours, left open) or `transport`: how requests are sent; `sleep`:
+      how the client waits (for tests).
+
+    A misspelt option raises `TypeError` naming the valid ones.
+    """
 
     API_VERSION = "2099-01-01"
 
