@@ -1,6 +1,7 @@
 """Charging statistics: a deterministic synthetic time series per user, type, ID and location.
 
-`locationId` must name one of the user's locations (404 otherwise); the deprecated
+`locationId` selects the charging at one of the user's locations (none at any other
+location); the deprecated
 `utcOffset` moves DAY, WEEK, MONTH and YEAR bucket boundaries to that offset's midnight.
 A bucket without consumption has no non-smart price (null).
 """
@@ -11,7 +12,6 @@ from datetime import timedelta
 from typing import Any
 
 from ..clock import format_timestamp, parse_timestamp
-from ..problems import ProblemError
 from .common import Ctx, Handler, Reply
 from .series import buckets, noise
 
@@ -25,10 +25,10 @@ def charging_statistics(ctx: Ctx) -> Reply:
     end = parse_timestamp(query["endDate"]) if "endDate" in query else ctx.env.clock.now()
     resolution = str(query.get("resolution") or "DAY")
     location_id = query.get("locationId")
+    elsewhere = False  # a location that is not the user's has seen none of their charging
     if location_id is not None:
         location = ctx.state.locations.get(str(location_id))
-        if location is None or location.get("userId") != user_id:
-            raise ProblemError(404, f"User {user_id!r} has no location {location_id!r}.")
+        elsewhere = location is None or location.get("userId") != user_id
     source = f"{user_id}|{query['type']}|{query.get('id', '')}"
     if location_id is not None:
         source += f"|{location_id}"
@@ -40,7 +40,7 @@ def charging_statistics(ctx: Ctx) -> Reply:
         bucket_start, bucket_end = local_start - offset, local_end - offset
         hours = (bucket_end - bucket_start).total_seconds() / 3600.0
         key = bucket_start.isoformat()
-        share = 0.4 * noise(source, key, "share")
+        share = 0.0 if elsewhere else 0.4 * noise(source, key, "share")
         mean_kw = round(7.4 * share, 3)
         price = round(0.08 + 0.3 * noise(source, key, "price"), 4)
         spread = round(0.05 * noise(source, key, "spread"), 4)
