@@ -161,6 +161,17 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def corpus(session: nox.Session) -> None:
+    """The generator on 50+ public specs (npm @readme/oas-examples, cached in .cache/corpus):
+    generate, import, mypy --strict, smoke calls; the table goes to tests/corpus-results.md.
+
+    `-- --only discriminators train-travel` runs a few.
+    """
+    install_project(session)
+    session.run("python", "tests/corpus.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """The test suite."""
     install_project(session)

@@ -1,8 +1,9 @@
 """Proof that the contract suite (contract_tests/) catches faults: it is run against
 deliberately broken variants of the mock (contract_tests/faults.py) and must fail for each,
-through its real checks (schemathesis per operation, the stateful scenarios, the clients),
-while the clean mock passes with different seeds, in-process, behind the fault middleware
-without a fault, and as a spawned server.
+through its real checks (schemathesis per operation, the named behaviour checks for faults
+that keep every answer schema-valid, the stateful scenarios, the clients), while the clean
+mock passes with different seeds, in-process, behind the fault middleware without a fault,
+as a spawned server, and behind 429/503 answers with Retry-After (waited out).
 
 Every run is a separate `python -m enode_codegen.contract_tests ...` process (no shared state),
 with the fast `fault` profile on the newest version and `-x`; the runs go two at a time.
@@ -23,7 +24,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from enode_codegen.contract_tests.faults import FAULTS, PASSTHROUGH  # noqa: E402
+from enode_codegen.contract_tests.checks import CHECKS  # noqa: E402
+from enode_codegen.contract_tests.faults import FAULTS, PASSTHROUGH, THROTTLED  # noqa: E402
 
 VERSION = "2024-10-01"
 TIMEOUT = 300
@@ -43,14 +45,19 @@ class Outcome:
     junit: str
 
 
-FAULT_NAMES = sorted(name for name in FAULTS if name != PASSTHROUGH.name)
+FAULT_NAMES = sorted(name for name in FAULTS if name not in (PASSTHROUGH.name, THROTTLED.name))
 CLEAN_RUNS = {
     "clean-in-process": ("--seed", "11"),
     "clean-behind-passthrough": ("--seed", "29", "--fault", PASSTHROUGH.name),
     "clean-spawned-server": ("--seed", "47", "--mock-server"),
+    # 429 and 503 answers with Retry-After: the suite waits them out and sends again
+    "clean-throttled": ("--seed", "61", "--fault", THROTTLED.name, *THROTTLED.run_args),
 }
 RUNS = (
-    [Run(f"fault-{name}", ("--seed", "5", "--fault", name, "-x")) for name in FAULT_NAMES]
+    [
+        Run(f"fault-{name}", ("--seed", "5", "--fault", name, "-x", *FAULTS[name].run_args))
+        for name in FAULT_NAMES
+    ]
     + [Run(name, args) for name, args in CLEAN_RUNS.items()]
     + [Run("live-without-credentials", ("--target", "live", "--seed", "3"))]
 )
@@ -113,6 +120,10 @@ def test_suite_fails_for_fault(fault: str, outcomes: dict[str, Outcome]) -> None
         "## Failures" in outcome.summary and "curl -X" in outcome.summary.split("## Failures", 1)[1]
     )
     assert "<failure" in outcome.junit
+    named = re.search(r"- (EN\d{3}) .* \[(\w+)\]", outcome.output)
+    if named is not None:  # a named check: it is counted as failed in the summary
+        row = next(line for line in outcome.summary.splitlines() if f"`{named.group(2)}`" in line)
+        assert "**" in row, row
 
 
 @pytest.mark.parametrize("name", sorted(CLEAN_RUNS))
@@ -122,6 +133,20 @@ def test_suite_passes_against_the_clean_mock(name: str, outcomes: dict[str, Outc
     assert outcome.summary.startswith("# Enode contract tests: summary")
     assert "PASSED" in outcome.summary.splitlines()[2]
     assert f"| {VERSION} |" in outcome.summary
+    # every named check was evaluated, none failed
+    table = outcome.summary.split("## Behaviour checks", 1)[1].split("\n## ", 1)[0]
+    for check in CHECKS.values():
+        row = next(line for line in table.splitlines() if f"`{check.name}`" in line)
+        assert row.rstrip(" |").endswith(" / 0"), row
+
+
+def test_suite_honours_retry_after(outcomes: dict[str, Outcome]) -> None:
+    """Behind the throttling variant (every 5th request 429, every 7th 503, Retry-After: 0)
+    the suite waited out both and passed."""
+    summary = outcomes["clean-throttled"].summary
+    waited = re.search(r"sent again: (.*)\.", summary)
+    assert waited is not None, summary[:2000]
+    assert "429x" in waited.group(1) and "503x" in waited.group(1)
 
 
 def test_live_target_without_credentials_skips_cleanly(outcomes: dict[str, Outcome]) -> None:

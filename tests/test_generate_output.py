@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -13,7 +14,10 @@ import pytest
 from enode_codegen.generator.cli import main
 from enode_codegen.generator.errors import SpecError
 from enode_codegen.generator.generate import generate
+from enode_codegen.generator.naming import class_name
 from enode_codegen.generator.output import diff_trees, read_tree
+from enode_codegen.generator.paths import packaged_versions, spec_file
+from enode_codegen.generator.validate import validate_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ROOT / "tests" / "fixtures" / "tiny" / "openapi.yaml"
@@ -110,3 +114,36 @@ def test_cli_generate_reports_counts(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["generate", str(TINY), "--output", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "enode-client-2099-01-01: 1 operations, 2 models" in out
+
+
+def test_no_generated_enode_class_has_a_number_the_spec_did_not_give_it() -> None:
+    for version in packaged_versions():
+        document = validate_spec(spec_file(version)).document
+        given = {class_name(n) for n in document.get("components", {}).get("schemas", {})}
+        models = ROOT / "generated" / f"enode-client-{version}"
+        [source] = models.glob("*/models.py")
+        classes = re.findall(r"^class (\w+)\(", source.read_text(), re.M)
+        assert classes and not [c for c in classes if c[-1].isdigit() and c not in given], version
+
+
+def test_validation_beside_generation_gives_the_same_output_and_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large specs are validated in a forked process while models generate: same packages,
+    same problems as the sequential path."""
+    import enode_codegen.generator.generate as generation
+
+    sequential, _ = generate([TINY], tmp_path / "sequential")
+    monkeypatch.setattr(generation, "PARALLEL_FROM_OPERATIONS", 0)
+    parallel, _ = generate([TINY], tmp_path / "parallel")
+    assert [r.operations for r in parallel] == [r.operations for r in sequential] == [1]
+    assert not list(diff_trees(tmp_path / "parallel", tmp_path / "sequential"))
+    broken = tmp_path / "broken"
+    shutil.copytree(TINY.parent, broken)
+    widgets = broken / "widgets.yaml"
+    widgets.write_text(widgets.read_text().replace("colour: RED", "colour: BLUE"))
+    with pytest.raises(SpecError) as info:
+        generate([broken / "openapi.yaml"], tmp_path / "never")
+    [problem] = info.value.problems
+    assert problem.rule == "example" and problem.file.endswith("widgets.yaml")
+    assert not (tmp_path / "never" / "enode-client-2099-01-01").exists()

@@ -17,11 +17,11 @@ import pytest
 
 from enode_codegen.generator.cli import main as codegen
 from enode_codegen.generator.generate import PackageReport, generate
+from enode_codegen.generator.paths import spec_file
 from enode_codegen.mock.app import create_app
 from enode_codegen.mock.config import MockConfig
 
 ROOT = Path(__file__).resolve().parent.parent
-SPEC = ROOT / "src" / "enode_codegen" / "spec"
 PACKAGES = sorted(p.parent for p in (ROOT / "generated").glob("*/pyproject.toml"))
 ENODE_ENV = (
     "ENODE_CLIENT_ID",
@@ -163,7 +163,7 @@ def test_generate_reports_each_package_as_it_is_rendered(tmp_path: Path) -> None
         heard.append(report.distribution)
         on_disk.append((tmp_path / "out" / report.distribution).exists())
 
-    specs = [SPEC / "published" / f"{v}.yaml" for v in ("2023-04-01", "2024-10-01")]
+    specs = [spec_file(v) for v in ("2023-04-01", "2024-10-01")]
     reports, _ = generate(specs, tmp_path / "out", progress=progress)
     assert heard == ["enode-client-2023-04-01", "enode-client-2024-10-01"]
     assert on_disk == [False, False]  # heard while rendering, before anything is written
@@ -174,7 +174,7 @@ def test_a_warning_shared_by_packages_is_printed_once(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     versions = ("2024-01-01", "2024-10-01")
-    args = [str(SPEC / "published" / f"{v}.yaml") for v in versions]
+    args = [str(spec_file(v)) for v in versions]
     assert codegen(["generate", *args, "--output", str(tmp_path)]) == 0
     captured = capsys.readouterr()
     lines = [line for line in captured.err.splitlines() if "AnyUrl" in line]

@@ -41,20 +41,12 @@ def _edit_runtime(out: Path, inputs: Path, monkeypatch: pytest.MonkeyPatch) -> N
     module.write_text(module.read_text() + "\nEXTRA = 1\n")
 
 
-def _edit_format_settings(out: Path, inputs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    settings = inputs / "format_settings" / "pyproject.toml"
-    settings.write_text(
-        settings.read_text().replace("format-line-length = 100", "format-line-length = 30")
-    )
-
-
 CHANGES: dict[str, Callable[[Path, Path, pytest.MonkeyPatch], None]] = {
     "output edited": _edit_output,
     "stray output file": _add_stray_file,
     "output deleted": _delete_output,
     "template changed": _edit_template,
     "runtime changed": _edit_runtime,
-    "format settings changed": _edit_format_settings,
 }
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from enode_codegen.generator.cli import main
-from enode_codegen.generator.errors import SpecError, SpecProblem
+from enode_codegen.generator.errors import Severity, SpecError, SpecProblem
 from enode_codegen.generator.validate import validate_spec
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
@@ -35,7 +35,7 @@ def problems_of(root: Path) -> list[SpecProblem]:
 
 
 def line_of(path: Path, needle: str) -> int:
-    for number, line in enumerate(path.read_text().splitlines(), start=1):
+    for number, line in enumerate(path.read_text().splitlines(keepends=True), start=1):
         if needle in line:
             return number
     raise AssertionError(f"{needle!r} not in {path}")
@@ -258,3 +258,102 @@ def problems_of_file(path: Path) -> list[SpecProblem]:
     with pytest.raises(SpecError) as info:
         validate_spec(path, enode_rules=False)
     return info.value.problems
+
+
+# --- problems found together, each at its own file, line and pointer ---------------------
+
+
+def test_component_ref_cycle_is_reported_not_a_recursion_error(tiny: Path) -> None:
+    widgets = tiny / "widgets.yaml"
+    edit(
+        widgets,
+        "    WidgetColour:\n",
+        "    Egg:\n      $ref: '#/components/schemas/Hen'\n"
+        "    Hen:\n      $ref: '#/components/schemas/Egg'\n"
+        "    WidgetColour:\n",
+    )
+    edit(
+        widgets,
+        "        createdAt:\n",
+        "        origin:\n          $ref: '#/components/schemas/Egg'\n        createdAt:\n",
+    )
+    for enode_rules in (True, False):
+        with pytest.raises(SpecError) as info:
+            validate_spec(tiny / "openapi.yaml", enode_rules=enode_rules)
+        [problem] = info.value.problems
+        assert problem.rule == "ref-cycle"
+        assert "Egg -> Hen -> Egg" in problem.message
+        assert problem.file.endswith("widgets.yaml")
+        assert (problem.line, problem.pointer) == (
+            line_of(widgets, "    Egg:"),
+            "/components/schemas/Egg",
+        )
+
+
+def test_invalid_example_of_a_third_party_spec_is_a_warning(tiny: Path) -> None:
+    widgets = tiny / "widgets.yaml"
+    edit(widgets, "colour: RED", "colour: BLUE")
+    result = validate_spec(tiny / "openapi.yaml", enode_rules=False)
+    [warning] = result.warnings
+    assert (warning.rule, warning.severity) == ("example", Severity.WARNING)
+    assert warning.file.endswith("widgets.yaml")
+    assert warning.line == line_of(widgets, "              example:")
+    assert warning.pointer == (
+        "/paths/~1widgets~1{widgetId}/get/responses/200/content/application~1json/example"
+    )
+    assert "'BLUE' is not one of ['RED', 'GREEN']" in warning.message
+
+
+def test_bad_type_in_an_area_file_is_reported_there(tiny: Path) -> None:
+    widgets = tiny / "widgets.yaml"
+    edit(widgets, "          type: string\n          format: date-time", "          type: strin")
+    [problem] = problems_of(tiny)
+    assert problem.rule == "openapi" and "'strin' is not one of" in problem.message
+    assert problem.file.endswith("widgets.yaml")
+    assert problem.line == line_of(widgets, "type: strin\n")
+    assert problem.pointer == "/components/schemas/Widget/properties/createdAt/type"
+
+
+def test_missing_path_parameter_is_reported_at_the_path(tiny: Path) -> None:
+    widgets = tiny / "widgets.yaml"
+    edit(
+        widgets,
+        "        - name: widgetId\n          in: path\n          required: true\n"
+        "          schema:\n            type: string\n            format: uuid\n",
+        "",
+    )
+    [problem] = problems_of(tiny)
+    assert problem.rule == "openapi"
+    assert "Path parameter 'widgetId'" in problem.message and "not resolved" in problem.message
+    assert problem.file.endswith("widgets.yaml")
+    assert problem.line == line_of(widgets, "  /widgets/{widgetId}:")
+    assert problem.pointer == "/paths/~1widgets~1{widgetId}"
+
+
+def test_every_rule_runs_and_reports_at_once(tiny: Path) -> None:
+    widgets = tiny / "widgets.yaml"
+    edit(widgets, "colour: RED", "colour: BLUE")
+    edit(widgets, "          required: true\n", "          required: maybe\n")
+    edit(widgets, "      operationId: getWidget\n", "")
+    rules = sorted(p.rule for p in problems_of(tiny))
+    assert {"example", "openapi", "operation-id"} <= set(rules)
+
+
+def test_a_yaml_error_is_not_followed_by_knock_on_dangling_refs(tiny: Path) -> None:
+    edit(tiny / "widgets.yaml", "      summary: Get a widget", "      summary: [Get a widget")
+    [problem] = problems_of(tiny)
+    assert problem.rule == "yaml" and problem.file.endswith("widgets.yaml")
+
+
+def test_a_missing_file_is_reported_once_and_each_reference_to_it_at_its_line(
+    tiny: Path,
+) -> None:
+    edit(tiny / "openapi.yaml", "'widgets.yaml#", "'gadgets.yaml#")
+    edit(
+        tiny / "openapi.yaml",
+        "components:\n",
+        "x-more:\n  $ref: 'gadgets.yaml#/x'\ncomponents:\n",
+    )
+    problems = problems_of(tiny)
+    assert [p.line is None for p in problems if p.file.endswith("gadgets.yaml")] == [True]
+    assert len([p for p in problems if "dangling $ref 'gadgets.yaml#" in p.message]) == 2

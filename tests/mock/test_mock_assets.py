@@ -41,8 +41,17 @@ async def test_list_shape(
         assert body == [a["id"] for a in seed[key] if a["userId"] == alice]
         return
     assert set(body) == {"data", "pagination"}
-    assert [item["id"] for item in body["data"]] == [a["id"] for a in seed[key]]
-    assert body["pagination"] == {"after": None, "before": None}
+    # the seed holds more than one default page (50) of every kind: the first page, then
+    # the rest behind its `after` cursor
+    expected = [a["id"] for a in seed[key]]
+    assert len(expected) > 50
+    assert [item["id"] for item in body["data"]] == expected[:50]
+    assert body["pagination"]["before"] is None and body["pagination"]["after"]
+    rest = await client.get(
+        f"/{path}", params={"after": body["pagination"]["after"]}, headers=v(version)
+    )
+    assert [item["id"] for item in rest.json()["data"]] == expected[50:]
+    assert rest.json()["pagination"]["after"] is None
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -96,7 +105,9 @@ async def test_user_lists_only_show_that_users_assets(
 ) -> None:
     path, key = KINDS[kind]
     for user in seed["users"]:
-        response = await client.get(f"/users/{user['id']}/{path}", headers=v(version))
+        response = await client.get(
+            f"/users/{user['id']}/{path}", params={"pageSize": 500}, headers=v(version)
+        )
         assert response.status_code == 200, response.text
         ids = [item["id"] for item in response.json()["data"]]
         assert ids == [a["id"] for a in seed[key] if a["userId"] == user["id"]]

@@ -115,7 +115,7 @@ async def test_user_list_entries_carry_created_at_and_the_granted_scopes(
             for scope in record.get("scopes", [])
         }
     )
-    listed = await _get(client, "/users", "2024-10-01")
+    listed = await _get(client, "/users?pageSize=100", "2024-10-01")
     entry = next(u for u in listed["data"] if u["id"] == alice)
     assert entry == {"id": alice, "createdAt": seed["users"][0]["createdAt"], "scopes": granted}
     assert "createdAt" not in await _get(client, f"/users/{alice}", "2024-10-01")
@@ -130,7 +130,7 @@ async def test_user_list_entries_carry_created_at_and_the_granted_scopes(
         },
     )
     assert linked.status_code == 200, linked.text
-    listed = await _get(client, "/users", "2024-10-01")
+    listed = await _get(client, "/users?pageSize=100", "2024-10-01")
     newcomer = next(u for u in listed["data"] if u["id"] == "newcomer")
     assert newcomer["scopes"] == [] and newcomer["createdAt"].startswith("20")
 

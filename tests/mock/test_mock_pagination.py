@@ -28,7 +28,7 @@ async def walk(client: httpx.AsyncClient, path: str, version: str, size: int) ->
         cursor = body["pagination"]["after"]
         if cursor is None:
             return seen
-        assert pages < 50
+        assert pages < 500
 
 
 @pytest.mark.parametrize("version", VERSIONS)

@@ -1673,7 +1673,7 @@ class InverterStatisticsPending(InverterStatistics):
     Statistics that are not final yet, with the time to ask again.
     """
 
-    retry_after: Annotated[AwareDatetime, Field(alias="retryAfter")]
+    retry_after: Annotated[AwareDatetime, Field(alias="retryAfter")]  # type: ignore[assignment, unused-ignore]
     """
     Only while the statistics are not final (202): ask again at this time or later.
     """

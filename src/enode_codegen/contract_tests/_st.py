@@ -7,6 +7,7 @@ schemathesis upgrade touches this file only:
                                   for the run (profile, seed, checks, waivers, known IDs)
     parametrize(schemas)          one pytest item per version x operation
     call_and_validate(case, ...)  send a case to the target and run every check on it
+    call(case, ...), validate()   send, then the response checks only (named checks' requests)
     make_case(schema, op_id, ...) an explicit case (scenario tests), checked the same way
     run_state_machine(...)        the stateful test built from the spec's links
     operation_id(...)             which operation a request hit (coverage table)
@@ -24,10 +25,17 @@ import hypothesis
 import schemathesis
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import Failure, FailureGroup
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
-from . import exceptions
+from . import exceptions, problems
 from .options import Options, current
 from .spec import document, operations
 
@@ -40,6 +48,7 @@ __all__ = [
     "FailureGroup",
     "GenerationMode",
     "bind",
+    "call",
     "call_and_validate",
     "curl",
     "documented_statuses",
@@ -49,6 +58,7 @@ __all__ = [
     "parametrize",
     "run_state_machine",
     "set_known_ids",
+    "validate",
 ]
 
 SCHEMATHESIS_MAJOR = 4
@@ -260,6 +270,64 @@ def call_and_validate(case: Case, target: Target, **checks: Any) -> Response:
     target.guard(case.method)
     return case.call_and_validate(
         headers=request_headers(case, target), **target.st_kwargs(), **checks
+    )
+
+
+def call(case: Case, target: Target, *, authenticated: bool = True) -> Response:
+    """Send `case` to the target (without the token if not `authenticated`), unchecked
+    (check it with `validate`)."""
+    target.guard(case.method)
+    headers = request_headers(case, target)
+    if not authenticated:
+        headers.pop("Authorization", None)
+    return case.call(headers=headers, **target.st_kwargs())
+
+
+# what every request of a named check (checks.Sequence) is checked for: checks of the
+# response alone (no probe re-sends the request: a sequence's requests change state)
+RESPONSE_CHECKS = (
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+)
+
+
+def validate(case: Case, response: Response, target: Target) -> None:
+    """schemathesis's response checks and `problem_type_conformance` on one response;
+    raises `FailureGroup`."""
+    case.validate_response(
+        response,
+        checks=[*RESPONSE_CHECKS, problem_type_conformance],
+        headers=request_headers(case, target),
+    )
+
+
+class ProblemTypeMismatch(Failure):
+    """A problem+json body whose `type` is not the URL of its status's problem type."""
+
+    code = "EN503"
+    kind_title = "Problem type does not match the status"
+
+
+@schemathesis.check
+def problem_type_conformance(ctx: Any, response: Response, case: Case) -> bool | None:
+    """Problem bodies (application/problem+json) carry the `type` URL of their status
+    (`problems.py`)."""
+    if "problem+json" not in " ".join(response.headers.get("content-type", [])):
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        return None  # content_type / schema checks report a body that is not JSON
+    message = problems.mismatch(response.status_code, body)
+    if message is None:
+        return True
+    raise ProblemTypeMismatch(
+        operation=case.operation.label,
+        message=message,
+        title=ProblemTypeMismatch.kind_title,
     )
 
 

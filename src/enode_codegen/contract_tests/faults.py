@@ -82,6 +82,8 @@ class Fault:
     apply: Callable[[Exchange, Call], Awaitable[Exchange]]
     # what a failing run's output must all mention (check title, detail), for the proof
     caught_by: tuple[str, ...]
+    # extra arguments of its proof run (tests/test_contract_faults.py)
+    run_args: tuple[str, ...] = ()
 
 
 def _walk(value: Any, key: str, change: Callable[[Any], Any]) -> bool:
@@ -219,12 +221,286 @@ async def _cancelled_action_confirms(exchange: Exchange, call: Call) -> Exchange
     return exchange
 
 
+# --- faults that keep every answer schema-valid (caught by the named checks, checks.py) ---
+
+# their proof runs collect only test_behaviour.py (schemathesis's per-operation tests take
+# most of a short run's start, and cannot see these faults)
+BEHAVIOUR_ONLY = (
+    "--ignore-glob=*test_operations.py",
+    "--ignore-glob=*test_stateful.py",
+    "--ignore-glob=*test_clients.py",
+)
+
+# what a stateful fault remembers; cleared when the mock is reset (POST /_mock/reset)
+_MEMORY: dict[str, dict[str, Any]] = {}
+
+
+def forget() -> None:
+    _MEMORY.clear()
+    _CANCELLED.clear()
+
+
+def _memory(name: str) -> dict[str, Any]:
+    return _MEMORY.setdefault(name, {})
+
+
+def _query(exchange: Exchange) -> dict[str, str]:
+    from urllib.parse import parse_qsl
+
+    return dict(parse_qsl(exchange.query.decode("latin-1")))
+
+
+def _is_page(exchange: Exchange) -> bool:
+    body = exchange.json()
+    return (
+        exchange.method == "GET"
+        and exchange.status == 200
+        and isinstance(body, dict)
+        and isinstance(body.get("pagination"), dict)
+    )
+
+
+async def _page_size_ignored(exchange: Exchange, call: Call) -> Exchange:
+    """A valid `pageSize` is ignored: every page has the default size."""
+    from urllib.parse import urlencode
+
+    query = _query(exchange)
+    size = query.get("pageSize", "")
+    if exchange.method == "GET" and size.isdigit() and int(size) >= 1:
+        del query["pageSize"]
+        exchange.query = urlencode(query).encode()
+    return await call(exchange)
+
+
+async def _cursor_repeats(exchange: Exchange, call: Call) -> Exchange:
+    """The `after` cursor of a page reached with `after` is that same cursor again."""
+    exchange = await call(exchange)
+    sent = _query(exchange).get("after")
+    if sent and _is_page(exchange):
+        body = exchange.json()
+        if body["pagination"]["after"] is not None:
+            body["pagination"]["after"] = sent
+            exchange.set_json(body)
+    return exchange
+
+
+async def _malformed_second_page(exchange: Exchange, call: Call) -> Exchange:
+    """Pages reached with `after` lose their items' required `id` (the first page is fine)."""
+    exchange = await call(exchange)
+    if _query(exchange).get("after") and _is_page(exchange):
+        body = exchange.json()
+        for item in body["data"]:
+            if isinstance(item, dict):
+                item.pop("id", None)
+        exchange.set_json(body)
+    return exchange
+
+
+_ACTION_READ = re.compile(r"^/(batteries|chargers|hvacs)/actions/([^/]+)$")
+
+
+async def _superseded_action_pending(exchange: Exchange, call: Call) -> Exchange:
+    """An action cancelled by a newer one (CONFLICT) still reads PENDING."""
+    exchange = await call(exchange)
+    if exchange.method == "GET" and exchange.status == 200 and _ACTION_READ.match(exchange.path):
+        body = exchange.json()
+        reason = (body or {}).get("failureReason") or {}
+        if body.get("state") == "CANCELLED" and reason.get("type") == "CONFLICT":
+            body.update(state="PENDING", failureReason=None, completedAt=None)
+            exchange.set_json(body)
+    return exchange
+
+
+async def _cancel_not_applied(exchange: Exchange, call: Call) -> Exchange:
+    """Cancelling a PENDING action answers it CANCELLED, but nothing is cancelled."""
+    match = _ACTION.match(exchange.path)
+    if exchange.method != "POST" or match is None or not match.group(3):
+        return await call(exchange)
+    read = Exchange("GET", exchange.path.removesuffix("/cancel"), b"", exchange.headers, b"")
+    current = await call(read)
+    body = current.json()
+    if current.status != 200 or not isinstance(body, dict) or body.get("state") != "PENDING":
+        return await call(exchange)
+    body.update(
+        state="CANCELLED",
+        completedAt=body.get("updatedAt"),
+        failureReason={"type": "REQUESTED_CANCELLATION", "detail": "Cancelled by request."},
+    )
+    current.set_json(body)
+    return current
+
+
+_ASSET_READ = re.compile(r"^/(batteries|chargers|hvacs|inverters|meters)/([^/]+)$")
+
+
+async def _confirmed_effect_missing(exchange: Exchange, call: Call) -> Exchange:
+    """An asset reads as it did the first time after a reset: no action ever changes it."""
+    exchange = await call(exchange)
+    if exchange.method == "GET" and exchange.status == 200 and _ASSET_READ.match(exchange.path):
+        first = _memory("assets").setdefault(exchange.path, exchange.response_body)
+        exchange.response_body = first
+    return exchange
+
+
+async def _list_get_disagree(exchange: Exchange, call: Call) -> Exchange:
+    """A single asset GET reads `lastSeen` an hour later than its list item."""
+    from datetime import datetime, timedelta
+
+    exchange = await call(exchange)
+    if exchange.method == "GET" and exchange.status == 200 and _ASSET_READ.match(exchange.path):
+        body = exchange.json()
+        if isinstance(body, dict) and isinstance(body.get("lastSeen"), str):
+            seen = datetime.fromisoformat(body["lastSeen"].replace("Z", "+00:00"))
+            later = (seen + timedelta(hours=1)).isoformat().replace("+00:00", "Z")
+            body["lastSeen"] = later
+            exchange.set_json(body)
+    return exchange
+
+
+_USER_LIST = re.compile(r"^/users/([^/]+)/(batteries|chargers|hvacs|inverters|meters)$")
+
+
+async def _user_list_leaks(exchange: Exchange, call: Call) -> Exchange:
+    """A user's asset list also holds another user's asset (the first of the full list)."""
+    exchange = await call(exchange)
+    match = _USER_LIST.match(exchange.path)
+    if match is None or not _is_page(exchange) or _query(exchange).get("after"):
+        return exchange
+    everything = await call(Exchange("GET", f"/{match.group(2)}", b"", exchange.headers, b""))
+    others = [
+        item
+        for item in (everything.json() or {}).get("data", [])
+        if item.get("userId") != match.group(1)
+    ]
+    if others:
+        body = exchange.json()
+        body["data"].append(others[0])
+        exchange.set_json(body)
+    return exchange
+
+
+_USER = re.compile(r"^/users/([^/]+)$")
+
+
+async def _deleted_assets_readable(exchange: Exchange, call: Call) -> Exchange:
+    """A deleted user's assets stay readable by their own GET (remembered before the
+    delete)."""
+    remembered = _memory("deleted-assets")
+    user = _USER.match(exchange.path)
+    if exchange.method == "DELETE" and user is not None:
+        for kind in ("batteries", "chargers", "hvacs", "inverters", "meters"):
+            listed = await call(
+                Exchange("GET", f"/{kind}", b"pageSize=1000", exchange.headers, b"")
+            )
+            for item in (listed.json() or {}).get("data", []) if listed.status == 200 else []:
+                if item.get("userId") == user.group(1):
+                    remembered[f"/{kind}/{item['id']}"] = json.dumps(item).encode()
+    exchange = await call(exchange)
+    if exchange.method == "GET" and exchange.status == 404 and exchange.path in remembered:
+        exchange.status = 200
+        exchange.response_body = remembered[exchange.path]
+        exchange.set_content_type("application/json")
+    return exchange
+
+
+async def _other_version_location(exchange: Exchange, call: Call) -> Exchange:
+    """Single asset GETs also carry the older versions' `locationId` beside `location`."""
+    exchange = await call(exchange)
+    if exchange.method == "GET" and exchange.status == 200 and _ASSET_READ.match(exchange.path):
+        body = exchange.json()
+        if isinstance(body, dict) and isinstance(body.get("location"), dict):
+            body["locationId"] = body["location"].get("id")
+            exchange.set_json(body)
+    return exchange
+
+
+async def _old_version_enum_remapped(exchange: Exchange, call: Call) -> Exchange:
+    """Before 2024-10-01, a battery operation mode the version does not know (IDLE, which
+    it must show as null) reads SELF_RELIANCE."""
+    exchange = await call(exchange)
+    version = exchange.header("enode-version") or ""
+    if (
+        exchange.status != 200
+        or not exchange.path.startswith("/batteries")
+        or (version >= "2024-10-01")
+    ):
+        return exchange
+    body = exchange.json()
+    items = body.get("data", [body]) if isinstance(body, dict) else []
+    changed = False
+    for item in items:
+        config = item.get("config") if isinstance(item, dict) else None
+        if (
+            isinstance(config, dict)
+            and "operationMode" in config
+            and config["operationMode"] is None
+        ):
+            config["operationMode"] = "SELF_RELIANCE"
+            changed = True
+    if changed:
+        exchange.set_json(body)
+    return exchange
+
+
+async def _wrong_problem_type(exchange: Exchange, call: Call) -> Exchange:
+    """404 problems say they are `bad-request` problems."""
+    exchange = await call(exchange)
+    body = exchange.json()
+    if exchange.status == 404 and isinstance(body, dict) and "type" in body:
+        body["type"] = "https://developers.enode.com/api/problems/bad-request"
+        exchange.set_json(body)
+    return exchange
+
+
+async def _refresh_hint_always_204(exchange: Exchange, call: Call) -> Exchange:
+    """A refresh hint for an unknown asset answers 204 instead of 404."""
+    exchange = await call(exchange)
+    if exchange.path.endswith("/refresh-hint") and exchange.status == 404:
+        exchange.status = 204
+        exchange.response_body = b""
+        exchange.response_headers = [
+            (k, v) for k, v in exchange.response_headers if k.lower() != b"content-type"
+        ]
+    return exchange
+
+
+async def _throttled(exchange: Exchange, call: Call) -> Exchange:
+    """Every 5th request is answered 429, every 7th 503, both with `Retry-After: 0`, before
+    reaching the mock (a client that honours Retry-After just sends it again)."""
+    counter = _memory("throttle")
+    counter["n"] = counter.get("n", 0) + 1
+    n = counter["n"]
+    if n % 5 and n % 7:
+        return await call(exchange)
+    status, slug = (429, "too-many-requests") if n % 5 == 0 else (503, "service-unavailable")
+    exchange.status = status
+    exchange.response_headers = [(b"retry-after", b"0")]
+    exchange.set_content_type("application/problem+json")
+    exchange.set_json(
+        {
+            "type": f"https://developers.enode.com/api/problems/{slug}",
+            "title": "Try again later",
+            "detail": "The mock's throttled fault: retry after the Retry-After header.",
+        }
+    )
+    return exchange
+
+
 async def _passthrough(exchange: Exchange, call: Call) -> Exchange:
     return await call(exchange)
 
 
 # the control: the middleware without a fault (the clean suite must pass through it)
 PASSTHROUGH = Fault("passthrough", "no fault: the middleware alone", _passthrough, ())
+# not a fault of the API: 429/503 answers with Retry-After that the suite must honour (the
+# clean suite passes through it)
+THROTTLED = Fault(
+    "throttled",
+    "every 5th request 429, every 7th 503, with Retry-After: 0",
+    _throttled,
+    (),
+    BEHAVIOUR_ONLY,
+)
 
 FAULTS: dict[str, Fault] = {
     fault.name: fault
@@ -296,8 +572,100 @@ FAULTS: dict[str, Fault] = {
             "cancelled-action-confirms",
             "an action read after its cancellation is CONFIRMED (CANCELLED is terminal)",
             _cancelled_action_confirms,
-            ("test_action_lifecycle", "CANCELLED is terminal"),
+            ("EN201", "action_state_machine", "was CANCELLED and now reads CONFIRMED"),
+            (*BEHAVIOUR_ONLY, "-k", "test_action_lifecycle"),
         ),
+        Fault(
+            "page-size-ignored",
+            "a valid `pageSize` is ignored: every page has the default 50 items",
+            _page_size_ignored,
+            ("EN101", "pagination_page_size", "pageSize=1"),
+            (*BEHAVIOUR_ONLY, "-k", "test_pagination"),
+        ),
+        Fault(
+            "cursor-repeats",
+            "the `after` cursor of a page reached with `after` is that cursor again",
+            _cursor_repeats,
+            ("EN102", "pagination_cursor_advances", "was already issued"),
+            (*BEHAVIOUR_ONLY, "-k", "test_pagination"),
+        ),
+        Fault(
+            "malformed-second-page",
+            "pages after the first lose their items' required `id`",
+            _malformed_second_page,
+            ("EN107", "pagination_page_shape", '"id" is a required property'),
+            (*BEHAVIOUR_ONLY, "-k", "test_pagination"),
+        ),
+        Fault(
+            "superseded-action-pending",
+            "an action cancelled by a newer one (CONFLICT) still reads PENDING",
+            _superseded_action_pending,
+            ("EN204", "action_superseded", "it reads PENDING"),
+            (*BEHAVIOUR_ONLY, "-k", "test_action_lifecycle"),
+        ),
+        Fault(
+            "cancel-not-applied",
+            "cancelling a PENDING action answers CANCELLED but cancels nothing",
+            _cancel_not_applied,
+            ("EN205", "action_cancel_visible", "reads PENDING"),
+            (*BEHAVIOUR_ONLY, "-k", "test_action_lifecycle"),
+        ),
+        Fault(
+            "confirmed-effect-missing",
+            "assets read as they did first after a reset: confirmed actions change nothing",
+            _confirmed_effect_missing,
+            ("EN207", "action_effect", "is CONFIRMED, but"),
+            (*BEHAVIOUR_ONLY, "-k", "test_action_lifecycle"),
+        ),
+        Fault(
+            "list-get-disagree",
+            "a single asset GET reads `lastSeen` an hour later than the list",
+            _list_get_disagree,
+            ("EN301", "list_get_agree", "disagree on ['lastSeen']"),
+            (*BEHAVIOUR_ONLY, "-k", "test_list_get_agree"),
+        ),
+        Fault(
+            "user-list-leaks",
+            "a user's asset list also holds another user's asset",
+            _user_list_leaks,
+            ("EN302", "user_list_filter", "of other users"),
+            (*BEHAVIOUR_ONLY, "-k", "test_user_list_filter"),
+        ),
+        Fault(
+            "deleted-assets-readable",
+            "a deleted user's assets stay readable by their own GET",
+            _deleted_assets_readable,
+            ("EN303", "deleted_is_gone", "after the delete"),
+            (*BEHAVIOUR_ONLY, "-k", "test_deleted_is_gone"),
+        ),
+        Fault(
+            "other-version-location",
+            "2024-10-01 asset GETs also carry the older `locationId`",
+            _other_version_location,
+            ("EN401", "version_shape", "than the version documents (['location'])"),
+            (*BEHAVIOUR_ONLY, "-k", "test_versions"),
+        ),
+        Fault(
+            "old-version-enum-remapped",
+            "before 2024-10-01 an IDLE battery reads SELF_RELIANCE instead of null",
+            _old_version_enum_remapped,
+            ("EN402", "version_enum", "'SELF_RELIANCE', expected None"),
+            ("--versions", "2023-08-01,2024-10-01", *BEHAVIOUR_ONLY, "-k", "test_versions"),
+        ),
+        Fault(
+            "wrong-problem-type",
+            "404 problems carry the `bad-request` type",
+            _wrong_problem_type,
+            ("EN503", "Problem type does not match the status", "a 404 answer's problem"),
+        ),
+        Fault(
+            "refresh-hint-always-204",
+            "a refresh hint for an unknown asset answers 204, not 404",
+            _refresh_hint_always_204,
+            ("EN501", "refresh_hint", "not 404"),
+            (*BEHAVIOUR_ONLY, "-k", "test_refresh_hint"),
+        ),
+        THROTTLED,
     )
 }
 
@@ -344,6 +712,8 @@ class FaultMiddleware:
         return answer
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"] == "/_mock/reset":
+            forget()
         if scope["type"] != "http" or scope["path"].startswith(("/_mock", "/oauth2")):
             await self.app(scope, receive, send)
             return

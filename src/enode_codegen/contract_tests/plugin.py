@@ -224,12 +224,12 @@ def _options_line(options: Options) -> str:
     return "`enode-codegen contract " + " ".join(parts) + "`"
 
 
-_MODULE_ORDER = ("test_operations", "test_stateful", "test_clients")
+_MODULE_ORDER = ("test_operations", "test_behaviour", "test_stateful", "test_clients")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """schemathesis per operation first, then the stateful tests, then the clients (so with
-    -x the first failure is the most specific check)."""
+    """schemathesis per operation first, then the named behaviour checks, the stateful
+    tests, then the clients (so with -x the first failure is the most specific check)."""
 
     def rank(item: pytest.Item) -> int:
         found = getattr(item, "module", None)

@@ -22,6 +22,12 @@ class Profile:
     examples: bool
     stateful_examples: int
     stateful_steps: int
+    # hypothesis examples of each property-based named check (checks.py), e.g. action
+    # step sequences per version x action family
+    behaviour_examples: int
+    # hypothesis examples of the other named checks (page sizes, owners, entities drawn);
+    # hypothesis's first example is always its simplest draw, later ones follow the seed
+    sampling_examples: int
     description: str
 
 
@@ -33,6 +39,8 @@ PROFILES: dict[str, Profile] = {
         examples=True,
         stateful_examples=12,
         stateful_steps=8,
+        behaviour_examples=3,
+        sampling_examples=2,
         description="bounded: a few minutes on 2 cores",
     ),
     "thorough": Profile(
@@ -42,6 +50,8 @@ PROFILES: dict[str, Profile] = {
         examples=True,
         stateful_examples=100,
         stateful_steps=20,
+        behaviour_examples=20,
+        sampling_examples=10,
         description="ten times the fuzzing and stateful scenarios of ci",
     ),
     "fault": Profile(
@@ -51,6 +61,8 @@ PROFILES: dict[str, Profile] = {
         examples=True,
         stateful_examples=4,
         stateful_steps=6,
+        behaviour_examples=2,
+        sampling_examples=1,
         description="the fast run of tests/test_contract_faults.py",
     ),
 }

@@ -67,6 +67,10 @@ class Recorder:
     counts: Counter[tuple[str, str, int]] = field(default_factory=Counter)
     unmatched: Counter[tuple[str, int]] = field(default_factory=Counter)
     failures: list[FailureEntry] = field(default_factory=list)
+    # (version, named check, passed) -> evaluations (checks.py)
+    checks: Counter[tuple[str, str, bool]] = field(default_factory=Counter)
+    # status -> answers waited out as their Retry-After said and sent again (targets.py)
+    retries: Counter[int] = field(default_factory=Counter)
     passed: int = 0
     skipped: int = 0
     # (METHOD, path) -> sequence number of its last 2xx answer (request order)
@@ -106,6 +110,14 @@ class Recorder:
             b = self.last_success.get(then)
         return a is not None and b is not None and b > a
 
+    def add_retry(self, status: int) -> None:
+        with self._lock:
+            self.retries[status] += 1
+
+    def add_check(self, version: str, check: str, *, passed: bool) -> None:
+        with self._lock:
+            self.checks[(version, check, passed)] += 1
+
     def add_failure(self, nodeid: str, text: str) -> None:
         text = REDACTOR(text)
         summary = _failure_summary(text)
@@ -118,7 +130,8 @@ RECORDER = Recorder()
 
 def _failure_summary(text: str) -> str:
     wanted = re.compile(
-        r"^\s*(\|\s*)?(- ST\d{3} .*|\[\d{3}\] .*|`\{.*|E\s+.*|.*Error: .*|AssertionError.*)$"
+        r"^\s*(\|\s*)?(- (ST|EN)\d{3} .*|Expected: .*|\[\d{3}\] .*|`\{.*|E\s+.*"
+        r"|.*Error: .*|AssertionError.*)$"
     )
     picked: list[str] = []
     for line in text.splitlines():
@@ -194,6 +207,9 @@ def write_summary(
         f"{grand['documented']} | {grand['pairs']} | {grand['undocumented']} | "
         f"{grand['requests']} |"
     )
+    if rec.retries:
+        waited = ", ".join(f"{status}x{n}" for status, n in sorted(rec.retries.items()))
+        lines += ["", f"Answers waited out as their Retry-After said and sent again: {waited}."]
     if rec.unmatched:
         lines += ["", "Requests outside the table (no operation of a tested version):", ""]
         grouped: dict[str, Counter[int]] = {}
@@ -226,6 +242,7 @@ def write_summary(
         for wid in sorted({w for w, _, _ in waivers}):
             blame, reason = waiver_reasons.get(wid, ("?", ""))
             lines.append(f"- **{wid}** ({blame}): {_md(reason)}")
+    lines += _check_table(versions)
     lines += ["", "## Coverage: version x operation x status code (responses counted)", ""]
     for version in versions:
         docs = documented.get(version, {})
@@ -250,6 +267,31 @@ def write_summary(
     lines.append("`(!)`: a status the spec does not document for the operation.")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(REDACTOR("\n".join(lines)) + "\n", encoding="utf-8")
+
+
+def _check_table(versions: tuple[str, ...]) -> list[str]:
+    """Named checks (checks.py) x version: evaluations passed / failed."""
+    from .checks import CHECKS
+
+    lines = [
+        "",
+        "## Behaviour checks (contract_tests/checks.py): evaluations passed / failed",
+        "",
+        "| check | expected | " + " | ".join(versions) + " |",
+        "|---|---|" + "---|" * len(versions),
+    ]
+    counts = RECORDER.checks
+    for check in CHECKS.values():
+        cells = []
+        for version in versions:
+            ok = counts.get((version, check.name, True), 0)
+            bad = counts.get((version, check.name, False), 0)
+            cells.append(f"{ok} / **{bad}**" if bad else (f"{ok} / 0" if ok else "-"))
+        lines.append(
+            f"| {check.code} `{check.name}` | {_md(check.expected)} | " + " | ".join(cells) + " |"
+        )
+    lines += ["", "`-`: not exercised (a read-only target skips the checks that write)."]
+    return lines
 
 
 class RequestLog:

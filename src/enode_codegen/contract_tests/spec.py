@@ -11,7 +11,15 @@ from enode_codegen.generator.bundle import deref
 from enode_codegen.generator.paths import spec_file
 from enode_codegen.generator.validate import iter_operations, validate_spec
 
-__all__ = ["SpecOperation", "document", "link_sources", "operations"]
+__all__ = [
+    "SpecOperation",
+    "document",
+    "link_sources",
+    "operations",
+    "query_params",
+    "resolved",
+    "response_schema",
+]
 
 
 @functools.cache
@@ -73,3 +81,30 @@ def link_sources(version: str, with_path_params: bool = False) -> list[tuple[str
                             (op["operationId"], name, expression[len("$response.body#") :])
                         )
     return found
+
+
+def resolved(version: str, node: Any) -> Any:
+    """`node` with its local `$ref` chain followed."""
+    return deref(document(version), node)
+
+
+@functools.cache
+def query_params(version: str, operation_id: str) -> dict[str, bool]:
+    """Query parameter name -> required, of an operation."""
+    doc = document(version)
+    for _path, _method, op in iter_operations(doc):
+        if op.get("operationId") == operation_id:
+            params = [deref(doc, p) for p in op.get("parameters", [])]
+            return {p["name"]: bool(p.get("required")) for p in params if p.get("in") == "query"}
+    return {}
+
+
+def response_schema(version: str, operation_id: str, status: str = "200") -> dict[str, Any]:
+    """The JSON schema of an operation's answer (resolved; {} when it has none)."""
+    doc = document(version)
+    for _path, _method, op in iter_operations(doc):
+        if op.get("operationId") == operation_id:
+            response = deref(doc, op.get("responses", {}).get(status, {}))
+            media = (response.get("content") or {}).get("application/json") or {}
+            return dict(deref(doc, media.get("schema", {})))
+    return {}

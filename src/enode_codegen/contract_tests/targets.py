@@ -4,7 +4,8 @@ or a live deployment (any base URL, e.g. the Enode sandbox or a proxy in front o
 Every request of the run goes through a target's transports, which
 - count each response for the coverage table (by Enode-Version, operation and status),
 - keep to the request budget (`--max-rps`, `--max-requests`),
-- wait out `429 Too Many Requests` as long as its `Retry-After` says (at most 60 s, 3 times),
+- wait out `429 Too Many Requests`, and `503` with a `Retry-After`, as long as its
+  `Retry-After` says (at most 60 s, 3 times), then send the request again,
 - refuse non-GET requests against a read-only live target (the token request excepted).
 """
 
@@ -90,6 +91,13 @@ class Budget:
             time.sleep(wait)
 
 
+def should_retry(status: int, headers: Any) -> bool:
+    """429, or 503 with a Retry-After: the target asks to send the request again later."""
+    if status == 429:
+        return True
+    return status == 503 and headers is not None and headers.get("retry-after") is not None
+
+
 def retry_after(headers: Any) -> float:
     value = headers.get("retry-after") if headers is not None else None
     if not value:
@@ -127,8 +135,11 @@ class BudgetedSession(requests.Session):
         for attempt in range(MAX_429_RETRIES + 1):
             self._budget.acquire(url)
             response = super().send(request, **kwargs)
-            if response.status_code != 429 or attempt == MAX_429_RETRIES:
+            if not should_retry(response.status_code, response.headers):
                 break
+            if attempt == MAX_429_RETRIES:
+                break
+            RECORDER.add_retry(response.status_code)
             time.sleep(retry_after(response.headers))
         body = request.body if isinstance(request.body, bytes) else str(request.body or "").encode()
         _record(request.headers, method, url, response.status_code, body)
@@ -150,8 +161,11 @@ class BudgetedTransport(httpx.BaseTransport):
         for attempt in range(MAX_429_RETRIES + 1):
             self._budget.acquire(str(request.url))
             response = self._inner.handle_request(request)
-            if response.status_code != 429 or attempt == MAX_429_RETRIES:
+            if not should_retry(response.status_code, response.headers):
                 break
+            if attempt == MAX_429_RETRIES:
+                break
+            RECORDER.add_retry(response.status_code)
             response.read()
             response.close()
             time.sleep(retry_after(response.headers))
@@ -165,8 +179,9 @@ class BudgetedTransport(httpx.BaseTransport):
 
 
 class RecordingASGI:
-    """Outermost layer of the in-process mock: keeps to the budget and counts every
-    response it sends."""
+    """Outermost layer of the in-process mock: keeps to the budget, waits out 429 and 503
+    answers with Retry-After and sends the request again (as the network transports do),
+    and counts every response it sends."""
 
     def __init__(self, app: Any, budget: Budget) -> None:
         self.app = app
@@ -176,27 +191,55 @@ class RecordingASGI:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        self.budget.acquire(scope["path"])
-        status: list[int] = []
-        body: list[bytes] = []
-
-        async def capture(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                status.append(int(message["status"]))
-            await send(message)
-
-        async def read() -> dict[str, Any]:
+        chunks: list[bytes] = []
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                body.append(message.get("body", b""))
-            return message  # type: ignore[no-any-return]
-
-        await self.app(scope, read, capture)
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        if status:
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        for attempt in range(MAX_429_RETRIES + 1):
+            self.budget.acquire(scope["path"])
+            messages = await self._once(scope, body)
+            start: dict[str, Any] = messages[0] if messages else {"status": 500, "headers": []}
+            status = int(start["status"])
+            headers = {
+                k.decode("latin-1").lower(): v.decode("latin-1")
+                for k, v in start.get("headers", [])
+            }
+            if attempt == MAX_429_RETRIES or not should_retry(status, headers):
+                break
+            RECORDER.add_retry(status)
+            await anyio.sleep(retry_after(headers))
+        for message in messages:
+            await send(message)
+        request_headers = {
+            k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]
+        }
+        if messages:
             query = scope.get("query_string", b"").decode("latin-1")
             url = f"{MockTarget.base_url}{scope['path']}" + (f"?{query}" if query else "")
-            _record(headers, scope["method"], url, status[0], b"".join(body))
+            _record(request_headers, scope["method"], url, status, body)
+
+    async def _once(self, scope: dict[str, Any], body: bytes) -> list[dict[str, Any]]:
+        """The app's answer to one sending of the request, as ASGI messages."""
+        sent = False
+        messages: list[dict[str, Any]] = []
+
+        async def receive() -> dict[str, Any]:
+            nonlocal sent
+            if sent:
+                return {"type": "http.disconnect"}
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def capture(message: dict[str, Any]) -> None:
+            messages.append(message)
+
+        await self.app(scope, receive, capture)
+        return messages
 
 
 class SyncASGITransport(httpx.BaseTransport):
@@ -422,7 +465,8 @@ class MockTarget(_MockBase):
 
         from .faults import wrap
 
-        inner = create_app(MockConfig(action_delay=ACTION_DELAY))
+        # the versions under test (loading a version's spec is most of a short run's start)
+        inner = create_app(MockConfig(action_delay=ACTION_DELAY, versions=options.versions))
         self.app = RecordingASGI(wrap(inner, options.fault), self.budget)
         self._init_credentials()
         self._transport: SyncASGITransport | None = None

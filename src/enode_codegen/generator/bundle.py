@@ -10,6 +10,11 @@ Bundling follows every `$ref`:
 - any other external reference (a path item, say) is inlined;
 - a reference that points nowhere, or that inlines itself, is an error.
 
+Problems do not stop the walk: a broken reference becomes `{}` (its pointer is kept
+in `Bundle.broken`, so validation can drop knock-on findings there) and every
+problem is collected in `Bundle.problems`. A reference into a file that does not
+parse is not reported again: the file's own syntax error says what is wrong.
+
 The bundle remembers where each of its nodes came from (`Origin`), so any later
 stage can report a problem at a file, line and pointer of the source.
 """
@@ -17,6 +22,7 @@ stage can report a problem at a file, line and pointer of the source.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +49,12 @@ class Bundle:
     document: dict[str, Any]
     origins: dict[str, Origin]
     files: list[Path] = field(default_factory=list)
+    problems: list[SpecProblem] = field(default_factory=list)  # loading and $ref problems
+    broken: frozenset[str] = frozenset()  # bundle pointers of references that could not resolve
+
+    def under_broken(self, pointer: str) -> bool:
+        """Whether `pointer` is at or below a reference that could not be resolved."""
+        return any(pointer == b or pointer.startswith(b + "/") for b in self.broken)
 
     def locate(self, pointer: str) -> tuple[str, int | None, str]:
         """Map a pointer in the bundle to (file, line, pointer in that file)."""
@@ -60,14 +72,35 @@ class Bundle:
                 return display_path(self.root), None, pointer
             probe = probe.rsplit("/", 1)[0]
 
+    def prefetch(self, pointers: Iterable[str]) -> None:
+        """Look up the lines of many bundle pointers at once (one pass per JSON file)."""
+        by_file: dict[int, tuple[SourceFile, list[str]]] = {}
+        for pointer in pointers:
+            probe = pointer
+            while probe not in self.origins and probe:
+                probe = probe.rsplit("/", 1)[0]
+            origin = self.origins.get(probe)
+            if origin is not None:
+                entry = by_file.setdefault(id(origin.file), (origin.file, []))
+                entry[1].append(origin.pointer + pointer[len(probe) :])
+        for source, source_pointers in by_file.values():
+            source.prefetch(source_pointers)
+
     def problem(self, pointer: str, rule: str, message: str) -> SpecProblem:
         file, line, source_pointer = self.locate(pointer)
         return SpecProblem(file, line, source_pointer, rule, message)
 
 
-def bundle_spec(root: Path) -> Bundle:
-    """Load `root` and everything it references; raise SpecError on any problem."""
-    return _Bundler(root.resolve()).run()
+def bundle_spec(root: Path, *, strict: bool = True) -> Bundle:
+    """Load `root` and everything it references.
+
+    Strict: raise SpecError on any problem. Otherwise only a root that cannot be read
+    raises; other problems are returned in `Bundle.problems` with a best-effort document.
+    """
+    bundle = _Bundler(root.resolve()).run()
+    if strict and bundle.problems:
+        raise SpecError(bundle.problems)
+    return bundle
 
 
 class _Bundler:
@@ -80,6 +113,7 @@ class _Bundler:
         # (kind, name) -> (file, pointer) of the component copied under that name
         self.hoisted: dict[tuple[str, str], tuple[Path, str]] = {}
         self.pending: list[tuple[str, str, Path, str]] = []
+        self.broken: set[str] = set()
 
     def run(self) -> Bundle:
         source = self.load(self.root)
@@ -110,9 +144,14 @@ class _Bundler:
                 ordered = dict(sorted(kind.items()))
                 kind.clear()
                 kind.update(ordered)
-        if self.problems:
-            raise SpecError(self.problems)
-        return Bundle(self.root, document, self.origins, sorted(self.files))
+        return Bundle(
+            self.root,
+            document,
+            self.origins,
+            sorted(self.files),
+            list(dict.fromkeys(self.problems)),
+            frozenset(self.broken),
+        )
 
     def load(self, path: Path) -> SourceFile:
         if path not in self.files:
@@ -172,21 +211,27 @@ class _Bundler:
         target_path = (source.path.parent / file_part).resolve() if file_part else source.path
         target_pointer = fragment
 
-        def report(message: str) -> dict[str, Any]:
+        def report(message: str, *, knock_on: bool = False, broken: bool = True) -> dict[str, Any]:
+            if broken:
+                self.broken.add(out)
+            if knock_on:
+                return {}
             line = source.line_of(f"{pointer}/$ref")  # only now: JSON line maps are built lazily
             self.problems.append(SpecProblem(where, line, pointer, "ref", message))
             return {}
 
         if target_pointer and not target_pointer.startswith("/"):
             return report(f"$ref {ref!r}: fragment must be a JSON pointer")
+        missing = f"dangling $ref {ref!r}: {display_path(target_path)} cannot be loaded"
         if target_path in self.unreadable:
-            return report(f"dangling $ref {ref!r}: {display_path(target_path)} cannot be loaded")
+            return report(missing, knock_on=target_path.exists())
         try:
             target = self.load(target_path)
         except SpecError as exc:
             self.unreadable.add(target_path)
             self.problems.extend(exc.problems)
-            return report(f"dangling $ref {ref!r}: {display_path(target_path)} cannot be loaded")
+            # a file that is there but does not parse: its syntax error is the one to fix
+            return report(missing, knock_on=target_path.exists())
         try:
             resolved = _resolve_pointer(target.data, target_pointer)
         except KeyError:
@@ -203,8 +248,9 @@ class _Bundler:
                 self.pending.append((kind, name, target_path, target_pointer))
             elif known != (target_path, target_pointer):
                 report(
-                    f"component name collision: {kind}/{name} is defined in both "
-                    f"{display_path(known[0])} and {display_path(target_path)}"
+                    broken=False,
+                    message=f"component name collision: {kind}/{name} is defined in both "
+                    f"{display_path(known[0])} and {display_path(target_path)}",
                 )
             rewritten = dict(value)
             rewritten["$ref"] = f"#/components/{escape_pointer(kind)}/{escape_pointer(name)}"

@@ -143,6 +143,8 @@ def _validate(paths: Sequence[Path], enode_rules: bool = True) -> int:
                 print(problem, file=sys.stderr)
             print(f"{display_path(root)}: INVALID: {len(exc.problems)} problem(s)", file=sys.stderr)
         else:
+            for warning in result.warnings:
+                print(warning, file=sys.stderr)
             print(result.summary())
     return 1 if failed else 0
 

@@ -1,30 +1,37 @@
 """`enode-codegen generate` / `check`: every spec version -> one client package each.
 
-load + validate (validate.py) -> hoist names (hoist.py) -> models (models.py)
--> intermediate model (ir.py) -> render (render.py) -> ruff + atomic swap (output.py)
+load (bundle.py) + validate (validate.py; beside generation for large specs)
+-> hoist names (hoist.py) -> models (models.py) -> intermediate model (ir.py)
+-> render (render.py) -> ruff + atomic swap (output.py)
 """
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing as mp
 import re
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 from . import stamp
+from .bundle import Bundle, bundle_spec
 from .changelog import changelog_for, changelog_inputs
-from .errors import display_path
+from .errors import SpecError, SpecProblem, display_path
 from .hoist import hoist_schemas
 from .ir import Api, build_api
-from .models import generate_models
+from .models import GeneratedModels, generate_models
 from .naming import snake_name
 from .output import diff_trees, format_tree, swap_in, write_tree
 from .paths import GENERATED_DIR, shown_path
 from .render import render_package
-from .validate import validate_spec
+from .text import normalise_prose
+from .validate import ValidatedSpec, iter_operations, validate_bundle
 
 __all__ = ["PackageReport", "build_packages", "check", "generate", "package_names"]
 
@@ -72,30 +79,29 @@ def build_packages(
     reports = []
     for spec in specs:
         started = time.perf_counter()
-        validated = validate_spec(spec, enode_rules=enode_rules)
-        document = hoist_schemas(validated.document)
-        info = document.get("info", {})
-        name, distribution = package_names(
-            str(info.get("title", "api")), str(info.get("version", ""))
-        )
-        if package is not None:
-            name, distribution = package, package.replace("_", "-")
-        header = _header(spec.resolve())
-        models = generate_models(document, package=name, header=header)
-        api: Api = build_api(document, set(models.classes), package=name, distribution=distribution)
-        files = render_package(
-            api, models.source, header=header, enum_members=dict(models.enum_members)
-        )
-        version = str(info.get("version", ""))
-        changelog = changelog_for(spec, version, f"<!-- {header.lstrip('# ')} -->")
+        bundle = bundle_spec(spec, strict=False)
+        with _validation(bundle, enode_rules) as validation:
+            try:
+                name, distribution, models, api, files = _render(bundle.document, spec, package)
+            except Exception:
+                validation()  # an invalid spec is reported as such, not as a crash
+                raise
+            validated = validation()
+        version = str(bundle.document.get("info", {}).get("version", ""))
+        changelog = changelog_for(spec, version, f"<!-- {_header(spec.resolve()).lstrip('# ')} -->")
         if changelog is not None:
             files["CHANGELOG.md"] = changelog
         write_tree(into / distribution, files)
-        warnings = tuple(
-            f"{op.http_method} {op.path} ({op.operation_id}) typed loosely: {'; '.join(op.loose)}"
-            for op in api.operations
-            if op.loose
-        ) + tuple(f"models: {note}" for note in models.warnings)
+        warnings = (
+            tuple(str(w) for w in validated.warnings)
+            + tuple(
+                f"{op.http_method} {op.path} ({op.operation_id}) typed loosely: "
+                f"{'; '.join(op.loose)}"
+                for op in api.operations
+                if op.loose
+            )
+            + tuple(f"models: {note}" for note in models.warnings)
+        )
         report = PackageReport(
             display_path(spec),
             distribution,
@@ -114,6 +120,78 @@ def build_packages(
             progress(report)
     format_tree(into)
     return reports
+
+
+def _render(
+    bundled: dict[str, Any], spec: Path, package: str | None
+) -> tuple[str, str, GeneratedModels, Api, dict[str, str]]:
+    document = hoist_schemas(bundled)
+    normalise_prose(document)
+    info = document.get("info", {})
+    name, distribution = package_names(str(info.get("title", "api")), str(info.get("version", "")))
+    if package is not None:
+        name, distribution = package, package.replace("_", "-")
+    header = _header(spec.resolve())
+    models = generate_models(document, package=name, header=header)
+    api: Api = build_api(document, set(models.classes), package=name, distribution=distribution)
+    files = render_package(
+        api, models.source, header=header, enum_members=dict(models.enum_members)
+    )
+    return name, distribution, models, api, files
+
+
+# Validating a large spec (openapi-spec-validator, every example) takes as long as a third of
+# generating its models; from this many operations on, it runs in a forked process beside
+# generation. Generated files are used only once validation has passed.
+PARALLEL_FROM_OPERATIONS = 200
+
+
+@contextlib.contextmanager
+def _validation(bundle: Bundle, enode_rules: bool) -> Iterator[Callable[[], ValidatedSpec]]:
+    """A function returning the bundle's `ValidatedSpec` (or raising its SpecError), computed
+    in a forked process while the caller generates, for large specs where fork exists."""
+    operations = sum(1 for _ in iter_operations(bundle.document))
+    if operations < PARALLEL_FROM_OPERATIONS or "fork" not in mp.get_all_start_methods():
+        done = validate_bundle(bundle, enode_rules=enode_rules)
+        yield lambda: done
+        return
+    context = mp.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_validate_in_child, args=(bundle, enode_rules, sender))
+    child.start()  # forked: the child inherits the bundle, nothing is pickled on the way in
+    sender.close()
+    received: list[tuple[str, tuple[int, int], list[SpecProblem]]] = []
+
+    def result() -> ValidatedSpec:
+        if not received:
+            try:
+                received.append(receiver.recv())
+            except EOFError:
+                raise RuntimeError("the validating process ended without an answer") from None
+        outcome, counts, problems = received[0]
+        if outcome == "invalid":
+            raise SpecError(problems)
+        return ValidatedSpec(bundle, counts[0], counts[1], tuple(problems))
+
+    try:
+        yield result
+    finally:
+        receiver.close()
+        child.join(timeout=5)
+        if child.is_alive():
+            child.kill()
+            child.join()
+
+
+def _validate_in_child(bundle: Bundle, enode_rules: bool, sender: Connection) -> None:
+    """Runs in the forked child: only figures and problems travel back."""
+    try:
+        validated = validate_bundle(bundle, enode_rules=enode_rules)
+    except SpecError as exc:
+        sender.send(("invalid", (0, 0), list(exc.problems)))
+    else:
+        sender.send(("valid", (validated.operations, validated.schemas), list(validated.warnings)))
+    sender.close()
 
 
 def generate(

@@ -3,38 +3,52 @@
 Works on a copy of the bundled document:
 
 1. component schema names become valid class names (`pet-store` -> `PetStore`);
-2. inline objects and enums inside schemas move into `components/schemas`,
-   named after their parent and property (`Battery.chargeState` ->
-   `BatteryChargeState`, a list's items -> `<Parent><Property>Item`);
+2. enums of booleans become `const`/`boolean` (no class can hold them), every
+   other inline enum (strings, integers, numbers) and every inline object inside
+   a schema moves into `components/schemas`, named after where it is
+   (`Battery.chargeState` -> `BatteryChargeState`, a list's items ->
+   `<Parent><Property>Item`, a `oneOf` variant after its title, its tag value or
+   the property only it has: `ScheduleRuleTargetStateWithUntil`);
 3. inline request and response bodies of operations become
-   `<OperationId>Request` / `<OperationId>Response`.
+   `<OperationId>Request` / `<OperationId>Response` (`<OperationId>NotFoundError`
+   for an error status, `<OperationId>CreatedResponse` for a second success);
+   those of shared responses and request bodies are named after their component.
 
-So datamodel-code-generator never has to invent names like `Mode1` or
+Identical inline shapes share one class (named after the first place, in sorted
+order, that has it); two different shapes wanting one name are told apart by a
+qualifier saying what they are (`...Enum`, `...Object`, the media type), never a
+number. So datamodel-code-generator never has to invent names like `Mode1` or
 `Resolution49`, and the client templates can name every type.
 """
 
 from __future__ import annotations
 
 import copy
+import json
+from http import HTTPStatus
 from typing import Any
 
-from .naming import class_name, unique
+from .naming import class_name, qualified
 from .validate import iter_operations
 from .yaml_source import escape_pointer, unescape_pointer
 
-__all__ = ["hoist_schemas"]
+__all__ = ["hoist_schemas", "ref_name"]
 
 _SCHEMA_PREFIX = "#/components/schemas/"
+_JSON = ("application/json", "application/problem+json")
 
 
 def hoist_schemas(document: dict[str, Any]) -> dict[str, Any]:
     """A copy of `document` in which every object and enum schema is a named component."""
     doc = copy.deepcopy(document)
+    _normalise_enums(doc)
     schemas: dict[str, Any] = doc.setdefault("components", {}).setdefault("schemas", {})
+    _promote_deep_refs(doc, schemas)
+    _relax_one_way_required(doc)
     renames: dict[str, str] = {}
     taken: set[str] = set()
     for name in sorted(schemas):
-        renames[name] = unique(class_name(name), taken)
+        renames[name] = qualified(class_name(name), taken, ("Schema", "Component"))
     doc["components"]["schemas"] = {renames[name]: schemas[name] for name in sorted(schemas)}
     _rewrite_refs(
         doc,
@@ -52,16 +66,13 @@ def hoist_schemas(document: dict[str, Any]) -> dict[str, Any]:
         base = class_name(str(operation.get("operationId") or f"{_method} {_path}"))
         body = operation.get("requestBody")
         if isinstance(body, dict):
-            for media in (body.get("content") or {}).values():
-                if isinstance(media, dict) and isinstance(media.get("schema"), dict):
-                    media["schema"] = hoister.hoist(media["schema"], f"{base}Request", top=True)
-        for code, response in sorted((operation.get("responses") or {}).items()):
-            if not isinstance(response, dict):
-                continue
-            for media in (response.get("content") or {}).values():
-                if isinstance(media, dict) and isinstance(media.get("schema"), dict):
-                    suffix = "Response" if str(code).startswith("2") else f"Error{code}"
-                    media["schema"] = hoister.hoist(media["schema"], f"{base}{suffix}", top=True)
+            hoister.hoist_content(body.get("content"), f"{base}Request")
+        responses = operation.get("responses") or {}
+        first_success = min((str(c) for c in responses if str(c).startswith("2")), default=None)
+        for code, response in sorted(responses.items()):
+            if isinstance(response, dict):
+                name = base + _response_suffix(str(code), str(code) == first_success)
+                hoister.hoist_content(response.get("content"), name)
         for parameter in operation.get("parameters") or []:
             if isinstance(parameter, dict) and isinstance(parameter.get("schema"), dict):
                 parameter["schema"] = hoister.hoist(
@@ -69,8 +80,148 @@ def hoist_schemas(document: dict[str, Any]) -> dict[str, Any]:
                     f"{base}{class_name(str(parameter.get('name', '')))}",
                     top=False,
                 )
+    components = doc["components"]
+    for kind, suffix in (("responses", "Response"), ("requestBodies", "Request")):
+        for name, item in sorted((components.get(kind) or {}).items()):
+            if isinstance(item, dict):
+                base = class_name(name)
+                hoister.hoist_content(
+                    item.get("content"), base if base.endswith(suffix) else base + suffix
+                )
     doc["components"]["schemas"] = dict(sorted(doc["components"]["schemas"].items()))
     return doc
+
+
+_PLUMBING = {
+    "paths",
+    "components",
+    "schemas",
+    "schema",
+    "properties",
+    "content",
+    "requestBody",
+    "responses",
+    "items",
+    "allOf",
+    "oneOf",
+    "anyOf",
+    "parameters",
+}
+
+
+def _promote_deep_refs(doc: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """Schemas referenced where they are (`#/paths/~1a/post/.../properties/b`,
+    `#/components/schemas/A/properties/b`) become components of their own, named from
+    that place, so every reference to a schema names a component."""
+    targets: set[str] = set()
+    _collect_refs(doc, targets)
+    deep = [
+        ref
+        for ref in targets
+        if ref.startswith("#/")
+        and ref_name(ref) is None
+        and {"schema", "schemas", "properties", "items"} & set(ref[2:].split("/"))
+    ]
+    taken = set(schemas)
+    renames: dict[str, str] = {}
+    for ref in sorted(deep, key=lambda r: (-r.count("/"), r)):  # deepest first
+        tokens = [unescape_pointer(t) for t in ref[2:].split("/")]
+        parent: Any = doc
+        for token in tokens[:-1]:
+            parent = _child(parent, token)
+        last = tokens[-1]
+        target = _child(parent, last)
+        if not isinstance(target, dict):
+            continue
+        words = [t for t in tokens if t not in _PLUMBING and "/" not in t and not t.isdigit()]
+        operation = (
+            _child(_child(doc.get("paths"), tokens[1]), tokens[2]) if len(tokens) > 2 else None
+        )
+        if tokens[0] == "paths" and isinstance(operation, dict) and operation.get("operationId"):
+            # `#/paths/~1pets/post/requestBody/.../properties/owner` -> `CreatePetOwner`
+            words = [str(operation["operationId"]), *words[1:]]
+        name = qualified(class_name(" ".join(words) or "Schema"), taken, ("Schema",))
+        schemas[name] = target
+        replacement = {"$ref": f"{_SCHEMA_PREFIX}{name}"}
+        if isinstance(parent, list):
+            parent[int(last)] = replacement
+        else:
+            parent[last] = replacement
+        renames[ref] = replacement["$ref"]
+    if renames:
+        _rewrite_exact(doc, renames)
+
+
+def _relax_one_way_required(node: Any) -> None:
+    """A property that is readOnly (sent only by the server) or writeOnly (sent only by
+    the client) is required in one direction only: one model serves both, so it is
+    optional there. Flattened request bodies leave readOnly properties out (ir.py)."""
+    if isinstance(node, list):
+        for item in node:
+            _relax_one_way_required(item)
+        return
+    if not isinstance(node, dict):
+        return
+    properties, required = node.get("properties"), node.get("required")
+    if isinstance(properties, dict) and isinstance(required, list):
+        node["required"] = [
+            name
+            for name in required
+            if not (
+                isinstance(properties.get(name), dict)
+                and (properties[name].get("readOnly") or properties[name].get("writeOnly"))
+            )
+        ]
+    for key, value in node.items():
+        if key not in ("example", "examples", "default", "enum", "const"):
+            _relax_one_way_required(value)
+
+
+def _child(node: Any, token: str) -> Any:
+    if isinstance(node, list) and token.isdigit() and int(token) < len(node):
+        return node[int(token)]
+    return node.get(token) if isinstance(node, dict) else None
+
+
+def _collect_refs(node: Any, found: set[str]) -> None:
+    if isinstance(node, dict):
+        if isinstance(node.get("$ref"), str):
+            found.add(node["$ref"])
+        for value in node.values():
+            _collect_refs(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _collect_refs(value, found)
+
+
+def _rewrite_exact(node: Any, mapping: dict[str, str]) -> None:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref in mapping:
+            node["$ref"] = mapping[ref]
+        for value in node.values():
+            _rewrite_exact(value, mapping)
+    elif isinstance(node, list):
+        for value in node:
+            _rewrite_exact(value, mapping)
+
+
+def _response_suffix(code: str, first_success: bool) -> str:
+    """`Response` for the first success; otherwise what the status says (`NotFoundError`)."""
+    if first_success:
+        return "Response"
+    if code.isdigit():
+        try:
+            phrase = class_name(HTTPStatus(int(code)).phrase)
+        except ValueError:
+            phrase = {"4": "ClientError", "5": "ServerError"}.get(code[:1], "Other")
+    else:
+        phrase = {"4XX": "ClientError", "5XX": "ServerError", "2XX": "Success"}.get(
+            code.upper(), class_name(code)
+        )
+    if code[:1] in ("4", "5"):
+        return phrase if phrase.endswith("Error") else f"{phrase}Error"
+    return f"{phrase}Response"
 
 
 class _Hoister:
@@ -78,12 +229,30 @@ class _Hoister:
         self.schemas = schemas
         self.taken = taken
         self.visited: set[str] = set()
+        self.shapes: dict[str, str] = {}  # canonical JSON of a hoisted inline shape -> its name
 
     def visit_named(self, name: str) -> None:
         if name in self.visited:
             return
         self.visited.add(name)
         self.schemas[name] = self.visit(self.schemas[name], name)
+
+    def hoist_content(self, content: Any, name: str) -> None:
+        """Hoist the schemas of a content map; a non-JSON media type qualifies its name
+        when several media types carry schemas."""
+        if not isinstance(content, dict):
+            return
+        media_types = [
+            m for m, v in sorted(content.items()) if isinstance(v, dict) and "schema" in v
+        ]
+        for media_type in media_types:
+            media = content[media_type]
+            if not isinstance(media.get("schema"), dict):
+                continue
+            qualifier = ""
+            if len(media_types) > 1 and media_type not in _JSON:
+                qualifier = class_name(media_type.split("/")[-1].split("+")[-1])
+            media["schema"] = self.hoist(media["schema"], name + qualifier, top=True)
 
     def visit(self, schema: Any, owner: str) -> Any:
         """Hoist what is inside `schema` (a schema that is or will be named `owner`)."""
@@ -99,15 +268,18 @@ class _Hoister:
             schema["additionalProperties"] = self.hoist(
                 schema["additionalProperties"], owner + "Value", top=False
             )
-        for key in ("allOf",):
-            for index, member in enumerate(schema.get(key) or []):
-                schema[key][index] = self.visit(member, owner)
-        for key in ("oneOf", "anyOf"):
-            for index, member in enumerate(schema.get(key) or []):
-                schema[key][index] = self.hoist(
-                    member, owner + _variant_name(member, index), top=False
-                )
+        for index, member in enumerate(schema.get("allOf") or []):
+            schema["allOf"][index] = self.visit(member, owner)
+        self.hoist_variants(schema, owner)
         return schema
+
+    def hoist_variants(self, schema: dict[str, Any], owner: str) -> None:
+        for key in ("oneOf", "anyOf"):
+            members = schema.get(key)
+            if not isinstance(members, list):
+                continue
+            for index, name in enumerate(_variant_names(members)):
+                members[index] = self.hoist(members[index], owner + name, top=False)
 
     def hoist(self, schema: Any, name: str, *, top: bool) -> Any:
         """Replace an inline object or enum by a reference to a new named component."""
@@ -115,32 +287,53 @@ class _Hoister:
             return schema
         if _is_enum(schema):
             nullable = _strip_null(schema)
-            ref = self.add(schema, name)
+            ref = self.add(schema, name, "Enum")
             return {"anyOf": [ref, {"type": "null"}]} if nullable else ref
-        if _is_object(schema) or (top and any(k in schema for k in ("allOf", "oneOf", "anyOf"))):
-            return self.add(self.visit(schema, name), name, visited=True)
+        several = (
+            isinstance(schema.get("allOf"), list)
+            and len(schema["allOf"]) > 1
+            and any(
+                isinstance(m, dict) and ("$ref" in m or "properties" in m) for m in schema["allOf"]
+            )
+        )
+        if (
+            _is_object(schema)
+            or several
+            or (top and any(k in schema for k in ("allOf", "oneOf", "anyOf")))
+        ):
+            return self.add(self.visit(schema, name), name, "Object")
         if schema.get("type") == "array" or "items" in schema:
             if isinstance(schema.get("items"), dict):
                 schema["items"] = self.hoist(schema["items"], name + "Item", top=False)
             return schema
-        for key in ("oneOf", "anyOf", "allOf"):
-            for index, member in enumerate(schema.get(key) or []):
-                schema[key][index] = self.hoist(
-                    member, name + _variant_name(member, index), top=False
-                )
+        for index, member in enumerate(schema.get("allOf") or []):
+            schema["allOf"][index] = self.hoist(member, name, top=False)
+        self.hoist_variants(schema, name)
         return schema
 
-    def add(self, schema: dict[str, Any], name: str, *, visited: bool = False) -> dict[str, str]:
-        final = unique(class_name(name), self.taken)
-        self.schemas[final] = schema
-        if visited:
+    def add(self, schema: dict[str, Any], name: str, kind: str) -> dict[str, str]:
+        """A reference to `schema` as a named component: the existing one when an identical
+        shape was hoisted before, else a new one under `name` (qualified if taken)."""
+        shape = json.dumps(schema, sort_keys=True, default=str)
+        final = self.shapes.get(shape)
+        if final is None:
+            final = qualified(class_name(name), self.taken, (kind, "Inline"))
+            self.shapes[shape] = final
+            self.schemas[final] = schema
             self.visited.add(final)
         return {"$ref": f"{_SCHEMA_PREFIX}{final}"}
 
 
 def _is_enum(schema: dict[str, Any]) -> bool:
-    return isinstance(schema.get("enum"), list) and all(
-        isinstance(v, str) or v is None for v in schema["enum"]
+    """An enum that becomes a class: its values are strings, integers or numbers."""
+    values = schema.get("enum")
+    return (
+        isinstance(values, list)
+        and any(v is not None for v in values)
+        and all(
+            (isinstance(v, str | int | float) and not isinstance(v, bool)) or v is None
+            for v in values
+        )
     )
 
 
@@ -164,20 +357,93 @@ def _strip_null(schema: dict[str, Any]) -> bool:
     return nullable
 
 
-def _variant_name(member: Any, index: int) -> str:
-    if isinstance(member, dict):
-        if isinstance(member.get("title"), str):
-            return class_name(member["title"])
-        for prop in (member.get("properties") or {}).values():
-            if (
-                isinstance(prop, dict)
-                and isinstance(prop.get("enum"), list)
-                and len(prop["enum"]) == 1
-            ):
-                return class_name(str(prop["enum"][0]))
-            if isinstance(prop, dict) and "const" in prop:
-                return class_name(str(prop["const"]))
-    return f"Option{index + 1}"
+_ORDINALS = ("First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth")
+
+
+def _variant_names(members: list[Any]) -> list[str]:
+    """Names for the variants of a `oneOf`/`anyOf`, from what each one is."""
+    names: list[str] = []
+    for index, member in enumerate(members):
+        name = _variant_name(member, members)
+        if not name or name in names:
+            ordinal = _ORDINALS[index] if index < len(_ORDINALS) else class_name(f"n {index}")
+            name = f"{ordinal}Variant" if not name else f"{name}{ordinal}Variant"
+        names.append(name)
+    return names
+
+
+def _variant_name(member: Any, siblings: list[Any]) -> str:
+    if not isinstance(member, dict):
+        return ""
+    if isinstance(member.get("title"), str) and member["title"].strip():
+        return class_name(member["title"])
+    properties = member.get("properties") or {}
+    for prop in properties.values():
+        if isinstance(prop, dict) and isinstance(prop.get("enum"), list) and len(prop["enum"]) == 1:
+            return class_name(str(prop["enum"][0]))
+        if isinstance(prop, dict) and "const" in prop:
+            return class_name(str(prop["const"]))
+    others: set[str] = set()
+    for sibling in siblings:
+        if sibling is not member and isinstance(sibling, dict):
+            others |= set(sibling.get("properties") or {})
+    required = [p for p in member.get("required") or [] if p in properties]
+    for candidates in (required, list(properties)):
+        own = [p for p in candidates if p not in others]
+        if own:
+            return "With" + class_name(str(own[0]))
+    if not properties and isinstance(member.get("type"), str):
+        return class_name(member["type"])
+    if _is_enum(member):
+        return "Enum"
+    return ""
+
+
+# string formats the models hold as other Python types: a string default would mistype them
+_TYPED_FORMATS = {"uri", "date-time", "date", "time", "uuid", "duration", "ipv4", "ipv6"}
+
+
+def _normalise_enums(node: Any) -> None:
+    """Boolean enums become what Python can type: `const` for one value, `boolean` for both;
+    a `default: null` that the schema itself refuses is dropped, and so is a string default
+    of a URL, date, time or UUID (the model holds another type than the default's)."""
+    if isinstance(node, list):
+        for item in node:
+            _normalise_enums(item)
+        return
+    if not isinstance(node, dict):
+        return
+    if (
+        "default" in node
+        and node["default"] is None
+        and isinstance(node.get("type"), str)
+        and node["type"] != "null"
+        and not node.get("nullable")
+    ):
+        del node["default"]  # `default: null` on a schema that refuses null: no default
+    if node.get("format") in ("email", "idn-email"):
+        del node["format"]  # pydantic's EmailStr needs email-validator, not a client dependency
+    if isinstance(node.get("default"), str) and node.get("format") in _TYPED_FORMATS:
+        del node["default"]  # a string where the model holds a URL, datetime, UUID...
+    values = node.get("enum")
+    if (
+        isinstance(values, list)
+        and values
+        and all(isinstance(v, bool) or v is None for v in values)
+    ):
+        present = sorted({v for v in values if v is not None})
+        nullable = None in values
+        del node["enum"]
+        if len(present) == 1 and not nullable:
+            node["const"] = present[0]
+        elif len(present) == 1:
+            node.pop("type", None)
+            node["anyOf"] = [{"const": present[0]}, {"type": "null"}]
+        else:
+            node["type"] = ["boolean", "null"] if nullable else "boolean"
+    for key, value in node.items():
+        if key not in ("example", "examples", "default", "const", "enum"):
+            _normalise_enums(value)
 
 
 def _rewrite_refs(node: Any, mapping: dict[str, str]) -> None:

@@ -9,7 +9,6 @@ output does not depend on dict or set order. Templates only lay this out.
 from __future__ import annotations
 
 import re
-import textwrap
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from typing import Any, Literal
 from .bundle import deref
 from .naming import class_name, snake_name, unique
 from .pytypes import TypeMapper
+from .text import doc_line, docstring, plain
 from .validate import VERSION_HEADER, iter_operations
 
 __all__ = [
@@ -87,12 +87,11 @@ class Response:
 
     @property
     def needs_cast(self) -> bool:
-        """A union or literal return parses to `Any` in the runtime's typing: cast it back.
-        A list of them (`list[A | B]`) is a type expression the runtime's overload binds
-        as is, so casting it would be redundant."""
-        if self.kind != "model" or self.annotation.startswith("list["):
-            return False
-        return "|" in self.annotation or "Literal[" in self.annotation
+        """A union or literal return parses to `Any` in the runtime's typing: cast it back."""
+        top = self.annotation  # what is outside brackets: `list[A | B]` is a plain type
+        while re.search(r"\[[^\[\]]*\]", top):
+            top = re.sub(r"\[[^\[\]]*\]", "()", top)
+        return self.kind == "model" and ("|" in top or top.startswith("Literal("))
 
 
 @dataclass(frozen=True)
@@ -180,7 +179,7 @@ def build_api(
     """The intermediate model of a hoisted document whose model classes are `classes`."""
     info = document.get("info", {})
     tag_docs = {
-        t.get("name"): str(t.get("description", ""))
+        t.get("name"): doc_line(t.get("description"))
         for t in document.get("tags", [])
         if isinstance(t, dict)
     }
@@ -206,7 +205,7 @@ def build_api(
         )
         resources.append(
             Resource(
-                tag,
+                doc_line(tag),
                 attr,
                 class_name(tag) + "Resource",
                 tag_docs.get(tag, ""),
@@ -220,9 +219,9 @@ def build_api(
         if isinstance(s, dict)
     )
     return Api(
-        title=str(info.get("title", "API")),
-        version=str(info.get("version", "")),
-        description=str(info.get("description", "")),
+        title=" ".join(plain(str(info.get("title", "API"))).split()) or "API",
+        version=" ".join(plain(str(info.get("version", ""))).split()),
+        description=plain(info.get("description")),
         package=package,
         distribution=distribution,
         resources=tuple(resources),
@@ -267,8 +266,8 @@ def _operation(
         method_name=unique(snake_name(operation_id), taken),
         http_method=method.upper(),
         path=path,
-        summary=_clean(raw.get("summary")),
-        description=_clean(raw.get("description")),
+        summary=docstring(raw.get("summary")),
+        description=docstring(raw.get("description")),
         deprecated=bool(raw.get("deprecated")),
         path_params=tuple(grouped["path"]),
         query_params=tuple(grouped["query"]),
@@ -306,7 +305,7 @@ def _param(spec: dict[str, Any], location: str, py_name: str, mapper: TypeMapper
         annotation=annotation,
         required=required,
         default=default,
-        description=_clean(spec.get("description")),
+        description=docstring(spec.get("description")),
         deprecated=bool(spec.get("deprecated")),
     )
 
@@ -344,7 +343,7 @@ def _body(
                     unique(snake_name(name), py_taken),
                     annotation,
                     is_required,
-                    _clean(prop.get("description")),
+                    docstring(prop.get("description")),
                 )
             )
         fields.sort(key=lambda f: (not f.required, f.py_name))
@@ -375,7 +374,7 @@ def _response(document: dict[str, Any], raw: dict[str, Any], mapper: TypeMapper)
         return Response("page", item, item, item)
     annotation = mapper.annotation(schema)
     kind: ResponseKind = "any" if annotation == "Any" else "model"
-    return Response(kind, annotation, annotation, "")
+    return Response(kind, annotation, mapper.cast_expression(schema), "")
 
 
 def _page_item(
@@ -420,27 +419,3 @@ def _token_url(document: dict[str, Any]) -> str | None:
         if isinstance(url, str):
             return url
     return None
-
-
-def _clean(text: Any, width: int = 88) -> str:
-    """Docstring-safe text: no triple quotes or stray backslashes, wrapped to `width`;
-    list items (`- ...`) keep their own lines and hang their continuation."""
-    if not isinstance(text, str):
-        return ""
-    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
-    lines: list[str] = []
-    for line in text.splitlines():
-        line = line.rstrip()
-        bullet = re.match(r"^(\s*(?:[-*]|\d+\.)\s+)", line)
-        indent = " " * len(bullet.group(1)) if bullet else ""
-        lines.extend(
-            textwrap.wrap(
-                line,
-                width,
-                subsequent_indent=indent,
-                break_long_words=False,
-                break_on_hyphens=False,
-            )
-            or [""]
-        )
-    return "\n".join(lines)

@@ -1,15 +1,18 @@
 """Pydantic v2 models for a hoisted document, via datamodel-code-generator's Python API.
 
 Models inherit the runtime's `EnodeModel` (unknown fields kept, the Python
-regex engine so any `pattern` imports) and enums the runtime's `OpenEnum`
-(unknown values kept): datamodel-code-generator writes plain enums, and
-`_open_enums` swaps their base class on the class line it found with `ast`.
+regex engine so any `pattern` imports) and enums the runtime's `OpenEnum`,
+`OpenIntEnum` or `OpenFloatEnum` by the type of their values (unknown values
+kept): datamodel-code-generator writes plain enums, and `_open_enums` swaps
+their base class on the class line it found with `ast`. An enum mixing value
+types stays a plain `Enum`.
 """
 
 from __future__ import annotations
 
 import ast
 import json
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +20,6 @@ from typing import Any
 
 from datamodel_code_generator import InputFileType, PythonVersion, generate
 from datamodel_code_generator.enums import DataModelType
-from datamodel_code_generator.format import Formatter
 
 __all__ = ["GeneratedModels", "generate_models"]
 
@@ -52,11 +54,14 @@ def generate_models(document: dict[str, Any], *, package: str, header: str) -> G
             input_file_type=InputFileType.OpenAPI,
             output_model_type=DataModelType.PydanticV2BaseModel,
             target_python_version=PythonVersion.PY_311,
-            formatters=[Formatter.BUILTIN],
+            formatters=[],  # ruff formats the package afterwards
             settings_path=FORMAT_SETTINGS,
             custom_file_header=header,
             base_class=f"{package}._runtime.EnodeModel",
-            additional_imports=[f"{package}._runtime.OpenEnum"],
+            additional_imports=[
+                f"{package}._runtime.{base}"
+                for base in ("OpenEnum", "OpenFloatEnum", "OpenIntEnum")
+            ],
             disable_timestamp=True,
             use_annotated=True,
             use_standard_collections=True,
@@ -76,18 +81,95 @@ def generate_models(document: dict[str, Any], *, package: str, header: str) -> G
         raise TypeError(
             f"datamodel-code-generator returned {type(output).__name__}, expected one module"
         )
-    source = _open_enums(output)
+    source = _open_enums(_rename_numbered(output, set(only_schemas["components"]["schemas"])))
+    source = _allow_field_overrides(source)
     tree = ast.parse(source)
     classes = frozenset(node.name for node in tree.body if isinstance(node, ast.ClassDef))
     notes = sorted({str(w.message) for w in caught if issubclass(w.category, UserWarning)})
     return GeneratedModels(source, classes, tuple(notes), _first_enum_members(tree))
 
 
+_ORDINALS = ("First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth")
+_NOT_NAMES = {"EnodeModel", "RootModel", "OpenEnum", "OpenIntEnum", "OpenFloatEnum", "Enum"}
+
+
+def _rename_numbered(source: str, spec_names: set[str]) -> str:
+    """Rename classes datamodel-code-generator numbered itself (`Request1`, the variants it
+    splits out of a discriminated union or a `oneOf` of constraints) after what they are:
+    `<Name><Base>` for a subclass of a named model, else `<Name><Ordinal>Variant`."""
+    classes = [n for n in ast.parse(source).body if isinstance(n, ast.ClassDef)]
+    taken = {c.name for c in classes}
+    renames: dict[str, str] = {}
+    for node in classes:
+        match = re.fullmatch(r"(.*?[A-Za-z_])(\d+)", node.name)
+        if node.name in spec_names or match is None:
+            continue
+        stem, number = match.group(1), int(match.group(2))
+        bases = [b.id for b in node.bases if isinstance(b, ast.Name) and b.id not in _NOT_NAMES]
+        candidates = [f"{stem}{bases[0]}"] if len(bases) == 1 else []
+        ordinal = _ORDINALS[number - 1] if 0 < number <= len(_ORDINALS) else "Later"
+        candidates.append(f"{stem}{ordinal}Variant")
+        new = next((c for c in candidates if c not in taken), None)
+        if new is not None:
+            taken.add(new)
+            renames[node.name] = new
+    if not renames:
+        return source
+    pattern = re.compile(
+        r"\b(" + "|".join(map(re.escape, sorted(renames, key=len, reverse=True))) + r")\b"
+    )
+    return pattern.sub(lambda m: renames[m.group(1)], source)
+
+
+_OVERRIDE = "  # type: ignore[assignment, unused-ignore]"
+
+
+def _allow_field_overrides(source: str) -> str:
+    """Mark fields that a model redeclares from its base (`allOf` narrowing a property:
+    `kind: Literal["circle"]` over `kind: str`, `data: list[Booking]` over `list[dict]`).
+    Pydantic takes the subclass's field; mypy's override check does not know that and
+    would report the narrowing, so the redeclaration says it is meant."""
+    tree = ast.parse(source)
+    classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+
+    def fields(name: str, seen: frozenset[str] = frozenset()) -> set[str]:
+        node = classes.get(name)
+        if node is None or name in seen:
+            return set()
+        own = {
+            s.target.id
+            for s in node.body
+            if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
+        }
+        for base in node.bases:
+            if isinstance(base, ast.Name):
+                own |= fields(base.id, seen | {name})
+        return own
+
+    lines = source.splitlines(keepends=True)
+    for node in classes.values():
+        inherited: set[str] = set()
+        for base in node.bases:
+            if isinstance(base, ast.Name):
+                inherited |= fields(base.id, frozenset({node.name}))
+        for statement in node.body:
+            if (
+                isinstance(statement, ast.AnnAssign)
+                and isinstance(statement.target, ast.Name)
+                and statement.target.id in inherited
+            ):
+                index = (statement.end_lineno or statement.lineno) - 1  # where mypy reports
+                line = lines[index].rstrip("\n")
+                if "#" not in line:
+                    lines[index] = f"{line}{_OVERRIDE}\n"
+    return "".join(lines)
+
+
 def _first_enum_members(tree: ast.Module) -> tuple[tuple[str, str], ...]:
     found = []
     for node in tree.body:
         if isinstance(node, ast.ClassDef) and any(
-            isinstance(b, ast.Name) and b.id == "OpenEnum" for b in node.bases
+            isinstance(b, ast.Name) and b.id in _OPEN_BASES for b in node.bases
         ):
             first = next(
                 (
@@ -102,16 +184,34 @@ def _first_enum_members(tree: ast.Module) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(found))
 
 
+_OPEN_BASES = ("OpenEnum", "OpenIntEnum", "OpenFloatEnum")
+
+
 def _open_enums(source: str) -> str:
-    """Make every `class X(Enum)` / `class X(StrEnum)` a `class X(OpenEnum)`."""
+    """Make every `class X(Enum)` (or `StrEnum`, `IntEnum`) an open enum of its value type."""
     lines = source.splitlines(keepends=True)
     for node in ast.parse(source).body:
         if not isinstance(node, ast.ClassDef) or len(node.bases) != 1:
             continue
         base = node.bases[0]
-        if isinstance(base, ast.Name) and base.id in ("Enum", "StrEnum"):
-            index = node.lineno - 1
-            lines[index] = lines[index].replace(
-                f"class {node.name}({base.id}):", f"class {node.name}(OpenEnum):", 1
-            )
+        if not (isinstance(base, ast.Name) and base.id in ("Enum", "StrEnum", "IntEnum")):
+            continue
+        values = [
+            s.value.value
+            for s in node.body
+            if isinstance(s, ast.Assign) and isinstance(s.value, ast.Constant)
+        ]
+        kinds = {type(v) for v in values}
+        if kinds == {str}:
+            open_base = "OpenEnum"
+        elif kinds == {int}:
+            open_base = "OpenIntEnum"
+        elif kinds and kinds <= {int, float}:
+            open_base = "OpenFloatEnum"
+        else:
+            open_base = "Enum"
+        index = node.lineno - 1
+        lines[index] = lines[index].replace(
+            f"class {node.name}({base.id}):", f"class {node.name}({open_base}):", 1
+        )
     return "".join(lines)

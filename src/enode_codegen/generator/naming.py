@@ -5,10 +5,15 @@ from __future__ import annotations
 import keyword
 import re
 
-__all__ = ["class_name", "constant_name", "snake_name", "unique"]
+__all__ = ["class_name", "constant_name", "qualified", "snake_name", "unique"]
 
 _WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
-_RESERVED = set(keyword.kwlist) | set(keyword.softkwlist) | {"self", "cls", "options", "builtins"}
+# besides keywords: names the generated methods use in their bodies (`cast`, `models.X`, ...)
+_RESERVED = (
+    set(keyword.kwlist)
+    | set(keyword.softkwlist)
+    | {"self", "cls", "options", "builtins", "cast", "warnings", "models", "dict", "error_models"}
+)
 
 
 def _words(text: str) -> list[str]:
@@ -44,3 +49,23 @@ def unique(name: str, taken: set[str]) -> str:
         index += 1
     taken.add(candidate)
     return candidate
+
+
+_LETTERS = "BCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def qualified(name: str, taken: set[str], qualifiers: tuple[str, ...]) -> str:
+    """`name`, or `name` with the first of `qualifiers` (what the thing is: `Enum`, `Object`)
+    that makes it free; records the result. Class names never get a number: the last
+    resort is a letter (`NameB`)."""
+    for candidate in (name, *(name + q for q in qualifiers if not name.endswith(q))):
+        if candidate not in taken:
+            taken.add(candidate)
+            return candidate
+    suffixes: list[str] = [*_LETTERS, *(a + b for a in _LETTERS for b in _LETTERS)]
+    for suffix in suffixes:
+        candidate = f"{name}{suffix}"
+        if candidate not in taken:
+            taken.add(candidate)
+            return candidate
+    raise ValueError(f"no free class name for {name}")

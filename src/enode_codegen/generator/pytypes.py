@@ -31,6 +31,16 @@ class TypeMapper:
     def annotation(self, schema: Any, *, for_input: bool = False) -> str:
         return " | ".join(self._union(schema, for_input))
 
+    def cast_expression(self, schema: Any) -> str:
+        """What the runtime parses a body of `schema` with: the annotation, except for a
+        discriminated union, parsed through its root model so the discriminator is used
+        (the runtime unwraps the variant)."""
+        name = ref_name(schema["$ref"]) if isinstance(schema, dict) and "$ref" in schema else None
+        target = self.resolve(schema)
+        if name in self.classes and "discriminator" in target:
+            return f"{self.models_alias}.{name}"
+        return self.annotation(schema)
+
     def resolve(self, schema: Any) -> dict[str, Any]:
         """Follow local `$ref`s to the schema they name."""
         seen = 0
@@ -76,6 +86,11 @@ class TypeMapper:
             members = schema["allOf"]
             if len(members) == 1:
                 return self._parts(members[0], for_input)
+            if all(isinstance(m, dict) and not {"$ref", "properties"} & m.keys() for m in members):
+                merged: dict[str, Any] = {}
+                for member in members:  # constraints on one primitive: the type they share
+                    merged.update(member)
+                return self._parts(merged, for_input)
             self.loose.append("an inline allOf with several members")
             return ["Any"]
         if "const" in schema:

@@ -7,12 +7,14 @@ package carries the same hand-written, tested code.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import jinja2
 
 from . import paths
 from .ir import Api, Operation, Resource
+from .text import doc_line
 
 __all__ = ["render_package"]
 
@@ -20,7 +22,7 @@ PACKAGE_VERSION = "0.1.0"
 
 
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(paths.TEMPLATES_DIR / "package"),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -28,6 +30,13 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
+    env.filters["py"] = _string_literal  # a Python (and TOML) string literal
+    env.filters["doc"] = doc_line  # text safe inside a docstring
+    return env
+
+
+def _string_literal(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
 
 
 def render_package(

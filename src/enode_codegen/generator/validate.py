@@ -1,29 +1,43 @@
 """`enode-codegen validate`: is a spec a valid OpenAPI document that we can build on?
 
-Checks, in order, each reported with file, line and JSON pointer:
+Every check runs on every spec and all problems are reported at once, each with
+file, line and JSON pointer of the offending node:
 
-1. load: YAML syntax, duplicate keys, dangling or circular `$ref` (bundle.py);
-2. openapi: openapi-spec-validator on the bundled document;
-3. our rules: unique `operationId`s, a success response on every operation,
-   the `Enode-Version` header on every operation, every example valid against
-   its schema, no reference cycle between schemas.
+1. load: YAML syntax, duplicate keys, dangling or circular `$ref` (bundle.py); a
+   reference into a file that does not parse is not reported again;
+2. ref-cycle: a schema that is only a `$ref` chain leading back to itself (found
+   before openapi-spec-validator runs, which would otherwise recurse forever);
+3. openapi: openapi-spec-validator on the bundled document; each finding is mapped
+   through the document (and its `$ref`s) to the node it is about;
+4. our rules: unique `operationId`s, every example valid against its schema
+   (a warning for third-party specs, an error for Enode's), and for Enode's specs
+   a success response and the `Enode-Version` header on every operation and no
+   reference cycle between schemas at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import dataclasses
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 from jsonschema.exceptions import ValidationError
+from jsonschema_path import SchemaPath
+from openapi_schema_validator import OAS30Validator, OAS31Validator
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+from openapi_spec_validator.validation.exceptions import (
+    OpenAPIValidationError,
+    UnresolvableParameterError,
+)
 from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+from referencing.exceptions import Unresolvable
+from referencing.jsonschema import DRAFT4, DRAFT202012
 
 from .bundle import Bundle, bundle_spec, deref
-from .errors import SpecError, SpecProblem
+from .errors import Severity, SpecError, SpecProblem
 from .yaml_source import escape_pointer, unescape_pointer
 
 __all__ = ["HTTP_METHODS", "ValidatedSpec", "iter_operations", "validate_bundle", "validate_spec"]
@@ -40,6 +54,7 @@ class ValidatedSpec:
     bundle: Bundle
     operations: int
     schemas: int
+    warnings: tuple[SpecProblem, ...] = ()  # found, but not in the way of generation
 
     @property
     def document(self) -> dict[str, Any]:
@@ -61,22 +76,41 @@ def validate_spec(root: Path, *, enode_rules: bool = True) -> ValidatedSpec:
     success responses, examples, no schema cycles); third-party specs get only
     openapi-spec-validator and unique operationIds, which is what generation needs.
     """
-    bundle = bundle_spec(root)
+    bundle = bundle_spec(root, strict=False)
     return validate_bundle(bundle, enode_rules=enode_rules)
 
 
 def validate_bundle(bundle: Bundle, *, enode_rules: bool = True) -> ValidatedSpec:
+    """Run every check on `bundle` (even one with load problems); raise SpecError on errors.
+
+    Examples that do not match their schema are errors under `enode_rules` and
+    warnings otherwise: published third-party specs often carry stale examples,
+    which say nothing about whether a client can be generated.
+    """
     document = bundle.document
-    problems = list(_openapi_problems(bundle))
+    problems = list(bundle.problems)
+    cycles = _alias_cycles(document)
+    problems += [
+        bundle.problem(f"/components/schemas/{escape_pointer(cycle[0])}", "ref-cycle", message)
+        for cycle, message in cycles
+    ]
+    checked = _without_alias_cycles(document, cycles)
+    problems += _openapi_problems(bundle, checked)
     problems += _operation_problems(bundle, enode_rules=enode_rules)
-    if not problems and enode_rules:
-        problems += _example_problems(bundle)
-        problems += _cycle_problems(bundle)
-    if problems:
-        raise SpecError(problems)
+    problems += _example_problems(
+        bundle, checked, Severity.ERROR if enode_rules else Severity.WARNING
+    )
+    if enode_rules:
+        reported = {frozenset(cycle) for cycle, _ in cycles}
+        problems += [p for key, p in _cycle_problems(bundle) if key not in reported]
+    unique = sorted(  # a problem without a line sorts first in its file
+        dict.fromkeys(problems), key=lambda p: (p.file, p.line or 0, p.pointer, p.message)
+    )
+    if any(p.severity is Severity.ERROR for p in unique):
+        raise SpecError(unique)
     operations = sum(1 for _ in iter_operations(document))
     schemas = len(document.get("components", {}).get("schemas", {}))
-    return ValidatedSpec(bundle, operations, schemas)
+    return ValidatedSpec(bundle, operations, schemas, tuple(unique))
 
 
 def iter_operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
@@ -90,27 +124,128 @@ def iter_operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[s
                 yield path, method, operation
 
 
-def _openapi_problems(bundle: Bundle) -> Iterator[SpecProblem]:
-    version = str(bundle.document.get("openapi", ""))
+def _openapi_problems(bundle: Bundle, document: dict[str, Any]) -> Iterator[SpecProblem]:
+    """openapi-spec-validator's findings on `document` (the bundle's, alias cycles cut),
+    each at the node it is about; findings at references that did not resolve are
+    knock-ons of a problem already reported, and dropped."""
+    version = str(document.get("openapi", ""))
+    validator_class: Any
     if version.startswith("3.1"):
-        validator: Any = OpenAPIV31SpecValidator(bundle.document)
+        validator_class = _locating(OpenAPIV31SpecValidator)
     elif version.startswith("3.0"):
-        validator = OpenAPIV30SpecValidator(bundle.document)
+        validator_class = _locating(OpenAPIV30SpecValidator)
     else:
         yield bundle.problem(
             "/openapi", "openapi", f"unsupported OpenAPI version {version!r} (3.0 and 3.1 are)"
         )
         return
-    seen: set[tuple[str, str]] = set()
-    for error in validator.iter_errors():
-        if "is not unique" in error.message and error.message.startswith("Operation ID"):
-            continue  # reported with its location by _operation_problems
-        pointer = "".join(f"/{escape_pointer(str(p))}" for p in error.absolute_path)
-        message = _best_message(error)
-        if (pointer, message) in seen:
-            continue
-        seen.add((pointer, message))
+    found: dict[tuple[str, str], None] = {}
+    try:
+        for error in validator_class(document).iter_errors():
+            if "is not unique" in error.message and error.message.startswith("Operation ID"):
+                continue  # reported with its location by _operation_problems
+            pointer = _error_pointer(document, error)
+            if not bundle.under_broken(pointer):
+                found[(pointer, _best_message(error))] = None
+    except (RecursionError, KeyError, TypeError, ValueError, AttributeError) as exc:
+        if not bundle.problems:  # otherwise most likely a knock-on of those
+            message = f"openapi-spec-validator stopped: {type(exc).__name__}: {exc}"
+            found[("", message)] = None
+    bundle.prefetch(pointer for pointer, _ in found)
+    for pointer, message in found:
         yield bundle.problem(pointer, "openapi", message)
+
+
+_LOCATED = "_enode_codegen_parts"
+
+
+class _IdList(list[int]):
+    """The validator's list of schema ids already seen, with set-speed `in`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._ids: set[int] = set()
+
+    def append(self, item: int) -> None:
+        super().append(item)
+        self._ids.add(item)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._ids
+
+
+def _locating(spec_validator: type[Any]) -> type[Any]:
+    """`spec_validator` whose keyword validators tag each finding with the path (in the
+    document, as walked by the validator) of the node they were checking."""
+
+    def wrap(keyword: str, keyword_class: type[Any]) -> type[Any]:
+        def __call__(self: Any, *args: Any, **kwargs: Any) -> Iterator[ValidationError]:
+            node = next((a for a in args if isinstance(a, SchemaPath)), None)
+            for error in keyword_class.__call__(self, *args, **kwargs):
+                if not isinstance(error, OpenAPIValidationError):
+                    error = OpenAPIValidationError.create_from(error)
+                if node is not None and not hasattr(error, _LOCATED):
+                    parts = tuple(str(p) for p in node.parts)
+                    if isinstance(error, UnresolvableParameterError):
+                        parts = parts[:2]  # a path template's parameter: the path is the place
+                    elif keyword == "default":
+                        parts = (*parts, "default")  # a default that its schema refuses
+                    setattr(error, _LOCATED, parts)
+                yield error
+
+        def __init__(self: Any, registry: Any) -> None:
+            keyword_class.__init__(self, registry)
+            for name in ("visited_schema_ids", "meta_checked_schema_ids"):
+                if isinstance(getattr(self, name, None), list):
+                    setattr(self, name, _IdList())  # O(1) membership: large specs are quadratic
+
+        return type(
+            keyword_class.__name__, (keyword_class,), {"__call__": __call__, "__init__": __init__}
+        )
+
+    keywords = {name: wrap(name, cls) for name, cls in spec_validator.keyword_validators.items()}
+    return type(spec_validator.__name__, (spec_validator,), {"keyword_validators": keywords})
+
+
+def _error_pointer(document: dict[str, Any], error: ValidationError) -> str:
+    """The document pointer of the node `error` is about, following local `$ref`s."""
+    parts: Sequence[str] = getattr(error, _LOCATED, ())
+    return _walk_pointer(document, [*parts, *(str(p) for p in error.absolute_path)])
+
+
+def _walk_pointer(document: dict[str, Any], parts: Sequence[str]) -> str:
+    node: Any = document
+    pointer = ""
+    for index, part in enumerate(parts):
+        for _ in range(50):  # step through local references, as the validator did
+            ref = node.get("$ref") if isinstance(node, dict) else None
+            if not (isinstance(ref, str) and ref.startswith("#/") and part not in node):
+                break
+            target = _resolve_local(document, ref)
+            if target is None:
+                break
+            node, pointer = target, ref[1:]
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return pointer + "".join(f"/{escape_pointer(p)}" for p in parts[index:])
+        pointer += f"/{escape_pointer(part)}"
+    return pointer
+
+
+def _resolve_local(document: dict[str, Any], ref: str) -> Any:
+    node: Any = document
+    for token in ref[2:].split("/"):
+        token = unescape_pointer(token)
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return None
+    return node
 
 
 def _best_message(error: ValidationError) -> str:
@@ -173,24 +308,51 @@ def _resolve_all(document: dict[str, Any], values: Any) -> list[dict[str, Any]]:
 # --- examples -----------------------------------------------------------------
 
 
-def _example_problems(bundle: Bundle) -> Iterator[SpecProblem]:
-    document = bundle.document
+def _example_problems(
+    bundle: Bundle, document: dict[str, Any], severity: Severity
+) -> Iterator[SpecProblem]:
+    """Every example checked against its schema, with the OpenAPI dialect of the document
+    (3.0's `nullable`, 3.1's JSON Schema 2020-12)."""
+    if str(document.get("openapi", "")).startswith("3.0"):
+        validator_class: Any = OAS30Validator
+        specification = DRAFT4
+    else:
+        validator_class = OAS31Validator
+        specification = DRAFT202012
     registry: Registry[Any] = Registry().with_resource(
-        _SPEC_URI, Resource.from_contents(document, default_specification=DRAFT202012)
+        _SPEC_URI, Resource.from_contents(document, default_specification=specification)
     )
+    found: list[tuple[str, str]] = []
     for pointer, schema_pointer, example in _iter_examples(document, ""):
-        validator = jsonschema.Draft202012Validator(
+        if bundle.under_broken(schema_pointer):
+            continue  # the broken reference is reported already
+        validator = validator_class(
             {"$ref": f"{_SPEC_URI}#{schema_pointer}"},
             registry=registry,
-            format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
+            format_checker=validator_class.FORMAT_CHECKER,
         )
-        for error in sorted(validator.iter_errors(example), key=lambda e: list(e.absolute_path)):
+        try:
+            errors = sorted(validator.iter_errors(example), key=lambda e: list(e.absolute_path))
+        except RecursionError:
+            found.append((pointer, "example cannot be checked: its schema nests without end"))
+            continue
+        except (
+            jsonschema.exceptions.SchemaError,
+            jsonschema.exceptions.UnknownType,
+            Unresolvable,
+        ):
+            continue  # the schema itself is wrong, which the openapi check reports
+        for error in errors:
             at = "".join(f"/{escape_pointer(str(p))}" for p in error.absolute_path)
-            yield bundle.problem(
-                pointer,
-                "example",
-                f"example does not match its schema at {at or '/'}: {_best_message(error)}",
-            )
+            message = f"example does not match its schema at {at or '/'}: {_best_message(error)}"
+            found.append((pointer, message))
+    bundle.prefetch(pointer for pointer, _ in found)
+    for pointer, message in found:
+        yield _with_severity(bundle.problem(pointer, "example", message), severity)
+
+
+def _with_severity(problem: SpecProblem, severity: Severity) -> SpecProblem:
+    return dataclasses.replace(problem, severity=severity)
 
 
 def _iter_examples(node: Any, pointer: str, named: bool = False) -> Iterator[tuple[str, str, Any]]:
@@ -269,13 +431,60 @@ def _looks_like_schema(node: dict[str, Any]) -> bool:
 # --- reference cycles ------------------------------------------------------------
 
 
-def _cycle_problems(bundle: Bundle) -> Iterator[SpecProblem]:
+def _alias_cycles(document: dict[str, Any]) -> list[tuple[list[str], str]]:
+    """Component schemas that are references leading back to themselves (`A: {$ref: B}`,
+    `B: {$ref: A}`): no value can ever match them, and validators recurse forever."""
+    schemas = (document.get("components") or {}).get("schemas") or {}
+    if not isinstance(schemas, dict):
+        return []
+    alias: dict[str, str] = {}
+    for name, schema in schemas.items():
+        ref = schema.get("$ref") if isinstance(schema, dict) else None
+        if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+            target = unescape_pointer(ref[len("#/components/schemas/") :])
+            if "/" not in target:
+                alias[name] = target
+    found: list[tuple[list[str], str]] = []
+    done: set[str] = set()
+    for start in sorted(alias):
+        chain: list[str] = []
+        step: str | None = start
+        while step is not None and step not in done and step not in chain:
+            chain.append(step)
+            step = alias.get(step)
+        if step is not None and step in chain:
+            cycle = chain[chain.index(step) :]
+            first = cycle.index(min(cycle))
+            cycle = cycle[first:] + cycle[:first]
+            message = "circular $ref: " + " -> ".join([*cycle, cycle[0]]) + " (no value can match)"
+            found.append((cycle, message))
+        done.update(chain)
+    return found
+
+
+def _without_alias_cycles(
+    document: dict[str, Any], cycles: list[tuple[list[str], str]]
+) -> dict[str, Any]:
+    """`document` with the members of alias cycles replaced by `{}` (a copy when needed)."""
+    if not cycles:
+        return document
+    checked = dict(document)
+    checked["components"] = dict(document["components"])
+    schemas = checked["components"]["schemas"] = dict(document["components"]["schemas"])
+    for cycle, _ in cycles:
+        for name in cycle:
+            schemas[name] = {}
+    return checked
+
+
+def _cycle_problems(bundle: Bundle) -> Iterator[tuple[frozenset[str], SpecProblem]]:
+    """Any reference cycle between component schemas (Enode's rule: every model is finite)."""
     schemas = bundle.document.get("components", {}).get("schemas", {})
     graph = {name: sorted(_schema_refs(schema)) for name, schema in schemas.items()}
     state: dict[str, int] = {}
     reported: set[frozenset[str]] = set()
 
-    def visit(name: str, stack: list[str]) -> Iterator[SpecProblem]:
+    def visit(name: str, stack: list[str]) -> Iterator[tuple[frozenset[str], SpecProblem]]:
         state[name] = 1
         stack.append(name)
         for target in graph.get(name, []):
@@ -285,10 +494,13 @@ def _cycle_problems(bundle: Bundle) -> Iterator[SpecProblem]:
                 if key not in reported:
                     reported.add(key)
                     chain = " -> ".join([*cycle, target])
-                    yield bundle.problem(
-                        f"/components/schemas/{escape_pointer(cycle[0])}",
-                        "ref-cycle",
-                        f"circular $ref: {chain}",
+                    yield (
+                        key,
+                        bundle.problem(
+                            f"/components/schemas/{escape_pointer(cycle[0])}",
+                            "ref-cycle",
+                            f"circular $ref: {chain}",
+                        ),
                     )
             elif state.get(target) is None and target in graph:
                 yield from visit(target, stack)

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, TypeGuard
 
-from ._enums import OpenEnum
+from ._enums import OPEN_ENUMS
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -30,7 +30,7 @@ def is_model(value: object) -> TypeGuard[BaseModel]:
 
 def find_unknowns(value: object, path: str = "$") -> list[str]:
     """Every unknown field and enum value inside `value`, as `path: what`."""
-    if isinstance(value, OpenEnum):
+    if isinstance(value, OPEN_ENUMS):
         if value.is_known:
             return []
         return [f"{path}: unknown {type(value).__name__} value {value.value!r}"]

@@ -91,7 +91,7 @@ from ._client import (
     ClientOptions,
     SyncAPIClient,
 )
-from ._enums import OpenEnum
+from ._enums import OpenEnum, OpenFloatEnum, OpenIntEnum
 from ._errors import (
     ActionTimeoutError,
     APIConnectionError,
@@ -144,6 +144,8 @@ __all__ = [
     "InternalServerError",
     "NotFoundError",
     "OpenEnum",
+    "OpenFloatEnum",
+    "OpenIntEnum",
     "PaginationCursors",
     "PermissionDeniedError",
     "RateLimitError",

@@ -71,7 +71,8 @@ def _new_adapter(target: object) -> TypeAdapter[Any]:
 
 def parse_body(response: httpx.Response, target: object, *, strict: bool) -> Any:
     """The body of a successful `response` as `target` (None when `target` is None; the raw
-    bytes when `target` is `bytes`, for non-JSON media types such as images)."""
+    bytes when `target` is `bytes`, for non-JSON media types such as images). A root model
+    target (a discriminated union) gives the value it wraps."""
     if target is None or target is type(None):
         return None
     if target is bytes:
@@ -85,6 +86,8 @@ def parse_body(response: httpx.Response, target: object, *, strict: bool) -> Any
             f"not a valid {_name(target)}:\n{exc}"
         )
         raise ResponseValidationError(message, response=response) from exc
+    if getattr(type(value), "__pydantic_root_model__", False):
+        value = value.root  # a discriminated union parsed through its model: the variant
     if strict:
         unknowns = find_unknowns(value)
         if unknowns:

@@ -53,7 +53,6 @@ def require_capability(asset: Asset, capability: str, what: str) -> None:
             400,
             message,
             title="Capability not supported",
-            slug="capability-not-supported",
             issues=[Issue(message, ("path",))],
         )
 
