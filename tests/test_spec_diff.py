@@ -97,6 +97,11 @@ FACTS_TABLE = """
 2024-10-01: hvac-mode-unknown | enum-value-added | HvacMode | UNKNOWN (response) | not
 2024-10-01: inverter-serial-number | response-property-added | InverterInformation.sn | | not
 2024-10-01: inverter-statistics | operation-added | GET /inverters/{inverterId}/statistics (getInverterStatistics) | | not
+2024-10-01: battery-idle | response-property-added | BatteryCapabilities.idle | | not
+2024-10-01: battery-mode-unknown | enum-value-added | BatteryConfigOperationMode | UNKNOWN (response) | not
+2024-10-01: hem-system-ids | response-property-added | Battery.hemSystemId | | not
+2024-10-01: hem-system-ids | response-property-added | Inverter.hemSystemId | | not
+2024-10-01: hem-system-ids | response-property-added | Meter.hemSystemId | | not
 """  # noqa: E501 (one change a line reads best)
 # Every change ENODE_FACTS.md lists between 2023-04-01 and 2024-10-01, as the report must
 # show it: declared by, kind, subject, detail prefix, breaking by Enode's rules or not.

@@ -97,24 +97,35 @@ async def test_inverter_vendor_statistics(client: httpx.AsyncClient, seed: dict[
 async def test_inverter_statistics_final_and_not(
     client: httpx.AsyncClient, seed: dict[str, Any]
 ) -> None:
-    inverter = seed["inverters"][0]["id"]
+    record = seed["inverters"][0]
+    assert record["timezone"] == "Europe/Oslo"
+    inverter = record["id"]
     path = f"/inverters/{inverter}/statistics"
     past = await client.get(path, params={"year": 2024, "month": 10})
-    assert past.status_code == 200 and len(past.json()["production"]["data"]) == 31
+    assert past.status_code == 200 and "retryAfter" not in past.json()
+    body = past.json()
+    assert body["timezone"] == "Europe/Oslo" and list(body["resolutions"]) == ["DAY"]
+    days = body["resolutions"]["DAY"]["data"]
+    assert len(days) == 31 and days[0]["date"] == "2024-10-01T00:00:00+02:00"
+    assert days[-1]["date"] == "2024-10-31T00:00:00+01:00"  # summer time ended on the 27th
+    assert all(isinstance(d["value"], float) and d["value"] >= 0 for d in days)
     today = await client.get(path, params={"year": 2024, "month": 11, "day": 21})
     assert today.status_code == 202  # the frozen clock is 2024-11-21T12:00Z: not final yet
-    assert len(today.json()["production"]["data"]) == 12
+    quarters = today.json()["resolutions"]["QUARTER_HOUR"]["data"]
+    assert len(quarters) == 96 and quarters[0]["date"] == "2024-11-21T00:00:00+01:00"
+    known = [q for q in quarters if q["value"] is not None]
+    assert len(known) == 13 * 4  # local 00:00 to 13:00 (12:00Z) have started
+    assert today.json()["retryAfter"] == "2024-11-21T12:15:00.000Z"
     month = await client.get(path, params={"year": 2024, "month": 11})
     assert month.status_code == 202
     future = await client.get(path, params={"year": 2025, "month": 1})
-    assert future.status_code == 202 and future.json()["production"]["data"] == []
+    assert future.status_code == 202
+    assert all(d["value"] is None for d in future.json()["resolutions"]["DAY"]["data"])
     body = problem(await client.get(path, params={"year": 2024, "month": 2, "day": 30}), 400)
     assert "day" in body["detail"]
     problem(await client.get(path, params={"year": 2024, "month": 13}), 400)
-    ancient = await client.get(path, params={"year": 0, "month": 1})
-    assert ancient.status_code == 200 and ancient.json()["production"]["data"] == []
-    far = await client.get(path, params={"year": 433900562227, "month": 1, "day": 31})
-    assert far.status_code == 202 and far.json()["production"]["data"] == []
+    problem(await client.get(path, params={"year": 1968, "month": 1}), 400)
+    problem(await client.get(path, params={"year": 3000, "month": 1, "day": 31}), 400)
     problem(await client.get(path, params={"month": 1}), 400)
     problem(
         await client.get(

@@ -34,7 +34,8 @@ async def test_me_for_a_configured_user(make_app: Any, seed: dict[str, Any]) -> 
 async def test_users(client: httpx.AsyncClient, seed: dict[str, Any]) -> None:
     listed = (await client.get("/users?pageSize=500", headers=v("2023-08-01"))).json()
     assert [u["id"] for u in listed["data"]] == [u["id"] for u in seed["users"]]
-    assert all(set(u) == {"id"} for u in listed["data"])
+    assert all(set(u) == {"id", "createdAt", "scopes"} for u in listed["data"])
+    assert [u["createdAt"] for u in listed["data"]] == [u["createdAt"] for u in seed["users"]]
     bob = seed["users"][1]
     user = (await client.get(f"/users/{bob['id']}")).json()
     assert user == {"id": bob["id"], "linkedVendors": bob["linkedVendors"]}

@@ -850,7 +850,7 @@ class InterventionsResource(SyncResource):
         self,
         intervention_id: UUID | str,
         *,
-        language: str | None = None,
+        language: models.InterventionLanguage | None = None,
         options: RequestOptions | None = None,
     ) -> models.Intervention:
         """Get intervention
@@ -876,7 +876,7 @@ class InterventionsResource(SyncResource):
     def list_interventions(
         self,
         *,
-        language: str | None = None,
+        language: models.InterventionLanguage | None = None,
         vendor: str | None = None,
         vendor_type: models.InterventionVendorType | None = None,
         options: RequestOptions | None = None,
@@ -1108,16 +1108,9 @@ class SchedulesResource(SyncResource):
     def create_schedule(
         self,
         *,
-        default_should_charge: bool,
-        rules: list[models.ScheduleRule],
-        charging_location_id: UUID | str | None = None,
-        entity_id: str | None = None,
-        entity_type: models.ScheduleTargetType | None = None,
-        is_enabled: bool | None = None,
-        target_id: str | None = None,
-        target_type: models.ScheduleTargetType | None = None,
+        body: models.ScheduleCreateRequest | models.TemperatureScheduleCreateRequest,
         options: RequestOptions | None = None,
-    ) -> models.Schedule:
+    ) -> models.Schedule | models.TemperatureSchedule:
         """Create schedule
 
         Creates a schedule that controls whether a vehicle or charger should charge. Each rule
@@ -1125,23 +1118,15 @@ class SchedulesResource(SyncResource):
 
         `POST /schedules` (operationId `createSchedule`)
         """
-        return self._client.request(
+        result = self._client.request(
             "POST",
             "/schedules",
-            json_body={
-                "defaultShouldCharge": default_should_charge,
-                "rules": rules,
-                "chargingLocationId": charging_location_id,
-                "entityId": entity_id,
-                "entityType": entity_type,
-                "isEnabled": is_enabled,
-                "targetId": target_id,
-                "targetType": target_type,
-            },
-            cast_to=models.Schedule,
+            json_body=body,
+            cast_to=models.Schedule | models.TemperatureSchedule,
             idempotent=False,
             options=options,
         )
+        return cast("models.Schedule | models.TemperatureSchedule", result)
 
     def delete_schedule(
         self,
@@ -1170,22 +1155,23 @@ class SchedulesResource(SyncResource):
         schedule_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.Schedule:
+    ) -> models.Schedule | models.TemperatureSchedule:
         """Get schedule
 
         Returns one schedule.
 
         `GET /schedules/{scheduleId}` (operationId `getSchedule`)
         """
-        return self._client.request(
+        result = self._client.request(
             "GET",
             "/schedules/{scheduleId}",
             path_params={
                 "scheduleId": schedule_id,
             },
-            cast_to=models.Schedule,
+            cast_to=models.Schedule | models.TemperatureSchedule,
             options=options,
         )
+        return cast("models.Schedule | models.TemperatureSchedule", result)
 
     def get_schedule_status(
         self,
@@ -1214,7 +1200,7 @@ class SchedulesResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.Schedule]:
+    ) -> list[models.Schedule | models.TemperatureSchedule]:
         """List schedules
 
         Returns all schedules of the User.
@@ -1224,7 +1210,7 @@ class SchedulesResource(SyncResource):
         return self._client.request(
             "GET",
             "/schedules",
-            cast_to=list[models.Schedule],
+            cast_to=list[models.Schedule | models.TemperatureSchedule],
             options=options,
         )
 
@@ -1232,41 +1218,28 @@ class SchedulesResource(SyncResource):
         self,
         schedule_id: str,
         *,
-        charging_location_id: UUID | str | None = None,
-        default_should_charge: bool | None = None,
-        entity_id: str | None = None,
-        entity_type: models.ScheduleTargetType | None = None,
-        is_enabled: bool | None = None,
-        rules: list[models.ScheduleRule] | None = None,
-        target_id: str | None = None,
-        target_type: models.ScheduleTargetType | None = None,
+        body: models.ScheduleUpdateRequest | models.TemperatureScheduleUpdateRequest,
         options: RequestOptions | None = None,
-    ) -> models.Schedule:
+    ) -> models.Schedule | models.TemperatureSchedule:
         """Update schedule
 
-        Updates a schedule. Every field is optional; fields not sent are left unchanged.
+        Updates a schedule. Every field is optional; fields not sent are left unchanged. A
+        schedule keeps its kind: a charge schedule takes the charge fields, a temperature
+        schedule the temperature fields.
 
         `PUT /schedules/{scheduleId}` (operationId `updateSchedule`)
         """
-        return self._client.request(
+        result = self._client.request(
             "PUT",
             "/schedules/{scheduleId}",
             path_params={
                 "scheduleId": schedule_id,
             },
-            json_body={
-                "chargingLocationId": charging_location_id,
-                "defaultShouldCharge": default_should_charge,
-                "entityId": entity_id,
-                "entityType": entity_type,
-                "isEnabled": is_enabled,
-                "rules": rules,
-                "targetId": target_id,
-                "targetType": target_type,
-            },
-            cast_to=models.Schedule,
+            json_body=body,
+            cast_to=models.Schedule | models.TemperatureSchedule,
             options=options,
         )
+        return cast("models.Schedule | models.TemperatureSchedule", result)
 
 
 class SchedulesResourceWithRawResponse:
@@ -1620,7 +1593,9 @@ class StatisticsResource(SyncResource):
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
         id: UUID | str | None = None,
+        location_id: UUID | str | None = None,
         resolution: models.ChargingStatisticsResolution | None = None,
+        utc_offset: str | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.ChargingStatisticsEntry]:
         """Get charging statistics
@@ -1641,9 +1616,11 @@ class StatisticsResource(SyncResource):
             params={
                 "endDate": end_date,
                 "id": id,
+                "locationId": location_id,
                 "resolution": resolution,
                 "startDate": start_date,
                 "type": type,
+                "utcOffset": utc_offset,
             },
             cast_to=list[models.ChargingStatisticsEntry],
             options=options,
@@ -1727,9 +1704,9 @@ class UserManagementResource(SyncResource):
         user_id: str,
         *,
         force_language: bool | None = None,
-        language: str | None = None,
+        language: models.UserLinkLanguage | None = None,
         redirect_uri: str | None = None,
-        scopes: list[str] | None = None,
+        scopes: list[models.UserLinkScope] | None = None,
         username: str | None = None,
         vendor: models.UserVendor | None = None,
         vendor_type: models.UserVendorType | None = None,
@@ -3256,7 +3233,7 @@ class AsyncInterventionsResource(AsyncResource):
         self,
         intervention_id: UUID | str,
         *,
-        language: str | None = None,
+        language: models.InterventionLanguage | None = None,
         options: RequestOptions | None = None,
     ) -> models.Intervention:
         """Get intervention
@@ -3282,7 +3259,7 @@ class AsyncInterventionsResource(AsyncResource):
     async def list_interventions(
         self,
         *,
-        language: str | None = None,
+        language: models.InterventionLanguage | None = None,
         vendor: str | None = None,
         vendor_type: models.InterventionVendorType | None = None,
         options: RequestOptions | None = None,
@@ -3514,16 +3491,9 @@ class AsyncSchedulesResource(AsyncResource):
     async def create_schedule(
         self,
         *,
-        default_should_charge: bool,
-        rules: list[models.ScheduleRule],
-        charging_location_id: UUID | str | None = None,
-        entity_id: str | None = None,
-        entity_type: models.ScheduleTargetType | None = None,
-        is_enabled: bool | None = None,
-        target_id: str | None = None,
-        target_type: models.ScheduleTargetType | None = None,
+        body: models.ScheduleCreateRequest | models.TemperatureScheduleCreateRequest,
         options: RequestOptions | None = None,
-    ) -> models.Schedule:
+    ) -> models.Schedule | models.TemperatureSchedule:
         """Create schedule
 
         Creates a schedule that controls whether a vehicle or charger should charge. Each rule
@@ -3531,23 +3501,15 @@ class AsyncSchedulesResource(AsyncResource):
 
         `POST /schedules` (operationId `createSchedule`)
         """
-        return await self._client.request(
+        result = await self._client.request(
             "POST",
             "/schedules",
-            json_body={
-                "defaultShouldCharge": default_should_charge,
-                "rules": rules,
-                "chargingLocationId": charging_location_id,
-                "entityId": entity_id,
-                "entityType": entity_type,
-                "isEnabled": is_enabled,
-                "targetId": target_id,
-                "targetType": target_type,
-            },
-            cast_to=models.Schedule,
+            json_body=body,
+            cast_to=models.Schedule | models.TemperatureSchedule,
             idempotent=False,
             options=options,
         )
+        return cast("models.Schedule | models.TemperatureSchedule", result)
 
     async def delete_schedule(
         self,
@@ -3576,22 +3538,23 @@ class AsyncSchedulesResource(AsyncResource):
         schedule_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.Schedule:
+    ) -> models.Schedule | models.TemperatureSchedule:
         """Get schedule
 
         Returns one schedule.
 
         `GET /schedules/{scheduleId}` (operationId `getSchedule`)
         """
-        return await self._client.request(
+        result = await self._client.request(
             "GET",
             "/schedules/{scheduleId}",
             path_params={
                 "scheduleId": schedule_id,
             },
-            cast_to=models.Schedule,
+            cast_to=models.Schedule | models.TemperatureSchedule,
             options=options,
         )
+        return cast("models.Schedule | models.TemperatureSchedule", result)
 
     async def get_schedule_status(
         self,
@@ -3620,7 +3583,7 @@ class AsyncSchedulesResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.Schedule]:
+    ) -> list[models.Schedule | models.TemperatureSchedule]:
         """List schedules
 
         Returns all schedules of the User.
@@ -3630,7 +3593,7 @@ class AsyncSchedulesResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/schedules",
-            cast_to=list[models.Schedule],
+            cast_to=list[models.Schedule | models.TemperatureSchedule],
             options=options,
         )
 
@@ -3638,41 +3601,28 @@ class AsyncSchedulesResource(AsyncResource):
         self,
         schedule_id: str,
         *,
-        charging_location_id: UUID | str | None = None,
-        default_should_charge: bool | None = None,
-        entity_id: str | None = None,
-        entity_type: models.ScheduleTargetType | None = None,
-        is_enabled: bool | None = None,
-        rules: list[models.ScheduleRule] | None = None,
-        target_id: str | None = None,
-        target_type: models.ScheduleTargetType | None = None,
+        body: models.ScheduleUpdateRequest | models.TemperatureScheduleUpdateRequest,
         options: RequestOptions | None = None,
-    ) -> models.Schedule:
+    ) -> models.Schedule | models.TemperatureSchedule:
         """Update schedule
 
-        Updates a schedule. Every field is optional; fields not sent are left unchanged.
+        Updates a schedule. Every field is optional; fields not sent are left unchanged. A
+        schedule keeps its kind: a charge schedule takes the charge fields, a temperature
+        schedule the temperature fields.
 
         `PUT /schedules/{scheduleId}` (operationId `updateSchedule`)
         """
-        return await self._client.request(
+        result = await self._client.request(
             "PUT",
             "/schedules/{scheduleId}",
             path_params={
                 "scheduleId": schedule_id,
             },
-            json_body={
-                "chargingLocationId": charging_location_id,
-                "defaultShouldCharge": default_should_charge,
-                "entityId": entity_id,
-                "entityType": entity_type,
-                "isEnabled": is_enabled,
-                "rules": rules,
-                "targetId": target_id,
-                "targetType": target_type,
-            },
-            cast_to=models.Schedule,
+            json_body=body,
+            cast_to=models.Schedule | models.TemperatureSchedule,
             options=options,
         )
+        return cast("models.Schedule | models.TemperatureSchedule", result)
 
 
 class AsyncSchedulesResourceWithRawResponse:
@@ -4026,7 +3976,9 @@ class AsyncStatisticsResource(AsyncResource):
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
         id: UUID | str | None = None,
+        location_id: UUID | str | None = None,
         resolution: models.ChargingStatisticsResolution | None = None,
+        utc_offset: str | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.ChargingStatisticsEntry]:
         """Get charging statistics
@@ -4047,9 +3999,11 @@ class AsyncStatisticsResource(AsyncResource):
             params={
                 "endDate": end_date,
                 "id": id,
+                "locationId": location_id,
                 "resolution": resolution,
                 "startDate": start_date,
                 "type": type,
+                "utcOffset": utc_offset,
             },
             cast_to=list[models.ChargingStatisticsEntry],
             options=options,
@@ -4133,9 +4087,9 @@ class AsyncUserManagementResource(AsyncResource):
         user_id: str,
         *,
         force_language: bool | None = None,
-        language: str | None = None,
+        language: models.UserLinkLanguage | None = None,
         redirect_uri: str | None = None,
-        scopes: list[str] | None = None,
+        scopes: list[models.UserLinkScope] | None = None,
         username: str | None = None,
         vendor: models.UserVendor | None = None,
         vendor_type: models.UserVendorType | None = None,

@@ -920,7 +920,7 @@ class InterventionsResource(SyncResource):
         self,
         intervention_id: UUID | str,
         *,
-        language: str | None = None,
+        language: models.InterventionLanguage | None = None,
         options: RequestOptions | None = None,
     ) -> models.Intervention:
         """Get intervention
@@ -946,7 +946,7 @@ class InterventionsResource(SyncResource):
     def list_interventions(
         self,
         *,
-        language: str | None = None,
+        language: models.InterventionLanguage | None = None,
         vendor: str | None = None,
         vendor_type: models.InterventionVendorType | None = None,
         options: RequestOptions | None = None,
@@ -1347,44 +1347,32 @@ class SchedulesResource(SyncResource):
         self,
         user_id: str,
         *,
-        default_should_charge: bool,
-        rules: list[models.ScheduleRule],
-        entity_id: str | None = None,
-        entity_type: models.ScheduleTargetType | None = None,
-        is_enabled: bool | None = None,
-        location_id: UUID | str | None = None,
-        target_id: str | None = None,
-        target_type: models.ScheduleTargetType | None = None,
+        body: models.ScheduleCreateRequest | models.TemperatureScheduleCreateRequest,
         options: RequestOptions | None = None,
-    ) -> models.Schedule:
+    ) -> models.Schedule | models.TemperatureSchedule:
         """Create schedule
 
-        Creates a schedule for the given User that controls whether one of its vehicles or
-        chargers should charge. Each rule sets a value for `shouldCharge`; when no rule is
-        active, `defaultShouldCharge` applies.
+        Creates a schedule for the given User. A charge schedule (`targetType` `vehicle` or
+        `charger`) controls whether the target should charge: each rule sets `shouldCharge`, and
+        `defaultShouldCharge` applies when no rule is active. A temperature schedule
+        (`targetType` `hvac`) controls an HVAC unit: each rule sets a `targetState` (a mode with
+        its setpoints, or following the unit's own schedule), and `defaultTargetState` applies
+        when no rule is active.
 
         `POST /users/{userId}/schedules` (operationId `createSchedule`)
         """
-        return self._client.request(
+        result = self._client.request(
             "POST",
             "/users/{userId}/schedules",
             path_params={
                 "userId": user_id,
             },
-            json_body={
-                "defaultShouldCharge": default_should_charge,
-                "rules": rules,
-                "entityId": entity_id,
-                "entityType": entity_type,
-                "isEnabled": is_enabled,
-                "locationId": location_id,
-                "targetId": target_id,
-                "targetType": target_type,
-            },
-            cast_to=models.Schedule,
+            json_body=body,
+            cast_to=models.Schedule | models.TemperatureSchedule,
             idempotent=False,
             options=options,
         )
+        return cast("models.Schedule | models.TemperatureSchedule", result)
 
     def delete_schedule(
         self,
@@ -1413,22 +1401,23 @@ class SchedulesResource(SyncResource):
         schedule_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.Schedule:
+    ) -> models.Schedule | models.TemperatureSchedule:
         """Get schedule
 
         Returns one schedule.
 
         `GET /schedules/{scheduleId}` (operationId `getSchedule`)
         """
-        return self._client.request(
+        result = self._client.request(
             "GET",
             "/schedules/{scheduleId}",
             path_params={
                 "scheduleId": schedule_id,
             },
-            cast_to=models.Schedule,
+            cast_to=models.Schedule | models.TemperatureSchedule,
             options=options,
         )
+        return cast("models.Schedule | models.TemperatureSchedule", result)
 
     def get_schedule_status(
         self,
@@ -1461,7 +1450,7 @@ class SchedulesResource(SyncResource):
         before: str | None = None,
         page_size: int | None = None,
         options: RequestOptions | None = None,
-    ) -> SyncPage[models.Schedule]:
+    ) -> SyncPage[models.Schedule | models.TemperatureSchedule]:
         """List user schedules
 
         Returns a paginated list of the schedules of the given User.
@@ -1479,7 +1468,7 @@ class SchedulesResource(SyncResource):
                 "before": before,
                 "pageSize": page_size,
             },
-            item_type=models.Schedule,
+            item_type=models.Schedule | models.TemperatureSchedule,
             options=options,
         )
 
@@ -1487,41 +1476,28 @@ class SchedulesResource(SyncResource):
         self,
         schedule_id: str,
         *,
-        default_should_charge: bool | None = None,
-        entity_id: str | None = None,
-        entity_type: models.ScheduleTargetType | None = None,
-        is_enabled: bool | None = None,
-        location_id: UUID | str | None = None,
-        rules: list[models.ScheduleRule] | None = None,
-        target_id: str | None = None,
-        target_type: models.ScheduleTargetType | None = None,
+        body: models.ScheduleUpdateRequest | models.TemperatureScheduleUpdateRequest,
         options: RequestOptions | None = None,
-    ) -> models.Schedule:
+    ) -> models.Schedule | models.TemperatureSchedule:
         """Update schedule
 
-        Updates a schedule. Every field is optional; fields not sent are left unchanged.
+        Updates a schedule. Every field is optional; fields not sent are left unchanged. A
+        schedule keeps its kind: a charge schedule takes the charge fields, a temperature
+        schedule the temperature fields.
 
         `PUT /schedules/{scheduleId}` (operationId `updateSchedule`)
         """
-        return self._client.request(
+        result = self._client.request(
             "PUT",
             "/schedules/{scheduleId}",
             path_params={
                 "scheduleId": schedule_id,
             },
-            json_body={
-                "defaultShouldCharge": default_should_charge,
-                "entityId": entity_id,
-                "entityType": entity_type,
-                "isEnabled": is_enabled,
-                "locationId": location_id,
-                "rules": rules,
-                "targetId": target_id,
-                "targetType": target_type,
-            },
-            cast_to=models.Schedule,
+            json_body=body,
+            cast_to=models.Schedule | models.TemperatureSchedule,
             options=options,
         )
+        return cast("models.Schedule | models.TemperatureSchedule", result)
 
 
 class SchedulesResourceWithRawResponse:
@@ -1916,7 +1892,9 @@ class StatisticsResource(SyncResource):
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
         id: UUID | str | None = None,
+        location_id: UUID | str | None = None,
         resolution: models.ChargingStatisticsResolution | None = None,
+        utc_offset: str | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.ChargingStatisticsEntry]:
         """Get user charging statistics
@@ -1940,9 +1918,11 @@ class StatisticsResource(SyncResource):
             params={
                 "endDate": end_date,
                 "id": id,
+                "locationId": location_id,
                 "resolution": resolution,
                 "startDate": start_date,
                 "type": type,
+                "utcOffset": utc_offset,
             },
             cast_to=list[models.ChargingStatisticsEntry],
             options=options,
@@ -2149,9 +2129,9 @@ class UserManagementResource(SyncResource):
         user_id: str,
         *,
         force_language: bool | None = None,
-        language: str | None = None,
+        language: models.UserLinkLanguage | None = None,
         redirect_uri: str | None = None,
-        scopes: list[str] | None = None,
+        scopes: list[models.UserLinkScope] | None = None,
         username: str | None = None,
         vendor: models.UserVendor | None = None,
         vendor_type: models.UserVendorType | None = None,
@@ -3843,7 +3823,7 @@ class AsyncInterventionsResource(AsyncResource):
         self,
         intervention_id: UUID | str,
         *,
-        language: str | None = None,
+        language: models.InterventionLanguage | None = None,
         options: RequestOptions | None = None,
     ) -> models.Intervention:
         """Get intervention
@@ -3869,7 +3849,7 @@ class AsyncInterventionsResource(AsyncResource):
     async def list_interventions(
         self,
         *,
-        language: str | None = None,
+        language: models.InterventionLanguage | None = None,
         vendor: str | None = None,
         vendor_type: models.InterventionVendorType | None = None,
         options: RequestOptions | None = None,
@@ -4270,44 +4250,32 @@ class AsyncSchedulesResource(AsyncResource):
         self,
         user_id: str,
         *,
-        default_should_charge: bool,
-        rules: list[models.ScheduleRule],
-        entity_id: str | None = None,
-        entity_type: models.ScheduleTargetType | None = None,
-        is_enabled: bool | None = None,
-        location_id: UUID | str | None = None,
-        target_id: str | None = None,
-        target_type: models.ScheduleTargetType | None = None,
+        body: models.ScheduleCreateRequest | models.TemperatureScheduleCreateRequest,
         options: RequestOptions | None = None,
-    ) -> models.Schedule:
+    ) -> models.Schedule | models.TemperatureSchedule:
         """Create schedule
 
-        Creates a schedule for the given User that controls whether one of its vehicles or
-        chargers should charge. Each rule sets a value for `shouldCharge`; when no rule is
-        active, `defaultShouldCharge` applies.
+        Creates a schedule for the given User. A charge schedule (`targetType` `vehicle` or
+        `charger`) controls whether the target should charge: each rule sets `shouldCharge`, and
+        `defaultShouldCharge` applies when no rule is active. A temperature schedule
+        (`targetType` `hvac`) controls an HVAC unit: each rule sets a `targetState` (a mode with
+        its setpoints, or following the unit's own schedule), and `defaultTargetState` applies
+        when no rule is active.
 
         `POST /users/{userId}/schedules` (operationId `createSchedule`)
         """
-        return await self._client.request(
+        result = await self._client.request(
             "POST",
             "/users/{userId}/schedules",
             path_params={
                 "userId": user_id,
             },
-            json_body={
-                "defaultShouldCharge": default_should_charge,
-                "rules": rules,
-                "entityId": entity_id,
-                "entityType": entity_type,
-                "isEnabled": is_enabled,
-                "locationId": location_id,
-                "targetId": target_id,
-                "targetType": target_type,
-            },
-            cast_to=models.Schedule,
+            json_body=body,
+            cast_to=models.Schedule | models.TemperatureSchedule,
             idempotent=False,
             options=options,
         )
+        return cast("models.Schedule | models.TemperatureSchedule", result)
 
     async def delete_schedule(
         self,
@@ -4336,22 +4304,23 @@ class AsyncSchedulesResource(AsyncResource):
         schedule_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.Schedule:
+    ) -> models.Schedule | models.TemperatureSchedule:
         """Get schedule
 
         Returns one schedule.
 
         `GET /schedules/{scheduleId}` (operationId `getSchedule`)
         """
-        return await self._client.request(
+        result = await self._client.request(
             "GET",
             "/schedules/{scheduleId}",
             path_params={
                 "scheduleId": schedule_id,
             },
-            cast_to=models.Schedule,
+            cast_to=models.Schedule | models.TemperatureSchedule,
             options=options,
         )
+        return cast("models.Schedule | models.TemperatureSchedule", result)
 
     async def get_schedule_status(
         self,
@@ -4384,7 +4353,7 @@ class AsyncSchedulesResource(AsyncResource):
         before: str | None = None,
         page_size: int | None = None,
         options: RequestOptions | None = None,
-    ) -> AsyncPage[models.Schedule]:
+    ) -> AsyncPage[models.Schedule | models.TemperatureSchedule]:
         """List user schedules
 
         Returns a paginated list of the schedules of the given User.
@@ -4402,7 +4371,7 @@ class AsyncSchedulesResource(AsyncResource):
                 "before": before,
                 "pageSize": page_size,
             },
-            item_type=models.Schedule,
+            item_type=models.Schedule | models.TemperatureSchedule,
             options=options,
         )
 
@@ -4410,41 +4379,28 @@ class AsyncSchedulesResource(AsyncResource):
         self,
         schedule_id: str,
         *,
-        default_should_charge: bool | None = None,
-        entity_id: str | None = None,
-        entity_type: models.ScheduleTargetType | None = None,
-        is_enabled: bool | None = None,
-        location_id: UUID | str | None = None,
-        rules: list[models.ScheduleRule] | None = None,
-        target_id: str | None = None,
-        target_type: models.ScheduleTargetType | None = None,
+        body: models.ScheduleUpdateRequest | models.TemperatureScheduleUpdateRequest,
         options: RequestOptions | None = None,
-    ) -> models.Schedule:
+    ) -> models.Schedule | models.TemperatureSchedule:
         """Update schedule
 
-        Updates a schedule. Every field is optional; fields not sent are left unchanged.
+        Updates a schedule. Every field is optional; fields not sent are left unchanged. A
+        schedule keeps its kind: a charge schedule takes the charge fields, a temperature
+        schedule the temperature fields.
 
         `PUT /schedules/{scheduleId}` (operationId `updateSchedule`)
         """
-        return await self._client.request(
+        result = await self._client.request(
             "PUT",
             "/schedules/{scheduleId}",
             path_params={
                 "scheduleId": schedule_id,
             },
-            json_body={
-                "defaultShouldCharge": default_should_charge,
-                "entityId": entity_id,
-                "entityType": entity_type,
-                "isEnabled": is_enabled,
-                "locationId": location_id,
-                "rules": rules,
-                "targetId": target_id,
-                "targetType": target_type,
-            },
-            cast_to=models.Schedule,
+            json_body=body,
+            cast_to=models.Schedule | models.TemperatureSchedule,
             options=options,
         )
+        return cast("models.Schedule | models.TemperatureSchedule", result)
 
 
 class AsyncSchedulesResourceWithRawResponse:
@@ -4839,7 +4795,9 @@ class AsyncStatisticsResource(AsyncResource):
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
         id: UUID | str | None = None,
+        location_id: UUID | str | None = None,
         resolution: models.ChargingStatisticsResolution | None = None,
+        utc_offset: str | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.ChargingStatisticsEntry]:
         """Get user charging statistics
@@ -4863,9 +4821,11 @@ class AsyncStatisticsResource(AsyncResource):
             params={
                 "endDate": end_date,
                 "id": id,
+                "locationId": location_id,
                 "resolution": resolution,
                 "startDate": start_date,
                 "type": type,
+                "utcOffset": utc_offset,
             },
             cast_to=list[models.ChargingStatisticsEntry],
             options=options,
@@ -5072,9 +5032,9 @@ class AsyncUserManagementResource(AsyncResource):
         user_id: str,
         *,
         force_language: bool | None = None,
-        language: str | None = None,
+        language: models.UserLinkLanguage | None = None,
         redirect_uri: str | None = None,
-        scopes: list[str] | None = None,
+        scopes: list[models.UserLinkScope] | None = None,
         username: str | None = None,
         vendor: models.UserVendor | None = None,
         vendor_type: models.UserVendorType | None = None,

@@ -1043,7 +1043,7 @@ class InterventionsResource(SyncResource):
         self,
         intervention_id: UUID | str,
         *,
-        language: str | None = None,
+        language: models.InterventionLanguage | None = None,
         options: RequestOptions | None = None,
     ) -> models.Intervention:
         """Get intervention
@@ -1069,7 +1069,7 @@ class InterventionsResource(SyncResource):
     def list_interventions(
         self,
         *,
-        language: str | None = None,
+        language: models.InterventionLanguage | None = None,
         vendor: str | None = None,
         vendor_type: models.InterventionVendorType | None = None,
         options: RequestOptions | None = None,
@@ -1470,44 +1470,32 @@ class SchedulesResource(SyncResource):
         self,
         user_id: str,
         *,
-        default_should_charge: bool,
-        rules: list[models.ScheduleRule],
-        entity_id: str | None = None,
-        entity_type: models.ScheduleTargetType | None = None,
-        is_enabled: bool | None = None,
-        location_id: UUID | str | None = None,
-        target_id: str | None = None,
-        target_type: models.ScheduleTargetType | None = None,
+        body: models.ScheduleCreateRequest | models.TemperatureScheduleCreateRequest,
         options: RequestOptions | None = None,
-    ) -> models.Schedule:
+    ) -> models.Schedule | models.TemperatureSchedule:
         """Create schedule
 
-        Creates a schedule for the given User that controls whether one of its vehicles or
-        chargers should charge. Each rule sets a value for `shouldCharge`; when no rule is
-        active, `defaultShouldCharge` applies.
+        Creates a schedule for the given User. A charge schedule (`targetType` `vehicle` or
+        `charger`) controls whether the target should charge: each rule sets `shouldCharge`, and
+        `defaultShouldCharge` applies when no rule is active. A temperature schedule
+        (`targetType` `hvac`) controls an HVAC unit: each rule sets a `targetState` (a mode with
+        its setpoints, or following the unit's own schedule), and `defaultTargetState` applies
+        when no rule is active.
 
         `POST /users/{userId}/schedules` (operationId `createSchedule`)
         """
-        return self._client.request(
+        result = self._client.request(
             "POST",
             "/users/{userId}/schedules",
             path_params={
                 "userId": user_id,
             },
-            json_body={
-                "defaultShouldCharge": default_should_charge,
-                "rules": rules,
-                "entityId": entity_id,
-                "entityType": entity_type,
-                "isEnabled": is_enabled,
-                "locationId": location_id,
-                "targetId": target_id,
-                "targetType": target_type,
-            },
-            cast_to=models.Schedule,
+            json_body=body,
+            cast_to=models.Schedule | models.TemperatureSchedule,
             idempotent=False,
             options=options,
         )
+        return cast("models.Schedule | models.TemperatureSchedule", result)
 
     def delete_schedule(
         self,
@@ -1536,22 +1524,23 @@ class SchedulesResource(SyncResource):
         schedule_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.Schedule:
+    ) -> models.Schedule | models.TemperatureSchedule:
         """Get schedule
 
         Returns one schedule.
 
         `GET /schedules/{scheduleId}` (operationId `getSchedule`)
         """
-        return self._client.request(
+        result = self._client.request(
             "GET",
             "/schedules/{scheduleId}",
             path_params={
                 "scheduleId": schedule_id,
             },
-            cast_to=models.Schedule,
+            cast_to=models.Schedule | models.TemperatureSchedule,
             options=options,
         )
+        return cast("models.Schedule | models.TemperatureSchedule", result)
 
     def get_schedule_status(
         self,
@@ -1584,7 +1573,7 @@ class SchedulesResource(SyncResource):
         before: str | None = None,
         page_size: int | None = None,
         options: RequestOptions | None = None,
-    ) -> SyncPage[models.Schedule]:
+    ) -> SyncPage[models.Schedule | models.TemperatureSchedule]:
         """List user schedules
 
         Returns a paginated list of the schedules of the given User.
@@ -1602,7 +1591,7 @@ class SchedulesResource(SyncResource):
                 "before": before,
                 "pageSize": page_size,
             },
-            item_type=models.Schedule,
+            item_type=models.Schedule | models.TemperatureSchedule,
             options=options,
         )
 
@@ -1610,41 +1599,28 @@ class SchedulesResource(SyncResource):
         self,
         schedule_id: str,
         *,
-        default_should_charge: bool | None = None,
-        entity_id: str | None = None,
-        entity_type: models.ScheduleTargetType | None = None,
-        is_enabled: bool | None = None,
-        location_id: UUID | str | None = None,
-        rules: list[models.ScheduleRule] | None = None,
-        target_id: str | None = None,
-        target_type: models.ScheduleTargetType | None = None,
+        body: models.ScheduleUpdateRequest | models.TemperatureScheduleUpdateRequest,
         options: RequestOptions | None = None,
-    ) -> models.Schedule:
+    ) -> models.Schedule | models.TemperatureSchedule:
         """Update schedule
 
-        Updates a schedule. Every field is optional; fields not sent are left unchanged.
+        Updates a schedule. Every field is optional; fields not sent are left unchanged. A
+        schedule keeps its kind: a charge schedule takes the charge fields, a temperature
+        schedule the temperature fields.
 
         `PUT /schedules/{scheduleId}` (operationId `updateSchedule`)
         """
-        return self._client.request(
+        result = self._client.request(
             "PUT",
             "/schedules/{scheduleId}",
             path_params={
                 "scheduleId": schedule_id,
             },
-            json_body={
-                "defaultShouldCharge": default_should_charge,
-                "entityId": entity_id,
-                "entityType": entity_type,
-                "isEnabled": is_enabled,
-                "locationId": location_id,
-                "rules": rules,
-                "targetId": target_id,
-                "targetType": target_type,
-            },
-            cast_to=models.Schedule,
+            json_body=body,
+            cast_to=models.Schedule | models.TemperatureSchedule,
             options=options,
         )
+        return cast("models.Schedule | models.TemperatureSchedule", result)
 
 
 class SchedulesResourceWithRawResponse:
@@ -1857,12 +1833,15 @@ class SolarInvertersResource(SyncResource):
         """Get solar inverter statistics
 
         Returns production statistics of the inverter for one calendar month (`year` and
-        `month`) or, with `day`, for one day.
+        `month`, in `DAY` resolution) or, with `day`, for one day (in `QUARTER_HOUR`
+        resolution). Periods are in the inverter's local time (the response's `timezone`): a day
+        runs from local midnight to local midnight.
 
         The answer is `200` when the statistics of the requested period are final, and `202`
-        (same body) while they are not final yet, e.g. for a period that has not ended or whose
-        data the vendor has not fully delivered: the body then holds the data available so far,
-        and a later request may return different values.
+        while they are not final yet, e.g. for a period that has not ended or whose data the
+        vendor has not fully delivered: the body then holds the data available so far (`null`
+        values for what is still missing) and `retryAfter`, the earliest time worth asking
+        again.
 
         `GET /inverters/{inverterId}/statistics` (operationId `getInverterStatistics`)
         """
@@ -2076,7 +2055,9 @@ class StatisticsResource(SyncResource):
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
         id: UUID | str | None = None,
+        location_id: UUID | str | None = None,
         resolution: models.ChargingStatisticsResolution | None = None,
+        utc_offset: str | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.ChargingStatisticsEntry]:
         """Get user charging statistics
@@ -2100,9 +2081,11 @@ class StatisticsResource(SyncResource):
             params={
                 "endDate": end_date,
                 "id": id,
+                "locationId": location_id,
                 "resolution": resolution,
                 "startDate": start_date,
                 "type": type,
+                "utcOffset": utc_offset,
             },
             cast_to=list[models.ChargingStatisticsEntry],
             options=options,
@@ -2308,9 +2291,9 @@ class UserManagementResource(SyncResource):
         self,
         user_id: str,
         *,
-        language: str,
+        language: models.UserLinkLanguage,
         redirect_uri: str,
-        scopes: list[str],
+        scopes: list[models.UserLinkScope],
         vendor_type: models.UserVendorType,
         color_scheme: models.UserLinkColorScheme | None = None,
         vendor: models.UserVendor | None = None,
@@ -4164,7 +4147,7 @@ class AsyncInterventionsResource(AsyncResource):
         self,
         intervention_id: UUID | str,
         *,
-        language: str | None = None,
+        language: models.InterventionLanguage | None = None,
         options: RequestOptions | None = None,
     ) -> models.Intervention:
         """Get intervention
@@ -4190,7 +4173,7 @@ class AsyncInterventionsResource(AsyncResource):
     async def list_interventions(
         self,
         *,
-        language: str | None = None,
+        language: models.InterventionLanguage | None = None,
         vendor: str | None = None,
         vendor_type: models.InterventionVendorType | None = None,
         options: RequestOptions | None = None,
@@ -4591,44 +4574,32 @@ class AsyncSchedulesResource(AsyncResource):
         self,
         user_id: str,
         *,
-        default_should_charge: bool,
-        rules: list[models.ScheduleRule],
-        entity_id: str | None = None,
-        entity_type: models.ScheduleTargetType | None = None,
-        is_enabled: bool | None = None,
-        location_id: UUID | str | None = None,
-        target_id: str | None = None,
-        target_type: models.ScheduleTargetType | None = None,
+        body: models.ScheduleCreateRequest | models.TemperatureScheduleCreateRequest,
         options: RequestOptions | None = None,
-    ) -> models.Schedule:
+    ) -> models.Schedule | models.TemperatureSchedule:
         """Create schedule
 
-        Creates a schedule for the given User that controls whether one of its vehicles or
-        chargers should charge. Each rule sets a value for `shouldCharge`; when no rule is
-        active, `defaultShouldCharge` applies.
+        Creates a schedule for the given User. A charge schedule (`targetType` `vehicle` or
+        `charger`) controls whether the target should charge: each rule sets `shouldCharge`, and
+        `defaultShouldCharge` applies when no rule is active. A temperature schedule
+        (`targetType` `hvac`) controls an HVAC unit: each rule sets a `targetState` (a mode with
+        its setpoints, or following the unit's own schedule), and `defaultTargetState` applies
+        when no rule is active.
 
         `POST /users/{userId}/schedules` (operationId `createSchedule`)
         """
-        return await self._client.request(
+        result = await self._client.request(
             "POST",
             "/users/{userId}/schedules",
             path_params={
                 "userId": user_id,
             },
-            json_body={
-                "defaultShouldCharge": default_should_charge,
-                "rules": rules,
-                "entityId": entity_id,
-                "entityType": entity_type,
-                "isEnabled": is_enabled,
-                "locationId": location_id,
-                "targetId": target_id,
-                "targetType": target_type,
-            },
-            cast_to=models.Schedule,
+            json_body=body,
+            cast_to=models.Schedule | models.TemperatureSchedule,
             idempotent=False,
             options=options,
         )
+        return cast("models.Schedule | models.TemperatureSchedule", result)
 
     async def delete_schedule(
         self,
@@ -4657,22 +4628,23 @@ class AsyncSchedulesResource(AsyncResource):
         schedule_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.Schedule:
+    ) -> models.Schedule | models.TemperatureSchedule:
         """Get schedule
 
         Returns one schedule.
 
         `GET /schedules/{scheduleId}` (operationId `getSchedule`)
         """
-        return await self._client.request(
+        result = await self._client.request(
             "GET",
             "/schedules/{scheduleId}",
             path_params={
                 "scheduleId": schedule_id,
             },
-            cast_to=models.Schedule,
+            cast_to=models.Schedule | models.TemperatureSchedule,
             options=options,
         )
+        return cast("models.Schedule | models.TemperatureSchedule", result)
 
     async def get_schedule_status(
         self,
@@ -4705,7 +4677,7 @@ class AsyncSchedulesResource(AsyncResource):
         before: str | None = None,
         page_size: int | None = None,
         options: RequestOptions | None = None,
-    ) -> AsyncPage[models.Schedule]:
+    ) -> AsyncPage[models.Schedule | models.TemperatureSchedule]:
         """List user schedules
 
         Returns a paginated list of the schedules of the given User.
@@ -4723,7 +4695,7 @@ class AsyncSchedulesResource(AsyncResource):
                 "before": before,
                 "pageSize": page_size,
             },
-            item_type=models.Schedule,
+            item_type=models.Schedule | models.TemperatureSchedule,
             options=options,
         )
 
@@ -4731,41 +4703,28 @@ class AsyncSchedulesResource(AsyncResource):
         self,
         schedule_id: str,
         *,
-        default_should_charge: bool | None = None,
-        entity_id: str | None = None,
-        entity_type: models.ScheduleTargetType | None = None,
-        is_enabled: bool | None = None,
-        location_id: UUID | str | None = None,
-        rules: list[models.ScheduleRule] | None = None,
-        target_id: str | None = None,
-        target_type: models.ScheduleTargetType | None = None,
+        body: models.ScheduleUpdateRequest | models.TemperatureScheduleUpdateRequest,
         options: RequestOptions | None = None,
-    ) -> models.Schedule:
+    ) -> models.Schedule | models.TemperatureSchedule:
         """Update schedule
 
-        Updates a schedule. Every field is optional; fields not sent are left unchanged.
+        Updates a schedule. Every field is optional; fields not sent are left unchanged. A
+        schedule keeps its kind: a charge schedule takes the charge fields, a temperature
+        schedule the temperature fields.
 
         `PUT /schedules/{scheduleId}` (operationId `updateSchedule`)
         """
-        return await self._client.request(
+        result = await self._client.request(
             "PUT",
             "/schedules/{scheduleId}",
             path_params={
                 "scheduleId": schedule_id,
             },
-            json_body={
-                "defaultShouldCharge": default_should_charge,
-                "entityId": entity_id,
-                "entityType": entity_type,
-                "isEnabled": is_enabled,
-                "locationId": location_id,
-                "rules": rules,
-                "targetId": target_id,
-                "targetType": target_type,
-            },
-            cast_to=models.Schedule,
+            json_body=body,
+            cast_to=models.Schedule | models.TemperatureSchedule,
             options=options,
         )
+        return cast("models.Schedule | models.TemperatureSchedule", result)
 
 
 class AsyncSchedulesResourceWithRawResponse:
@@ -4978,12 +4937,15 @@ class AsyncSolarInvertersResource(AsyncResource):
         """Get solar inverter statistics
 
         Returns production statistics of the inverter for one calendar month (`year` and
-        `month`) or, with `day`, for one day.
+        `month`, in `DAY` resolution) or, with `day`, for one day (in `QUARTER_HOUR`
+        resolution). Periods are in the inverter's local time (the response's `timezone`): a day
+        runs from local midnight to local midnight.
 
         The answer is `200` when the statistics of the requested period are final, and `202`
-        (same body) while they are not final yet, e.g. for a period that has not ended or whose
-        data the vendor has not fully delivered: the body then holds the data available so far,
-        and a later request may return different values.
+        while they are not final yet, e.g. for a period that has not ended or whose data the
+        vendor has not fully delivered: the body then holds the data available so far (`null`
+        values for what is still missing) and `retryAfter`, the earliest time worth asking
+        again.
 
         `GET /inverters/{inverterId}/statistics` (operationId `getInverterStatistics`)
         """
@@ -5197,7 +5159,9 @@ class AsyncStatisticsResource(AsyncResource):
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
         id: UUID | str | None = None,
+        location_id: UUID | str | None = None,
         resolution: models.ChargingStatisticsResolution | None = None,
+        utc_offset: str | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.ChargingStatisticsEntry]:
         """Get user charging statistics
@@ -5221,9 +5185,11 @@ class AsyncStatisticsResource(AsyncResource):
             params={
                 "endDate": end_date,
                 "id": id,
+                "locationId": location_id,
                 "resolution": resolution,
                 "startDate": start_date,
                 "type": type,
+                "utcOffset": utc_offset,
             },
             cast_to=list[models.ChargingStatisticsEntry],
             options=options,
@@ -5429,9 +5395,9 @@ class AsyncUserManagementResource(AsyncResource):
         self,
         user_id: str,
         *,
-        language: str,
+        language: models.UserLinkLanguage,
         redirect_uri: str,
-        scopes: list[str],
+        scopes: list[models.UserLinkScope],
         vendor_type: models.UserVendorType,
         color_scheme: models.UserLinkColorScheme | None = None,
         vendor: models.UserVendor | None = None,

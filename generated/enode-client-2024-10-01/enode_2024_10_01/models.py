@@ -92,16 +92,46 @@ class BatteryChargeStateStatus(OpenEnum):
     UNKNOWN = "UNKNOWN"
 
 
-class BatteryInformationBrand(OpenEnum):
+class BatteryConfigOperationMode(OpenEnum):
     """
-    Battery brand.
+    The operation mode the battery reports: one of the modes that can be set
+    (see BatteryOperationMode), or `UNKNOWN` when the vendor reports a mode Enode
+    cannot map to one of them. `UNKNOWN` cannot be requested.
     """
 
-    TESLA = "Tesla"
-    ENPHASE = "Enphase"
-    HUAWEI = "HUAWEI"
-    SOLAR_EDGE = "SolarEdge"
-    SMA = "SMA"
+    IMPORT_FOCUS = "IMPORT_FOCUS"
+    EXPORT_FOCUS = "EXPORT_FOCUS"
+    TIME_OF_USE = "TIME_OF_USE"
+    SELF_RELIANCE = "SELF_RELIANCE"
+    IDLE = "IDLE"
+    UNKNOWN = "UNKNOWN"
+
+
+class BatteryInformation(EnodeModel):
+    """
+    Descriptive information about the battery.
+    """
+
+    id: str
+    """
+    Battery vendor ID.
+    """
+    brand: str
+    """
+    The battery's brand, cased for display (may contain special characters).
+    """
+    model: str
+    """
+    Battery model.
+    """
+    site_name: Annotated[str, Field(alias="siteName")]
+    """
+    Name of the site, as set by the user on the device/vendor. If no user-specified name is available, we construct a fallback name using the vendor/device/model names.
+    """
+    installation_date: Annotated[AwareDatetime, Field(alias="installationDate")]
+    """
+    Battery installation date.
+    """
 
 
 class BatteryOperationMode(OpenEnum):
@@ -134,14 +164,18 @@ class BatteryOperationModeRequest(EnodeModel):
 
 class BatteryVendor(OpenEnum):
     """
-    Machine-friendly name of the vendor. Use this in API requests.
+    Machine-friendly name of the battery's vendor; use it in API requests. New vendors are added without a new API version, so expect values not listed here (the generated clients keep them instead of failing).
     """
 
     TESLA = "TESLA"
     ENPHASE = "ENPHASE"
+    GIVENERGY = "GIVENERGY"
     HUAWEI = "HUAWEI"
     SOLAREDGE = "SOLAREDGE"
     SMA = "SMA"
+    FOXESS = "FOXESS"
+    SOLAX = "SOLAX"
+    SOLIS = "SOLIS"
 
 
 class Capability(EnodeModel):
@@ -214,6 +248,7 @@ class ChargerChargeStatePowerDeliveryState(OpenEnum):
     - `PLUGGED_IN:STOPPED`: The vehicle is plugged in, but the charger has been stopped. It is possible to transition into a charging state by sending a start command.
     - `PLUGGED_IN:NO_POWER`: The charger attempted to initialize charging, however no external power was accepted by the vehicle. It is not possible to transition into a charging state with a remote command until there is some user intervention to resolve the issue.
     - `PLUGGED_IN:FAULT`: A malfunction in the charging process is preventing power from being delivered. Possible causes include a charging cable not being properly locked, extreme temperatures, or malfunctions in either the charging station or the vehicle's internal system. It is not possible to transition into a charging state with a remote command until there is some user intervention to resolve the issue.
+    - `PLUGGED_IN:DISCHARGING`: Power flows from the vehicle's battery through the charger (bidirectional charging); the vehicle's battery level falls.
     """
 
     UNKNOWN = "UNKNOWN"
@@ -223,6 +258,7 @@ class ChargerChargeStatePowerDeliveryState(OpenEnum):
     PLUGGED_IN_STOPPED = "PLUGGED_IN:STOPPED"
     PLUGGED_IN_NO_POWER = "PLUGGED_IN:NO_POWER"
     PLUGGED_IN_FAULT = "PLUGGED_IN:FAULT"
+    PLUGGED_IN_DISCHARGING = "PLUGGED_IN:DISCHARGING"
 
 
 class ChargerChargingRequest(EnodeModel):
@@ -241,13 +277,9 @@ class ChargerInformation(EnodeModel):
     Descriptive information about the charger.
     """
 
-    id: str
-    """
-    Charger vendor ID.
-    """
     brand: str
     """
-    Charger brand.
+    The charger's brand, cased for display (may contain special characters).
     """
     model: str
     """
@@ -256,6 +288,25 @@ class ChargerInformation(EnodeModel):
     year: float | None
     """
     Charger production year.
+    """
+    serial_number: Annotated[str, Field(alias="serialNumber")]
+    """
+    The charger's serial number; when the vendor does not expose one, a vendor ID the user may also see in the vendor's app.
+    """
+
+
+class ChargerLocation(EnodeModel):
+    """
+    The location the charger belongs to. Chargers report no GPS position, so unlike other assets this has no coordinates.
+    """
+
+    id: UUID | None
+    """
+    ID of the location the charger is assigned to, or null when it has none.
+    """
+    last_updated: Annotated[AwareDatetime | None, Field(alias="lastUpdated")]
+    """
+    When the charger's location was last updated, or null.
     """
 
 
@@ -314,6 +365,32 @@ class ChargerUpdateRequest(EnodeModel):
     """
 
 
+class ChargerVendor(OpenEnum):
+    """
+    Machine-friendly name of the charger's vendor; use it in API requests. New vendors are added without a new API version, so expect values not listed here (the generated clients keep them instead of failing).
+    """
+
+    ZAPTEC = "ZAPTEC"
+    EASEE = "EASEE"
+    WALLBOX = "WALLBOX"
+    EO = "EO"
+    CHARGEAMPS = "CHARGEAMPS"
+    EVBOX = "EVBOX"
+    GOE = "GOE"
+    CHARGEPOINT = "CHARGEPOINT"
+    ENELX = "ENELX"
+    TESLA = "TESLA"
+    OHME = "OHME"
+    GARO = "GARO"
+    SCHNEIDER = "SCHNEIDER"
+    PODPOINT = "PODPOINT"
+    KEBA = "KEBA"
+    HYPERVOLT = "HYPERVOLT"
+    MYENERGI = "MYENERGI"
+    HEIDELBERG = "HEIDELBERG"
+    ALFEN = "ALFEN"
+
+
 class ChargingSessionNonSmartPrice(EnodeModel):
     """
     What the session's energy would have cost per kWh without smart charging, in `<CURRENCY>` per kWh; `null` values when no smart charging was involved.
@@ -354,18 +431,18 @@ class ChargingStatisticsKw(EnodeModel):
 
 class ChargingStatisticsNonSmartPrice(EnodeModel):
     """
-    What the energy consumed during the time bucket would have cost per kWh had it been consumed at the default (non-smart) time, in `<CURRENCY>` per kWh. Equal to `price` when smart charging did not shift the consumption.
+    What the energy consumed during the time bucket would have cost per kWh had it been consumed at the default (non-smart) time, in `<CURRENCY>` per kWh. Equal to `price` when smart charging did not shift the consumption; null values when nothing was consumed (S1 makes them nullable).
     """
 
-    min: float
+    min: float | None
     """
     Lowest non-smart price in `<CURRENCY>`/kWh.
     """
-    max: float
+    max: float | None
     """
     Highest non-smart price in `<CURRENCY>`/kWh.
     """
-    mean: float
+    mean: float | None
     """
     Mean non-smart price in `<CURRENCY>`/kWh.
     """
@@ -551,6 +628,66 @@ class HemSystemVendor(OpenEnum):
     ENPHASE = "ENPHASE"
 
 
+class HvacActionTargetAuto(EnodeModel):
+    """
+    Hold the unit in `AUTO` mode between the two setpoints.
+    """
+
+    cool_setpoint: Annotated[float, Field(alias="coolSetpoint")]
+    """
+    Cool when the current temperature rises above this point (degrees Celsius).
+    """
+    heat_setpoint: Annotated[float, Field(alias="heatSetpoint")]
+    """
+    Heat when the current temperature falls below this point (degrees Celsius).
+    """
+    mode: Literal["AUTO"]
+    hold_type: Annotated[Literal["PERMANENT"], Field(alias="holdType")]
+
+
+class HvacActionTargetCool(EnodeModel):
+    """
+    Hold the unit in `COOL` mode.
+    """
+
+    cool_setpoint: Annotated[float, Field(alias="coolSetpoint")]
+    """
+    Cool when the current temperature rises above this point (degrees Celsius).
+    """
+    mode: Literal["COOL"]
+    hold_type: Annotated[Literal["PERMANENT"], Field(alias="holdType")]
+
+
+class HvacActionTargetHeat(EnodeModel):
+    """
+    Hold the unit in `HEAT` mode.
+    """
+
+    heat_setpoint: Annotated[float, Field(alias="heatSetpoint")]
+    """
+    Heat when the current temperature falls below this point (degrees Celsius).
+    """
+    mode: Literal["HEAT"]
+    hold_type: Annotated[Literal["PERMANENT"], Field(alias="holdType")]
+
+
+class HvacActionTargetOff(EnodeModel):
+    """
+    Hold the unit turned off.
+    """
+
+    mode: Literal["OFF"]
+    hold_type: Annotated[Literal["PERMANENT"], Field(alias="holdType")]
+
+
+class HvacActionTargetScheduled(EnodeModel):
+    """
+    Let the unit follow the schedule configured on the device.
+    """
+
+    hold_type: Annotated[Literal["SCHEDULED"], Field(alias="holdType")]
+
+
 class HvacActionTargetType(OpenEnum):
     """
     Type of the asset this action is controlling.
@@ -705,31 +842,6 @@ class HvacSettableMode(OpenEnum):
     HEAT = "HEAT"
 
 
-class HvacTargetFollowSchedule(EnodeModel):
-    """
-    Target of a follow-schedule action.
-    """
-
-    hold_type: Annotated[Literal["SCHEDULED"], Field(alias="holdType")]
-
-
-class HvacTargetPermanentHold(EnodeModel):
-    """
-    Target of a permanent-hold action. Setpoints not used by `mode` are `null`.
-    """
-
-    hold_type: Annotated[Literal["PERMANENT"], Field(alias="holdType")]
-    mode: HvacSettableMode
-    heat_setpoint: Annotated[float | None, Field(alias="heatSetpoint")]
-    """
-    Heat when the current temperature falls below this point.
-    """
-    cool_setpoint: Annotated[float | None, Field(alias="coolSetpoint")]
-    """
-    Cool when the current temperature rises above this point.
-    """
-
-
 class HvacTemperatureState(EnodeModel):
     """
     Latest information about temperature. `null` values indicate we are unable to determine a value for the field based on the information coming from the vendor.
@@ -790,6 +902,30 @@ class HvacUpdateRequest(EnodeModel):
     """
 
 
+class HvacVendor(OpenEnum):
+    """
+    Machine-friendly name of the HVAC unit's vendor; use it in API requests. New vendors are added without a new API version, so expect values not listed here (the generated clients keep them instead of failing).
+    """
+
+    TADO = "TADO"
+    MILL = "MILL"
+    ADAX = "ADAX"
+    ECOBEE = "ECOBEE"
+    SENSIBO = "SENSIBO"
+    HONEYWELL = "HONEYWELL"
+    RESIDEO = "RESIDEO"
+    MITSUBISHI = "MITSUBISHI"
+    MICROMATIC = "MICROMATIC"
+    NIBE = "NIBE"
+    PANASONIC = "PANASONIC"
+    TOSHIBA = "TOSHIBA"
+    DAIKIN = "DAIKIN"
+    NEST = "NEST"
+    FUJITSU = "FUJITSU"
+    BOSCH = "BOSCH"
+    NETATMO = "NETATMO"
+
+
 class IntegrationScope(OpenEnum):
     """
     An access scope a vendor's integration can grant.
@@ -820,6 +956,30 @@ class InterventionDomain(OpenEnum):
     DEVICE = "Device"
 
 
+class InterventionLanguage(OpenEnum):
+    """
+    A language the resolution texts can be translated to (BCP47).
+    """
+
+    EN_US = "en-US"
+    EN_GB = "en-GB"
+    DE_DE = "de-DE"
+    FR_FR = "fr-FR"
+    ES_ES = "es-ES"
+    JA_JP = "ja-JP"
+    PT_PT = "pt-PT"
+    LV_LV = "lv-LV"
+    LT_LT = "lt-LT"
+    NL_NL = "nl-NL"
+    NL_BE = "nl-BE"
+    NB_NO = "nb-NO"
+    PL_PL = "pl-PL"
+    SV_SE = "sv-SE"
+    DA_DK = "da-DK"
+    FI_FI = "fi-FI"
+    RO_RO = "ro-RO"
+
+
 class InterventionResolutionAccess(OpenEnum):
     """
     Where the intervention needs to be resolved, i.e. remotely using the vendor's app or directly on the device.
@@ -827,6 +987,14 @@ class InterventionResolutionAccess(OpenEnum):
 
     REMOTE = "Remote"
     PHYSICAL = "Physical"
+
+
+class InterventionResolutionAction(OpenEnum):
+    """
+    An action in your app that resolves the intervention (`Link`, the Link flow).
+    """
+
+    LINK = "Link"
 
 
 class InterventionResolutionAgent(OpenEnum):
@@ -941,6 +1109,75 @@ class InverterProductionUnit(OpenEnum):
     """
 
     K_WH = "kWh"
+
+
+class InverterStatisticsDataPoint(EnodeModel):
+    """
+    The energy produced in one bucket.
+    """
+
+    date: AwareDatetime
+    """
+    Start of the bucket, in the inverter's local time (with its UTC offset).
+    """
+    value: float | None
+    """
+    Energy produced in the bucket (kWh), or null while it is not known.
+    """
+
+
+class InverterStatisticsResolutionEntry(EnodeModel):
+    """
+    Production in one resolution.
+    """
+
+    unit: InverterProductionUnit
+    data: list[InverterStatisticsDataPoint] | None
+    """
+    One data point per bucket of the period, in time order.
+    """
+
+
+class InverterStatisticsResolutions(EnodeModel):
+    """
+    The statistics per resolution: `DAY` for a month, `QUARTER_HOUR` for a day.
+    """
+
+    quarter_hour: Annotated[
+        InverterStatisticsResolutionEntry | None, Field(alias="QUARTER_HOUR")
+    ] = None
+    day: Annotated[InverterStatisticsResolutionEntry | None, Field(alias="DAY")] = None
+
+
+class InverterVendor(OpenEnum):
+    """
+    Machine-friendly name of the solar inverter's vendor; use it in API requests. New vendors are added without a new API version, so expect values not listed here (the generated clients keep them instead of failing).
+    """
+
+    AFORE = "AFORE"
+    APSYSTEMS = "APSYSTEMS"
+    CSI_SOLAR = "CSISolar"
+    DEYE = "Deye"
+    ENPHASE = "ENPHASE"
+    FOXESS = "FOXESS"
+    FRONIUS = "FRONIUS"
+    GIVENERGY = "GIVENERGY"
+    GOODWE = "GOODWE"
+    GROWATT = "GROWATT"
+    HOYMILES = "Hoymiles"
+    HUAWEI = "HUAWEI"
+    INVT = "INVT"
+    SMA = "SMA"
+    SOFAR = "SOFAR"
+    SOLAREDGE = "SOLAREDGE"
+    SOLARK = "SOLARK"
+    SOLAX = "SOLAX"
+    SOLIS = "SOLIS"
+    SOLPLANET = "SOLPLANET"
+    SUNGROW = "SUNGROW"
+    SUNSYNK = "SUNSYNK"
+    TESLA = "TESLA"
+    TSUN = "TSUN"
 
 
 class InverterVendorStatisticsResolution(OpenEnum):
@@ -1117,28 +1354,43 @@ class MeterEnergyState(EnodeModel):
     """
 
 
-class MeterInformationBrand(OpenEnum):
+class MeterInformation(EnodeModel):
     """
-    A formatted and properly cased OEM brand name, suitable for reading by humans. May contain special characters.
+    Descriptive information about the meter.
     """
 
-    ENPHASE = "Enphase"
-    HUAWEI = "Huawei"
-    TESLA = "Tesla"
-    SMA = "SMA"
-    SOLAR_EDGE = "SolarEdge"
+    brand: str
+    """
+    The meter's brand, cased for display (may contain special characters).
+    """
+    model: str
+    """
+    Meter model.
+    """
+    site_name: Annotated[str, Field(alias="siteName")]
+    """
+    Name of the site, as set by the user on the device/vendor. If no user-specified name is available, we construct a fallback name using the vendor/device/model names.
+    """
+    installation_date: Annotated[AwareDatetime, Field(alias="installationDate")]
+    """
+    Meter installation date.
+    """
 
 
 class MeterVendor(OpenEnum):
     """
-    Machine-friendly name of the vendor. Use this in API requests.
+    Machine-friendly name of the meter's vendor; use it in API requests. New vendors are added without a new API version, so expect values not listed here (the generated clients keep them instead of failing).
     """
 
     ENPHASE = "ENPHASE"
+    GIVENERGY = "GIVENERGY"
     HUAWEI = "HUAWEI"
     TESLA = "TESLA"
     SMA = "SMA"
     SOLAREDGE = "SOLAREDGE"
+    FOXESS = "FOXESS"
+    SOLAX = "SOLAX"
+    SOLIS = "SOLIS"
 
 
 class PaginationCursors(EnodeModel):
@@ -1356,6 +1608,14 @@ class TariffRate(EnodeModel):
     """
 
 
+class TemperatureScheduleTargetType(OpenEnum):
+    """
+    The type of asset a temperature schedule controls.
+    """
+
+    HVAC = "hvac"
+
+
 class UserLinkColorScheme(OpenEnum):
     """
     The color scheme of the Link UI. `system` follows the device's setting.
@@ -1364,6 +1624,32 @@ class UserLinkColorScheme(OpenEnum):
     SYSTEM = "system"
     LIGHT = "light"
     DARK = "dark"
+
+
+class UserLinkLanguage(OpenEnum):
+    """
+    Language of the Link UI (BCP47); `browser` follows the user's browser setting.
+    """
+
+    BROWSER = "browser"
+    DA_DK = "da-DK"
+    DE_DE = "de-DE"
+    EN_US = "en-US"
+    EN_GB = "en-GB"
+    ES_ES = "es-ES"
+    FI_FI = "fi-FI"
+    FR_FR = "fr-FR"
+    IT_IT = "it-IT"
+    JA_JP = "ja-JP"
+    LV_LV = "lv-LV"
+    LT_LT = "lt-LT"
+    NB_NO = "nb-NO"
+    NL_NL = "nl-NL"
+    NL_BE = "nl-BE"
+    PL_PL = "pl-PL"
+    PT_PT = "pt-PT"
+    RO_RO = "ro-RO"
+    SV_SE = "sv-SE"
 
 
 class UserLinkResponse(EnodeModel):
@@ -1381,30 +1667,157 @@ class UserLinkResponse(EnodeModel):
     """
 
 
+class UserLinkScope(OpenEnum):
+    """
+    An access scope the user can grant during linking.
+    """
+
+    BATTERY_CONTROL_OPERATION_MODE = "battery:control:operation_mode"
+    BATTERY_READ_DATA = "battery:read:data"
+    BATTERY_READ_LOCATION = "battery:read:location"
+    CHARGER_CONTROL_CHARGING = "charger:control:charging"
+    CHARGER_READ_DATA = "charger:read:data"
+    HVAC_CONTROL_MODE = "hvac:control:mode"
+    HVAC_READ_DATA = "hvac:read:data"
+    INVERTER_READ_DATA = "inverter:read:data"
+    INVERTER_READ_LOCATION = "inverter:read:location"
+    METER_READ_DATA = "meter:read:data"
+    METER_READ_LOCATION = "meter:read:location"
+    VEHICLE_CONTROL_CHARGING = "vehicle:control:charging"
+    VEHICLE_READ_DATA = "vehicle:read:data"
+    VEHICLE_READ_LOCATION = "vehicle:read:location"
+
+
 class UserListItem(EnodeModel):
     """
     A User of the client.
     """
 
-    id: str
+    id: Annotated[str, Field(min_length=1)]
     """
     The user's userID.
+    """
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When the user was created (UTC).
+    """
+    scopes: Annotated[list[str], Field(deprecated=True)]
+    """
+    Deprecated. The scopes the user has granted, over all of their assets.
     """
 
 
 class UserVendor(OpenEnum):
     """
-    Machine-friendly name of the vendor. Use this in API requests. The values are the vendors named in the API reference, and the vehicle vendors NISSAN and VOLKSWAGEN (VehicleVendor).
+    Machine-friendly name of a vendor of any asset type; use it in API requests. New vendors are added without a new API version, so expect values not listed here (the generated clients keep them instead of failing).
     """
 
+    ACURA = "ACURA"
+    ADAX = "ADAX"
+    AFORE = "AFORE"
+    ALFAROMEO = "ALFAROMEO"
+    ALFEN = "ALFEN"
+    ALPINE = "ALPINE"
+    APSYSTEMS = "APSYSTEMS"
     AUDI = "AUDI"
+    BMW = "BMW"
+    BOSCH = "BOSCH"
+    BYD = "BYD"
+    CADILLAC = "CADILLAC"
+    CHARGEAMPS = "CHARGEAMPS"
+    CHARGEPOINT = "CHARGEPOINT"
+    CHEVROLET = "CHEVROLET"
+    CHRYSLER = "CHRYSLER"
+    CITROEN = "CITROEN"
+    CSI_SOLAR = "CSISolar"
+    CUPRA = "CUPRA"
+    DACIA = "DACIA"
+    DAIKIN = "DAIKIN"
+    DEYE = "Deye"
+    DODGE = "DODGE"
+    DS = "DS"
+    EASEE = "EASEE"
+    ECOBEE = "ECOBEE"
+    ENELX = "ENELX"
     ENPHASE = "ENPHASE"
+    EO = "EO"
+    EVBOX = "EVBOX"
+    FIAT = "FIAT"
+    FORD = "FORD"
+    FOXESS = "FOXESS"
+    FRONIUS = "FRONIUS"
+    FUJITSU = "FUJITSU"
+    GARO = "GARO"
+    GIVENERGY = "GIVENERGY"
+    GMC = "GMC"
+    GOE = "GOE"
+    GOODWE = "GOODWE"
+    GROWATT = "GROWATT"
+    HEIDELBERG = "HEIDELBERG"
+    HONDA = "HONDA"
+    HONEYWELL = "HONEYWELL"
+    HOYMILES = "Hoymiles"
     HUAWEI = "HUAWEI"
-    SMA = "SMA"
-    SOLAREDGE = "SOLAREDGE"
-    TESLA = "TESLA"
+    HYPERVOLT = "HYPERVOLT"
+    HYUNDAI = "HYUNDAI"
+    INVT = "INVT"
+    JAGUAR = "JAGUAR"
+    JEEP = "JEEP"
+    KEBA = "KEBA"
+    KIA = "KIA"
+    LANCIA = "LANCIA"
+    LANDROVER = "LANDROVER"
+    LEXUS = "LEXUS"
+    LUCID = "LUCID"
+    MAZDA = "MAZDA"
+    MERCEDES = "MERCEDES"
+    MG = "MG"
+    MICROMATIC = "MICROMATIC"
+    MILL = "MILL"
+    MINI = "MINI"
+    MITSUBISHI = "MITSUBISHI"
+    MYENERGI = "MYENERGI"
+    NEST = "NEST"
+    NETATMO = "NETATMO"
+    NIBE = "NIBE"
+    NIO = "NIO"
     NISSAN = "NISSAN"
+    OHME = "OHME"
+    OPEL = "OPEL"
+    PANASONIC = "PANASONIC"
+    PEUGEOT = "PEUGEOT"
+    PODPOINT = "PODPOINT"
+    POLESTAR = "POLESTAR"
+    PORSCHE = "PORSCHE"
+    RAM = "RAM"
+    RENAULT = "RENAULT"
+    RESIDEO = "RESIDEO"
+    RIVIAN = "RIVIAN"
+    SCHNEIDER = "SCHNEIDER"
+    SEAT = "SEAT"
+    SENSIBO = "SENSIBO"
+    SKODA = "SKODA"
+    SMA = "SMA"
+    SOFAR = "SOFAR"
+    SOLAREDGE = "SOLAREDGE"
+    SOLARK = "SOLARK"
+    SOLAX = "SOLAX"
+    SOLIS = "SOLIS"
+    SOLPLANET = "SOLPLANET"
+    SUBARU = "SUBARU"
+    SUNGROW = "SUNGROW"
+    SUNSYNK = "SUNSYNK"
+    TADO = "TADO"
+    TESLA = "TESLA"
+    TOSHIBA = "TOSHIBA"
+    TOYOTA = "TOYOTA"
+    TSUN = "TSUN"
+    VAUXHALL = "VAUXHALL"
     VOLKSWAGEN = "VOLKSWAGEN"
+    VOLVO = "VOLVO"
+    WALLBOX = "WALLBOX"
+    XPENG = "XPENG"
+    ZAPTEC = "ZAPTEC"
 
 
 class UserVendorType(OpenEnum):
@@ -1889,6 +2302,10 @@ class BatteryCapabilities(EnodeModel):
     """
     Supports SELF_RELIANCE operation mode.
     """
+    idle: Capability
+    """
+    Supports IDLE operation mode.
+    """
 
 
 class BatteryChargeState(EnodeModel):
@@ -1927,37 +2344,13 @@ class BatteryConfig(EnodeModel):
     The battery's configuration.
     """
 
-    operation_mode: Annotated[BatteryOperationMode | None, Field(alias="operationMode")]
+    operation_mode: Annotated[BatteryConfigOperationMode | None, Field(alias="operationMode")]
     """
     The current operation mode of the battery.
     """
     last_updated: Annotated[AwareDatetime | None, Field(alias="lastUpdated")]
     """
     Time of last received configuration update.
-    """
-
-
-class BatteryInformation(EnodeModel):
-    """
-    Descriptive information about the battery.
-    """
-
-    id: str
-    """
-    Battery vendor ID.
-    """
-    brand: BatteryInformationBrand
-    model: str
-    """
-    Battery model.
-    """
-    site_name: Annotated[str, Field(alias="siteName")]
-    """
-    Name of the site, as set by the user on the device/vendor. If no user-specified name is available, we construct a fallback name using the vendor/device/model names.
-    """
-    installation_date: Annotated[AwareDatetime, Field(alias="installationDate")]
-    """
-    Battery installation date.
     """
 
 
@@ -1989,6 +2382,10 @@ class ChargerChargeState(EnodeModel):
     power_delivery_state: Annotated[
         ChargerChargeStatePowerDeliveryState, Field(alias="powerDeliveryState")
     ]
+    plugged_in_vehicle_id: Annotated[str | None, Field(alias="pluggedInVehicleId")] = None
+    """
+    ID of the vehicle plugged into the charger right now. Null unless the vehicle and the charger belong to the same user and Enode has matched them as plugged into each other.
+    """
 
 
 class ChargingSession(EnodeModel):
@@ -2164,9 +2561,9 @@ class HvacInformation(EnodeModel):
     """
     HVAC device brand.
     """
-    model: str
+    model: str | None
     """
-    HVAC device model.
+    HVAC device model, or null when the vendor does not report one (S1).
     """
     display_name: Annotated[str, Field(alias="displayName")]
     """
@@ -2223,6 +2620,10 @@ class InterventionResolution(EnodeModel):
     """
     access: InterventionResolutionAccess
     agent: InterventionResolutionAgent
+    action: InterventionResolutionAction | None
+    """
+    What resolves the intervention from your app, if anything: `Link` means sending the user through the Link flow again. Null when the user must act elsewhere (in the vendor's app or on the device).
+    """
 
 
 class Inverter(EnodeModel):
@@ -2238,10 +2639,7 @@ class Inverter(EnodeModel):
     """
     The ID of the user that linked this inverter.
     """
-    vendor: str
-    """
-    Machine-friendly name of the vendor. Use this in API requests.
-    """
+    vendor: InverterVendor
     last_seen: Annotated[AwareDatetime, Field(alias="lastSeen")]
     """
     The last time Enode received live data or when the solar inverter was initially linked.
@@ -2264,6 +2662,10 @@ class Inverter(EnodeModel):
     location: AssetLocation
     """
     Where the solar inverter is located.
+    """
+    hem_system_id: Annotated[UUID | None, Field(alias="hemSystemId")]
+    """
+    ID of the home energy management (HEM) system the solar inverter belongs to, or null when it is not part of one.
     """
 
 
@@ -2296,7 +2698,26 @@ class InverterStatistics(EnodeModel):
     Production statistics of a solar inverter for the requested month or day.
     """
 
-    production: InverterProductionStatistics
+    timezone: str
+    """
+    IANA time zone of the inverter; the period and the data points' dates are in this zone's local time.
+    """
+    resolutions: InverterStatisticsResolutions
+    retry_after: Annotated[AwareDatetime | None, Field(alias="retryAfter")] = None
+    """
+    Only while the statistics are not final (202): ask again at this time or later.
+    """
+
+
+class InverterStatisticsPending(InverterStatistics):
+    """
+    Statistics that are not final yet, with the time to ask again.
+    """
+
+    retry_after: Annotated[AwareDatetime, Field(alias="retryAfter")]  # type: ignore[assignment, unused-ignore]
+    """
+    Only while the statistics are not final (202): ask again at this time or later.
+    """
 
 
 class InverterVendorStatistics(EnodeModel):
@@ -2345,24 +2766,55 @@ class LocationTariffSchedule(RootModel[list[LocationTariffScheduleEntry]]):
     """
 
 
-class MeterInformation(EnodeModel):
+class Meter(EnodeModel):
     """
-    Descriptive information about the meter.
+    A unit responsible for measuring energy usage.
     """
 
-    brand: MeterInformationBrand
-    model: str
+    id: UUID
     """
-    Meter model.
+    Unique identifier for the meter object.
     """
-    site_name: Annotated[str, Field(alias="siteName")]
+    user_id: Annotated[str, Field(alias="userId")]
     """
-    Name of the site, as set by the user on the device/vendor. If no user-specified name is available, we construct a fallback name using the vendor/device/model names.
+    The ID of the user that linked this meter.
     """
-    installation_date: Annotated[AwareDatetime, Field(alias="installationDate")]
+    vendor: MeterVendor
+    last_seen: Annotated[AwareDatetime, Field(alias="lastSeen")]
     """
-    Meter installation date.
+    The last time Enode successfully communicated with the vendor or when the meter was initially linked.
     """
+    is_reachable: Annotated[bool, Field(alias="isReachable")]
+    """
+    Whether live data from the meter is currently reachable from Enode's perspective. This 'reachability' may refer to reading from a cache operated by the meter's cloud service if that service has determined that its cache is valid.
+    """
+    information: MeterInformation
+    energy_state: Annotated[MeterEnergyState, Field(alias="energyState")]
+    location: AssetLocation
+    """
+    Meter's GPS coordinates.
+    """
+    capabilities: MeterCapabilities
+    scopes: list[str]
+    """
+    Scopes that the user has granted for this meter.
+    """
+    hem_system_id: Annotated[UUID | None, Field(alias="hemSystemId")]
+    """
+    ID of the home energy management (HEM) system the meter belongs to, or null when it is not part of one.
+    """
+
+
+class MeterList(EnodeModel):
+    """
+    A page of meters.
+    """
+
+    data: list[Meter]
+    """
+    Paginated list of meters.
+    """
+    pagination: PaginationCursors
 
 
 class Problem(EnodeModel):
@@ -2569,6 +3021,64 @@ class Tariff(RootModel[list[TariffRate]]):
     """
 
 
+class TemperatureScheduleRule(EnodeModel):
+    """
+    Sets a `targetState` for the HVAC unit. The other properties are optional filters limiting when the rule applies (a response echoes only the filters the rule was given).
+    """
+
+    hour_minute: Annotated[ScheduleRuleHourMinute | None, Field(alias="hourMinute")] = None
+    from_timestamp: Annotated[AwareDatetime | None, Field(alias="fromTimestamp")] = None
+    """
+    UTC timestamp from which this rule should apply.
+    """
+    to_timestamp: Annotated[AwareDatetime | None, Field(alias="toTimestamp")] = None
+    """
+    UTC timestamp until which this rule should apply.
+    """
+    weekdays: list[Weekday] | None = None
+    """
+    Weekdays the rule applies to, 0 (Monday) to 6 (Sunday).
+    """
+    target_state: Annotated[
+        HvacActionTargetAuto
+        | HvacActionTargetCool
+        | HvacActionTargetHeat
+        | HvacActionTargetOff
+        | HvacActionTargetScheduled,
+        Field(alias="targetState"),
+    ]
+    """
+    The state the action brings the HVAC unit to: a permanent hold in one mode (`holdType` `PERMANENT`, with the setpoints that mode uses) or following the unit's own schedule (`holdType` `SCHEDULED`).
+    """
+
+
+class TemperatureScheduleUpdateRequest(EnodeModel):
+    """
+    Changes to a temperature schedule. Fields not sent are left unchanged.
+    """
+
+    is_enabled: Annotated[bool | None, Field(alias="isEnabled")] = None
+    """
+    Whether this Schedule should control the HVAC unit.
+    """
+    default_target_state: Annotated[
+        HvacActionTargetAuto
+        | HvacActionTargetCool
+        | HvacActionTargetHeat
+        | HvacActionTargetOff
+        | HvacActionTargetScheduled
+        | None,
+        Field(alias="defaultTargetState"),
+    ] = None
+    """
+    The state the action brings the HVAC unit to: a permanent hold in one mode (`holdType` `PERMANENT`, with the setpoints that mode uses) or following the unit's own schedule (`holdType` `SCHEDULED`).
+    """
+    rules: list[TemperatureScheduleRule] | None = None
+    """
+    The rules, each with the state it asks for while it applies.
+    """
+
+
 class UserLinkRequest(EnodeModel):
     """
     Options for the Link session.
@@ -2579,11 +3089,8 @@ class UserLinkRequest(EnodeModel):
     )
     vendor_type: Annotated[UserVendorType, Field(alias="vendorType")]
     vendor: UserVendor | None = None
-    language: Annotated[str, Field(examples=["en-US"])]
-    """
-    Preferred BCP47 language code for the Link UI, e.g. `en-US`. Falls back to `en-US` if unsupported.
-    """
-    scopes: list[str]
+    language: UserLinkLanguage
+    scopes: list[UserLinkScope]
     """
     The access scopes the User is asked to grant, e.g. `battery:read:data`.
     """
@@ -2880,6 +3387,10 @@ class Battery(EnodeModel):
     """
     Where the battery is located.
     """
+    hem_system_id: Annotated[UUID | None, Field(alias="hemSystemId")]
+    """
+    ID of the home energy management (HEM) system the battery belongs to, or null when it is not part of one.
+    """
 
 
 class BatteryAction(ActionBase):
@@ -2916,10 +3427,7 @@ class Charger(EnodeModel):
     """
     The ID of the user that linked this charger.
     """
-    vendor: str
-    """
-    Machine-friendly name of the vendor. Use this in API requests.
-    """
+    vendor: ChargerVendor
     last_seen: Annotated[AwareDatetime, Field(alias="lastSeen")]
     """
     The last time Enode communicated with the charger.
@@ -2935,10 +3443,7 @@ class Charger(EnodeModel):
     Scopes that the user has granted for this charger.
     """
     information: ChargerInformation
-    location: AssetLocation
-    """
-    Where the charger is located.
-    """
+    location: ChargerLocation
 
 
 class ChargerChargeAction(ActionBase):
@@ -3052,10 +3557,7 @@ class Hvac(EnodeModel):
     """
     The ID of the user that linked this HVAC unit.
     """
-    vendor: str
-    """
-    Machine-friendly name of the vendor. Use this in API requests.
-    """
+    vendor: HvacVendor
     last_seen: Annotated[AwareDatetime, Field(alias="lastSeen")]
     """
     The last time Enode successfully communicated with the vendor or when the HVAC unit was initially linked.
@@ -3114,12 +3616,15 @@ class HvacAction(ActionBase):
     """
 
     target_type: Annotated[HvacActionTargetType, Field(alias="targetType")]
-    target_state: Annotated[
-        HvacTargetPermanentHold | HvacTargetFollowSchedule,
-        Field(alias="targetState", discriminator="hold_type"),
-    ]
+    target: (
+        HvacActionTargetAuto
+        | HvacActionTargetCool
+        | HvacActionTargetHeat
+        | HvacActionTargetOff
+        | HvacActionTargetScheduled
+    )
     """
-    The state the action brings the HVAC unit to.
+    The state the action brings the HVAC unit to: a permanent hold in one mode (`holdType` `PERMANENT`, with the setpoints that mode uses) or following the unit's own schedule (`holdType` `SCHEDULED`).
     """
 
 
@@ -3144,14 +3649,17 @@ class Intervention(EnodeModel):
     """
     ID of the intervention.
     """
-    vendor: Annotated[str, Field(examples=["AUDI"])]
+    vendor: UserVendor | None
     """
-    Machine-friendly representation of the OEM's name.
+    Machine-friendly name of the vendor, or null for an account-level intervention.
     """
-    vendor_type: Annotated[InterventionVendorType, Field(alias="vendorType")]
-    brand: Annotated[str, Field(examples=["Audi"])]
+    vendor_type: Annotated[InterventionVendorType | None, Field(alias="vendorType")]
     """
-    Human-friendly name of the brand.
+    The type of asset concerned, or null for an account-level intervention.
+    """
+    brand: Annotated[str | None, Field(examples=["Audi"])]
+    """
+    Human-friendly name of the brand, or null for an account-level intervention.
     """
     introduced_at: Annotated[AwareDatetime, Field(alias="introducedAt")]
     """
@@ -3159,49 +3667,6 @@ class Intervention(EnodeModel):
     """
     domain: InterventionDomain
     resolution: InterventionResolution
-
-
-class Meter(EnodeModel):
-    """
-    A unit responsible for measuring energy usage.
-    """
-
-    id: UUID
-    """
-    Unique identifier for the meter object.
-    """
-    user_id: Annotated[str, Field(alias="userId")]
-    """
-    The ID of the user that linked this meter.
-    """
-    vendor: MeterVendor
-    last_seen: Annotated[AwareDatetime, Field(alias="lastSeen")]
-    """
-    The last time Enode successfully communicated with the vendor or when the meter was initially linked.
-    """
-    is_reachable: Annotated[bool, Field(alias="isReachable")]
-    """
-    Whether live data from the meter is currently reachable from Enode's perspective. This 'reachability' may refer to reading from a cache operated by the meter's cloud service if that service has determined that its cache is valid.
-    """
-    information: MeterInformation
-    energy_state: Annotated[MeterEnergyState, Field(alias="energyState")]
-    location: AssetLocation
-    """
-    Meter's GPS coordinates.
-    """
-    capabilities: MeterCapabilities
-
-
-class MeterList(EnodeModel):
-    """
-    A page of meters.
-    """
-
-    data: list[Meter]
-    """
-    Paginated list of meters.
-    """
-    pagination: PaginationCursors
 
 
 class Schedule(EnodeModel):
@@ -3292,13 +3757,11 @@ class ScheduleCreateRequest(EnodeModel):
     """
 
 
-class ScheduleList(EnodeModel):
+class ScheduleUpdateBody(RootModel[ScheduleUpdateRequest | TemperatureScheduleUpdateRequest]):
+    root: ScheduleUpdateRequest | TemperatureScheduleUpdateRequest
     """
-    A page of schedules.
+    Changes to a charge schedule or to a temperature schedule.
     """
-
-    data: list[Schedule]
-    pagination: PaginationCursors
 
 
 class SmartChargingStatus(EnodeModel):
@@ -3335,6 +3798,72 @@ class SmartChargingStatus(EnodeModel):
     smart_override: Annotated[VehicleSmartOverride | None, Field(alias="smartOverride")]
     """
     The active smart override, if any.
+    """
+
+
+class TemperatureSchedule(EnodeModel):
+    """
+    A temperature schedule for an HVAC unit.
+    """
+
+    id: str
+    """
+    ID of the Schedule.
+    """
+    is_enabled: Annotated[bool, Field(alias="isEnabled")]
+    """
+    Whether this Schedule controls the HVAC unit. While it does, manual permanent holds and follow-schedule commands are refused (422).
+    """
+    target_id: Annotated[str, Field(alias="targetId")]
+    """
+    ID of the HVAC unit this schedule controls.
+    """
+    target_type: Annotated[TemperatureScheduleTargetType, Field(alias="targetType")]
+    default_target_state: Annotated[
+        HvacActionTargetAuto
+        | HvacActionTargetCool
+        | HvacActionTargetHeat
+        | HvacActionTargetOff
+        | HvacActionTargetScheduled,
+        Field(alias="defaultTargetState"),
+    ]
+    """
+    The state the action brings the HVAC unit to: a permanent hold in one mode (`holdType` `PERMANENT`, with the setpoints that mode uses) or following the unit's own schedule (`holdType` `SCHEDULED`).
+    """
+    rules: list[TemperatureScheduleRule]
+    """
+    The rules, each with the state it asks for while it applies.
+    """
+
+
+class TemperatureScheduleCreateRequest(EnodeModel):
+    """
+    A new temperature schedule.
+    """
+
+    is_enabled: Annotated[bool, Field(alias="isEnabled")] = True
+    """
+    Whether this Schedule should control the HVAC unit.
+    """
+    target_id: Annotated[str, Field(alias="targetId")]
+    """
+    ID of the HVAC unit this schedule controls.
+    """
+    target_type: Annotated[TemperatureScheduleTargetType, Field(alias="targetType")]
+    default_target_state: Annotated[
+        HvacActionTargetAuto
+        | HvacActionTargetCool
+        | HvacActionTargetHeat
+        | HvacActionTargetOff
+        | HvacActionTargetScheduled,
+        Field(alias="defaultTargetState"),
+    ]
+    """
+    The state the action brings the HVAC unit to: a permanent hold in one mode (`holdType` `PERMANENT`, with the setpoints that mode uses) or following the unit's own schedule (`holdType` `SCHEDULED`).
+    """
+    rules: list[TemperatureScheduleRule]
+    """
+    The rules, each with the state it asks for while it applies.
     """
 
 
@@ -3424,6 +3953,13 @@ class ChargerAction(RootModel[ChargerChargeAction | ChargerMaxCurrentAction]):
     """
 
 
+class ScheduleCreateBody(RootModel[ScheduleCreateRequest | TemperatureScheduleCreateRequest]):
+    root: ScheduleCreateRequest | TemperatureScheduleCreateRequest
+    """
+    A new charge schedule or a new temperature schedule.
+    """
+
+
 class VehicleAction(RootModel[VehicleChargeAction | VehicleMaxCurrentAction]):
     root: VehicleChargeAction | VehicleMaxCurrentAction
     """
@@ -3468,6 +4004,15 @@ class HemSystemStatisticsTimeseries(EnodeModel):
     """
     One series of the statistics, or why it is not available.
     """
+
+
+class ScheduleList(EnodeModel):
+    """
+    A page of schedules.
+    """
+
+    data: list[Schedule | TemperatureSchedule]
+    pagination: PaginationCursors
 
 
 class HemSystemStatistics(EnodeModel):

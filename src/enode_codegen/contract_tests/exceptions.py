@@ -250,6 +250,19 @@ WAIVERS += (
         operations=frozenset({"createSchedule", "updateSchedule"}),
     ),
     Waiver(
+        id="schedule-keeps-its-kind",
+        checks=frozenset({"positive_data_acceptance"}),
+        statuses=frozenset({400}),
+        blame="api-rule",
+        reason="A schedule is a charge schedule or a temperature schedule and keeps its kind: "
+        "which update fields apply depends on the stored schedule, which the update body's "
+        "`anyOf` of both kinds cannot express.",
+        when=_problem_mentions(
+            "temperature schedule has no", "charge schedule has no", "rule needs"
+        ),
+        operations=frozenset({"updateSchedule"}),
+    ),
+    Waiver(
         id="schedule-rule-time-order",
         checks=frozenset({"positive_data_acceptance"}),
         statuses=frozenset({400}),

@@ -155,7 +155,14 @@ def admin_routes(mock: MockApp) -> list[Route]:
         with state.lock:
             engine.tick()
             asset = asset_of(request, "charger")
-            set_plugged(asset, _flag(body, "pluggedIn"), clock.time())
+            plugged = _flag(body, "pluggedIn")
+            vehicle_id = body.get("vehicleId")
+            if vehicle_id is not None and not (isinstance(vehicle_id, str) and vehicle_id):
+                raise ProblemError(400, "body.vehicleId: must be a non-empty string or null")
+            discharging = _flag(body, "discharging") if "discharging" in body else False
+            if not plugged and (vehicle_id is not None or discharging):
+                raise ProblemError(400, "body: vehicleId and discharging need pluggedIn: true")
+            set_plugged(asset, plugged, clock.time(), vehicle_id, discharging)
             state.touch()
             return json_response(200, asset.record)
 

@@ -89,11 +89,11 @@ def _sync_hvac(record: dict[str, Any]) -> None:
 
 
 def _permanent_hold(asset: Asset, action: Action, now: str) -> None:
-    target = action.fields["targetState"]
+    target = action.fields["target"]
     asset.record["thermostatState"] = {
         "mode": target["mode"],
-        "heatSetpoint": target["heatSetpoint"],
-        "coolSetpoint": target["coolSetpoint"],
+        "heatSetpoint": target.get("heatSetpoint"),
+        "coolSetpoint": target.get("coolSetpoint"),
         "holdType": "PERMANENT",
         "lastUpdated": now,
     }
@@ -194,20 +194,42 @@ def set_reachable(asset: Asset, reachable: bool, now: float) -> None:
         asset.record["lastSeen"] = format_timestamp(now)
 
 
-def set_plugged(asset: Asset, plugged: bool, now: float) -> None:
-    """Plug a vehicle into (or out of) a charger."""
+def set_plugged(
+    asset: Asset,
+    plugged: bool,
+    now: float,
+    vehicle_id: str | None = None,
+    discharging: bool = False,
+) -> None:
+    """Plug a vehicle into (or out of) a charger. `vehicle_id` is the vehicle Enode matched
+    to the charger (its `pluggedInVehicleId`); `discharging` has the plugged-in vehicle
+    feed power back through the charger (`PLUGGED_IN:DISCHARGING`)."""
     state = asset.record["chargeState"]
     stamp = format_timestamp(now)
     if plugged:
-        if not state.get("isPluggedIn"):
+        if discharging:
+            state.update(
+                isPluggedIn=True,
+                isCharging=False,
+                chargeRate=None,
+                powerDeliveryState="PLUGGED_IN:DISCHARGING",
+            )
+        elif not state.get("isPluggedIn") or state.get("powerDeliveryState") == (
+            "PLUGGED_IN:DISCHARGING"
+        ):
             state.update(
                 isPluggedIn=True,
                 isCharging=False,
                 chargeRate=None,
                 powerDeliveryState="PLUGGED_IN:STOPPED",
             )
+        state["pluggedInVehicleId"] = vehicle_id
     else:
         state.update(
-            isPluggedIn=False, isCharging=False, chargeRate=None, powerDeliveryState="UNPLUGGED"
+            isPluggedIn=False,
+            isCharging=False,
+            chargeRate=None,
+            powerDeliveryState="UNPLUGGED",
+            pluggedInVehicleId=None,
         )
     state["lastUpdated"] = stamp

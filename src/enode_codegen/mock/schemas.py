@@ -148,10 +148,35 @@ class CompiledSchema:
             if chosen is not None:
                 yield from chosen
                 return
-            best = best_match(error.context)
+            best = best_match(_nearest_branch(error))
             yield Issue(_describe(best), prefix + tuple(best.absolute_path))
             return
         yield Issue(_describe(error), path)
+
+
+def _nearest_branch(error: ValidationError) -> list[ValidationError]:
+    """The errors of the oneOf/anyOf branch the instance comes nearest to (fewest errors;
+    a `null` branch only when it is the only one), so that a charge schedule with a bad
+    rule is told about the rule, not about the temperature schedule's required fields."""
+    branches = error.schema.get(str(error.validator)) if isinstance(error.schema, dict) else None
+    by_branch: dict[int, list[ValidationError]] = {}
+    for sub in error.context or []:
+        if sub.schema_path and isinstance(sub.schema_path[0], int):
+            by_branch.setdefault(sub.schema_path[0], []).append(sub)
+    candidates = {
+        index: errors
+        for index, errors in by_branch.items()
+        if not (
+            isinstance(branches, list)
+            and index < len(branches)
+            and isinstance(branches[index], dict)
+            and branches[index].get("type") == "null"
+        )
+    }
+    if not candidates:
+        return list(error.context or [])
+    fewest = min(len(errors) for errors in candidates.values())
+    return [e for errors in candidates.values() if len(errors) == fewest for e in errors]
 
 
 def _discriminated(error: ValidationError, path: Path_) -> list[Issue] | None:

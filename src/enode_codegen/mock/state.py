@@ -43,14 +43,19 @@ ASSET_KINDS: dict[str, str] = {
 KIND_BY_PLURAL = {plural: kind for kind, plural in ASSET_KINDS.items()}
 
 
+# when a seed user without `createdAt` was created
+SEED_CREATED_AT = "2024-01-01T00:00:00.000Z"
+
+
 @dataclass
 class User:
     id: str
     seq: int
     linked_vendors: list[dict[str, Any]] = field(default_factory=list)
+    created_at: str = SEED_CREATED_AT
 
     def record(self) -> dict[str, Any]:
-        return {"id": self.id, "linkedVendors": self.linked_vendors}
+        return {"id": self.id, "linkedVendors": self.linked_vendors, "createdAt": self.created_at}
 
 
 class _OwnedRecord:
@@ -168,7 +173,7 @@ def _effect_of(family: str, fields: dict[str, Any]) -> str:
         return "charging" if "kind" in fields else "maxCurrent"
     if family == "vehicle":
         return "vehicleCharging" if "kind" in fields else "vehicleMaxCurrent"
-    target = fields.get("targetState") or {}
+    target = fields.get("target") or {}
     return "permanentHold" if target.get("holdType") == "PERMANENT" else "followSchedule"
 
 
@@ -218,7 +223,10 @@ class State:
             }
             for user in seed.get("users", []):
                 self.users[user["id"]] = User(
-                    user["id"], self.next_seq(), list(user.get("linkedVendors", []))
+                    user["id"],
+                    self.next_seq(),
+                    list(user.get("linkedVendors", [])),
+                    str(user.get("createdAt", SEED_CREATED_AT)),
                 )
             controlled = set(seed.get("mock", {}).get("controlled", []))
             for kind, plural in ASSET_KINDS.items():
@@ -326,15 +334,27 @@ class State:
     def user_assets(self, kind: str, user_id: str) -> list[Asset]:
         return [a for a in self.assets[kind].values() if a.user_id == user_id]
 
+    def user_scopes(self, user_id: str) -> list[str]:
+        """Every scope the user has granted on any of their assets, sorted."""
+        return sorted(
+            {
+                str(scope)
+                for kind in ASSET_KINDS
+                for asset in self.user_assets(kind, user_id)
+                for scope in asset.record.get("scopes") or ()
+            }
+        )
+
     def is_controlled(self, asset: Asset) -> bool:
-        """Controlled by Enode (admin flag) or, for chargers, by an enabled schedule."""
+        """Controlled by Enode (admin flag) or, for chargers and HVAC units, by an enabled
+        schedule (a charge or a temperature schedule)."""
         if asset.controlled:
             return True
         if asset.kind == "vehicle" and any(
             p["vehicleId"] == asset.id and p["endedAt"] is None for p in self.smart_plans.values()
         ):
             return True  # an active smart charging plan
-        if asset.kind not in ("charger", "vehicle"):
+        if asset.kind not in ("charger", "vehicle", "hvac"):
             return False
         return any(
             s.record.get("isEnabled") and s.record.get("targetId") == asset.id

@@ -7,13 +7,14 @@ from .common import Ctx, Handler, Reply
 
 __all__ = ["HANDLERS", "MODE_CAPABILITIES"]
 
-# operation mode -> the capability that must be true to request it (IDLE has none in any
-# version's BatteryCapabilities, so it is accepted for every battery)
+# operation mode -> the capability that must be true to request it (IDLE: 2024-10-01's
+# `capabilities.idle`, the only version that accepts IDLE)
 MODE_CAPABILITIES = {
     "IMPORT_FOCUS": "importFocus",
     "EXPORT_FOCUS": "exportFocus",
     "TIME_OF_USE": "timeOfUse",
     "SELF_RELIANCE": "selfReliance",
+    "IDLE": "idle",
 }
 
 

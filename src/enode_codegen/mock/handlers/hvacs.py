@@ -35,8 +35,13 @@ def permanent_hold(ctx: Ctx) -> Reply:
     if mode == "AUTO" and heat is not None and cool is not None:
         difference = capabilities.get("setpointDifferenceRange")
         _check_range(cool - heat, difference, "coolSetpoint")
-    target = {"holdType": "PERMANENT", "mode": mode, "heatSetpoint": heat, "coolSetpoint": cool}
-    action = ctx.engine.create(hvac, "permanentHold", {"targetType": "hvac", "targetState": target})
+    # the action's target carries only the setpoints its mode uses
+    target: dict[str, Any] = {"mode": mode, "holdType": "PERMANENT"}
+    if heat is not None:
+        target["heatSetpoint"] = heat
+    if cool is not None:
+        target["coolSetpoint"] = cool
+    action = ctx.engine.create(hvac, "permanentHold", {"targetType": "hvac", "target": target})
     return Reply(200, action.record())
 
 
@@ -45,7 +50,7 @@ def follow_schedule(ctx: Ctx) -> Reply:
     require_capability(hvac, "setFollowSchedule", "following its schedule")
     require_manual_control(ctx, hvac)
     action = ctx.engine.create(
-        hvac, "followSchedule", {"targetType": "hvac", "targetState": {"holdType": "SCHEDULED"}}
+        hvac, "followSchedule", {"targetType": "hvac", "target": {"holdType": "SCHEDULED"}}
     )
     return Reply(200, action.record())
 

@@ -1,8 +1,10 @@
 """Schedules: create, list, get, update and delete, with the checks the schema cannot make.
 
-A schedule targets a charger of its user (or a vehicle, which the mock does not model, so
-any vehicle ID is accepted). An enabled schedule puts its charger under schedule control:
-manual charging commands then answer 422.
+A charge schedule targets a charger of its user (or a vehicle, which the mock does not
+model, so any vehicle ID is accepted); a temperature schedule targets an HVAC unit of its
+user. An enabled schedule puts its charger or HVAC unit under schedule control: manual
+charging commands, permanent holds and follow-schedule commands then answer 422. A
+schedule keeps its kind: an update with the other kind's fields is a 400.
 """
 
 from __future__ import annotations
@@ -18,8 +20,62 @@ __all__ = ["HANDLERS"]
 TARGET_TYPES = ("vehicle", "charger")
 
 
+CHARGE_FIELDS = (
+    "defaultShouldCharge",
+    "locationId",
+    "chargingLocationId",
+    "entityId",
+    "entityType",
+)
+TEMPERATURE_FIELDS = ("defaultTargetState",)
+
+
+def _check_rules(rules: list[dict[str, Any]]) -> None:
+    for index, rule in enumerate(rules):
+        start, end = rule.get("fromTimestamp"), rule.get("toTimestamp")
+        if start and end and parse_timestamp(start) > parse_timestamp(end):
+            raise invalid_body(
+                f"rules[{index}].toTimestamp", "must not be earlier than fromTimestamp"
+            )
+
+
+def _build_temperature(
+    ctx: Ctx, user_id: str, body: dict[str, Any], base: dict[str, Any]
+) -> dict[str, Any]:
+    """A temperature schedule (targetType hvac): its target must be an HVAC unit of the user."""
+    for field in CHARGE_FIELDS:
+        if field in body:
+            raise invalid_body(field, "a temperature schedule has no charge fields")
+    for field in ("targetId", "targetType"):
+        if field in body and "targetType" in base and body[field] != base[field]:
+            raise invalid_body(field, "a schedule's target cannot change")
+    record = dict(base)
+    for key in ("isEnabled", "defaultTargetState", "rules", "targetId"):
+        if key in body:
+            record[key] = body[key]
+    record.setdefault("isEnabled", True)
+    hvac = ctx.state.asset("hvac", str(record.get("targetId")))
+    if hvac is None or hvac.user_id != user_id:
+        raise invalid_body(
+            "targetId", f"{record.get('targetId')!r} is not an HVAC unit of user {user_id!r}"
+        )
+    _check_rules(record["rules"])
+    for index, rule in enumerate(record["rules"]):
+        if "targetState" not in rule:
+            raise invalid_body(
+                f"rules[{index}].targetState", "a temperature rule needs targetState"
+            )
+    record.update(targetType="hvac", userId=user_id)
+    return record
+
+
 def _build(ctx: Ctx, user_id: str, body: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
     """The canonical schedule record for `body` applied on top of `base`."""
+    if body.get("targetType") == "hvac" or base.get("targetType") == "hvac":
+        return _build_temperature(ctx, user_id, body, base)
+    for field in TEMPERATURE_FIELDS:
+        if field in body:
+            raise invalid_body(field, "a charge schedule has no temperature fields")
     record = dict(base)
     for key in ("isEnabled", "defaultShouldCharge", "rules"):
         if key in body:
@@ -50,12 +106,10 @@ def _build(ctx: Ctx, user_id: str, body: dict[str, Any], base: dict[str, Any]) -
             )
         record["locationId"] = location_id
     record.setdefault("locationId", None)
+    _check_rules(record["rules"])
     for index, rule in enumerate(record["rules"]):
-        start, end = rule.get("fromTimestamp"), rule.get("toTimestamp")
-        if start and end and parse_timestamp(start) > parse_timestamp(end):
-            raise invalid_body(
-                f"rules[{index}].toTimestamp", "must not be earlier than fromTimestamp"
-            )
+        if "shouldCharge" not in rule:
+            raise invalid_body(f"rules[{index}].shouldCharge", "a charge rule needs shouldCharge")
     record.update(
         targetId=str(target_id),
         targetType=target_type,

@@ -1,7 +1,14 @@
-"""Charging statistics: a deterministic synthetic time series per user, type and ID."""
+"""Charging statistics: a deterministic synthetic time series per user, type, ID and location.
+
+`locationId` selects the charging at one of the user's locations (none at any other
+location); the deprecated
+`utcOffset` moves DAY, WEEK, MONTH and YEAR bucket boundaries to that offset's midnight.
+A bucket without consumption has no non-smart price (null).
+"""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from ..clock import format_timestamp, parse_timestamp
@@ -17,12 +24,23 @@ def charging_statistics(ctx: Ctx) -> Reply:
     start = parse_timestamp(query["startDate"])
     end = parse_timestamp(query["endDate"]) if "endDate" in query else ctx.env.clock.now()
     resolution = str(query.get("resolution") or "DAY")
+    location_id = query.get("locationId")
+    elsewhere = False  # a location that is not the user's has seen none of their charging
+    if location_id is not None:
+        location = ctx.state.locations.get(str(location_id))
+        elsewhere = location is None or location.get("userId") != user_id
     source = f"{user_id}|{query['type']}|{query.get('id', '')}"
+    if location_id is not None:
+        source += f"|{location_id}"
+    offset = timedelta(0)
+    if "utcOffset" in query and resolution in ("DAY", "WEEK", "MONTH", "YEAR"):
+        offset = timedelta(hours=float(str(query["utcOffset"])))
     entries: list[dict[str, Any]] = []
-    for bucket_start, bucket_end in buckets(start, end, resolution):
+    for local_start, local_end in buckets(start + offset, end + offset, resolution):
+        bucket_start, bucket_end = local_start - offset, local_end - offset
         hours = (bucket_end - bucket_start).total_seconds() / 3600.0
         key = bucket_start.isoformat()
-        share = 0.4 * noise(source, key, "share")
+        share = 0.0 if elsewhere else 0.4 * noise(source, key, "share")
         mean_kw = round(7.4 * share, 3)
         price = round(0.08 + 0.3 * noise(source, key, "price"), 4)
         spread = round(0.05 * noise(source, key, "spread"), 4)
@@ -43,7 +61,9 @@ def charging_statistics(ctx: Ctx) -> Reply:
                     "min": max(0.0, round(non_smart - spread, 4)),
                     "max": round(non_smart + spread, 4),
                     "mean": non_smart,
-                },
+                }
+                if kwh > 0
+                else {"min": None, "max": None, "mean": None},
                 "costSum": round(kwh * price, 4),
                 "estimatedSavings": round(kwh * (non_smart - price), 4) if smart else None,
             }

@@ -24,7 +24,15 @@ def get_me(ctx: Ctx) -> Reply:
 
 
 def list_users(ctx: Ctx) -> Reply:
-    return ctx.page(ctx.state.users.values(), lambda user: {"id": user.id})
+    state = ctx.state
+    return ctx.page(
+        state.users.values(),
+        lambda user: {
+            "id": user.id,
+            "createdAt": user.created_at,
+            "scopes": state.user_scopes(user.id),
+        },
+    )
 
 
 def get_user(ctx: Ctx) -> Reply:
@@ -73,7 +81,9 @@ def link_user(ctx: Ctx) -> Reply:
     state = ctx.state
     user_id = str(ctx.path["userId"])
     if user_id not in state.users:
-        state.users[user_id] = User(user_id, state.next_seq())
+        state.users[user_id] = User(
+            user_id, state.next_seq(), created_at=format_timestamp(ctx.now())
+        )
     token = state.new_id()
     state.link_sessions[token] = {
         "userId": user_id,
