@@ -109,7 +109,7 @@ async def test_user_list_entries_carry_created_at_and_the_granted_scopes(
     granted = sorted(
         {
             scope
-            for kind in ("batteries", "chargers", "hvacs", "inverters", "meters")
+            for kind in ("batteries", "chargers", "hvacs", "inverters", "meters", "vehicles")
             for record in seed[kind]
             if record["userId"] == alice
             for scope in record.get("scopes", [])

@@ -34,10 +34,11 @@ async def test_move_an_asset_between_locations(
     moved = await client.put(path, json={"locationId": BOB_CABIN})
     assert moved.status_code == 200, moved.text
     location = moved.json()["location"]
-    assert location["id"] == BOB_CABIN and (location["latitude"], location["longitude"]) == (
-        60.3913,
-        5.3221,
-    )
+    assert location["id"] == BOB_CABIN
+    if plural == "hvacs":  # HVAC units report the location's coordinates
+        assert (location["latitude"], location["longitude"]) == (60.3913, 5.3221)
+    else:  # a charger's 2024-10-01 location is only {id, lastUpdated}
+        assert "latitude" not in location
     assert (await client.get(path, headers=v("2023-08-01"))).json()["locationId"] == BOB_CABIN
     old = await client.put(path, headers=v("2023-04-01"), json={"chargingLocationId": BOB_HOME})
     assert old.status_code == 200 and old.json()["chargingLocationId"] == BOB_HOME
@@ -142,7 +143,7 @@ async def test_deauthorize_a_user(client: httpx.AsyncClient, seed: dict[str, Any
 
 async def test_relink_an_asset(client: httpx.AsyncClient, seed: dict[str, Any]) -> None:
     body = {"language": "en-US", "redirectUri": "https://example.com/back"}
-    broken = _of(seed, "chargers", BOB, vendor="HUAWEI")  # Bob's HUAWEI charger link is invalid
+    broken = _of(seed, "chargers", BOB, vendor="WALLBOX")  # Bob's WALLBOX charger link is invalid
     answer = await client.post(f"/assets/{broken['id']}/relink", json=body)
     assert answer.status_code == 200, answer.text
     token = answer.json()["linkToken"]
