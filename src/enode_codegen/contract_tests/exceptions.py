@@ -397,6 +397,17 @@ WAIVERS += (
         when=_problem_mentions("not available", "is not a date"),
         operations=frozenset({"getHemSystemStatistics"}),
     ),
+    Waiver(
+        id="inverter-statistics-impossible-day",
+        checks=frozenset({"positive_data_acceptance"}),
+        statuses=frozenset({400}),
+        blame="api-rule",
+        reason="Inverter statistics take `year`, `month` and an optional `day` as separate "
+        "integers; a day each is within its bounds can still not exist in that month "
+        "(2023-02-30), which the API refuses with a 400 and OpenAPI cannot express.",
+        when=_problem_mentions("has no day"),
+        operations=frozenset({"getInverterStatistics"}),
+    ),
 )
 
 
