@@ -37,16 +37,23 @@ def control_charging(ctx: Ctx) -> Reply:
     return Reply(200, action.record())
 
 
-def set_max_current(ctx: Ctx) -> Reply:
-    charger = ctx.asset("charger", "chargerId")
-    require_capability(charger, "setMaxCurrent", "setting the max current")
-    require_manual_control(ctx, charger)
-    amps = ctx.body["maxCurrent"]
+def requested_max_current(ctx: Ctx) -> float:
+    """The body's `maxCurrent`, refused with a 400 outside (0, MAX_AMPS] (chargers and
+    vehicles alike)."""
+    amps: float = ctx.body["maxCurrent"]
     if not 0 < amps <= MAX_AMPS:
         raise invalid_body(
             "maxCurrent",
             f"must be greater than 0 and at most {MAX_AMPS} amperes, got {amps!r:.40}",
         )
+    return amps
+
+
+def set_max_current(ctx: Ctx) -> Reply:
+    charger = ctx.asset("charger", "chargerId")
+    require_capability(charger, "setMaxCurrent", "setting the max current")
+    require_manual_control(ctx, charger)
+    amps = requested_max_current(ctx)
     action = ctx.engine.create(
         charger, "maxCurrent", {"targetType": "charger", "targetState": {"maxCurrent": amps}}
     )

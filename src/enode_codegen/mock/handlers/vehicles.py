@@ -10,7 +10,7 @@ from .. import vehicles
 from ..problems import ProblemError
 from ..state import Asset
 from .actions import cancel_action, get_action, require_capability, require_manual_control
-from .chargers import MAX_AMPS
+from .chargers import requested_max_current
 from .common import Ctx, Handler, Reply, invalid_body, not_found
 
 __all__ = ["HANDLERS"]
@@ -42,12 +42,7 @@ def control_charging(ctx: Ctx) -> Reply:
 def set_max_current(ctx: Ctx) -> Reply:
     vehicle = _vehicle(ctx)
     require_capability(vehicle, "setMaxCurrent", "setting the max current")
-    amps = ctx.body["maxCurrent"]
-    if not 0 < amps <= MAX_AMPS:
-        raise invalid_body(
-            "maxCurrent",
-            f"must be greater than 0 and at most {MAX_AMPS} amperes, got {amps!r:.40}",
-        )
+    amps = requested_max_current(ctx)
     action = ctx.engine.create(
         vehicle, "vehicleMaxCurrent", {"targetType": "vehicle", "targetState": {"maxCurrent": amps}}
     )
