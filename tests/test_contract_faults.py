@@ -154,6 +154,9 @@ def test_live_target_without_credentials_skips_cleanly(outcomes: dict[str, Outco
     assert outcome.returncode == 0, _tail(outcome)
     assert "ENODE_BASE_URL" in outcome.output and "not set" in outcome.output
     assert " passed" not in outcome.output.splitlines()[-1], "nothing ran without credentials"
+    # the summary says why, with the count
+    skipped = outcome.summary.split("## Skipped", 1)[1].split("\n## ", 1)[0]
+    assert re.search(r"\| [1-9]\d* \| --target live needs .*ENODE_BASE_URL.* not set \|", skipped)
 
 
 _TOKEN = re.compile(r"(?i)\b(bearer|basic)\s+(?!\$ENODE_TOKEN|\[)[A-Za-z0-9._~+/=-]{16,}")

@@ -25,7 +25,7 @@ from enode_codegen.generator.paths import GENERATED_DIR
 from . import exceptions, report
 from .options import REPORTS, Options, add_options, current, from_pytest, set_current
 from .report import RECORDER, REDACTOR
-from .targets import Target, opened
+from .targets import Target, budget_spent, opened
 
 # one line per Enode-Version as its last test finishes
 pytest_plugins = ["enode_codegen.contract_tests.progress"]
@@ -108,27 +108,6 @@ def _request_log() -> Iterator[None]:
 # --- reports ---------------------------------------------------------------------------
 
 
-def _budget_spent(error: BaseException) -> str | None:
-    """The message of a BudgetExhaustedError anywhere in `error` (groups, causes)."""
-    from .targets import BudgetExhaustedError
-
-    seen: set[int] = set()
-    stack: list[BaseException] = [error]
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, BudgetExhaustedError):
-            return str(current)
-        if isinstance(current, BaseExceptionGroup):
-            stack.extend(current.exceptions)
-        for linked in (current.__cause__, current.__context__):
-            if linked is not None:
-                stack.append(linked)
-    return None
-
-
 def _redacted_longrepr(rep: pytest.TestReport) -> str:
     return REDACTOR(str(rep.longrepr)) if rep.longrepr is not None else ""
 
@@ -142,9 +121,9 @@ def pytest_runtest_makereport(
     if not rep.nodeid.endswith(item.name):
         # schemathesis's items share their function's node ID; name each by its operation
         rep.nodeid = f"{rep.nodeid.rsplit('::', 1)[0]}::{item.name}"
-    if rep.failed and call.excinfo is not None and _budget_spent(call.excinfo.value):
+    if rep.failed and call.excinfo is not None and budget_spent(call.excinfo.value):
         rep.outcome = "skipped"
-        rep.longrepr = (str(item.path), 0, f"Skipped: {_budget_spent(call.excinfo.value)}")
+        rep.longrepr = (str(item.path), 0, f"Skipped: {budget_spent(call.excinfo.value)}")
         return
     if not rep.failed:
         return
@@ -164,7 +143,9 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     elif report.when == "call" and report.passed:
         RECORDER.passed += 1
     elif report.skipped:
-        RECORDER.skipped += 1
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        RECORDER.add_skip(reason)
 
 
 @pytest.hookimpl(trylast=True)

@@ -73,6 +73,8 @@ class Recorder:
     retries: Counter[int] = field(default_factory=Counter)
     passed: int = 0
     skipped: int = 0
+    # why tests were skipped -> how many (read-only live target, spent request budget, ...)
+    skip_reasons: Counter[str] = field(default_factory=Counter)
     # (METHOD, path) -> sequence number of its last 2xx answer (request order)
     last_success: dict[tuple[str, str], int] = field(default_factory=dict)
     _sequence: int = 0
@@ -117,6 +119,11 @@ class Recorder:
     def add_check(self, version: str, check: str, *, passed: bool) -> None:
         with self._lock:
             self.checks[(version, check, passed)] += 1
+
+    def add_skip(self, reason: str) -> None:
+        with self._lock:
+            self.skipped += 1
+            self.skip_reasons[reason.removeprefix("Skipped: ")] += 1
 
     def add_failure(self, nodeid: str, text: str) -> None:
         text = REDACTOR(text)
@@ -227,6 +234,13 @@ def write_summary(
             lines += ["```sh", *entry.curls, "```", ""]
         else:
             lines += ["(no request was involved)", ""]
+    lines += ["", "## Skipped", ""]
+    if not rec.skip_reasons:
+        lines.append("None.")
+    else:
+        lines += ["| tests | why |", "|---|---|"]
+        for why, n in sorted(rec.skip_reasons.items(), key=lambda item: (-item[1], item[0])):
+            lines.append(f"| {n} | {_md(why)} |")
     lines += ["", "## Waivers used (contract_tests/exceptions.py)", ""]
     if not waivers:
         lines.append("None.")

@@ -41,6 +41,7 @@ __all__ = [
     "MockServerTarget",
     "MockTarget",
     "Target",
+    "budget_spent",
     "make_target",
 ]
 
@@ -89,6 +90,25 @@ class Budget:
                 self._next_at = start + 1.0 / self.max_rps
         if wait > 0:
             time.sleep(wait)
+
+
+def budget_spent(error: BaseException) -> str | None:
+    """The message of a BudgetExhaustedError anywhere in `error` (groups, causes)."""
+    seen: set[int] = set()
+    stack: list[BaseException] = [error]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, BudgetExhaustedError):
+            return str(current)
+        if isinstance(current, BaseExceptionGroup):
+            stack.extend(current.exceptions)
+        for linked in (current.__cause__, current.__context__):
+            if linked is not None:
+                stack.append(linked)
+    return None
 
 
 def should_retry(status: int, headers: Any) -> bool:
