@@ -9,23 +9,17 @@ authentication header when one is configured. Today only the test endpoint sends
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+from ..runtime._webhooks import sign
+
 __all__ = ["MAX_RESPONSE_BODY", "DeliveryOutcome", "deliver", "sign", "webhook_test_event"]
 
 MAX_RESPONSE_BODY = 4096  # characters of the receiver's answer kept in the outcome
-
-
-def sign(body: bytes, secret: str) -> str:
-    """The `X-Enode-Signature` value of a delivery body."""
-    digest = hmac.new(secret.encode("utf-8"), body, hashlib.sha1).hexdigest()
-    return f"sha1={digest}"
 
 
 def webhook_test_event(created_at: str, version: str) -> dict[str, Any]:
