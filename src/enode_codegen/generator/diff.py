@@ -15,14 +15,16 @@ is undeclared drift; `tests/test_spec_diff.py` holds both directions to zero.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from .bundle import bundle_spec
 from .errors import SpecError, SpecProblem
-from .paths import spec_file
+from .paths import CHANGES_DIR, SOURCE_DIR, spec_file
 from .publish import Rendition, render_versions
 from .validate import iter_operations
 from .yaml_source import escape_pointer, unescape_pointer
@@ -763,14 +765,37 @@ def declared_changes(renditions: list[Rendition], old: str, new: str) -> list[De
     return [found[key] for key in sorted(found, key=lambda key: (key[0], rank.get(key, 0)))]
 
 
+# One `generate` asks for the report of every pair of adjacent versions: each published
+# document is read, and the versions rendered from the source, once per process while their
+# files are unchanged. Both are only read here, never changed.
+def _fingerprint(*folders: Path) -> tuple[tuple[str, int, int], ...]:
+    files = sorted(p for folder in folders for p in folder.glob("*.yaml"))
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+
+
+@functools.lru_cache(maxsize=2)
+def _renditions(fingerprint: tuple[tuple[str, int, int], ...]) -> list[Rendition]:
+    return render_versions()
+
+
+def _published_document(path: Path) -> dict[str, Any]:
+    stat = path.stat()
+    return _read_published(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _read_published(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
+    return bundle_spec(Path(path)).document
+
+
 def packaged_report(old: str, new: str) -> tuple[Report, list[DeclaredChange]]:
     """The attributed report between two packaged versions (read from spec/published) and
     the declared changes between them."""
     # read, not validated again: build-specs validated them when it wrote them, and
     # `generate`/`validate`/`check` check them (validating here tripled generation time)
-    documents = {v: bundle_spec(spec_file(v)).document for v in (old, new)}
+    documents = {v: _published_document(spec_file(v)) for v in (old, new)}
     low, high = sorted((old, new))
-    declared = declared_changes(render_versions(), low, high)
+    declared = declared_changes(_renditions(_fingerprint(SOURCE_DIR, CHANGES_DIR)), low, high)
     report = diff_documents(
         documents[old], documents[new], old_name=old, new_name=new, declared=declared
     )

@@ -7,6 +7,8 @@ problems and raise `SpecError` once, so a user sees every problem in one run.
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
@@ -53,7 +55,14 @@ def _sort_key(problem: SpecProblem) -> tuple[str, int, str, str]:
 
 def display_path(path: Path) -> str:
     """A path as users should see it: relative to the working directory when possible."""
+    return _display_path(path, os.getcwd())
+
+
+@functools.lru_cache(maxsize=4096)
+def _display_path(path: Path, cwd: str) -> str:
+    # cached: bundling asks for the same few files' names for every $ref it follows, and
+    # resolving a path costs a system call per component
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(path.resolve().relative_to(Path(cwd).resolve()))
     except ValueError:
         return str(path)

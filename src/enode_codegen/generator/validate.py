@@ -18,6 +18,8 @@ file, line and JSON pointer of the offending node:
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,6 +176,20 @@ class _IdList(list[int]):
         return item in self._ids
 
 
+# Digests of schemas the OpenAPI meta-schema accepted, per validator class: the dated versions
+# of one API share most schemas, and checking a schema against the meta-schema is the most
+# expensive part of validation. Only acceptances are kept (a finding is located per node).
+_META_VALID: set[tuple[str, bytes]] = set()
+
+
+def _meta_key(dialect: str, schema_value: Any) -> tuple[str, bytes] | None:
+    try:
+        text = json.dumps(schema_value, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError):  # not plain JSON (a YAML date, NaN): check it every time
+        return None
+    return dialect, hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
 def _locating(spec_validator: type[Any]) -> type[Any]:
     """`spec_validator` whose keyword validators tag each finding with the path (in the
     document, as walked by the validator) of the node they were checking."""
@@ -199,9 +215,26 @@ def _locating(spec_validator: type[Any]) -> type[Any]:
                 if isinstance(getattr(self, name, None), list):
                     setattr(self, name, _IdList())  # O(1) membership: large specs are quadratic
 
-        return type(
-            keyword_class.__name__, (keyword_class,), {"__call__": __call__, "__init__": __init__}
-        )
+        members: dict[str, Any] = {"__call__": __call__, "__init__": __init__}
+        if hasattr(keyword_class, "_validate_schema_meta"):
+
+            def _validate_schema_meta(self: Any, schema: Any, schema_value: Any) -> Any:
+                dialect = spec_validator.__name__
+                if hasattr(self, "_get_schema_dialect_id"):  # 3.1: $schema, jsonSchemaDialect
+                    try:
+                        dialect += f" {self._get_schema_dialect_id(schema, schema_value)}"
+                    except Exception:  # the original check reports what is wrong
+                        return keyword_class._validate_schema_meta(self, schema, schema_value)
+                key = _meta_key(dialect, schema_value)
+                if key is not None and key in _META_VALID:
+                    return None
+                error = keyword_class._validate_schema_meta(self, schema, schema_value)
+                if error is None and key is not None:
+                    _META_VALID.add(key)
+                return error
+
+            members["_validate_schema_meta"] = _validate_schema_meta
+        return type(keyword_class.__name__, (keyword_class,), members)
 
     keywords = {name: wrap(name, cls) for name, cls in spec_validator.keyword_validators.items()}
     return type(spec_validator.__name__, (spec_validator,), {"keyword_validators": keywords})
