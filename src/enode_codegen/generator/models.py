@@ -11,7 +11,6 @@ types stays a plain `Enum`.
 from __future__ import annotations
 
 import ast
-import json
 import re
 import warnings
 from dataclasses import dataclass
@@ -50,7 +49,7 @@ def generate_models(document: dict[str, Any], *, package: str, header: str) -> G
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         output = generate(
-            json.dumps(only_schemas),
+            only_schemas,
             input_file_type=InputFileType.OpenAPI,
             output_model_type=DataModelType.PydanticV2BaseModel,
             target_python_version=PythonVersion.PY_311,
