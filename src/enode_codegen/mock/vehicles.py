@@ -389,6 +389,8 @@ def advance(state: State, now: float) -> None:
     vehicles = state.assets.get("vehicle", {})
     changed = False
     for vehicle in vehicles.values():
+        was = changed
+        changed = False
         if (
             vehicle.record["smartChargingPolicy"].get("isEnabled")
             or vehicle.id in state.vehicle_smart
@@ -405,6 +407,9 @@ def advance(state: State, now: float) -> None:
             or vehicle.id in state.vehicle_smart
         ):
             changed |= evaluate(state, vehicle, now)
+        if changed:
+            state.changed(vehicle)  # its :updated webhook event
+        changed |= was
     if changed:
         state.touch()
 
