@@ -367,3 +367,117 @@ async def test_a_slow_receiver_does_not_hold_up_requests(
     assert await timed_get() < 0.5
     assert not test.done()
     assert (await test).json()["status"] == "SUCCESS"
+
+
+# --- every event the mock emits, in every version, against the version's schemas -------------
+
+EMITTED = {
+    "user:vendor-action:updated",
+    "user:credentials:invalidated",
+    "system:heartbeat",
+    "enode:webhook:test",
+} | {
+    f"user:{kind}:{what}"
+    for kind in ("battery", "charger", "hvac", "inverter", "meter", "vehicle")
+    for what in ("discovered", "updated", "deleted")
+}
+
+
+def _validator(document: dict[str, Any], pointer: str) -> Any:
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    registry: Registry[Any] = Registry().with_resource(
+        "urn:spec", Resource.from_contents(document, default_specification=DRAFT202012)
+    )
+    return Draft202012Validator(
+        {"$ref": f"urn:spec#{pointer}"},
+        registry=registry,
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
+
+
+async def test_every_emitted_event_fits_its_versions_schema(
+    make_app: Callable[..., Starlette], seed: dict[str, Any]
+) -> None:
+    app = make_app(webhook_heartbeat=60)
+    mock: MockApp = app.state.mock
+    users = {user["name"]: user["id"] for user in seed["users"][:4]}
+    alice, carol = users["Alice"], users["Carol"]
+
+    def first(kind: str, user: str) -> dict[str, Any]:
+        found: dict[str, Any] = next(r for r in seed[kind] if r["userId"] == user)
+        return found
+
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://mock"
+    ) as client:
+        client.headers["Authorization"] = f"Bearer {await fetch_token(client)}"
+        receivers = {version: WebhookReceiver() for version in VERSIONS}
+        for receiver in receivers.values():
+            receiver.__enter__()
+        try:
+            hooks = {
+                version: await create_hook(client, receivers[version].url, version=version)
+                for version in VERSIONS
+            }
+            # actions on four asset types, each created then resolved
+            created = [
+                await client.post(
+                    f"/batteries/{first('batteries', alice)['id']}/operation-mode",
+                    json={"operationMode": "IMPORT_FOCUS"},
+                ),
+                await client.post(
+                    f"/chargers/{first('chargers', alice)['id']}/charging",
+                    json={"action": "START"},
+                ),
+                await client.post(f"/hvacs/{first('hvacs', alice)['id']}/follow-schedule"),
+                await client.post(
+                    f"/vehicles/{first('vehicles', alice)['id']}/charging",
+                    json={"action": "START"},
+                ),
+            ]
+            for response in created:
+                assert response.status_code == 200, response.text
+            assert (await client.post("/_mock/actions/advance")).status_code == 200
+            # updates, links and unlinks of every asset type
+            for plural in ("batteries", "chargers", "hvacs", "inverters", "meters", "vehicles"):
+                asset = first(plural, alice)
+                changed = await client.post(
+                    f"/_mock/assets/{plural}/{asset['id']}/reachable", json={"isReachable": False}
+                )
+                assert changed.status_code == 200, changed.text
+                linked = await client.post(
+                    f"/_mock/assets/{plural}", json={**asset, "id": mock.env.state.new_id()}
+                )
+                assert linked.status_code == 201, linked.text
+            invalid = await client.post(f"/_mock/users/{alice}/vendors/TESLA/invalidate")
+            assert invalid.status_code == 200
+            assert (await client.delete(f"/users/{carol}")).status_code == 204
+            await advance(client, 61)  # a heartbeat
+            for version, hook in hooks.items():
+                test = await client.post(f"/webhooks/{hook['id']}/test")
+                assert test.json()["status"] == "SUCCESS", (version, test.text)
+            await flush(client)
+        finally:
+            for receiver in receivers.values():
+                receiver.__exit__(None, None, None)
+
+    for version, receiver in receivers.items():
+        document = mock.index.versions[version].document
+        delivery = _validator(document, "/components/schemas/WebhookDelivery")
+        seen: set[str] = set()
+        for request in receiver.requests:
+            body = json.loads(request.body)
+            problems = [error.message for error in delivery.iter_errors(body)]
+            assert problems == [], (version, problems[:3])
+            for event in events_of([request]):
+                assert event["version"] == version
+                entry = (
+                    f"/webhooks/{event['event']}/post/requestBody/content/application~1json/schema"
+                )
+                errors = [e.message for e in _validator(document, entry).iter_errors([event])]
+                assert errors == [], (version, event["event"], errors[:3])
+                seen.add(event["event"])
+        assert seen == EMITTED & set(document["webhooks"]), (version, EMITTED - seen)
