@@ -373,6 +373,8 @@ async def test_a_slow_receiver_does_not_hold_up_requests(
 
 EMITTED = {
     "user:vendor-action:updated",
+    "user:vehicle:smart-charging-status-updated",
+    "user:hem-system:deleted",
     "user:credentials:invalidated",
     "system:heartbeat",
     "enode:webhook:test",
@@ -452,6 +454,11 @@ async def test_every_emitted_event_fits_its_versions_schema(
                     f"/_mock/assets/{plural}", json={**asset, "id": mock.env.state.new_id()}
                 )
                 assert linked.status_code == 201, linked.text
+            policy = await client.put(
+                f"/vehicles/{first('vehicles', alice)['id']}/smart-charging-policy",
+                json={"isEnabled": True, "deadline": "07:00", "minimumChargeLimit": 20},
+            )
+            assert policy.status_code == 200, policy.text
             invalid = await client.post(f"/_mock/users/{alice}/vendors/TESLA/invalidate")
             assert invalid.status_code == 200
             assert (await client.delete(f"/users/{carol}")).status_code == 204

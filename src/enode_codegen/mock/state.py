@@ -347,6 +347,7 @@ class State:
             # reported (the base of `updatedFields`)
             self.events: list[RawEvent] = []
             self.dirty: dict[str, Asset] = {}
+            self.reported_smart: dict[str, dict[str, Any]] = {}  # vehicles.evaluate
             self.reported: dict[str, dict[str, Any]] = {
                 asset.id: plain_copy(asset.record)
                 for assets in self.assets.values()

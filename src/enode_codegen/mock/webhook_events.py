@@ -26,8 +26,13 @@ __all__ = ["HEARTBEAT", "TEST_EVENT", "EventRenderer", "InvalidEvent"]
 
 HEARTBEAT = "system:heartbeat"
 TEST_EVENT = "enode:webhook:test"
-# the payload key of each asset kind's events
-ASSET_KEYS = {kind: kind for kind in ASSET_KINDS}
+_ID = r"\{[^}/]+\}"
+# RawEvent.kind -> (the GET route answering that data, its payload key); "action" is apart
+PAYLOADS: dict[str, tuple[str, str]] = {
+    **{kind: (rf"/{re.escape(plural)}/{_ID}", kind) for kind, plural in ASSET_KINDS.items()},
+    "hemSystem": (rf"/hem-systems/{_ID}", "hemSystem"),
+    "smartChargingStatus": (rf"/vehicles/{_ID}/smart-charging-status", "smartChargingStatus"),
+}
 
 
 class InvalidEvent(Exception):
@@ -100,11 +105,11 @@ class EventRenderer:
             self._projectors[key] = projector
             return projector
 
-    def _asset(self, version: str, kind: str, record: Any) -> Any:
-        plural = re.escape(ASSET_KINDS[kind])
-        projector = self._get_route(version, rf"/{plural}/\{{[^}}/]+\}}")
+    def _data(self, version: str, kind: str, record: Any) -> Any:
+        pattern = PAYLOADS[kind][0]
+        projector = self._get_route(version, pattern)
         if projector is None:
-            raise Unrepresentable(f"{version} has no GET route for a {kind}", kind)
+            raise Unrepresentable(f"{version} has no GET route {pattern}", kind)
         return projector(record)
 
     def _action(self, version: str, record: dict[str, Any]) -> Any:
@@ -153,7 +158,7 @@ class EventRenderer:
         if raw.kind == "action":
             event["vendorAction"] = self._action(version, raw.data)
         elif raw.kind is not None:
-            event[ASSET_KEYS[raw.kind]] = self._asset(version, raw.kind, raw.data)
+            event[PAYLOADS[raw.kind][1]] = self._data(version, raw.kind, raw.data)
         event.update(raw.extra)
         validator = self._validator(version, raw.name)
         if validator is not None and not validator.is_valid(event):
