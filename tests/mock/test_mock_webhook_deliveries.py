@@ -488,3 +488,26 @@ async def test_every_emitted_event_fits_its_versions_schema(
                 assert errors == [], (version, event["event"], errors[:3])
                 seen.add(event["event"])
         assert seen == EMITTED & set(document["webhooks"]), (version, EMITTED - seen)
+
+
+async def test_idle_workers_exit_and_come_back(
+    client: httpx.AsyncClient, mock: MockApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from enode_codegen.mock import webhook_delivery
+
+    monkeypatch.setattr(webhook_delivery, "IDLE_EXIT", 0.1)
+    seeded = (await client.get("/webhooks")).json()["data"]
+    for hook in seeded:  # the seed's webhook keeps a retry scheduled: one worker would stay
+        await client.delete(f"/webhooks/{hook['id']}")
+    with WebhookReceiver() as receiver:
+        await create_hook(client, receiver.url)
+        battery = await alice_battery(client)
+        for round_ in range(2):
+            await set_mode(client, battery["id"], "IMPORT_FOCUS" if round_ else "SELF_RELIANCE")
+            await flush(client)
+            deadline = time.monotonic() + 5
+            while mock.webhooks._threads and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            assert mock.webhooks._threads == []  # every worker exited
+        names = [e["vendorAction"]["state"] for e in events_of(receiver.requests)]
+        assert names == ["PENDING", "CANCELLED", "PENDING"]

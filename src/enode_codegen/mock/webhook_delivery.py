@@ -93,6 +93,7 @@ LADDER: tuple[float, ...] = (
 ATTEMPTS = len(LADDER) + 1
 _OFFSETS = tuple(sum(LADDER[: i + 1]) for i in range(len(LADDER)))
 _UNSUBSCRIBABLE = frozenset({HEARTBEAT, TEST_EVENT})
+IDLE_EXIT = 2.0  # seconds a worker waits for work before it exits
 
 
 def webhook_test_event(created_at: str, version: str) -> dict[str, Any]:
@@ -255,6 +256,7 @@ class WebhookDispatcher:
         self._queues: OrderedDict[str, HookQueue] = OrderedDict()
         self._deliveries: OrderedDict[str, Delivery] = OrderedDict()
         self._threads: list[threading.Thread] = []
+        self._started = 0
         self._stopped = False
         self._next_heartbeat: float | None = None
         self._schedule_heartbeat()
@@ -314,6 +316,7 @@ class WebhookDispatcher:
                     queue.batch.anchor = None
                     queue.batch.state = "PENDING"
                 queue.next_at = 0.0
+                self._start()
             self._cond.notify_all()
 
     def forget(self, webhook_id: str) -> None:
@@ -324,6 +327,8 @@ class WebhookDispatcher:
     def wake(self) -> None:
         """The clock moved: retries and heartbeats may be due."""
         with self._cond:
+            if self._queues or self._next_heartbeat is not None:
+                self._start()
             self._cond.notify_all()
 
     def reset(self) -> None:
@@ -340,11 +345,13 @@ class WebhookDispatcher:
     # --- workers ---------------------------------------------------------------------------
 
     def _start(self) -> None:
-        if self._threads or self._stopped:
+        """Under the condition: bring the workers up to their number (idle ones exit)."""
+        if self._stopped:
             return
-        for number in range(max(1, self.config.webhook_workers)):
+        for _ in range(max(1, self.config.webhook_workers) - len(self._threads)):
+            self._started += 1
             thread = threading.Thread(
-                target=self._work, name=f"enode-mock-webhooks-{number}", daemon=True
+                target=self._work, name=f"enode-mock-webhooks-{self._started}", daemon=True
             )
             self._threads.append(thread)
             thread.start()
@@ -387,14 +394,14 @@ class WebhookDispatcher:
             return True, None
         return bool(queue.events), None
 
-    def _take(self) -> tuple[HookQueue | None, list[RawEvent] | None, float]:
+    def _take(self) -> tuple[HookQueue | None, list[RawEvent] | None, float | None]:
         """Under the condition: a ready queue (marked busy) and its new events, or the
-        number of seconds to wait."""
+        number of seconds until something may be due (None: nothing is scheduled)."""
         now = self.clock.time()
         self._heartbeats(now)
-        wait = 1.0
+        wait: float | None = None
         if self._next_heartbeat is not None:
-            wait = min(wait, self._next_heartbeat - now)
+            wait = self._next_heartbeat - now
         for webhook_id in list(self._queues):
             queue = self._queues[webhook_id]
             if queue.webhook_id not in self.state.webhooks:
@@ -409,21 +416,31 @@ class WebhookDispatcher:
                 count = min(len(queue.events), MAX_EVENTS_PER_DELIVERY)
                 return queue, [queue.events.popleft() for _ in range(count)], 0.0
             if when is not None:
-                wait = min(wait, when - now)
-        return None, None, max(0.002, wait)
+                wait = when - now if wait is None else min(wait, when - now)
+        return None, None, None if wait is None else max(0.002, wait)
 
     def _work(self) -> None:
+        """Send ready queues; exit after IDLE_EXIT seconds without work, except the last
+        worker while a retry or heartbeat is scheduled (`_start` brings them back)."""
         client = new_client(self.config.webhook_timeout)
+        me = threading.current_thread()
         try:
             while True:
                 with self._cond:
+                    idle_since = time.monotonic()
                     while True:
                         if self._stopped:
                             return
                         queue, raws, wait = self._take()
                         if queue is not None:
                             break
-                        self._cond.wait(wait)
+                        idle = time.monotonic() - idle_since
+                        if idle >= IDLE_EXIT and (wait is None or len(self._threads) > 1):
+                            self._threads.remove(me)
+                            return
+                        # the clock may also be moved (wake() is called then): poll at most
+                        # every few seconds, in case it was moved by other means
+                        self._cond.wait(min(wait if wait is not None else IDLE_EXIT, 5.0))
                 try:
                     self._send(client, queue, raws)
                 except Exception:  # a bug must not kill the worker
