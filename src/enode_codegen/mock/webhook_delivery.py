@@ -65,7 +65,6 @@ __all__ = [
     "DeliveryOutcome",
     "WebhookDispatcher",
     "post",
-    "webhook_test_event",
 ]
 
 log = logging.getLogger("mock.webhooks")
@@ -94,10 +93,6 @@ ATTEMPTS = len(LADDER) + 1
 _OFFSETS = tuple(sum(LADDER[: i + 1]) for i in range(len(LADDER)))
 _UNSUBSCRIBABLE = frozenset({HEARTBEAT, TEST_EVENT})
 IDLE_EXIT = 2.0  # seconds a worker waits for work before it exits
-
-
-def webhook_test_event(created_at: str, version: str) -> dict[str, Any]:
-    return {"createdAt": created_at, "version": version, "event": TEST_EVENT}
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urlsplit
 
-from ..clock import format_timestamp, parse_timestamp
+from ..clock import parse_timestamp
 from ..problems import ProblemError
-from ..state import Webhook
-from ..webhook_delivery import webhook_test_event
+from ..state import RawEvent, Webhook
+from ..webhook_events import TEST_EVENT
 from .common import Ctx, Handler, Reply, invalid_body, not_found
 
 __all__ = ["HANDLERS"]
@@ -147,7 +147,8 @@ def test_webhook(ctx: Ctx) -> Reply:
     dispatcher = ctx.env.webhooks
     if dispatcher is None:  # pragma: no cover - every MockApp has one
         raise ProblemError(500, "This mock instance sends no webhooks.")
-    event = webhook_test_event(format_timestamp(ctx.now()), dispatcher.version_of(hook))
+    raw = RawEvent(TEST_EVENT, ctx.now(), None)
+    event = dispatcher.renderer.render(raw, dispatcher.version_of(hook))  # checked vs spec
     send = dispatcher.test_delivery(hook, event)
     state = ctx.state
 
