@@ -39,6 +39,8 @@ class MockConfig:
     webhook_heartbeat: seconds of mock time between `system:heartbeat` events to every
         active webhook; None: no heartbeats (`enode-mock serve`: 300).
     webhook_workers: threads sending deliveries (one delivery per webhook at a time).
+    webhook_linger: seconds a new event waits for others to join its delivery (a burst
+        goes out as one batch of up to 100 instead of many single-event POSTs).
     webhook_queue_limit: events kept per webhook while its receiver is down (oldest
         dropped beyond it, and counted).
     webhook_history: deliveries kept for `GET /_mock/webhooks/deliveries` (oldest dropped).
@@ -60,5 +62,6 @@ class MockConfig:
     webhook_timeout: float = 5.0
     webhook_heartbeat: float | None = None
     webhook_workers: int = 4
+    webhook_linger: float = 0.05
     webhook_queue_limit: int = 10_000
     webhook_history: int = 1000

@@ -14,7 +14,8 @@ How the mock does it:
   version is the webhook's `apiVersion`, else the Enode-Version it was created with.
 - Worker threads (`MockConfig.webhook_workers`) send the queues: at most one delivery per
   webhook in flight, so each webhook receives its events in order; a delivery takes up to
-  100 queued events, shaped for the webhook's version when it is formed
+  100 queued events (a new event waits `MockConfig.webhook_linger`, 50 ms, for others to
+  join it), shaped for the webhook's version when it is formed
   (webhook_events.py). Nothing holds the state lock during HTTP, so request handling never
   waits for a receiver.
 - A 2xx answer within `MockConfig.webhook_timeout` (5 s) is a success; anything else is a
@@ -222,6 +223,7 @@ class HookQueue:
     batch: Delivery | None = None
     next_at: float = 0.0  # mock time of the batch's next attempt
     busy: bool = False
+    first_at: float = 0.0  # time.monotonic() when the oldest queued event came
     dropped: int = 0
     skipped: int = 0  # events the webhook's version cannot show
 
@@ -294,6 +296,8 @@ class WebhookDispatcher:
         return queue
 
     def _append(self, queue: HookQueue, raw: RawEvent) -> None:
+        if not queue.events:
+            queue.first_at = time.monotonic()
         queue.events.append(raw)
         if len(queue.events) > self.config.webhook_queue_limit:
             queue.events.popleft()
@@ -387,7 +391,13 @@ class WebhookDispatcher:
             if queue.next_at > now:
                 return False, queue.next_at
             return True, None
-        return bool(queue.events), None
+        if not queue.events:
+            return False, None
+        # wait a moment for more events, so that a burst goes out in one delivery
+        remaining = queue.first_at + self.config.webhook_linger - time.monotonic()
+        if remaining <= 0 or len(queue.events) >= MAX_EVENTS_PER_DELIVERY:
+            return True, None
+        return False, now + remaining
 
     def _take(self) -> tuple[HookQueue | None, list[RawEvent] | None, float | None]:
         """Under the condition: a ready queue (marked busy) and its new events, or the
@@ -611,6 +621,10 @@ class WebhookDispatcher:
         for queue in self._queues.values():
             if queue.busy or self._ready(queue, now)[0]:
                 return False
+            if queue.batch is None and queue.events:  # lingering
+                hook = self.state.webhooks.get(queue.webhook_id)
+                if hook is not None and hook.is_active:
+                    return False
         return True
 
     def wait_idle(self, timeout: float) -> bool:
