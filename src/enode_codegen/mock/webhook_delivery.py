@@ -37,7 +37,9 @@ How the mock does it:
 
 from __future__ import annotations
 
+import http.client
 import logging
+import ssl
 import threading
 import time
 import uuid
@@ -46,8 +48,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import httpx
 
 from ..runtime._webhooks import MAX_EVENTS_PER_DELIVERY, signed_delivery
 from .clock import Clock, format_timestamp
@@ -62,10 +62,10 @@ __all__ = [
     "ATTEMPTS",
     "LADDER",
     "MAX_RESPONSE_BODY",
+    "Connections",
     "Delivery",
     "DeliveryOutcome",
     "WebhookDispatcher",
-    "post",
 ]
 
 log = logging.getLogger("mock.webhooks")
@@ -114,53 +114,92 @@ class DeliveryOutcome:
         }
 
 
-def post(
-    client: httpx.Client, url: str, body: bytes, headers: dict[str, str], timeout: float
-) -> DeliveryOutcome:
-    """POST `body` to `url`; never raises."""
-    started = time.perf_counter()
-    try:
-        host = urlsplit(url).hostname or ""
-    except ValueError:
-        host = ""
-    if host.lower().rstrip(".").endswith(".invalid") or host.lower() == "invalid":
-        return DeliveryOutcome(
-            False, f"The host {host!r} cannot exist (the .invalid domain is reserved).", None
-        )
-    try:
-        answer = client.post(url, content=body, headers=headers, timeout=timeout)
-    except httpx.TimeoutException:
-        return DeliveryOutcome(
-            False,
-            f"The receiver did not answer within {timeout:g} s.",
-            None,
-            time.perf_counter() - started,
-        )
-    except (httpx.HTTPError, ValueError, OSError) as error:
-        reason = str(error) or type(error).__name__
-        return DeliveryOutcome(
-            False,
-            f"The request to the webhook URL failed: {reason}.",
-            None,
-            time.perf_counter() - started,
-        )
-    elapsed = time.perf_counter() - started
-    response = {
-        "code": answer.status_code,
-        "body": answer.text[:MAX_RESPONSE_BODY],
-        "headers": [f"{name}: {value}" for name, value in answer.headers.items()],
-    }
-    if answer.is_success:
-        return DeliveryOutcome(
-            True, f"The receiver answered {answer.status_code}.", response, elapsed
-        )
-    return DeliveryOutcome(
-        False, f"The receiver answered {answer.status_code}, not a 2xx status.", response, elapsed
-    )
+class Connections:
+    """One worker's keep-alive HTTP connections, one per scheme, host and port.
 
+    The standard library's http.client spends about a third of httpx's CPU time per
+    request (0.15 ms vs 0.49 ms here), and a worker's CPU time is taken from request
+    handling while both share the GIL. `timeout` bounds the connect and each read and write,
+    as httpx's does.
+    """
 
-def new_client(timeout: float) -> httpx.Client:
-    return httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False)
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._open: dict[tuple[str, str, int], http.client.HTTPConnection] = {}
+
+    def close(self) -> None:
+        for connection in self._open.values():
+            connection.close()
+        self._open.clear()
+
+    def _connect(self, scheme: str, host: str, port: int) -> http.client.HTTPConnection:
+        if scheme == "https":
+            return http.client.HTTPSConnection(
+                host, port, timeout=self.timeout, context=ssl.create_default_context()
+            )
+        return http.client.HTTPConnection(host, port, timeout=self.timeout)
+
+    def post(self, url: str, body: bytes, headers: dict[str, str]) -> DeliveryOutcome:
+        """POST `body` to `url`; never raises."""
+        started = time.perf_counter()
+        try:
+            parts = urlsplit(url)
+            host = parts.hostname or ""
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError as error:
+            return DeliveryOutcome(False, f"The webhook URL is not valid: {error}.", None)
+        if host.lower().rstrip(".").endswith(".invalid") or host.lower() == "invalid":
+            return DeliveryOutcome(
+                False, f"The host {host!r} cannot exist (the .invalid domain is reserved).", None
+            )
+        if parts.scheme not in ("http", "https") or not host:
+            return DeliveryOutcome(False, f"{url[:80]!r} is not an http(s) URL.", None)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        key = (parts.scheme, host, port)
+        for reused in (key in self._open, False):
+            connection = self._open.pop(key, None) or self._connect(*key)
+            try:
+                connection.request("POST", target, body=body, headers=headers)
+                answer = connection.getresponse()
+                data = answer.read()
+            except TimeoutError:
+                connection.close()
+                return DeliveryOutcome(
+                    False,
+                    f"The receiver did not answer within {self.timeout:g} s.",
+                    None,
+                    time.perf_counter() - started,
+                )
+            except (OSError, http.client.HTTPException) as error:
+                connection.close()
+                if reused and isinstance(
+                    error, http.client.RemoteDisconnected | ConnectionResetError | BrokenPipeError
+                ):
+                    continue  # the receiver closed the kept-alive connection: a new one
+                reason = str(error) or type(error).__name__
+                return DeliveryOutcome(
+                    False,
+                    f"The request to the webhook URL failed: {reason}.",
+                    None,
+                    time.perf_counter() - started,
+                )
+            if answer.will_close:
+                connection.close()
+            else:
+                self._open[key] = connection
+            break
+        elapsed = time.perf_counter() - started
+        status = answer.status
+        response = {
+            "code": status,
+            "body": data.decode("utf-8", "replace")[:MAX_RESPONSE_BODY],
+            "headers": [f"{name}: {value}" for name, value in answer.getheaders()],
+        }
+        if 200 <= status < 300:
+            return DeliveryOutcome(True, f"The receiver answered {status}.", response, elapsed)
+        return DeliveryOutcome(
+            False, f"The receiver answered {status}, not a 2xx status.", response, elapsed
+        )
 
 
 def auth_headers(hook: Webhook) -> dict[str, str]:
@@ -276,18 +315,21 @@ class WebhookDispatcher:
         hooks = list(self.state.webhooks.values())
         if not hooks:
             return
-        queued = False
+        wake = False
         with self._cond:
             if self._stopped:
                 return
             for raw in events:
                 for hook in hooks:
                     if self.wants(hook, raw.name):
-                        self._append(self._queue(hook.id), raw)
-                        queued = True
-            if queued:
+                        queue = self._queue(hook.id)
+                        self._append(queue, raw)
+                        # a worker already waits for a queue that had events (its linger)
+                        size = len(queue.events)
+                        wake |= size == 1 or size == MAX_EVENTS_PER_DELIVERY
+            if wake:
                 self._start()
-                self._cond.notify_all()
+                self._cond.notify()  # one worker, not the herd: this runs in a request
 
     def _queue(self, webhook_id: str) -> HookQueue:
         queue = self._queues.get(webhook_id)
@@ -427,7 +469,7 @@ class WebhookDispatcher:
     def _work(self) -> None:
         """Send ready queues; exit after IDLE_EXIT seconds without work, except the last
         worker while a retry or heartbeat is scheduled (`_start` brings them back)."""
-        client = new_client(self.config.webhook_timeout)
+        client = Connections(self.config.webhook_timeout)
         me = threading.current_thread()
         try:
             while True:
@@ -484,7 +526,7 @@ class WebhookDispatcher:
             body,
         )
 
-    def _send(self, client: httpx.Client, queue: HookQueue, raws: list[RawEvent] | None) -> None:
+    def _send(self, client: Connections, queue: HookQueue, raws: list[RawEvent] | None) -> None:
         hook = self.state.webhooks.get(queue.webhook_id)
         if hook is None:
             with self._cond:
@@ -506,7 +548,7 @@ class WebhookDispatcher:
         at = self.clock.time()
         _, headers = signed_delivery(delivery.body, hook.secret, delivery_id=delivery.id)
         headers = {**headers, "User-Agent": "enode-mock", **auth_headers(hook)}
-        outcome = post(client, hook.url, delivery.body, headers, self.config.webhook_timeout)
+        outcome = client.post(hook.url, delivery.body, headers)
         deactivate = False
         with self._cond:
             delivery.attempts.append(Attempt(at, outcome))
@@ -558,8 +600,11 @@ class WebhookDispatcher:
 
         def send() -> DeliveryOutcome:
             at = self.clock.time()
-            with new_client(timeout) as client:
-                outcome = post(client, url, body, headers, timeout)
+            client = Connections(timeout)
+            try:
+                outcome = client.post(url, body, headers)
+            finally:
+                client.close()
             with self._cond:
                 delivery.attempts.append(Attempt(at, outcome))
                 delivery.state = "DELIVERED" if outcome.success else "FAILED"
@@ -629,16 +674,17 @@ class WebhookDispatcher:
 
     def wait_idle(self, timeout: float) -> bool:
         """Wait until nothing is in flight and nothing is due now (retries that wait for
-        the clock and inactive webhooks' queues do not count); False on timeout."""
+        the clock and inactive webhooks' queues do not count); False on timeout. Polls:
+        only workers wait on the condition, so a notify always reaches one."""
         deadline = time.monotonic() + timeout
-        with self._cond:
-            while not self._idle():
+        while True:
+            with self._cond:
+                if self._idle():
+                    return True
                 if self._stopped:
                     return False
                 self._start()
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._cond.notify_all()
-                self._cond.wait(min(left, 0.05))
-            return True
+                self._cond.notify_all()  # a lingering batch or a due retry: go now
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.005)
