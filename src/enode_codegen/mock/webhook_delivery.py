@@ -549,6 +549,9 @@ class WebhookDispatcher:
         _, headers = signed_delivery(delivery.body, hook.secret, delivery_id=delivery.id)
         headers = {**headers, "User-Agent": "enode-mock", **auth_headers(hook)}
         outcome = client.post(hook.url, delivery.body, headers)
+        if outcome.success:
+            with self.state.lock:  # GET /webhooks is not cached: no touch needed
+                hook.last_success = at
         deactivate = False
         with self._cond:
             delivery.attempts.append(Attempt(at, outcome))
@@ -563,20 +566,21 @@ class WebhookDispatcher:
                 done = len(delivery.attempts) - delivery.round_start
                 if done >= ATTEMPTS:
                     delivery.state = "FAILED"
-                    deactivate = True
+                    deactivate = True  # the queue stays busy until the webhook is inactive
                     queue.next_at = 0.0
                 else:
                     queue.next_at = delivery.anchor + _OFFSETS[done - 1]
-            queue.busy = False
-            self._cond.notify_all()
-        if outcome.success:
-            with self.state.lock:  # GET /webhooks is not cached: no touch needed
-                hook.last_success = at
-        elif deactivate:
+            if not deactivate:
+                queue.busy = False
+                self._cond.notify_all()
+        if deactivate:
             with self.state.lock:
                 if self.state.webhooks.get(hook.id) is hook:
                     hook.is_active = False
                     self.state.touch()
+            with self._cond:
+                queue.busy = False
+                self._cond.notify_all()
 
     def _remember(self, delivery: Delivery) -> None:
         self._deliveries[delivery.id] = delivery
