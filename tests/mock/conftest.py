@@ -42,6 +42,7 @@ def make_app() -> Iterator[Callable[..., Starlette]]:
     yield make
     for app in built:
         mock: MockApp = app.state.mock
+        mock.close()  # the webhook workers
         assert [v.as_dict() for v in mock.violations] == [], "the mock answered outside its spec"
 
 

@@ -5,7 +5,8 @@ terminal state. When it moves is a `Progression`: `Manual()` (only
 `POST /_mock/actions/{id}/advance`), `Immediate()` (on the next request) or
 `Timed(seconds)`. Due actions are resolved lazily by `tick()`, which the app calls before
 every request, so no background task is needed. At most one action per target is
-PENDING: creating another cancels it (`CONFLICT`).
+PENDING: creating another cancels it (`CONFLICT`). Creation and every transition raise a
+`user:vendor-action:updated` webhook event (creation: `updatedFields` `["state"]`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from . import vehicles
 from .clock import Clock
 from .effects import failure, resolve
-from .state import Action, Asset, State
+from .state import Action, Asset, State, changed_paths
 
 __all__ = [
     "TERMINAL",
@@ -31,6 +32,7 @@ __all__ = [
 ]
 
 PENDING = "PENDING"
+VENDOR_ACTION_UPDATED = "user:vendor-action:updated"  # the webhook event of every change
 TRANSITIONS: dict[str, frozenset[str]] = {
     PENDING: frozenset({"CONFIRMED", "FAILED", "CANCELLED"}),
     "CONFIRMED": frozenset(),
@@ -120,6 +122,10 @@ class ActionEngine:
         state.actions[action.id] = action
         state.pending[key] = action.id
         state.touch()
+        record = action.record()
+        state.raise_event(
+            VENDOR_ACTION_UPDATED, action.user_id, "action", record, updatedFields=["state"]
+        )
         return action
 
     def cancel(self, action: Action) -> Action:
@@ -190,6 +196,7 @@ class ActionEngine:
     def _finish(self, action: Action, end: str, reason: dict[str, str] | None, when: float) -> None:
         if end not in TRANSITIONS[action.state]:
             raise ValueError(f"action {action.id}: no transition {action.state} -> {end}")
+        before = action.record()
         action.state = end
         action.failure = reason if end in ("FAILED", "CANCELLED") else None
         action.completed_at = when
@@ -197,3 +204,11 @@ class ActionEngine:
         action.due_at = None
         self.state.pending.pop(f"{action.family}:{action.target_id}", None)
         self.state.touch()
+        after = action.record()
+        self.state.raise_event(
+            VENDOR_ACTION_UPDATED,
+            action.user_id,
+            "action",
+            after,
+            updatedFields=changed_paths(before, after),
+        )

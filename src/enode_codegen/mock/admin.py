@@ -10,6 +10,7 @@ import copy
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -100,6 +101,7 @@ def admin_routes(mock: MockApp) -> list[Route]:
         with state.lock:
             state.reset()
             clock.reset()
+            mock.webhooks.reset()
         return Response(status_code=204)
 
     async def snapshot(request: Request) -> Response:
@@ -121,6 +123,7 @@ def admin_routes(mock: MockApp) -> list[Route]:
         with state.lock:
             clock.advance(float(seconds))
             engine.tick()
+        mock.webhooks.wake()  # retries and heartbeats may be due
         return json_response(200, {"now": format_timestamp(clock.time())})
 
     async def health(request: Request) -> Response:
@@ -136,6 +139,7 @@ def admin_routes(mock: MockApp) -> list[Route]:
             engine.tick()
             asset = asset_of(request)
             set_reachable(asset, _flag(body, "isReachable"), clock.time())
+            state.changed(asset)
             state.touch()
             return json_response(200, asset.record)
 
@@ -163,6 +167,7 @@ def admin_routes(mock: MockApp) -> list[Route]:
             if not plugged and (vehicle_id is not None or discharging):
                 raise ProblemError(400, "body: vehicleId and discharging need pluggedIn: true")
             set_plugged(asset, plugged, clock.time(), vehicle_id, discharging)
+            state.changed(asset)
             state.touch()
             return json_response(200, asset.record)
 
@@ -177,6 +182,7 @@ def admin_routes(mock: MockApp) -> list[Route]:
             if problems:
                 raise ProblemError.invalid(problems, title="The patched asset is not valid")
             asset.record = merged
+            state.changed(asset)
             state.touch()
             return json_response(200, asset.record)
 
@@ -234,6 +240,70 @@ def admin_routes(mock: MockApp) -> list[Route]:
             state.touch()
             return json_response(200, vendor)
 
+    async def link_asset(request: Request) -> Response:
+        body = await _json(request)
+        kind = _kind(request.path_params["type"])
+        with state.lock:
+            engine.tick()
+            user_id = body.get("userId")
+            if user_id not in state.users:
+                raise ProblemError(400, f"body.userId: no user {user_id!r}")
+            if not isinstance(body.get("id"), str) or state.find_asset(body["id"]) is not None:
+                raise ProblemError(400, "body.id: must be the ID of no existing asset")
+            problems = mock.canonical_issues(kind, body)
+            if problems:
+                raise ProblemError.invalid(problems, title="The linked asset is not valid")
+            state.add_asset(Asset(kind, body, state.next_seq()))
+            user = state.users[user_id]
+            entry = {"vendor": str(body.get("vendor", "")).upper(), "vendorType": kind}
+            if not any(
+                v.get("vendor") == entry["vendor"] and v.get("vendorType") == kind
+                for v in user.linked_vendors
+            ):
+                user.linked_vendors.append({**entry, "isValid": True})
+            state.touch()
+            return json_response(201, body)
+
+    async def invalidate_credentials(request: Request) -> Response:
+        user_id, vendor = request.path_params["userId"], request.path_params["vendor"]
+        with state.lock:
+            user = state.users.get(user_id)
+            if user is None:
+                raise ProblemError(404, f"No user with ID {user_id!r}.")
+            linked = [v for v in user.linked_vendors if v.get("vendor") == vendor]
+            if not linked:
+                raise ProblemError(404, f"User {user_id!r} has not linked vendor {vendor!r}.")
+            for entry in linked:
+                entry["isValid"] = False
+            state.raise_event("user:credentials:invalidated", user_id, vendor=vendor)
+            state.touch()
+            return json_response(200, user.record())
+
+    async def deliveries(request: Request) -> Response:
+        webhook_id = request.query_params.get("webhookId")
+        return json_response(200, mock.webhooks.deliveries(webhook_id))
+
+    async def delivery(request: Request) -> Response:
+        found = mock.webhooks.delivery(request.path_params["id"])
+        if found is None:
+            raise ProblemError(404, f"No delivery with ID {request.path_params['id']!r}.")
+        return json_response(200, found)
+
+    async def queues(request: Request) -> Response:
+        return json_response(200, mock.webhooks.queues())
+
+    async def flush(request: Request) -> Response:
+        body = await _json(request, required=False)
+        timeout = body.get("timeout", 10)
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout < 0:
+            raise ProblemError(400, "body.timeout: must be a number of seconds >= 0")
+        idle = await anyio.to_thread.run_sync(mock.webhooks.wait_idle, float(timeout))
+        if not idle:
+            raise ProblemError(
+                503, f"Webhook deliveries were still due or in flight after {timeout:g} s."
+            )
+        return json_response(200, mock.webhooks.queues())
+
     routes: list[tuple[str, Callable[[Request], Awaitable[Response]], list[str]]] = [
         ("/reset", reset, ["POST"]),
         ("/state", snapshot, ["GET"]),
@@ -250,5 +320,11 @@ def admin_routes(mock: MockApp) -> list[Route]:
         ("/link/{token}", link_session, ["GET"]),
         ("/openapi/{version}.json", openapi, ["GET"]),
         ("/vendors/{vendor}/status", vendor_status, ["POST"]),
+        ("/assets/{type}", link_asset, ["POST"]),
+        ("/users/{userId}/vendors/{vendor}/invalidate", invalidate_credentials, ["POST"]),
+        ("/webhooks/deliveries", deliveries, ["GET"]),
+        ("/webhooks/deliveries/{id}", delivery, ["GET"]),
+        ("/webhooks/queues", queues, ["GET"]),
+        ("/webhooks/flush", flush, ["POST"]),
     ]
     return [Route(path, endpoint(fn), methods=methods) for path, fn, methods in routes]

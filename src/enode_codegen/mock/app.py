@@ -8,9 +8,12 @@ resolving due actions) -> projection and strict validation of the reply.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -30,6 +33,8 @@ from .responses import Responder, ResponseCache, Violation
 from .schemas import Issue
 from .specs import RouteMiss, SpecIndex, load_index
 from .state import State, load_seed
+from .webhook_delivery import WebhookDispatcher
+from .webhook_events import EventRenderer, InvalidEvent
 
 __all__ = ["MockApp", "create_app"]
 
@@ -68,8 +73,16 @@ class MockApp:
             raise ValueError(f"no mock handler for operations: {', '.join(sorted(missing))}")
         state = State(load_seed(config.seed_path))
         engine = ActionEngine(state, config.clock, progression_for(config.action_delay))
-        self.env = Env(config, state, engine, config.clock)
         self.responder = Responder(self.index, strict=config.strict)
+        self.webhooks = WebhookDispatcher(
+            state,
+            config.clock,
+            EventRenderer(self.index),
+            config,
+            self.index.newest,
+            on_invalid=self._invalid_event,
+        )
+        self.env = Env(config, state, engine, config.clock, self.webhooks)
         self.tokens = TokenStore(config.clients, config.token_ttl, config.clock)
         self._cache = ResponseCache()
         self.newest = self.index.newest
@@ -78,6 +91,16 @@ class MockApp:
     @property
     def violations(self) -> list[Violation]:
         return self.responder.violations
+
+    def _invalid_event(self, invalid: InvalidEvent) -> None:
+        """A webhook event its version's schema refuses: a violation like a response's."""
+        self.responder.record_violation(
+            invalid.version, f"webhook {invalid.name}", 0, invalid.problems, invalid.event
+        )
+
+    def close(self) -> None:
+        """Stop the webhook workers (the app's lifespan does it under a server)."""
+        self.webhooks.close()
 
     def canonical_issues(self, kind: str, record: dict[str, Any]) -> list[Issue]:
         """Problems of a canonical asset record against the newest version's schema."""
@@ -181,12 +204,15 @@ class MockApp:
                 if cached is not None:
                     return cached
                 reply = handler(ctx)
-                response = self.responder.render(
-                    op, reply.status, reply.body, reply.headers or None
-                )
-                if key is not None and not reply.headers:
-                    self._cache.put(state.revision, key, response)
-            return response  # (servers drop the body of a HEAD response themselves)
+                if reply.deferred is None:
+                    response = self.responder.render(
+                        op, reply.status, reply.body, reply.headers or None
+                    )
+                    if key is not None and not reply.headers:
+                        self._cache.put(state.revision, key, response)
+                    return response  # (servers drop the body of a HEAD response themselves)
+            reply = await anyio.to_thread.run_sync(reply.deferred)  # without the lock
+            return self.responder.render(op, reply.status, reply.body, reply.headers or None)
         except ProblemError as error:
             return self.responder.problem(op, error)
         except _TooLarge:
@@ -231,7 +257,17 @@ class MockApp:
             Route("/oauth2/token", self.token, methods=_METHODS),
             Mount("/_mock", routes=admin_routes(self)),
         ]
-        app = Starlette(routes=routes, exception_handlers={HTTPException: http_error})
+
+        @contextlib.asynccontextmanager
+        async def lifespan(app: Starlette) -> AsyncIterator[None]:
+            try:
+                yield
+            finally:
+                await anyio.to_thread.run_sync(self.close)
+
+        app = Starlette(
+            routes=routes, exception_handlers={HTTPException: http_error}, lifespan=lifespan
+        )
         app.router.default = api
         app.state.mock = self
         return app

@@ -21,6 +21,7 @@ from .config import DEFAULT_CLIENTS, DEFAULT_SEED, DEFAULT_SPEC_DIR, MockConfig
 __all__ = ["DEFAULT_ACTION_DELAY", "build_config", "main", "parser"]
 
 DEFAULT_ACTION_DELAY = 3.0
+DEFAULT_HEARTBEAT = 300.0
 
 
 def _delay(text: str) -> float | None:
@@ -34,6 +35,18 @@ def _delay(text: str) -> float | None:
         ) from None
     if value < 0:
         raise argparse.ArgumentTypeError("the action delay must be >= 0")
+    return value
+
+
+def _heartbeat(text: str) -> float | None:
+    if text.lower() in ("off", "none"):
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds or 'off'") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("the heartbeat period must be > 0 seconds")
     return value
 
 
@@ -68,6 +81,14 @@ def parser() -> argparse.ArgumentParser:
         metavar="SECONDS|manual",
         help=f"seconds until a PENDING action resolves (default {DEFAULT_ACTION_DELAY:g}; "
         "0: on the next request; manual: only via POST /_mock/actions/{id}/advance)",
+    )
+    serve.add_argument(
+        "--webhook-heartbeat",
+        type=_heartbeat,
+        default=DEFAULT_HEARTBEAT,
+        metavar="SECONDS|off",
+        help=f"mock-clock seconds between system:heartbeat events to every active webhook "
+        f"(default {DEFAULT_HEARTBEAT:g})",
     )
     serve.add_argument(
         "--token-ttl",
@@ -109,6 +130,7 @@ def build_config(args: argparse.Namespace) -> MockConfig:
         token_ttl=args.token_ttl,
         clients=dict(args.client) if args.client else dict(DEFAULT_CLIENTS),
         current_user=args.current_user,
+        webhook_heartbeat=args.webhook_heartbeat,
     )
 
 

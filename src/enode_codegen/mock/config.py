@@ -35,7 +35,15 @@ class MockConfig:
         `None` means the first user of the seed.
     versions: the Enode-Versions to serve (default: every `<version>.yaml` of `spec_dir`); the
         newest is the default for requests without an `Enode-Version` header.
-    webhook_timeout: seconds a webhook test delivery waits for the receiver's answer.
+    webhook_timeout: seconds a webhook delivery waits for the receiver's answer (5, as Enode).
+    webhook_heartbeat: seconds of mock time between `system:heartbeat` events to every
+        active webhook; None: no heartbeats (`enode-mock serve`: 300).
+    webhook_workers: threads sending deliveries (one delivery per webhook at a time).
+    webhook_linger: seconds a new event waits for others to join its delivery (a burst
+        goes out as one batch of up to 100 instead of many single-event POSTs).
+    webhook_queue_limit: events kept per webhook while its receiver is down (oldest
+        dropped beyond it, and counted).
+    webhook_history: deliveries kept for `GET /_mock/webhooks/deliveries` (oldest dropped).
     accelerate: use jsonschema_rs for validity checks when it is installed (error
         messages always come from jsonschema).
     """
@@ -52,3 +60,8 @@ class MockConfig:
     accelerate: bool = True
     clock: Clock = field(default_factory=Clock)
     webhook_timeout: float = 5.0
+    webhook_heartbeat: float | None = None
+    webhook_workers: int = 4
+    webhook_linger: float = 0.05
+    webhook_queue_limit: int = 10_000
+    webhook_history: int = 1000

@@ -185,6 +185,7 @@ def resolve(state: State, action: Action, now: float) -> tuple[str, dict[str, st
     else:
         EFFECTS[action.effect](asset, action, stamp)
     asset.record["lastSeen"] = stamp
+    state.changed(asset)
     return "CONFIRMED", None
 
 

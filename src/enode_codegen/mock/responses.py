@@ -118,21 +118,25 @@ class Responder:
                         return outcome
         return problem_response(error)
 
-    def _violation(self, op: Operation, status: int, body: Any, problems: list[str]) -> Response:
+    def record_violation(
+        self, version: str, operation: str, status: int, problems: list[str], body: Any
+    ) -> None:
+        """Record (and log) something the mock produced that the spec forbids."""
         try:
             text = dumps(body).decode()[:2000]
         except (TypeError, ValueError):
             text = repr(body)[:2000]
-        violation = Violation(op.version, op.operation_id, status, tuple(problems), text)
-        self.violations.append(violation)
+        self.violations.append(Violation(version, operation, status, tuple(problems), text))
         log.error(
-            "SPEC VIOLATION: %s %s (%s) would answer %s: %s",
-            op.version,
-            op.operation_id,
-            op.path,
-            status,
+            "SPEC VIOLATION: %s %s would %s: %s",
+            version,
+            operation,
+            f"answer {status}" if status else "send an event",
             "; ".join(problems),
         )
+
+    def _violation(self, op: Operation, status: int, body: Any, problems: list[str]) -> Response:
+        self.record_violation(op.version, op.operation_id, status, problems, body)
         return problem_response(
             ProblemError(
                 500,

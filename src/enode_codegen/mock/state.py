@@ -4,6 +4,12 @@ Assets are kept as canonical records in the newest version's shape (2024-10-01: 
 `location` object, `information.sn`, ...); responses project them onto each version's
 schema (projection.py). Every entity gets a sequence number from one counter, which
 orders lists and backs the pagination cursors. All mutations happen under `lock`.
+
+What changed is also kept for webhooks (webhook_events.py): code that changes an asset
+record calls `changed(asset)`, actions and links call `raise_event`, and when the
+outermost holder releases `lock`, `drain` turns the changed assets into `:updated` events
+(with `updatedFields`, diffed against the asset as last reported) and hands every event
+to `sink` (the webhook dispatcher), still under the lock, so events keep their order.
 """
 
 from __future__ import annotations
@@ -12,9 +18,12 @@ import copy
 import json
 import random
 import threading
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from .clock import format_timestamp, parse_timestamp
@@ -24,11 +33,15 @@ __all__ = [
     "Action",
     "Asset",
     "HemSystem",
+    "RawEvent",
     "Schedule",
     "State",
+    "StateLock",
     "User",
     "Webhook",
+    "changed_paths",
     "load_seed",
+    "plain_copy",
 ]
 
 # asset kind -> the seed's (and the admin API's) plural name
@@ -98,6 +111,76 @@ class HemSystem(_OwnedRecord):
     peak_kw: float = 6.0
 
 
+@dataclass(frozen=True)
+class RawEvent:
+    """One webhook event as the state saw it, before it is shaped for a version.
+
+    `kind` says what `data` is: an asset kind (`data` = a copy of its canonical record),
+    `action` (`data` = the action's canonical record) or None (nothing beyond `extra`).
+    """
+
+    name: str
+    created_at: float
+    user_id: str | None
+    kind: str | None = None
+    data: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def plain_copy(value: Any) -> Any:
+    """A deep copy of JSON-like data (dicts, lists, scalars), faster than copy.deepcopy."""
+    if isinstance(value, dict):
+        return {key: plain_copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain_copy(item) for item in value]
+    return value
+
+
+def changed_paths(before: Any, after: Any, prefix: str = "") -> list[str]:
+    """Dotted paths of what differs between two records (objects recursed, arrays whole)."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        paths: list[str] = []
+        for key in after.keys() | before.keys():
+            if key not in before or key not in after or before[key] != after[key]:
+                paths.extend(changed_paths(before.get(key), after.get(key), f"{prefix}{key}."))
+        return sorted(paths)
+    return [prefix[:-1]] if prefix else []
+
+
+class StateLock:
+    """A re-entrant lock that runs `on_release` when its outermost holder lets go (still
+    holding it): the state's changes are turned into events in the order they happened."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._depth = 0  # only changed by the holder
+        self.on_release: Callable[[], None] | None = None
+
+    def acquire(self) -> None:
+        self._lock.acquire()
+        self._depth += 1
+
+    def release(self) -> None:
+        try:
+            if self._depth == 1 and self.on_release is not None:
+                self.on_release()
+        finally:
+            self._depth -= 1
+            self._lock.release()
+
+    def __enter__(self) -> StateLock:
+        self.acquire()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.release()
+
+
 @dataclass
 class Webhook:
     """One webhook of one OAuth client (handlers/webhooks.py; the API record is `record()`)."""
@@ -113,6 +196,7 @@ class Webhook:
     auth: dict[str, str] | None = None  # {headerName, headerValue}
     is_active: bool = True
     last_success: float | None = None
+    created_version: str | None = None  # the Enode-Version of the request that created it
 
     def record(self) -> dict[str, Any]:
         return {
@@ -189,7 +273,11 @@ class State:
     """Everything the mock knows; rebuilt from the seed by `reset()`."""
 
     def __init__(self, seed: dict[str, Any]) -> None:
-        self.lock = threading.RLock()
+        self.lock = StateLock()
+        self.lock.on_release = self.drain
+        # receives the events of each locked section (the webhook dispatcher); None: dropped
+        self.sink: Callable[[list[RawEvent]], None] | None = None
+        self.clock: Callable[[], float] | None = None  # when events happen (the mock's clock)
         self._seed = copy.deepcopy(seed)
         self.reset()
 
@@ -255,6 +343,16 @@ class State:
                     bool(extra.get("battery", True)),
                     float(extra.get("peakKw", 6.0)),
                 )
+            # webhook events: what happened since the last drain, and each asset as last
+            # reported (the base of `updatedFields`)
+            self.events: list[RawEvent] = []
+            self.dirty: dict[str, Asset] = {}
+            self.reported_smart: dict[str, dict[str, Any]] = {}  # vehicles.evaluate
+            self.reported: dict[str, dict[str, Any]] = {
+                asset.id: plain_copy(asset.record)
+                for assets in self.assets.values()
+                for asset in assets.values()
+            }
 
     def _load_webhook(self, record: dict[str, Any]) -> None:
         last = record.get("lastSuccess")
@@ -363,6 +461,73 @@ class State:
 
     def remove_asset(self, asset: Asset) -> None:
         del self.assets[asset.kind][asset.id]
+        self.dirty.pop(asset.id, None)
+        self.reported.pop(asset.id, None)
+        self.raise_event(f"user:{asset.kind}:deleted", asset.user_id, asset.kind, asset.record)
+
+    def add_asset(self, asset: Asset) -> None:
+        """A newly linked asset (`user:<kind>:discovered`)."""
+        self.assets[asset.kind][asset.id] = asset
+        self.reported[asset.id] = plain_copy(asset.record)
+        self.raise_event(f"user:{asset.kind}:discovered", asset.user_id, asset.kind, asset.record)
+
+    # --- webhook events -----------------------------------------------------------------
+
+    def now(self) -> float:
+        return self.clock() if self.clock is not None else time.time()
+
+    def changed(self, asset: Asset) -> None:
+        """Note that `asset.record` changed (its `:updated` event is made at the drain)."""
+        self.dirty[asset.id] = asset
+
+    def raise_event(
+        self,
+        name: str,
+        user_id: str | None,
+        kind: str | None = None,
+        data: Any = None,
+        **extra: Any,
+    ) -> None:
+        if self.sink is None:
+            return
+        self._updates()  # earlier asset changes go first
+        self.events.append(RawEvent(name, self.now(), user_id, kind, plain_copy(data), extra))
+
+    def _updates(self) -> None:
+        if not self.dirty:
+            return
+        dirty, self.dirty = self.dirty, {}
+        now = self.now()
+        for asset in dirty.values():
+            if self.assets[asset.kind].get(asset.id) is not asset:
+                continue  # removed meanwhile
+            before = self.reported.get(asset.id, {})
+            paths = changed_paths(before, asset.record)
+            if not paths:
+                continue
+            record = plain_copy(asset.record)
+            self.reported[asset.id] = record
+            self.events.append(
+                RawEvent(
+                    f"user:{asset.kind}:updated",
+                    now,
+                    asset.user_id,
+                    asset.kind,
+                    record,
+                    {"updatedFields": paths},
+                )
+            )
+
+    def drain(self) -> None:
+        """Hand the events of the section ending now to `sink` (runs under the lock)."""
+        if self.sink is None:
+            self.dirty.clear()
+            self.events.clear()
+            return
+        self._updates()
+        if self.events:
+            events, self.events = self.events, []
+            self.sink(events)
 
     def remove_user(self, user_id: str) -> None:
         for kind in ASSET_KINDS:
@@ -386,6 +551,7 @@ class State:
                 location = asset.record.get("location")
                 if isinstance(location, dict) and location.get("id") == location_id:
                     location["id"] = None
+                    self.changed(asset)
         for schedule in self.schedules.values():
             if schedule.record.get("locationId") == location_id:
                 schedule.record["locationId"] = None

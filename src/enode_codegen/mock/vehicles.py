@@ -23,7 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .clock import format_timestamp
-from .state import Asset, State
+from .state import Asset, State, changed_paths
 
 __all__ = [
     "CURRENCY",
@@ -320,8 +320,32 @@ def _consideration(state: State, vehicle: Asset) -> dict[str, bool]:
     }
 
 
+SMART_STATUS_UPDATED = "user:vehicle:smart-charging-status-updated"
+
+
 def evaluate(state: State, vehicle: Asset, now: float) -> bool:
-    """Bring the vehicle's smart charging up to date; True if anything changed."""
+    """Bring the vehicle's smart charging up to date; True if anything changed. A changed
+    status (its `updatedAt` aside) raises `user:vehicle:smart-charging-status-updated`."""
+    before = state.reported_smart.get(vehicle.id)
+    if before is None:  # first evaluation since the seed: the status as it was
+        before = status(state, vehicle, now)
+        before.pop("updatedAt")
+    changed = _evaluate(state, vehicle, now)
+    current = status(state, vehicle, now)
+    current.pop("updatedAt")
+    state.reported_smart[vehicle.id] = current
+    if before != current:
+        state.raise_event(
+            SMART_STATUS_UPDATED,
+            vehicle.user_id,
+            "smartChargingStatus",
+            {**current, "updatedAt": format_timestamp(now)},
+            updatedFields=changed_paths(before, current),
+        )
+    return changed
+
+
+def _evaluate(state: State, vehicle: Asset, now: float) -> bool:
     before = (_smart(state, vehicle.id)["state"], vehicle.record["chargeState"].get("isCharging"))
     plans_before = len(state.smart_plans)
     record = vehicle.record
@@ -389,6 +413,8 @@ def advance(state: State, now: float) -> None:
     vehicles = state.assets.get("vehicle", {})
     changed = False
     for vehicle in vehicles.values():
+        was = changed
+        changed = False
         if (
             vehicle.record["smartChargingPolicy"].get("isEnabled")
             or vehicle.id in state.vehicle_smart
@@ -405,6 +431,9 @@ def advance(state: State, now: float) -> None:
             or vehicle.id in state.vehicle_smart
         ):
             changed |= evaluate(state, vehicle, now)
+        if changed:
+            state.changed(vehicle)  # its :updated webhook event
+        changed |= was
     if changed:
         state.touch()
 

@@ -27,7 +27,7 @@ from .common import Ctx, Env, Handler, Reply
 
 __all__ = ["CLOCK_DEPENDENT", "HANDLERS", "Ctx", "Env", "Handler", "Reply"]
 
-# read operations whose answer depends on the clock, not only on the state
+# read operations whose answer depends on more than the state's revision (the clock)
 CLOCK_DEPENDENT = frozenset(
     {"getChargingStatistics", "getInverterVendorStatistics", "getInverterStatistics"}
     | {"getVehicleSmartChargingStatus"}  # its `updatedAt` is the time of the request
@@ -39,6 +39,7 @@ CLOCK_DEPENDENT = frozenset(
         "getHemSystem",
         "getHemSystemStatistics",
     }
+    | {"listWebhooks", "getWebhook"}  # `lastSuccess` moves with deliveries, not revisions
 )
 
 HANDLERS: dict[str, Handler] = {

@@ -19,6 +19,7 @@ from ..effects import failure
 from ..problems import ProblemError
 from ..state import Asset
 from .common import Ctx, Handler, Reply, not_found
+from .hem_systems import forget_user_hem_systems
 
 __all__ = ["HANDLERS"]
 
@@ -65,8 +66,7 @@ def deauthorize_user(ctx: Ctx) -> Reply:
         if asset.user_id == user.id
     ]
     _forget(ctx, assets)
-    for hem in [h for h in ctx.state.hem_systems.values() if h.user_id == user.id]:
-        del ctx.state.hem_systems[hem.id]  # HEM systems come from the vendors too
+    forget_user_hem_systems(ctx, user.id)  # HEM systems come from the vendors too
     ctx.state.touch()
     return Reply(204)
 

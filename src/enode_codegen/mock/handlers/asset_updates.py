@@ -38,6 +38,7 @@ def _update(kind: str, param: str) -> Handler:
                     {"longitude": location.get("longitude"), "latitude": location.get("latitude")}
                 )
         asset.record["location"] = current
+        ctx.state.changed(asset)
         ctx.state.touch()
         return Reply(200, asset.record)
 

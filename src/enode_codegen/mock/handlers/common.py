@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 
@@ -22,6 +22,9 @@ from ..request_validation import ValidatedRequest
 from ..schemas import Issue
 from ..specs import Operation
 from ..state import Asset, State, User
+
+if TYPE_CHECKING:
+    from ..webhook_delivery import WebhookDispatcher
 
 __all__ = ["USER_HEADER", "Ctx", "Env", "Handler", "Reply", "invalid_body", "not_found"]
 
@@ -36,13 +39,18 @@ class Env:
     state: State
     engine: ActionEngine
     clock: Clock
+    webhooks: WebhookDispatcher | None = None
 
 
 @dataclass
 class Reply:
+    """A handler's answer. `deferred`, when set, runs after the state lock is released (in
+    a worker thread: the webhook test delivery waits for a receiver) and gives the reply."""
+
     status: int
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    deferred: Callable[[], Reply] | None = None
 
 
 @dataclass

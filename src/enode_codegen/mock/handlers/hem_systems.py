@@ -95,6 +95,14 @@ def _record(ctx: Ctx, hem: HemSystem) -> dict[str, Any]:
     }
 
 
+def forget_user_hem_systems(ctx: Ctx, user_id: str) -> None:
+    """Delete the user's HEM systems (they come from the vendors), each with its
+    `user:hem-system:deleted` webhook event (the system as it was, status included)."""
+    for hem in [h for h in ctx.state.hem_systems.values() if h.user_id == user_id]:
+        ctx.state.raise_event("user:hem-system:deleted", user_id, "hemSystem", _record(ctx, hem))
+        del ctx.state.hem_systems[hem.id]
+
+
 def _hem(ctx: Ctx) -> HemSystem:
     hem_id = str(ctx.path["hemSystemId"])
     hem = ctx.state.hem_systems.get(hem_id)

@@ -7,6 +7,7 @@ from ..effects import failure
 from ..problems import ProblemError
 from ..state import ASSET_KINDS, User
 from .common import Ctx, Handler, Reply
+from .hem_systems import forget_user_hem_systems
 
 __all__ = ["HANDLERS"]
 
@@ -51,6 +52,7 @@ def _forget_assets(ctx: Ctx, user_id: str, vendor: str | None) -> None:
 def delete_user(ctx: Ctx) -> Reply:
     user = ctx.path_user()
     _forget_assets(ctx, user.id, None)
+    forget_user_hem_systems(ctx, user.id)
     ctx.state.remove_user(user.id)
     ctx.state.touch()
     return Reply(204)

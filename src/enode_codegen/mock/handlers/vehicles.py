@@ -73,6 +73,7 @@ def update_policy(ctx: Ctx) -> Reply:
         vehicles.end_plan(ctx.state, vehicle.id, "PLAN:ENDED:DEADLINE_CHANGED", now)
     vehicle.record["smartChargingPolicy"] = policy
     vehicles.evaluate(ctx.state, vehicle, now)
+    ctx.state.changed(vehicle)
     ctx.state.touch()
     return Reply(200, policy)
 
@@ -111,6 +112,7 @@ def create_override(ctx: Ctx) -> Reply:
     now = ctx.now()
     override = vehicles.create_override(ctx.state, vehicle, now, action_id)
     vehicles.evaluate(ctx.state, vehicle, now)
+    ctx.state.changed(vehicle)
     ctx.state.touch()
     return Reply(200, dict(override))
 
@@ -122,6 +124,7 @@ def end_override(ctx: Ctx) -> Reply:
     if ended is None:
         raise ProblemError(404, f"Vehicle {vehicle.id} has no active smart override.")
     vehicles.evaluate(ctx.state, vehicle, now)
+    ctx.state.changed(vehicle)
     ctx.state.touch()
     return Reply(200, dict(ended))
 

@@ -3,9 +3,12 @@
 Webhooks belong to the OAuth client whose token made the request: another client neither
 lists nor reaches them (404). A URL must be HTTPS, except `http://` to a loopback host
 (127.0.0.1, ::1, localhost) so that a local receiver can be tested against the mock; a
-client cannot register the same URL twice (400). The test endpoint really POSTs a signed
-`enode:webhook:test` event to the URL (webhook_delivery.py) and answers the outcome; a
-success records `lastSuccess` and activates the webhook again.
+client cannot register the same URL twice (400). Every webhook receives the events it
+subscribes to (webhook_delivery.py). The test endpoint really POSTs a signed
+`enode:webhook:test` event to the URL and answers the outcome; the POST happens after the
+state lock is released, so other requests go on meanwhile. A success records
+`lastSuccess` and activates the webhook again (as does any update), which restarts the
+delivery of its queued events.
 """
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urlsplit
 
-from ..clock import format_timestamp
-from ..state import Webhook
-from ..webhook_delivery import deliver, webhook_test_event
+from ..clock import parse_timestamp
+from ..problems import ProblemError
+from ..state import RawEvent, Webhook
+from ..webhook_events import TEST_EVENT
 from .common import Ctx, Handler, Reply, invalid_body, not_found
 
 __all__ = ["HANDLERS"]
@@ -91,6 +95,7 @@ def create_webhook(ctx: Ctx) -> Reply:
         events=list(body.get("events", ["*"])),
         api_version=body.get("apiVersion"),
         auth=dict(body["authentication"]) if body.get("authentication") else None,
+        created_version=ctx.version,
     )
     _webhooks(ctx)[hook.id] = hook
     state.touch()
@@ -122,6 +127,8 @@ def update_webhook(ctx: Ctx) -> Reply:
         auth = body["authentication"]
         hook.auth = dict(auth) if auth else None
     hook.is_active = True  # updating a webhook reactivates it (webhooks guide)
+    if ctx.env.webhooks is not None:
+        ctx.env.webhooks.reactivate(hook.id)
     ctx.state.touch()
     return Reply(200, hook.record())
 
@@ -129,28 +136,34 @@ def update_webhook(ctx: Ctx) -> Reply:
 def delete_webhook(ctx: Ctx) -> Reply:
     hook = _path_webhook(ctx)
     del _webhooks(ctx)[hook.id]
+    if ctx.env.webhooks is not None:
+        ctx.env.webhooks.forget(hook.id)
     ctx.state.touch()
     return Reply(204)
 
 
 def test_webhook(ctx: Ctx) -> Reply:
     hook = _path_webhook(ctx)
-    sent_at = ctx.now()
-    event = webhook_test_event(format_timestamp(sent_at), hook.api_version or ctx.version)
-    extra = {hook.auth["headerName"]: hook.auth["headerValue"]} if hook.auth else None
-    outcome = deliver(
-        hook.url,
-        hook.secret,
-        [event],
-        delivery_id=ctx.state.new_id(),
-        extra_headers=extra,
-        timeout=ctx.env.config.webhook_timeout,
-    )
-    if outcome.success:
-        hook.last_success = sent_at
-        hook.is_active = True
-        ctx.state.touch()
-    return Reply(200, outcome.result())
+    dispatcher = ctx.env.webhooks
+    if dispatcher is None:  # pragma: no cover - every MockApp has one
+        raise ProblemError(500, "This mock instance sends no webhooks.")
+    raw = RawEvent(TEST_EVENT, ctx.now(), None)
+    event = dispatcher.renderer.render(raw, dispatcher.version_of(hook))  # checked vs spec
+    send = dispatcher.test_delivery(hook, event)
+    state = ctx.state
+
+    def deliver() -> Reply:  # runs without the state lock
+        outcome = send()
+        if outcome.success:
+            with state.lock:
+                if state.webhooks.get(hook.id) is hook:
+                    hook.last_success = parse_timestamp(event["createdAt"]).timestamp()
+                    hook.is_active = True
+                    dispatcher.reactivate(hook.id)
+                    state.touch()
+        return Reply(200, outcome.result())
+
+    return Reply(200, deferred=deliver)
 
 
 HANDLERS: dict[str, Handler] = {
