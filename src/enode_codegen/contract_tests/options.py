@@ -18,7 +18,15 @@ from enode_codegen.runtime._webhooks import SECRET_ENV
 
 from .profiles import PROFILES, Profile
 
-__all__ = ["ALL_VERSIONS", "REPORTS", "Options", "add_options", "current", "set_current"]
+__all__ = [
+    "ALL_VERSIONS",
+    "REPORTS",
+    "Options",
+    "add_options",
+    "current",
+    "set_current",
+    "webhook_options",
+]
 
 # reports land in the checkout's reports/contract/, or ./enode-contract-reports/ when installed
 REPORTS = (
@@ -190,7 +198,7 @@ def from_pytest(config: object) -> Options:
     fault = get("--fault")
     if fault is not None and live:
         raise ValueError("--fault wraps the mock; it cannot be combined with --target live")
-    receiver, secret, headers = _webhook_options(
+    receiver, secret, headers = webhook_options(
         get("--webhook-receiver"), get("--webhook-secret"), get("--webhook-header") or []
     )
     return Options(
@@ -211,7 +219,7 @@ def from_pytest(config: object) -> Options:
     )
 
 
-def _webhook_options(
+def webhook_options(
     url: str | None, secret: str | None, raw_headers: list[str]
 ) -> tuple[str | None, str | None, tuple[tuple[str, str], ...]]:
     """The receiver's URL, the secret (option, else the environment) and the extra headers,

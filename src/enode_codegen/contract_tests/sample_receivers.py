@@ -9,7 +9,8 @@
                                signature accepted) and answers 500 when the body is not the
                                array of events it expects
 
-Starlette apps (ASGI); `serving(app)` runs one with uvicorn on a free 127.0.0.1 port in a
+Starlette apps (ASGI) receiving on POST /hook (GET /health answers 204 once it is up);
+`serving(app)` runs one with uvicorn on a free 127.0.0.1 port in a
 thread. From a shell (the secret from ENODE_WEBHOOK_SECRET):
 
     python -m enode_codegen.contract_tests.sample_receivers correct --port 8000
@@ -30,7 +31,7 @@ import socket
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -102,7 +103,7 @@ def correct_receiver(
             events_out.extend(events)
         return JSONResponse({"received": len(events)})
 
-    return Starlette(routes=[Route(PATH, receive, methods=["POST"])])
+    return _app(receive)
 
 
 def sloppy_receiver(handled: list[dict[str, Any]] | None = None) -> Starlette:
@@ -119,7 +120,16 @@ def sloppy_receiver(handled: list[dict[str, Any]] | None = None) -> Starlette:
         events_out.extend(events)
         return JSONResponse({"received": len(kinds)})
 
-    return Starlette(routes=[Route(PATH, receive, methods=["POST"])])
+    return _app(receive)
+
+
+def _app(receive: Callable[[Request], Awaitable[Response]]) -> Starlette:
+    async def health(request: Request) -> Response:
+        return Response(status_code=204)
+
+    return Starlette(
+        routes=[Route(PATH, receive, methods=["POST"]), Route("/health", health, methods=["GET"])]
+    )
 
 
 @contextmanager

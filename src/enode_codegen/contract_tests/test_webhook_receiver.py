@@ -101,8 +101,9 @@ def drawn(label: str, count: int, build: Callable[[st.DataObject], T]) -> list[T
 
 
 def _event(data: st.DataObject, version: str, name: str) -> dict[str, Any]:
+    """One `name` event drawn from its schema, written in `version` as Enode would."""
     value = data.draw(_st.webhook_event_strategies(version)[name], label=name)
-    return dict(value)
+    return {**value, "version": version}
 
 
 def _delivery_id(data: st.DataObject) -> str:
