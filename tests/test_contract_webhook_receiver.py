@@ -1,8 +1,8 @@
 """The contract suite's receiver mode (`--webhook-receiver URL`, checks EN601-EN608) against
 the two sample receivers (contract_tests/sample_receivers.py) served on 127.0.0.1: the
 sloppy one (accepts every signature, 500 on bodies it cannot read) fails with a report that
-names each check it broke; the correct one passes, on every version and with the webhook's
-custom authentication header. The deliveries are valid events of each version's spec, and
+names each check it broke; the correct one passes (with the webhook's custom authentication
+header). The deliveries are valid events of each version's spec, and
 neither the secret nor the header's value reaches any output.
 
 Each run is a separate `python -m enode_codegen.contract_tests ...` process, like
@@ -40,7 +40,7 @@ from enode_codegen.generator.paths import packaged_versions
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "whsec-contract-test-3f9a1c0e7b2d4e6f"
 AUTH = ("X-Webhook-Auth", "auth-value-8c1d2e3f4a5b")
-NEWEST = packaged_versions()[-1]
+OLDEST, NEWEST = packaged_versions()[0], packaged_versions()[-1]
 RECEIVER_CHECKS = [check for check in CHECKS.values() if check.receiver]
 TIMEOUT = 300
 
@@ -105,9 +105,11 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Out
     with serving(correct) as correct_url, serving(sloppy_receiver()) as sloppy_url:
         secret = {"ENODE_WEBHOOK_SECRET": SECRET}
         runs: dict[str, tuple[list[str], dict[str, str]]] = {
-            # the secret from the environment, the custom header given: every version
+            # the secret from the environment, the custom header given; the oldest and the
+            # newest version (every version's events: test_drawn_events_validate_...)
             "correct": (
-                ["--webhook-receiver", correct_url, "--webhook-header", f"{AUTH[0]}:{AUTH[1]}"],
+                ["--webhook-receiver", correct_url, "--webhook-header", f"{AUTH[0]}:{AUTH[1]}"]
+                + ["--versions", f"{OLDEST},{NEWEST}"],
                 secret,
             ),
             # the secret as an option
@@ -146,11 +148,11 @@ def _rows(summary: str) -> dict[str, str]:
     }
 
 
-def test_a_correct_receiver_passes_on_every_version(outcomes: dict[str, Outcome]) -> None:
+def test_a_correct_receiver_passes(outcomes: dict[str, Outcome]) -> None:
     outcome = outcomes["correct"]
     assert outcome.returncode == 0, outcome.output[-4000:]
     assert "PASSED" in outcome.summary.splitlines()[2], outcome.summary[:1000]
-    versions = packaged_versions()
+    versions = [OLDEST, NEWEST]
     for version in versions:
         # every version's deliveries were sent and answered 200, 400 or 401
         row = next(line for line in outcome.summary.splitlines() if line.startswith(f"| {version}"))
@@ -274,7 +276,7 @@ def test_drawn_events_validate_against_the_spec(version: str) -> None:
     validators = {name: _validator(version, name) for name in events}
 
     @hypothesis.settings(
-        max_examples=5,
+        max_examples=3,
         database=None,
         deadline=None,
         suppress_health_check=list(hypothesis.HealthCheck),
