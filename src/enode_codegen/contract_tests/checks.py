@@ -438,7 +438,7 @@ class ReceiverChecks:
         try:
             response = self.client.post(self.url, content=delivery.body, headers=headers)
         except httpx.TimeoutException:
-            answer = Answer(None, f"none within {RECEIVER_TIMEOUT:g} s", RECEIVER_TIMEOUT)
+            answer = Answer(None, f"timed out after {RECEIVER_TIMEOUT:g} s", RECEIVER_TIMEOUT)
         except httpx.HTTPError as error:
             answer = Answer(None, f"{type(error).__name__}: {error}", time.monotonic() - started)
         else:
@@ -465,8 +465,8 @@ class ReceiverChecks:
             parts += ["--data-binary", quote(text)]
         else:
             self.bodies_dir.mkdir(parents=True, exist_ok=True)
-            name = delivery.headers.get("X-Enode-Delivery") or f"body-{len(self.failures)}"
-            path = self.bodies_dir / f"{self.version}-{self.check}-{name}.json"
+            # one file per failed delivery of the check (deliveries may share an ID)
+            path = self.bodies_dir / f"{self.version}-{self.check}-{len(self.failures)}.json"
             path.write_bytes(delivery.body)
             parts += ["--data-binary", quote(f"@{path.resolve()}")]
         parts.append(quote(self.url))

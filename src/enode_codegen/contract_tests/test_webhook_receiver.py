@@ -127,8 +127,10 @@ def _signed(
 
 
 def _names(events: Batch) -> str:
+    """`3 events (user:vehicle:updated, system:heartbeat)`: what a delivery held."""
     kinds = sorted({str(event.get("event")) for event in events})
-    return f"{len(events)} event{'s' * (len(events) != 1)} ({', '.join(kinds)})"
+    shown = ", ".join(kinds[:3]) + (f" and {len(kinds) - 3} more kinds" if len(kinds) > 3 else "")
+    return f"{len(events)} event{'s' * (len(events) != 1)} ({shown})"
 
 
 def _secret(options: Options) -> str:
