@@ -108,8 +108,11 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Out
             # the secret from the environment, the custom header given; the oldest and the
             # newest version (every version's events: test_drawn_events_validate_...)
             "correct": (
-                ["--webhook-receiver", correct_url, "--webhook-header", f"{AUTH[0]}:{AUTH[1]}"]
-                + ["--versions", f"{OLDEST},{NEWEST}"],
+                [
+                    *("--webhook-receiver", correct_url),
+                    *("--webhook-header", f"{AUTH[0]}:{AUTH[1]}"),
+                    *("--versions", f"{OLDEST},{NEWEST}"),
+                ],
                 secret,
             ),
             # the secret as an option
