@@ -133,9 +133,10 @@ def test_suite_passes_against_the_clean_mock(name: str, outcomes: dict[str, Outc
     assert outcome.summary.startswith("# Enode contract tests: summary")
     assert "PASSED" in outcome.summary.splitlines()[2]
     assert f"| {VERSION} |" in outcome.summary
-    # every named check was evaluated, none failed
+    # every named check of the target was evaluated, none failed (the receiver checks,
+    # EN6xx, need --webhook-receiver: tests/test_contract_webhook_receiver.py)
     table = outcome.summary.split("## Behaviour checks", 1)[1].split("\n## ", 1)[0]
-    for check in CHECKS.values():
+    for check in (c for c in CHECKS.values() if not c.receiver):
         row = next(line for line in table.splitlines() if f"`{check.name}`" in line)
         assert row.rstrip(" |").endswith(" / 0"), row
 

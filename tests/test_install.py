@@ -172,6 +172,44 @@ def test_installed_tool_from_an_empty_folder(installed: Installed, tmp_path: Pat
     assert (tmp_path / "enode-contract-reports" / "summary.md").is_file()
 
 
+def test_installed_tool_tests_a_webhook_receiver(
+    installed: Installed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`enode-codegen contract --webhook-receiver URL` from the wheel, against the sample
+    correct receiver it ships, run as its own process (the secret from the environment)."""
+    secret = {"ENODE_WEBHOOK_SECRET": "whsec-install-test-5b7c9d1e3f"}
+    receiver = [installed.bin / "python", "-m", "enode_codegen.contract_tests.sample_receivers"]
+    monkeypatch.setenv(*next(iter(secret.items())))  # the receiver process inherits it
+    with serving(
+        lambda port: [*receiver, "correct", "--port", str(port)],
+        ready="/health",
+        log=tmp_path / "receiver.log",
+        cwd=tmp_path,
+    ) as base:
+        contract = run(
+            [
+                installed.bin / "enode-codegen",
+                "contract",
+                "--webhook-receiver",
+                f"{base}/hook",
+                "--versions",
+                VERSION,
+                "--profile",
+                "fault",
+                "--seed",
+                "2",
+                "-q",
+            ],
+            tmp_path,
+            env=secret,
+        )
+    out = ok(contract)
+    assert f"contract {VERSION}: done, 8 tests: 8 passed" in out, out
+    summary = (tmp_path / "enode-contract-reports" / "summary.md").read_text()
+    assert summary.startswith("# Enode contract tests: summary (webhook receiver)")
+    assert secret["ENODE_WEBHOOK_SECRET"] not in summary + out
+
+
 # --- from the checkout, run in another folder --------------------------------------------
 
 

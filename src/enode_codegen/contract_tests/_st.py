@@ -12,6 +12,7 @@ schemathesis upgrade touches this file only:
     run_state_machine(...)        the stateful test built from the spec's links
     operation_id(...)             which operation a request hit (coverage table)
     curl(case, response)          the reproducible, redacted curl line of a request
+    webhook_event_strategies(v)   hypothesis strategies of each webhook event of a version
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from schemathesis.specs.openapi.checks import (
 
 from . import exceptions, problems
 from .options import Options, current
-from .spec import document, operations
+from .spec import document, operations, webhook_events
 
 if TYPE_CHECKING:
     from .targets import Target
@@ -59,6 +60,7 @@ __all__ = [
     "run_state_machine",
     "set_known_ids",
     "validate",
+    "webhook_event_strategies",
 ]
 
 SCHEMATHESIS_MAJOR = 4
@@ -425,3 +427,103 @@ def operation_id(version: str, method: str, path: str) -> str | None:
 def documented_statuses(version: str) -> dict[str, list[str]]:
     """operationId -> the status codes its spec documents."""
     return {op_id: list(op.responses) for op_id, op in operations(version).items()}
+
+
+# --- webhook events (the receiver checks) ------------------------------------------------
+
+_WEBHOOK_STRATEGIES: dict[str, dict[str, st.SearchStrategy[Any]]] = {}
+_COMPOSED = ("allOf", "anyOf", "oneOf")
+_SUBSCHEMA = ("items", "prefixItems", "additionalProperties", "anyOf", "oneOf", "not", "contains")
+_SUBSCHEMA_MAPS = ("properties", "patternProperties", "$defs")
+
+
+def _closed(components: dict[str, Any]) -> dict[str, Any]:
+    """`components` with every plain object schema closed (`additionalProperties: false`),
+    so generated events carry the fields the spec names and no invented extra keys.
+    `allOf` members and schemas beside a composition stay open: closing one would refuse
+    the properties its partners add."""
+    doc = copy.deepcopy(components)
+    combined: set[str] = set()  # component names used as allOf members
+
+    def find_combined(node: Any) -> None:
+        if isinstance(node, dict):
+            for member in node.get("allOf") or []:
+                if isinstance(member, dict) and isinstance(member.get("$ref"), str):
+                    combined.add(member["$ref"].rsplit("/", 1)[-1])
+            for value in node.values():
+                find_combined(value)
+        elif isinstance(node, list):
+            for value in node:
+                find_combined(value)
+
+    def close(node: Any, name: str | None = None) -> None:
+        if isinstance(node, list):
+            for value in node:
+                close(value)
+            return
+        if not isinstance(node, dict):
+            return
+        if (
+            isinstance(node.get("properties"), dict)
+            and "additionalProperties" not in node
+            and "unevaluatedProperties" not in node
+            and not any(key in node for key in _COMPOSED)
+            and name not in combined
+        ):
+            node["additionalProperties"] = False
+        # allOf members are validated together: each stays open
+        for key in _SUBSCHEMA:
+            close(node.get(key))
+        for key in _SUBSCHEMA_MAPS:
+            if isinstance(node.get(key), dict):
+                for child in node[key].values():
+                    close(child)
+
+    find_combined(doc)
+    for name, schema in (doc.get("schemas") or {}).items():
+        close(schema, name)
+    return doc
+
+
+def webhook_event_strategies(version: str) -> dict[str, st.SearchStrategy[Any]]:
+    """Event name -> a strategy of one event payload that validates against the event's
+    schema in `version`'s spec (schemathesis's positive generation; no invented extra
+    keys, no NUL characters), for every event the version declares (`spec.webhook_events`).
+    """
+    if version not in _WEBHOOK_STRATEGIES:
+        events = webhook_events(version)
+        raw = document(version)
+        paths = {
+            f"/webhook-events/{index}": {
+                "post": {
+                    "operationId": f"webhookEvent{index}",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": schema}},
+                    },
+                    "responses": {"200": {"description": "accepted"}},
+                }
+            }
+            for index, schema in enumerate(events.values())
+        }
+        synthetic = {
+            "openapi": raw.get("openapi", "3.1.0"),
+            "info": {"title": f"webhook events of {version}", "version": version},
+            "paths": paths,
+            "components": _closed(raw.get("components") or {}),
+        }
+        config = SchemathesisConfig.from_dict(
+            {
+                "seed": current().seed,
+                "suppress-health-check": ["all"],
+                "generation": {"mode": "positive", "database": "none", "allow-x00": False},
+            }
+        )
+        schema = schemathesis.openapi.from_dict(synthetic, config=config)
+        _WEBHOOK_STRATEGIES[version] = {
+            name: schema[f"/webhook-events/{index}"]["POST"]
+            .as_strategy(generation_mode=GenerationMode.POSITIVE)
+            .map(lambda case: case.body)
+            for index, name in enumerate(events)
+        }
+    return _WEBHOOK_STRATEGIES[version]

@@ -11,12 +11,22 @@ import os
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from enode_codegen.generator.paths import CHECKOUT_ROOT, packaged_versions
+from enode_codegen.runtime._webhooks import SECRET_ENV
 
 from .profiles import PROFILES, Profile
 
-__all__ = ["ALL_VERSIONS", "REPORTS", "Options", "add_options", "current", "set_current"]
+__all__ = [
+    "ALL_VERSIONS",
+    "REPORTS",
+    "Options",
+    "add_options",
+    "current",
+    "set_current",
+    "webhook_options",
+]
 
 # reports land in the checkout's reports/contract/, or ./enode-contract-reports/ when installed
 REPORTS = (
@@ -40,6 +50,12 @@ class Options:
     seed_given: bool = False
     versions: tuple[str, ...] = ALL_VERSIONS
     summary_path: Path = REPORTS / "summary.md"
+    # the user's webhook receiver (test_webhook_receiver.py): its URL, the webhook's secret
+    # (never printed: kept out of repr and redacted from every report) and extra headers
+    # sent with every delivery (Enode's custom `authentication` header)
+    webhook_receiver: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
+    webhook_headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
     @property
     def live(self) -> bool:
@@ -129,6 +145,30 @@ def add_options(parser: object) -> None:
         default=str(REPORTS / "summary.md"),
         help="where to write the markdown summary (default reports/contract/summary.md)",
     )
+    group.addoption(
+        "--webhook-receiver",
+        default=None,
+        metavar="URL",
+        help="test YOUR webhook receiver at URL instead of the target: it gets signed "
+        "deliveries of every event of each selected version (must answer 2xx), bad and "
+        "missing signatures and tampered bodies (must answer 4xx), replays and malformed "
+        "bodies (must not answer 5xx); checks EN601-EN608",
+    )
+    group.addoption(
+        "--webhook-secret",
+        default=None,
+        metavar="SECRET",
+        help=f"the webhook's secret the receiver verifies with (default: ${SECRET_ENV}; "
+        "prefer the variable: arguments show in process lists). Never printed",
+    )
+    group.addoption(
+        "--webhook-header",
+        action="append",
+        default=[],
+        metavar="NAME:VALUE",
+        help="a header sent with every delivery, like the webhook's `authentication` "
+        "header (repeatable; the value is redacted from every report)",
+    )
 
 
 def from_pytest(config: object) -> Options:
@@ -158,6 +198,9 @@ def from_pytest(config: object) -> Options:
     fault = get("--fault")
     if fault is not None and live:
         raise ValueError("--fault wraps the mock; it cannot be combined with --target live")
+    receiver, secret, headers = webhook_options(
+        get("--webhook-receiver"), get("--webhook-secret"), get("--webhook-header") or []
+    )
     return Options(
         target=target,
         mock_server=bool(get("--mock-server")),
@@ -170,4 +213,40 @@ def from_pytest(config: object) -> Options:
         seed_given=seed_option is not None,
         versions=versions,
         summary_path=Path(get("--summary")),
+        webhook_receiver=receiver,
+        webhook_secret=secret,
+        webhook_headers=headers,
     )
+
+
+def webhook_options(
+    url: str | None, secret: str | None, raw_headers: list[str]
+) -> tuple[str | None, str | None, tuple[tuple[str, str], ...]]:
+    """The receiver's URL, the secret (option, else the environment) and the extra headers,
+    checked; a ValueError says what is wrong (never echoing the secret or a header value)."""
+    if url is None:
+        if secret is not None or raw_headers:
+            raise ValueError("--webhook-secret and --webhook-header need --webhook-receiver URL")
+        return None, None, ()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(
+            f"--webhook-receiver {url!r}: give the receiver's full http(s) URL, e.g. "
+            "http://127.0.0.1:8000/webhooks/enode"
+        )
+    secret = secret if secret is not None else os.environ.get(SECRET_ENV)
+    if not secret:
+        raise ValueError(
+            f"--webhook-receiver needs the webhook's secret: --webhook-secret SECRET or the "
+            f"{SECRET_ENV} environment variable"
+        )
+    headers = []
+    for raw in raw_headers:
+        name, colon, value = raw.partition(":")
+        if not colon or not name.strip() or any(c.isspace() for c in name.strip()):
+            raise ValueError(
+                f"--webhook-header {name.strip() or '?'}:...: give NAME:VALUE, e.g. "
+                "--webhook-header 'X-Webhook-Auth:<value>'"
+            )
+        headers.append((name.strip(), value.strip()))
+    return url, secret, tuple(headers)

@@ -49,15 +49,42 @@ def pytest_configure(config: pytest.Config) -> None:
     except ValueError as error:
         raise pytest.UsageError(str(error)) from None
     set_current(options)
+    REDACTOR.add(options.webhook_secret)
+    for _name, value in options.webhook_headers:
+        REDACTOR.add(value)
     if getattr(config.option, "xmlpath", None) is None and not hasattr(config, "workerinput"):
         REPORTS.mkdir(parents=True, exist_ok=True)
         config.option.xmlpath = str(REPORTS / "junit.xml")
     config.addinivalue_line("markers", "writes: the test sends non-GET requests")
 
 
+RECEIVER_MODULE = "test_webhook_receiver.py"
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """With --webhook-receiver the run tests the user's receiver only: the target's test
+    modules are not collected (nor their specs loaded, nor the mock started)."""
+    if current().webhook_receiver is None:
+        return None
+    name = collection_path.name
+    if name.startswith("test_") and name.endswith(".py") and name != RECEIVER_MODULE:
+        return True
+    return None
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     options = current()
     seed_note = "" if options.seed_given else " (random; rerun with --seed to reproduce)"
+    if options.webhook_receiver is not None:
+        extra = ", ".join(f"{name}: [REDACTED]" for name, _ in options.webhook_headers)
+        return [
+            f"contract webhook receiver: {options.webhook_receiver}"
+            + (f" (with {extra})" if extra else "")
+            + "; secret from "
+            + ("--webhook-secret" if config.getoption("--webhook-secret") else "the environment"),
+            f"contract profile: {options.profile.name}; seed {options.seed}{seed_note}",
+            f"contract versions: {', '.join(options.versions)}",
+        ]
     return [
         f"contract target: {options.target}"
         + (" (spawned server)" if options.mock_server and not options.live else "")
@@ -160,6 +187,18 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from . import _st
 
     options = current()
+    if options.webhook_receiver is not None:
+        path = Path(options.summary_path)
+        report.write_receiver_summary(
+            path,
+            options_line=_options_line(options),
+            receiver=options.webhook_receiver,
+            versions=options.versions,
+            duration=time.monotonic() - _STARTED,
+            exitstatus=int(exitstatus),
+        )
+        _announce(session, path)
+        return
     documented = {}
     for version in options.versions:
         try:
@@ -177,6 +216,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         duration=time.monotonic() - _STARTED,
         exitstatus=int(exitstatus),
     )
+    _announce(session, path)
+
+
+def _announce(session: pytest.Session, path: Path) -> None:
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
         # on a line of its own, not glued to the progress column ("[100%]contract summary")
@@ -186,6 +229,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def _options_line(options: Options) -> str:
+    if options.webhook_receiver is not None:
+        parts = [f"--webhook-receiver {options.webhook_receiver}", "--webhook-secret [REDACTED]"]
+        parts += [f"--webhook-header '{name}:[REDACTED]'" for name, _ in options.webhook_headers]
+        parts += [
+            f"--profile {options.profile.name}",
+            f"--seed {options.seed}",
+            f"--versions {','.join(options.versions)}",
+        ]
+        return "`enode-codegen contract " + " ".join(parts) + "`"
     parts = [f"--target {options.target}"]
     if options.mock_server:
         parts.append("--mock-server")

@@ -10,7 +10,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-__all__ = ["RECORDER", "REDACTOR", "FailureEntry", "Recorder", "Redactor", "write_summary"]
+__all__ = [
+    "RECORDER",
+    "REDACTOR",
+    "FailureEntry",
+    "Recorder",
+    "Redactor",
+    "quote",
+    "write_receiver_summary",
+    "write_summary",
+]
 
 
 class Redactor:
@@ -75,6 +84,8 @@ class Recorder:
     skipped: int = 0
     # why tests were skipped -> how many (read-only live target, spent request budget, ...)
     skip_reasons: Counter[str] = field(default_factory=Counter)
+    # (version, answer) -> deliveries to the user's webhook receiver (checks.ReceiverChecks)
+    receiver_answers: Counter[tuple[str, str]] = field(default_factory=Counter)
     # (METHOD, path) -> sequence number of its last 2xx answer (request order)
     last_success: dict[tuple[str, str], int] = field(default_factory=dict)
     _sequence: int = 0
@@ -119,6 +130,10 @@ class Recorder:
     def add_check(self, version: str, check: str, *, passed: bool) -> None:
         with self._lock:
             self.checks[(version, check, passed)] += 1
+
+    def add_receiver_answer(self, version: str, answer: str) -> None:
+        with self._lock:
+            self.receiver_answers[(version, answer)] += 1
 
     def add_skip(self, reason: str) -> None:
         with self._lock:
@@ -225,22 +240,7 @@ def write_summary(
         for what, by_status in sorted(grouped.items()):
             cells = ", ".join(f"{status}x{n}" for status, n in sorted(by_status.items()))
             lines.append(f"- {what}: {cells}")
-    lines += ["", "## Failures", ""]
-    if not rec.failures:
-        lines.append("None.")
-    for entry in rec.failures:
-        lines += [f"### `{entry.nodeid}`", "", _md(entry.summary), ""]
-        if entry.curls:
-            lines += ["```sh", *entry.curls, "```", ""]
-        else:
-            lines += ["(no request was involved)", ""]
-    lines += ["", "## Skipped", ""]
-    if not rec.skip_reasons:
-        lines.append("None.")
-    else:
-        lines += ["| tests | why |", "|---|---|"]
-        for why, n in sorted(rec.skip_reasons.items(), key=lambda item: (-item[1], item[0])):
-            lines.append(f"| {n} | {_md(why)} |")
+    lines += _failures_and_skips()
     lines += ["", "## Waivers used (contract_tests/exceptions.py)", ""]
     if not waivers:
         lines.append("None.")
@@ -283,8 +283,69 @@ def write_summary(
     path.write_text(REDACTOR("\n".join(lines)) + "\n", encoding="utf-8")
 
 
-def _check_table(versions: tuple[str, ...]) -> list[str]:
-    """Named checks (checks.py) x version: evaluations passed / failed."""
+def _failures_and_skips() -> list[str]:
+    rec = RECORDER
+    lines = ["", "## Failures", ""]
+    if not rec.failures:
+        lines.append("None.")
+    for entry in rec.failures:
+        lines += [f"### `{entry.nodeid}`", "", _md(entry.summary), ""]
+        if entry.curls:
+            lines += ["```sh", *entry.curls, "```", ""]
+        else:
+            lines += ["(no request was involved)", ""]
+    lines += ["", "## Skipped", ""]
+    if not rec.skip_reasons:
+        lines.append("None.")
+    else:
+        lines += ["| tests | why |", "|---|---|"]
+        for why, n in sorted(rec.skip_reasons.items(), key=lambda item: (-item[1], item[0])):
+            lines.append(f"| {n} | {_md(why)} |")
+    return lines
+
+
+def write_receiver_summary(
+    path: Path,
+    *,
+    options_line: str,
+    receiver: str,
+    versions: tuple[str, ...],
+    duration: float,
+    exitstatus: int,
+) -> None:
+    """The markdown summary of a run against the user's webhook receiver
+    (--webhook-receiver): its deliveries and answers, failures, the EN6xx checks."""
+    rec = RECORDER
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    verdict = "PASSED" if exitstatus == 0 and not rec.failures else "FAILED"
+    lines = [
+        "# Enode contract tests: summary (webhook receiver)",
+        "",
+        f"{verdict} at {when} in {duration:.1f} s: {rec.passed} passed, "
+        f"{len(rec.failures)} failed, {rec.skipped} skipped.",
+        "",
+        f"Run: {options_line}",
+        "",
+        "## Webhook receiver",
+        "",
+        f"Deliveries sent to {receiver}, signed with the webhook's secret (Enode's scheme):",
+        "",
+        "| version | deliveries | answers (status x count) |",
+        "|---|---|---|",
+    ]
+    for version in versions:
+        answers = {a: n for (v, a), n in rec.receiver_answers.items() if v == version}
+        cells = " ".join(f"{answer}x{n}" for answer, n in sorted(answers.items()))
+        lines.append(f"| {version} | {sum(answers.values())} | {_md(cells) or '-'} |")
+    lines += _failures_and_skips()
+    lines += _check_table(versions, receiver=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(REDACTOR("\n".join(lines)) + "\n", encoding="utf-8")
+
+
+def _check_table(versions: tuple[str, ...], *, receiver: bool = False) -> list[str]:
+    """Named checks (checks.py) x version: evaluations passed / failed; the checks of the
+    user's webhook receiver (EN6xx) in a receiver run, the target's otherwise."""
     from .checks import CHECKS
 
     lines = [
@@ -296,6 +357,8 @@ def _check_table(versions: tuple[str, ...]) -> list[str]:
     ]
     counts = RECORDER.checks
     for check in CHECKS.values():
+        if check.receiver != receiver:
+            continue
         cells = []
         for version in versions:
             ok = counts.get((version, check.name, True), 0)
@@ -304,7 +367,14 @@ def _check_table(versions: tuple[str, ...]) -> list[str]:
         lines.append(
             f"| {check.code} `{check.name}` | {_md(check.expected)} | " + " | ".join(cells) + " |"
         )
-    lines += ["", "`-`: not exercised (a read-only target skips the checks that write)."]
+    if receiver:
+        lines += ["", "`-`: not exercised (the version's spec declares no webhooks)."]
+    else:
+        lines += [
+            "",
+            "`-`: not exercised (a read-only target skips the checks that write). The checks "
+            "of a user's webhook receiver (EN601-EN608) run with `--webhook-receiver URL`.",
+        ]
     return lines
 
 
@@ -334,7 +404,8 @@ class RequestLog:
         return [REDACTOR(to_curl(*entry)) for entry in entries]
 
 
-def _quote(text: str) -> str:
+def quote(text: str) -> str:
+    """`text` as one single-quoted shell word."""
     return "'" + text.replace("'", "'\"'\"'") + "'"
 
 
@@ -351,10 +422,10 @@ def to_curl(method: str, url: str, headers: dict[str, str], body: bytes) -> str:
         if name.lower() == "authorization":
             parts += ["-H", '"Authorization: Bearer $ENODE_TOKEN"']
             continue
-        parts += ["-H", _quote(f"{name}: {value}")]
+        parts += ["-H", quote(f"{name}: {value}")]
     if body:
-        parts += ["-d", _quote(body.decode("utf-8", "replace"))]
-    parts.append(_quote(url))
+        parts += ["-d", quote(body.decode("utf-8", "replace"))]
+    parts.append(quote(url))
     return " ".join(parts)
 
 

@@ -19,6 +19,7 @@ __all__ = [
     "query_params",
     "resolved",
     "response_schema",
+    "webhook_events",
 ]
 
 
@@ -108,3 +109,26 @@ def response_schema(version: str, operation_id: str, status: str = "200") -> dic
             media = (response.get("content") or {}).get("application/json") or {}
             return dict(deref(doc, media.get("schema", {})))
     return {}
+
+
+@functools.cache
+def webhook_events(version: str) -> dict[str, dict[str, Any]]:
+    """Event name -> the JSON schema of one event, for every event the version's spec
+    declares (the keys of its top-level `webhooks`, in document order): the `items` of each
+    webhook's `application/json` request body (an array of that event). Empty when the
+    version declares no webhooks."""
+    doc = document(version)
+    found: dict[str, dict[str, Any]] = {}
+    for name, item in (doc.get("webhooks") or {}).items():
+        post = deref(doc, item).get("post") or {}
+        body = deref(doc, post.get("requestBody") or {})
+        media = (body.get("content") or {}).get("application/json") or {}
+        schema = deref(doc, media.get("schema") or {})
+        event = schema.get("items") if schema.get("type") == "array" else schema
+        if not isinstance(event, dict):
+            raise ValueError(
+                f"spec {version}: webhooks/{name}/post/requestBody has no application/json "
+                "array schema of events"
+            )
+        found[name] = event
+    return found
