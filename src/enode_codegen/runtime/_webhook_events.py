@@ -22,7 +22,15 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar, Union, cast
 
-from pydantic import BaseModel, Discriminator, Field, Tag, TypeAdapter, ValidationError
+from pydantic import (
+    BaseModel,
+    Discriminator,
+    Field,
+    Tag,
+    TypeAdapter,
+    ValidationError,
+    create_model,
+)
 
 from ._errors import WebhookPayloadError
 from ._models import EnodeModel
@@ -40,6 +48,7 @@ class UnknownWebhookEvent(EnodeModel):
 
     Every field is kept: `model_extra` holds the others by their wire names (e.g.
     `event.model_extra["user"]`), and `model_dump(by_alias=True)` gives the event back as sent.
+    For an API whose events are named by another property, `event` reads that property.
     """
 
     event: str
@@ -66,17 +75,34 @@ class WebhookEvents(Generic[E]):
             members: list[Any] = [
                 Annotated[model, Tag(name)] for name, model in sorted(self.types.items())
             ]
-            members.append(Annotated[UnknownWebhookEvent, Tag(_UNKNOWN_TAG)])
+            members.append(Annotated[self.unknown_model, Tag(_UNKNOWN_TAG)])
             union: Any = Annotated[
                 Union[tuple(members)],  # noqa: UP007 (a union of computed members)
                 Discriminator(
                     self._tag,
                     custom_error_type="missing_event_name",
-                    custom_error_message=f"an event object with a string {self.discriminator!r}",
+                    custom_error_message=(
+                        f"not an event: expected an object with a string {self.discriminator!r}"
+                    ),
                 ),
             ]
             self._adapter = TypeAdapter(list[union])
         return self._adapter
+
+    @property
+    def unknown_model(self) -> type[UnknownWebhookEvent]:
+        """UnknownWebhookEvent, or for another discriminator a subclass whose `event` reads it."""
+        if self.discriminator == "event":
+            return UnknownWebhookEvent
+        return cast(
+            "type[UnknownWebhookEvent]",
+            create_model(
+                "UnknownWebhookEvent",
+                __base__=UnknownWebhookEvent,
+                __module__=__name__,
+                event=(str, Field(alias=self.discriminator)),
+            ),
+        )
 
     def _tag(self, value: Any) -> str | None:
         name = (
