@@ -25,6 +25,8 @@ from ._runtime import (
     ServiceUnavailableError,
     StrictModeError,
     UnprocessableEntityError,
+    WebhookPayloadError,
+    WebhookVerificationError,
 )
 
 API_VERSION = "2023-04-01"
@@ -49,5 +51,7 @@ __all__ = [
     "ServiceUnavailableError",
     "StrictModeError",
     "UnprocessableEntityError",
+    "WebhookPayloadError",
+    "WebhookVerificationError",
     "models",
 ]

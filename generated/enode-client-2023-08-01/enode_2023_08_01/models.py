@@ -436,6 +436,29 @@ class ChargingStatisticsType(OpenEnum):
     HVAC = "hvac"
 
 
+class HeartbeatEvent(EnodeModel):
+    """
+    The `system:heartbeat` event: sent periodically to check that the webhook is reachable; says how many events are queued for it.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["system:heartbeat"]
+    """
+    Name of the event.
+    """
+    pending_events: Annotated[int, Field(alias="pendingEvents", ge=0)]
+    """
+    Estimate of the events waiting to be delivered to this webhook (normally 0).
+    """
+
+
 class HvacActionTargetAuto(EnodeModel):
     """
     Hold the unit in `AUTO` mode between the two setpoints.
@@ -1929,7 +1952,6 @@ class WebhookEvent(OpenEnum):
     USER_INVERTER_DISCOVERED = "user:inverter:discovered"
     USER_INVERTER_UPDATED = "user:inverter:updated"
     USER_INVERTER_DELETED = "user:inverter:deleted"
-    USER_INVERTER_STATISTICS_UPDATED = "user:inverter:statistics-updated"
     USER_CREDENTIALS_INVALIDATED = "user:credentials:invalidated"
     USER_BATTERY_DISCOVERED = "user:battery:discovered"
     USER_BATTERY_UPDATED = "user:battery:updated"
@@ -1938,6 +1960,36 @@ class WebhookEvent(OpenEnum):
     USER_METER_DISCOVERED = "user:meter:discovered"
     USER_METER_UPDATED = "user:meter:updated"
     USER_METER_DELETED = "user:meter:deleted"
+
+
+class WebhookEventUser(EnodeModel):
+    """
+    The user the event is about.
+    """
+
+    id: str
+    """
+    ID of the user.
+    """
+
+
+class WebhookTestEvent(EnodeModel):
+    """
+    The `enode:webhook:test` event: sent by `POST /webhooks/{webhookId}/test`; carries nothing beyond the envelope.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["enode:webhook:test"]
+    """
+    Name of the event.
+    """
 
 
 class WebhookTestResponse(EnodeModel):
@@ -2188,6 +2240,27 @@ class ChargingStatisticsEntry(EnodeModel):
     """
 
 
+class CredentialsInvalidatedEvent(EnodeModel):
+    """
+    The `user:credentials:invalidated` event: the credentials a user gave for a vendor stopped working; the user must link the vendor again.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:credentials:invalidated"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    vendor: UserVendor
+
+
 class HvacCapabilities(EnodeModel):
     """
     An object describing valid states for this HVAC unit.
@@ -2344,6 +2417,48 @@ class Inverter(EnodeModel):
     """
 
 
+class InverterDeletedEvent(EnodeModel):
+    """
+    The `user:inverter:deleted` event: a solar inverter is no longer available to the user (unlinked or removed at the vendor).
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:inverter:deleted"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    inverter: Inverter
+
+
+class InverterDiscoveredEvent(EnodeModel):
+    """
+    The `user:inverter:discovered` event: a solar inverter was linked to a user and seen for the first time.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:inverter:discovered"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    inverter: Inverter
+
+
 class InverterList(EnodeModel):
     """
     A page of solar inverters.
@@ -2365,6 +2480,31 @@ class InverterProductionStatistics(EnodeModel):
     data: list[InverterProductionDataPoint]
     """
     An array of data points representing the power production statistics.
+    """
+
+
+class InverterUpdatedEvent(EnodeModel):
+    """
+    The `user:inverter:updated` event: one or more properties of a solar inverter (as GET returns it) changed.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:inverter:updated"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    inverter: Inverter
+    updated_fields: Annotated[list[str], Field(alias="updatedFields")]
+    """
+    Dotted paths of the properties that changed (for example `chargeState.isCharging`).
     """
 
 
@@ -2446,6 +2586,48 @@ class Meter(EnodeModel):
     """
 
 
+class MeterDeletedEvent(EnodeModel):
+    """
+    The `user:meter:deleted` event: a meter is no longer available to the user (unlinked or removed at the vendor).
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:meter:deleted"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    meter: Meter
+
+
+class MeterDiscoveredEvent(EnodeModel):
+    """
+    The `user:meter:discovered` event: a meter was linked to a user and seen for the first time.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:meter:discovered"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    meter: Meter
+
+
 class MeterList(EnodeModel):
     """
     A page of meters.
@@ -2456,6 +2638,31 @@ class MeterList(EnodeModel):
     Paginated list of meters.
     """
     pagination: PaginationCursors
+
+
+class MeterUpdatedEvent(EnodeModel):
+    """
+    The `user:meter:updated` event: one or more properties of a meter (as GET returns it) changed.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:meter:updated"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    meter: Meter
+    updated_fields: Annotated[list[str], Field(alias="updatedFields")]
+    """
+    Dotted paths of the properties that changed (for example `chargeState.isCharging`).
+    """
 
 
 class Problem(EnodeModel):
@@ -3041,6 +3248,48 @@ class BatteryAction(ActionBase):
     target_state: Annotated[BatteryActionTargetState, Field(alias="targetState")]
 
 
+class BatteryDeletedEvent(EnodeModel):
+    """
+    The `user:battery:deleted` event: a battery is no longer available to the user (unlinked or removed at the vendor).
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:battery:deleted"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    battery: Battery
+
+
+class BatteryDiscoveredEvent(EnodeModel):
+    """
+    The `user:battery:discovered` event: a battery was linked to a user and seen for the first time.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:battery:discovered"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    battery: Battery
+
+
 class BatteryList(EnodeModel):
     """
     A page of batteries.
@@ -3051,6 +3300,31 @@ class BatteryList(EnodeModel):
     Paginated list of batteries.
     """
     pagination: PaginationCursors
+
+
+class BatteryUpdatedEvent(EnodeModel):
+    """
+    The `user:battery:updated` event: one or more properties of a battery (as GET returns it) changed.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:battery:updated"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    battery: Battery
+    updated_fields: Annotated[list[str], Field(alias="updatedFields")]
+    """
+    Dotted paths of the properties that changed (for example `chargeState.isCharging`).
+    """
 
 
 class Charger(EnodeModel):
@@ -3113,6 +3387,48 @@ class ChargerChargeAction(ActionBase):
     """
 
 
+class ChargerDeletedEvent(EnodeModel):
+    """
+    The `user:charger:deleted` event: a charger is no longer available to the user (unlinked or removed at the vendor).
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:charger:deleted"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    charger: Charger
+
+
+class ChargerDiscoveredEvent(EnodeModel):
+    """
+    The `user:charger:discovered` event: a charger was linked to a user and seen for the first time.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:charger:discovered"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    charger: Charger
+
+
 class ChargerList(EnodeModel):
     """
     A page of chargers.
@@ -3132,6 +3448,31 @@ class ChargerMaxCurrentAction(ActionBase):
 
     target_type: Annotated[ChargerActionTargetType, Field(alias="targetType")]
     target_state: Annotated[ChargerMaxCurrentActionTargetState, Field(alias="targetState")]
+
+
+class ChargerUpdatedEvent(EnodeModel):
+    """
+    The `user:charger:updated` event: one or more properties of a charger (as GET returns it) changed.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:charger:updated"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    charger: Charger
+    updated_fields: Annotated[list[str], Field(alias="updatedFields")]
+    """
+    Dotted paths of the properties that changed (for example `chargeState.isCharging`).
+    """
 
 
 class Hvac(EnodeModel):
@@ -3218,6 +3559,48 @@ class HvacAction(ActionBase):
     """
 
 
+class HvacDeletedEvent(EnodeModel):
+    """
+    The `user:hvac:deleted` event: a HVAC unit is no longer available to the user (unlinked or removed at the vendor).
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:hvac:deleted"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    hvac: Hvac
+
+
+class HvacDiscoveredEvent(EnodeModel):
+    """
+    The `user:hvac:discovered` event: a HVAC unit was linked to a user and seen for the first time.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:hvac:discovered"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    hvac: Hvac
+
+
 class HvacList(EnodeModel):
     """
     A page of HVAC units.
@@ -3228,6 +3611,31 @@ class HvacList(EnodeModel):
     Paginated list of HVAC units.
     """
     pagination: PaginationCursors
+
+
+class HvacUpdatedEvent(EnodeModel):
+    """
+    The `user:hvac:updated` event: one or more properties of a HVAC unit (as GET returns it) changed.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:hvac:updated"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    hvac: Hvac
+    updated_fields: Annotated[list[str], Field(alias="updatedFields")]
+    """
+    Dotted paths of the properties that changed (for example `chargeState.isCharging`).
+    """
 
 
 class Intervention(EnodeModel):
@@ -3519,6 +3927,48 @@ class VehicleChargeAction(ActionBase):
     kind: VehicleChargeActionKind
 
 
+class VehicleDeletedEvent(EnodeModel):
+    """
+    The `user:vehicle:deleted` event: a vehicle is no longer available to the user (unlinked or removed at the vendor).
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:vehicle:deleted"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    vehicle: Vehicle
+
+
+class VehicleDiscoveredEvent(EnodeModel):
+    """
+    The `user:vehicle:discovered` event: a vehicle was linked to a user and seen for the first time.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:vehicle:discovered"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    vehicle: Vehicle
+
+
 class VehicleList(EnodeModel):
     """
     A page of vehicles.
@@ -3540,10 +3990,53 @@ class VehicleMaxCurrentAction(ActionBase):
     target_state: Annotated[VehicleMaxCurrentActionTargetState, Field(alias="targetState")]
 
 
-class ChargerAction(RootModel[ChargerChargeAction | ChargerMaxCurrentAction]):
-    root: ChargerChargeAction | ChargerMaxCurrentAction
+class VehicleSmartChargingStatusUpdatedEvent(EnodeModel):
     """
-    A charger action: either a charge action (start/stop, with `kind`) or a max current action (with `targetState`).
+    The `user:vehicle:smart-charging-status-updated` event: the smart charging status of a vehicle changed (as GET `/vehicles/{vehicleId}/smart-charging-status` returns it).
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:vehicle:smart-charging-status-updated"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    smart_charging_status: Annotated[SmartChargingStatus, Field(alias="smartChargingStatus")]
+    updated_fields: Annotated[list[str], Field(alias="updatedFields")]
+    """
+    Dotted paths of the properties that changed (for example `chargeState.isCharging`).
+    """
+
+
+class VehicleUpdatedEvent(EnodeModel):
+    """
+    The `user:vehicle:updated` event: one or more properties of a vehicle (as GET returns it) changed.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:vehicle:updated"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    vehicle: Vehicle
+    updated_fields: Annotated[list[str], Field(alias="updatedFields")]
+    """
+    Dotted paths of the properties that changed (for example `chargeState.isCharging`).
     """
 
 
@@ -3554,10 +4047,68 @@ class ScheduleCreateBody(RootModel[ScheduleCreateRequest | TemperatureScheduleCr
     """
 
 
-class VehicleAction(RootModel[VehicleChargeAction | VehicleMaxCurrentAction]):
-    root: VehicleChargeAction | VehicleMaxCurrentAction
+class VendorActionUpdatedEvent(EnodeModel):
     """
-    A vehicle action, either a charge action (`kind`) or a max current action (`targetState`).
+    The `user:vendor-action:updated` event: an action (charging, max current, HVAC or battery operation mode) changed state, for example from `PENDING` to `CONFIRMED`.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:vendor-action:updated"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    vendor_action: Annotated[
+        HvacAction
+        | BatteryAction
+        | VehicleChargeAction
+        | VehicleMaxCurrentAction
+        | ChargerChargeAction
+        | ChargerMaxCurrentAction,
+        Field(alias="vendorAction"),
+    ]
+    """
+    The action as GET `/<assets>/actions/{actionId}` returns it; `targetType` says which asset type it controls.
+    """
+    updated_fields: Annotated[list[str], Field(alias="updatedFields")]
+    """
+    Dotted paths of the properties that changed (for example `chargeState.isCharging`).
+    """
+
+
+class ScheduleExecutionUpdatedEvent(EnodeModel):
+    """
+    The `user:schedule:execution-updated` event: what a schedule is doing changed (its status, as GET `/schedules/{scheduleId}/status` returns it).
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:schedule:execution-updated"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    schedule: Schedule | TemperatureSchedule
+    """
+    A schedule: a charge schedule (vehicle or charger, `defaultShouldCharge`) or a temperature schedule (HVAC unit, `defaultTargetState`).
+    """
+    status: ScheduleStatus
+    updated_fields: Annotated[list[str], Field(alias="updatedFields")]
+    """
+    Dotted paths of the properties that changed (for example `chargeState.isCharging`).
     """
 
 
@@ -3568,3 +4119,77 @@ class ScheduleList(EnodeModel):
 
     data: list[Schedule | TemperatureSchedule]
     pagination: PaginationCursors
+
+
+class WebhookDelivery(
+    RootModel[
+        list[
+            Annotated[
+                VehicleDiscoveredEvent
+                | VehicleUpdatedEvent
+                | VehicleDeletedEvent
+                | VehicleSmartChargingStatusUpdatedEvent
+                | ChargerDiscoveredEvent
+                | ChargerUpdatedEvent
+                | ChargerDeletedEvent
+                | HvacDiscoveredEvent
+                | HvacUpdatedEvent
+                | HvacDeletedEvent
+                | InverterDiscoveredEvent
+                | InverterUpdatedEvent
+                | InverterDeletedEvent
+                | BatteryDiscoveredEvent
+                | BatteryUpdatedEvent
+                | BatteryDeletedEvent
+                | MeterDiscoveredEvent
+                | MeterUpdatedEvent
+                | MeterDeletedEvent
+                | VendorActionUpdatedEvent
+                | ScheduleExecutionUpdatedEvent
+                | CredentialsInvalidatedEvent
+                | HeartbeatEvent
+                | WebhookTestEvent,
+                Field(discriminator="event"),
+            ]
+        ]
+    ]
+):
+    """
+    The body of one delivery: 1 to 100 events, signed as a whole in `X-Enode-Signature`.
+    """
+
+    root: Annotated[
+        list[
+            Annotated[
+                VehicleDiscoveredEvent
+                | VehicleUpdatedEvent
+                | VehicleDeletedEvent
+                | VehicleSmartChargingStatusUpdatedEvent
+                | ChargerDiscoveredEvent
+                | ChargerUpdatedEvent
+                | ChargerDeletedEvent
+                | HvacDiscoveredEvent
+                | HvacUpdatedEvent
+                | HvacDeletedEvent
+                | InverterDiscoveredEvent
+                | InverterUpdatedEvent
+                | InverterDeletedEvent
+                | BatteryDiscoveredEvent
+                | BatteryUpdatedEvent
+                | BatteryDeletedEvent
+                | MeterDiscoveredEvent
+                | MeterUpdatedEvent
+                | MeterDeletedEvent
+                | VendorActionUpdatedEvent
+                | ScheduleExecutionUpdatedEvent
+                | CredentialsInvalidatedEvent
+                | HeartbeatEvent
+                | WebhookTestEvent,
+                Field(discriminator="event"),
+            ]
+        ],
+        Field(max_length=100, min_length=1),
+    ]
+    """
+    The body of one delivery: 1 to 100 events, signed as a whole in `X-Enode-Signature`.
+    """

@@ -25,6 +25,8 @@ from ._runtime import (
     ServiceUnavailableError,
     StrictModeError,
     UnprocessableEntityError,
+    WebhookPayloadError,
+    WebhookVerificationError,
 )
 
 API_VERSION = "2024-01-01"
@@ -49,5 +51,7 @@ __all__ = [
     "ServiceUnavailableError",
     "StrictModeError",
     "UnprocessableEntityError",
+    "WebhookPayloadError",
+    "WebhookVerificationError",
     "models",
 ]

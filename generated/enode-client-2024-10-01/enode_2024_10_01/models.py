@@ -491,6 +491,29 @@ class ChargingStatisticsType(OpenEnum):
     HVAC = "hvac"
 
 
+class HeartbeatEvent(EnodeModel):
+    """
+    The `system:heartbeat` event: sent periodically to check that the webhook is reachable; says how many events are queued for it.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["system:heartbeat"]
+    """
+    Name of the event.
+    """
+    pending_events: Annotated[int, Field(alias="pendingEvents", ge=0)]
+    """
+    Estimate of the events waiting to be delivered to this webhook (normally 0).
+    """
+
+
 class HemSystemEnergyToday(EnodeModel):
     """
     Energy totals of the current day so far (local to the system), in `unit`.
@@ -2182,6 +2205,36 @@ class WebhookEvent(OpenEnum):
     USER_HEM_SYSTEM_DELETED = "user:hem-system:deleted"
 
 
+class WebhookEventUser(EnodeModel):
+    """
+    The user the event is about.
+    """
+
+    id: str
+    """
+    ID of the user.
+    """
+
+
+class WebhookTestEvent(EnodeModel):
+    """
+    The `enode:webhook:test` event: sent by `POST /webhooks/{webhookId}/test`; carries nothing beyond the envelope.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["enode:webhook:test"]
+    """
+    Name of the event.
+    """
+
+
 class WebhookTestResponse(EnodeModel):
     """
     What the receiver answered.
@@ -2452,6 +2505,27 @@ class ChargingStatisticsEntry(EnodeModel):
     """
 
 
+class CredentialsInvalidatedEvent(EnodeModel):
+    """
+    The `user:credentials:invalidated` event: the credentials a user gave for a vendor stopped working; the user must link the vendor again.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:credentials:invalidated"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    vendor: UserVendor
+
+
 class HemSystemInformation(EnodeModel):
     """
     What the vendor reports about the HEM system.
@@ -2669,6 +2743,48 @@ class Inverter(EnodeModel):
     """
 
 
+class InverterDeletedEvent(EnodeModel):
+    """
+    The `user:inverter:deleted` event: a solar inverter is no longer available to the user (unlinked or removed at the vendor).
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:inverter:deleted"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    inverter: Inverter
+
+
+class InverterDiscoveredEvent(EnodeModel):
+    """
+    The `user:inverter:discovered` event: a solar inverter was linked to a user and seen for the first time.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:inverter:discovered"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    inverter: Inverter
+
+
 class InverterList(EnodeModel):
     """
     A page of solar inverters.
@@ -2717,6 +2833,54 @@ class InverterStatisticsPending(InverterStatistics):
     retry_after: Annotated[AwareDatetime, Field(alias="retryAfter")]  # type: ignore[assignment, unused-ignore]
     """
     Only while the statistics are not final (202): ask again at this time or later.
+    """
+
+
+class InverterStatisticsUpdatedEventStatistics(InverterStatistics):
+    """
+    The inverter's production statistics for one day or month, and which.
+    """
+
+    inverter_id: Annotated[str, Field(alias="inverterId")]
+    """
+    ID of the solar inverter.
+    """
+    year: int
+    """
+    Year of the statistics.
+    """
+    month: Annotated[int | None, Field(ge=1, le=12)]
+    """
+    Month of the statistics (1-12), `null` for a whole year.
+    """
+    day: Annotated[int | None, Field(ge=1, le=31)]
+    """
+    Day of the month, `null` for a whole month.
+    """
+
+
+class InverterUpdatedEvent(EnodeModel):
+    """
+    The `user:inverter:updated` event: one or more properties of a solar inverter (as GET returns it) changed.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:inverter:updated"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    inverter: Inverter
+    updated_fields: Annotated[list[str], Field(alias="updatedFields")]
+    """
+    Dotted paths of the properties that changed (for example `chargeState.isCharging`).
     """
 
 
@@ -2805,6 +2969,48 @@ class Meter(EnodeModel):
     """
 
 
+class MeterDeletedEvent(EnodeModel):
+    """
+    The `user:meter:deleted` event: a meter is no longer available to the user (unlinked or removed at the vendor).
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:meter:deleted"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    meter: Meter
+
+
+class MeterDiscoveredEvent(EnodeModel):
+    """
+    The `user:meter:discovered` event: a meter was linked to a user and seen for the first time.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:meter:discovered"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    meter: Meter
+
+
 class MeterList(EnodeModel):
     """
     A page of meters.
@@ -2815,6 +3021,31 @@ class MeterList(EnodeModel):
     Paginated list of meters.
     """
     pagination: PaginationCursors
+
+
+class MeterUpdatedEvent(EnodeModel):
+    """
+    The `user:meter:updated` event: one or more properties of a meter (as GET returns it) changed.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:meter:updated"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    meter: Meter
+    updated_fields: Annotated[list[str], Field(alias="updatedFields")]
+    """
+    Dotted paths of the properties that changed (for example `chargeState.isCharging`).
+    """
 
 
 class Problem(EnodeModel):
@@ -3402,6 +3633,48 @@ class BatteryAction(ActionBase):
     target_state: Annotated[BatteryActionTargetState, Field(alias="targetState")]
 
 
+class BatteryDeletedEvent(EnodeModel):
+    """
+    The `user:battery:deleted` event: a battery is no longer available to the user (unlinked or removed at the vendor).
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:battery:deleted"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    battery: Battery
+
+
+class BatteryDiscoveredEvent(EnodeModel):
+    """
+    The `user:battery:discovered` event: a battery was linked to a user and seen for the first time.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:battery:discovered"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    battery: Battery
+
+
 class BatteryList(EnodeModel):
     """
     A page of batteries.
@@ -3412,6 +3685,31 @@ class BatteryList(EnodeModel):
     Paginated list of batteries.
     """
     pagination: PaginationCursors
+
+
+class BatteryUpdatedEvent(EnodeModel):
+    """
+    The `user:battery:updated` event: one or more properties of a battery (as GET returns it) changed.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:battery:updated"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    battery: Battery
+    updated_fields: Annotated[list[str], Field(alias="updatedFields")]
+    """
+    Dotted paths of the properties that changed (for example `chargeState.isCharging`).
+    """
 
 
 class Charger(EnodeModel):
@@ -3471,6 +3769,48 @@ class ChargerChargeAction(ActionBase):
     """
 
 
+class ChargerDeletedEvent(EnodeModel):
+    """
+    The `user:charger:deleted` event: a charger is no longer available to the user (unlinked or removed at the vendor).
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:charger:deleted"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    charger: Charger
+
+
+class ChargerDiscoveredEvent(EnodeModel):
+    """
+    The `user:charger:discovered` event: a charger was linked to a user and seen for the first time.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:charger:discovered"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    charger: Charger
+
+
 class ChargerList(EnodeModel):
     """
     A page of chargers.
@@ -3492,6 +3832,31 @@ class ChargerMaxCurrentAction(ActionBase):
     target_state: Annotated[ChargerMaxCurrentActionTargetState, Field(alias="targetState")]
 
 
+class ChargerUpdatedEvent(EnodeModel):
+    """
+    The `user:charger:updated` event: one or more properties of a charger (as GET returns it) changed.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:charger:updated"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    charger: Charger
+    updated_fields: Annotated[list[str], Field(alias="updatedFields")]
+    """
+    Dotted paths of the properties that changed (for example `chargeState.isCharging`).
+    """
+
+
 class HemSystem(EnodeModel):
     """
     A home energy management system (solar, battery, grid meter as one installation).
@@ -3511,6 +3876,48 @@ class HemSystem(EnodeModel):
     """
     information: HemSystemInformation
     status: HemSystemStatus
+
+
+class HemSystemDeletedEvent(EnodeModel):
+    """
+    The `user:hem-system:deleted` event: a HEM system is no longer available to the user (unlinked or removed at the vendor).
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:hem-system:deleted"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    hem_system: Annotated[HemSystem, Field(alias="hemSystem")]
+
+
+class HemSystemDiscoveredEvent(EnodeModel):
+    """
+    The `user:hem-system:discovered` event: a HEM system was linked to a user and seen for the first time.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:hem-system:discovered"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    hem_system: Annotated[HemSystem, Field(alias="hemSystem")]
 
 
 class HemSystemList(EnodeModel):
@@ -3542,6 +3949,31 @@ class HemSystemTimeseriesAvailable(EnodeModel):
     IANA time zone of the timestamps.
     """
     data: list[HemSystemTimeseriesPoint]
+
+
+class HemSystemUpdatedEvent(EnodeModel):
+    """
+    The `user:hem-system:updated` event: one or more properties of a HEM system (as GET returns it) changed.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:hem-system:updated"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    hem_system: Annotated[HemSystem, Field(alias="hemSystem")]
+    updated_fields: Annotated[list[str], Field(alias="updatedFields")]
+    """
+    Dotted paths of the properties that changed (for example `chargeState.isCharging`).
+    """
 
 
 class Hvac(EnodeModel):
@@ -3628,6 +4060,48 @@ class HvacAction(ActionBase):
     """
 
 
+class HvacDeletedEvent(EnodeModel):
+    """
+    The `user:hvac:deleted` event: a HVAC unit is no longer available to the user (unlinked or removed at the vendor).
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:hvac:deleted"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    hvac: Hvac
+
+
+class HvacDiscoveredEvent(EnodeModel):
+    """
+    The `user:hvac:discovered` event: a HVAC unit was linked to a user and seen for the first time.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:hvac:discovered"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    hvac: Hvac
+
+
 class HvacList(EnodeModel):
     """
     A page of HVAC units.
@@ -3638,6 +4112,31 @@ class HvacList(EnodeModel):
     Paginated list of HVAC units.
     """
     pagination: PaginationCursors
+
+
+class HvacUpdatedEvent(EnodeModel):
+    """
+    The `user:hvac:updated` event: one or more properties of a HVAC unit (as GET returns it) changed.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:hvac:updated"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    hvac: Hvac
+    updated_fields: Annotated[list[str], Field(alias="updatedFields")]
+    """
+    Dotted paths of the properties that changed (for example `chargeState.isCharging`).
+    """
 
 
 class Intervention(EnodeModel):
@@ -3667,6 +4166,27 @@ class Intervention(EnodeModel):
     """
     domain: InterventionDomain
     resolution: InterventionResolution
+
+
+class InverterStatisticsUpdatedEvent(EnodeModel):
+    """
+    The `user:inverter:statistics-updated` event: new or revised production statistics of a solar inverter for one day or month.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:inverter:statistics-updated"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    statistics: InverterStatisticsUpdatedEventStatistics
 
 
 class Schedule(EnodeModel):
@@ -3925,6 +4445,48 @@ class VehicleChargeAction(ActionBase):
     kind: VehicleChargeActionKind
 
 
+class VehicleDeletedEvent(EnodeModel):
+    """
+    The `user:vehicle:deleted` event: a vehicle is no longer available to the user (unlinked or removed at the vendor).
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:vehicle:deleted"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    vehicle: Vehicle
+
+
+class VehicleDiscoveredEvent(EnodeModel):
+    """
+    The `user:vehicle:discovered` event: a vehicle was linked to a user and seen for the first time.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:vehicle:discovered"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    vehicle: Vehicle
+
+
 class VehicleList(EnodeModel):
     """
     A page of vehicles.
@@ -3946,10 +4508,53 @@ class VehicleMaxCurrentAction(ActionBase):
     target_state: Annotated[VehicleMaxCurrentActionTargetState, Field(alias="targetState")]
 
 
-class ChargerAction(RootModel[ChargerChargeAction | ChargerMaxCurrentAction]):
-    root: ChargerChargeAction | ChargerMaxCurrentAction
+class VehicleSmartChargingStatusUpdatedEvent(EnodeModel):
     """
-    A charger action: either a charge action (start/stop, with `kind`) or a max current action (with `targetState`).
+    The `user:vehicle:smart-charging-status-updated` event: the smart charging status of a vehicle changed (as GET `/vehicles/{vehicleId}/smart-charging-status` returns it).
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:vehicle:smart-charging-status-updated"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    smart_charging_status: Annotated[SmartChargingStatus, Field(alias="smartChargingStatus")]
+    updated_fields: Annotated[list[str], Field(alias="updatedFields")]
+    """
+    Dotted paths of the properties that changed (for example `chargeState.isCharging`).
+    """
+
+
+class VehicleUpdatedEvent(EnodeModel):
+    """
+    The `user:vehicle:updated` event: one or more properties of a vehicle (as GET returns it) changed.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:vehicle:updated"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    vehicle: Vehicle
+    updated_fields: Annotated[list[str], Field(alias="updatedFields")]
+    """
+    Dotted paths of the properties that changed (for example `chargeState.isCharging`).
     """
 
 
@@ -3960,10 +4565,39 @@ class ScheduleCreateBody(RootModel[ScheduleCreateRequest | TemperatureScheduleCr
     """
 
 
-class VehicleAction(RootModel[VehicleChargeAction | VehicleMaxCurrentAction]):
-    root: VehicleChargeAction | VehicleMaxCurrentAction
+class VendorActionUpdatedEvent(EnodeModel):
     """
-    A vehicle action, either a charge action (`kind`) or a max current action (`targetState`).
+    The `user:vendor-action:updated` event: an action (charging, max current, HVAC or battery operation mode) changed state, for example from `PENDING` to `CONFIRMED`.
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:vendor-action:updated"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    vendor_action: Annotated[
+        HvacAction
+        | BatteryAction
+        | VehicleChargeAction
+        | VehicleMaxCurrentAction
+        | ChargerChargeAction
+        | ChargerMaxCurrentAction,
+        Field(alias="vendorAction"),
+    ]
+    """
+    The action as GET `/<assets>/actions/{actionId}` returns it; `targetType` says which asset type it controls.
+    """
+    updated_fields: Annotated[list[str], Field(alias="updatedFields")]
+    """
+    Dotted paths of the properties that changed (for example `chargeState.isCharging`).
     """
 
 
@@ -4006,6 +4640,35 @@ class HemSystemStatisticsTimeseries(EnodeModel):
     """
 
 
+class ScheduleExecutionUpdatedEvent(EnodeModel):
+    """
+    The `user:schedule:execution-updated` event: what a schedule is doing changed (its status, as GET `/schedules/{scheduleId}/status` returns it).
+    """
+
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    """
+    When Enode created the event (UTC).
+    """
+    version: str
+    """
+    The Enode-Version the payload is written in (the webhook's `apiVersion`, else the client's default version).
+    """
+    event: Literal["user:schedule:execution-updated"]
+    """
+    Name of the event.
+    """
+    user: WebhookEventUser
+    schedule: Schedule | TemperatureSchedule
+    """
+    A schedule: a charge schedule (vehicle or charger, `defaultShouldCharge`) or a temperature schedule (HVAC unit, `defaultTargetState`).
+    """
+    status: ScheduleStatus
+    updated_fields: Annotated[list[str], Field(alias="updatedFields")]
+    """
+    Dotted paths of the properties that changed (for example `chargeState.isCharging`).
+    """
+
+
 class ScheduleList(EnodeModel):
     """
     A page of schedules.
@@ -4021,3 +4684,85 @@ class HemSystemStatistics(EnodeModel):
     """
 
     timeseries: HemSystemStatisticsTimeseries
+
+
+class WebhookDelivery(
+    RootModel[
+        list[
+            Annotated[
+                VehicleDiscoveredEvent
+                | VehicleUpdatedEvent
+                | VehicleDeletedEvent
+                | VehicleSmartChargingStatusUpdatedEvent
+                | ChargerDiscoveredEvent
+                | ChargerUpdatedEvent
+                | ChargerDeletedEvent
+                | HvacDiscoveredEvent
+                | HvacUpdatedEvent
+                | HvacDeletedEvent
+                | InverterDiscoveredEvent
+                | InverterUpdatedEvent
+                | InverterDeletedEvent
+                | InverterStatisticsUpdatedEvent
+                | BatteryDiscoveredEvent
+                | BatteryUpdatedEvent
+                | BatteryDeletedEvent
+                | MeterDiscoveredEvent
+                | MeterUpdatedEvent
+                | MeterDeletedEvent
+                | HemSystemDiscoveredEvent
+                | HemSystemUpdatedEvent
+                | HemSystemDeletedEvent
+                | VendorActionUpdatedEvent
+                | ScheduleExecutionUpdatedEvent
+                | CredentialsInvalidatedEvent
+                | HeartbeatEvent
+                | WebhookTestEvent,
+                Field(discriminator="event"),
+            ]
+        ]
+    ]
+):
+    """
+    The body of one delivery: 1 to 100 events, signed as a whole in `X-Enode-Signature`.
+    """
+
+    root: Annotated[
+        list[
+            Annotated[
+                VehicleDiscoveredEvent
+                | VehicleUpdatedEvent
+                | VehicleDeletedEvent
+                | VehicleSmartChargingStatusUpdatedEvent
+                | ChargerDiscoveredEvent
+                | ChargerUpdatedEvent
+                | ChargerDeletedEvent
+                | HvacDiscoveredEvent
+                | HvacUpdatedEvent
+                | HvacDeletedEvent
+                | InverterDiscoveredEvent
+                | InverterUpdatedEvent
+                | InverterDeletedEvent
+                | InverterStatisticsUpdatedEvent
+                | BatteryDiscoveredEvent
+                | BatteryUpdatedEvent
+                | BatteryDeletedEvent
+                | MeterDiscoveredEvent
+                | MeterUpdatedEvent
+                | MeterDeletedEvent
+                | HemSystemDiscoveredEvent
+                | HemSystemUpdatedEvent
+                | HemSystemDeletedEvent
+                | VendorActionUpdatedEvent
+                | ScheduleExecutionUpdatedEvent
+                | CredentialsInvalidatedEvent
+                | HeartbeatEvent
+                | WebhookTestEvent,
+                Field(discriminator="event"),
+            ]
+        ],
+        Field(max_length=100, min_length=1),
+    ]
+    """
+    The body of one delivery: 1 to 100 events, signed as a whole in `X-Enode-Signature`.
+    """

@@ -489,18 +489,14 @@ def _webhook_events(
     schemas = document.get("components", {}).get("schemas", {})
     events: dict[str, WebhookEvent] = {}
     for key, model, summary in declared:
-        prop = deref(
-            document,
-            (deref(document, schemas.get(model)).get("properties") or {}).get(discriminator),
-        )
-        values = [prop["const"]] if "const" in prop else prop.get("enum") or []
-        if model not in classes or len(values) != 1 or not isinstance(values[0], str):
+        properties = deref(document, schemas.get(model)).get("properties") or {}
+        name = _fixed_string(document, properties.get(discriminator))
+        if model not in classes or name is None:
             notes.append(
                 f"webhook {key!r}: {model} has no single string value of {discriminator!r}; "
                 "its events parse as UnknownWebhookEvent"
             )
             continue
-        name = values[0]
         if name in events and events[name].model != model:
             notes.append(f"webhook {key!r}: event {name!r} is already {events[name].model}")
             continue
@@ -534,13 +530,34 @@ def _webhook_models(document: dict[str, Any], operation: dict[str, Any]) -> list
 
 
 def _webhook_discriminator(document: dict[str, Any], models: set[str]) -> str:
-    for _name, schema in sorted(document.get("components", {}).get("schemas", {}).items()):
+    """The property naming an event: the `propertyName` of the component `oneOf` with a
+    `discriminator` that covers the most event models; else a property every event model
+    fixes to one string (`event` when it is one); else `event`."""
+    schemas = document.get("components", {}).get("schemas", {})
+    covering: list[tuple[int, str]] = []
+    for _name, schema in sorted(schemas.items()):
         if not isinstance(schema, dict) or not isinstance(schema.get("discriminator"), dict):
             continue
         members = {
             ref_name(m.get("$ref", "")) for m in schema.get("oneOf") or [] if isinstance(m, dict)
         }
         prop = schema["discriminator"].get("propertyName")
-        if models and models <= members and isinstance(prop, str):
-            return prop
-    return "event"
+        if isinstance(prop, str) and models & members:
+            covering.append((-len(models & members), prop))
+    if covering:
+        return min(covering)[1]
+    fixed: set[str] | None = None
+    for model in sorted(models):
+        properties = deref(document, schemas.get(model)).get("properties") or {}
+        own = {name for name, prop in properties.items() if _fixed_string(document, prop)}
+        fixed = own if fixed is None else fixed & own
+    if not fixed or "event" in fixed:
+        return "event"
+    return sorted(fixed)[0]
+
+
+def _fixed_string(document: dict[str, Any], schema: Any) -> str | None:
+    """The one string a schema allows (`const`, or a one-value `enum`), else None."""
+    target = deref(document, schema)
+    values = [target["const"]] if "const" in target else target.get("enum") or []
+    return values[0] if len(values) == 1 and isinstance(values[0], str) else None
