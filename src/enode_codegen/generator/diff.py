@@ -7,6 +7,10 @@ authentication, a new required input, changed input validation, a removed route 
 method, a removed or renamed response field, and a new case in a response enum (not
 breaking from 2024-10-01 on). Everything else additive is not.
 
+Webhook events (the document's `webhooks`, matched by event name) are compared too: an
+event the newer version adds is additive, one it no longer sends is breaking, and the
+payload of an event both have is compared like a response body (the receiver reads it).
+
 Between packaged versions, each difference is tied to the declared change that made it
 (`spec/changes/<version>.yaml`): the overlay action whose changed JSON pointers contain,
 or are contained in, the difference's pointers. A difference no declared change covers
@@ -24,7 +28,7 @@ from .bundle import bundle_spec
 from .errors import SpecError, SpecProblem
 from .paths import spec_file
 from .publish import Rendition, render_versions
-from .validate import iter_operations
+from .validate import HTTP_METHODS, iter_operations
 from .yaml_source import escape_pointer, unescape_pointer
 
 __all__ = [
@@ -69,6 +73,7 @@ class Difference:
     pointers: tuple[str, ...] = ()  # where it is in the old and new documents
     change: str | None = None  # the declared change it belongs to (`<version>: <id>`)
     changelog: str | None = None  # that change's sentence
+    value: Any = field(default=None, compare=False)  # the enum value of an enum-value-* entry
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -86,6 +91,8 @@ KINDS = {
     "operation-added": "Operations added",
     "operation-removed": "Operations removed",
     "operation-moved": "Operations moved",
+    "webhook-added": "Webhook events added",
+    "webhook-removed": "Webhook events removed",
     "security-changed": "Authentication changed",
     "parameter-added": "Parameters added",
     "parameter-removed": "Parameters removed",
@@ -360,6 +367,7 @@ def diff_documents(
         )
     for op_id in sorted(old_ops.keys() & new_ops.keys()):
         raw += _diff_operation(old, new, op_id, old_ops[op_id], new_ops[op_id], new_version)
+    raw += _diff_webhooks(old, new, new_version)
     report.differences = _merge(raw) if declared is None else attribute(raw, declared)
     report.declared = [f"{c.version}: {c.id}" for c in declared or []]
     return report
@@ -476,6 +484,44 @@ def _diff_operation(
         yield from _diff_fields(old_fields, new_fields, "response", op_id, new_version, code)
 
 
+def _webhooks(document: dict[str, Any]) -> dict[str, tuple[str, str, dict[str, Any]]]:
+    """{event name: (pointer, operationId, operation)} of every webhook of `document`."""
+    found = {}
+    for name, item in (document.get("webhooks") or {}).items():
+        item, pointer = _follow(document, item, f"/webhooks/{escape_pointer(name)}")
+        for method in HTTP_METHODS:
+            operation = item.get(method)
+            if isinstance(operation, dict):
+                op_id = str(operation.get("operationId") or f"{method.upper()} {name}")
+                found[str(name)] = (f"{pointer}/{method}", op_id, operation)
+                break
+    return found
+
+
+def _diff_webhooks(old: dict[str, Any], new: dict[str, Any], new_version: str) -> list[Difference]:
+    """Webhook events added or removed, and changes to the payload of events both send."""
+    found: list[Difference] = []
+    old_hooks, new_hooks = _webhooks(old), _webhooks(new)
+    for name in sorted(old_hooks.keys() - new_hooks.keys()):
+        pointer, op_id, _ = old_hooks[name]
+        found.append(
+            Difference("webhook-removed", name, "", True, (op_id,), (pointer.rsplit("/", 1)[0],))
+        )
+    for name in sorted(new_hooks.keys() - old_hooks.keys()):
+        pointer, op_id, _ = new_hooks[name]
+        found.append(
+            Difference("webhook-added", name, "", False, (op_id,), (pointer.rsplit("/", 1)[0],))
+        )
+    for name in sorted(old_hooks.keys() & new_hooks.keys()):
+        (old_pointer, _, before), (new_pointer, op_id, after) = old_hooks[name], new_hooks[name]
+        old_body = _fields(old, before.get("requestBody", {}), f"{old_pointer}/requestBody")
+        new_body = _fields(new, after.get("requestBody", {}), f"{new_pointer}/requestBody")
+        if old_body is not None or new_body is not None:
+            # what Enode sends is what the receiver reads: classed like a response body
+            found += _diff_fields(old_body or {}, new_body or {}, "response", op_id, new_version)
+    return found
+
+
 def _diff_fields(
     old: dict[str, _Field],
     new: dict[str, _Field],
@@ -582,6 +628,7 @@ def _diff_fields(
                         direction == "response" and new_version < ENUM_ADDITIONS_NONBREAKING_FROM,
                         ops,
                         (before.enum_pointer + "/enum", after.enum_pointer + "/enum"),
+                        value=value,
                     )
             for value in old_enum:
                 if value not in new_enum:
@@ -592,6 +639,7 @@ def _diff_fields(
                         direction == "request",
                         ops,
                         (before.enum_pointer + "/enum", after.enum_pointer + "/enum"),
+                        value=value,
                     )
 
 
@@ -669,6 +717,8 @@ class DeclaredChange:
     changelog: str
     breaking: bool
     touched: tuple[str, ...]  # every JSON pointer its actions changed
+    # (array pointer, JSON of the value) of every array element its actions removed or added
+    elements: tuple[tuple[str, str], ...] = ()
 
 
 def _closeness(touched: str, pointer: str) -> tuple[int, int] | None:
@@ -687,7 +737,17 @@ def attribute(differences: list[Difference], declared: list[DeclaredChange]) -> 
     result = []
     for difference in differences:
         best: tuple[tuple[int, int], DeclaredChange] | None = None
-        for change in declared:
+        candidates = declared
+        if difference.kind in ("enum-value-added", "enum-value-removed"):
+            # an enum several changes edit: the change that removed or added this value
+            value = _element_key(difference.value)
+            exact = [
+                c
+                for c in declared
+                if any(v == value and p in difference.pointers for p, v in c.elements)
+            ]
+            candidates = exact or declared
+        for change in candidates:
             for touched in change.touched:
                 for pointer in difference.pointers:
                     score = _closeness(touched, pointer)
@@ -746,7 +806,11 @@ def declared_changes(renditions: list[Rendition], old: str, new: str) -> list[De
                 bool(entry.get("breaking")),
                 (),
             )
-            found[key] = replace(known, touched=known.touched + tuple(applied.touched))
+            found[key] = replace(
+                known,
+                touched=known.touched + tuple(applied.touched),
+                elements=known.elements + tuple((p, _element_key(v)) for p, v in applied.elements),
+            )
         for change_id in declared:
             found.setdefault(
                 (version, str(change_id)),
@@ -761,6 +825,10 @@ def declared_changes(renditions: list[Rendition], old: str, new: str) -> list[De
     if problems:
         raise SpecError(problems)
     return [found[key] for key in sorted(found, key=lambda key: (key[0], rank.get(key, 0)))]
+
+
+def _element_key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
 
 
 def packaged_report(old: str, new: str) -> tuple[Report, list[DeclaredChange]]:

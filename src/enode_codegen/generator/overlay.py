@@ -63,6 +63,9 @@ class Overlay:
 class AppliedAction:
     action: Action
     touched: list[str] = field(default_factory=list)  # JSON pointers of what it changed
+    # (array pointer, value) of every array element it removed or appended: which enum
+    # value an action changed, where two changes edit one enum
+    elements: list[tuple[str, Any]] = field(default_factory=list)
 
 
 def load_overlay(path: Path) -> Overlay:
@@ -166,6 +169,7 @@ def _apply(document: dict[str, Any], action: Action) -> AppliedAction:
             key = node.location[-1]
             if isinstance(parent, list):
                 assert isinstance(key, int)
+                result.elements.append((_pointer(node.location[:-1]), parent[key]))
                 del parent[key]
             else:
                 del parent[key]
@@ -181,7 +185,7 @@ def _apply(document: dict[str, Any], action: Action) -> AppliedAction:
     else:
         value = action.value
     for node in nodes:
-        _update(document, node.location, copy.deepcopy(value), result.touched)
+        _update(document, node.location, copy.deepcopy(value), result)
     return result
 
 
@@ -192,18 +196,22 @@ def _resolve(document: Any, location: tuple[str | int, ...]) -> Any:
     return node
 
 
-def _update(document: Any, location: tuple[str | int, ...], value: Any, touched: list[str]) -> None:
+def _update(
+    document: Any, location: tuple[str | int, ...], value: Any, result: AppliedAction
+) -> None:
+    touched = result.touched
     target = _resolve(document, location)
     if isinstance(target, dict) and isinstance(value, dict):
         for key, item in value.items():
             if isinstance(target.get(key), dict) and isinstance(item, dict):
-                _update(document, (*location, key), item, touched)
+                _update(document, (*location, key), item, result)
             else:
                 target[key] = item
                 touched.append(_pointer((*location, key)))
     elif isinstance(target, list):
         target.append(value)
         touched.append(_pointer(location))
+        result.elements.append((_pointer(location), value))
     elif isinstance(target, dict):
         raise _ActionError(f"cannot merge a {type(value).__name__} into an object")
     else:

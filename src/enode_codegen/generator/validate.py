@@ -9,7 +9,8 @@ file, line and JSON pointer of the offending node:
    before openapi-spec-validator runs, which would otherwise recurse forever);
 3. openapi: openapi-spec-validator on the bundled document; each finding is mapped
    through the document (and its `$ref`s) to the node it is about;
-4. our rules: unique `operationId`s, every example valid against its schema
+4. our rules: unique `operationId`s (across paths and 3.1 `webhooks`), every example
+   valid against its schema
    (a warning for third-party specs, an error for Enode's), and for Enode's specs
    a success response and the `Enode-Version` header on every operation and no
    reference cycle between schemas at all.
@@ -40,7 +41,14 @@ from .bundle import Bundle, bundle_spec, deref
 from .errors import Severity, SpecError, SpecProblem
 from .yaml_source import escape_pointer, unescape_pointer
 
-__all__ = ["HTTP_METHODS", "ValidatedSpec", "iter_operations", "validate_bundle", "validate_spec"]
+__all__ = [
+    "HTTP_METHODS",
+    "ValidatedSpec",
+    "iter_operations",
+    "iter_webhooks",
+    "validate_bundle",
+    "validate_spec",
+]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 VERSION_HEADER = "enode-version"
@@ -122,6 +130,18 @@ def iter_operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[s
             operation = item.get(method)
             if isinstance(operation, dict):
                 yield path, method, operation
+
+
+def iter_webhooks(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """Yield (name, method, operation) for every operation of the OpenAPI 3.1 `webhooks`
+    (requests the API sends, not serves), in document order; references not followed."""
+    for name, item in (document.get("webhooks") or {}).items():
+        if not isinstance(item, dict):
+            continue
+        for method in HTTP_METHODS:
+            operation = item.get(method)
+            if isinstance(operation, dict):
+                yield str(name), method, operation
 
 
 def _openapi_problems(bundle: Bundle, document: dict[str, Any]) -> Iterator[SpecProblem]:
@@ -295,6 +315,24 @@ def _operation_problems(bundle: Bundle, *, enode_rules: bool) -> Iterator[SpecPr
                 f"{where} does not declare the Enode-Version header",
             )
 
+    for name, method, operation in iter_webhooks(document):
+        # webhooks share the operationId namespace (OpenAPI 3.1: unique in the document);
+        # they are sent by the API, so the request rules above (Enode-Version) do not apply
+        pointer = f"/webhooks/{escape_pointer(name)}/{method}"
+        where = f"webhook {name!r}"
+        operation_id = operation.get("operationId")
+        if not operation_id:
+            if enode_rules:
+                yield bundle.problem(pointer, "operation-id", f"{where} has no operationId")
+        elif operation_id in first_seen:
+            yield bundle.problem(
+                f"{pointer}/operationId",
+                "operation-id",
+                f"duplicate operationId {operation_id!r} (also {first_seen[operation_id]})",
+            )
+        else:
+            first_seen[operation_id] = where
+
 
 def _resolved_params(document: dict[str, Any], path: str) -> list[dict[str, Any]]:
     item = document["paths"][path]
@@ -408,6 +446,7 @@ _NAMED_MAPS = {
     "requestBodies",
     "securitySchemes",
     "pathItems",
+    "webhooks",
 }
 _DATA_KEYS = {"example", "examples", "default", "enum", "const"}
 _SCHEMA_KEYS = {
