@@ -234,9 +234,12 @@ def test_unknown_events_keep_every_field() -> None:
         "toaster": {"id": "t-1", "slots": 4},
         "updatedFields": ["toaster.slots"],
     }
-    events = [future, enode_event("user:vehicle:updated")]
+    odd = {"event": "user:charge-action:updated", "createdAt": "soon", "action": {"id": 1}}
+    events = [future, enode_event("user:vehicle:updated"), odd]
     body, headers = hooks(V).construct_delivery(events, secret=SECRET)
-    unknown, known = hooks(V).unwrap(body, headers, secret=SECRET)
+    unknown, known, deprecated = hooks(V).unwrap(body, headers, secret=SECRET)
+    assert isinstance(deprecated, hooks(V).UnknownWebhookEvent)
+    assert (deprecated.created_at, deprecated.version) == ("soon", None)  # kept as sent
     assert isinstance(unknown, hooks(V).UnknownWebhookEvent)
     assert type(known).__name__ == "VehicleUpdatedEvent"
     assert (unknown.event, unknown.version, unknown.created_at.year) == (

@@ -53,7 +53,10 @@ class UnknownWebhookEvent(EnodeModel):
     """
 
     event: str
-    created_at: Annotated[datetime | None, Field(alias="createdAt")] = None
+    # a date-time when it is one, else the text as sent: an unknown event is never an error
+    created_at: Annotated[
+        datetime | str | None, Field(alias="createdAt", union_mode="left_to_right")
+    ] = None
     version: str | None = None
 
 

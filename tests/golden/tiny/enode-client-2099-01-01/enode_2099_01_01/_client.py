@@ -43,7 +43,7 @@ class WebhooksResource(SyncResource):
 
         `secret` defaults to ENODE_WEBHOOK_SECRET. Events this version does not know become
         `UnknownWebhookEvent`. Raises `WebhookVerificationError` (signature missing or wrong)
-        and `WebhookPayloadError` (not an array of events). Synchronous.
+        and `WebhookPayloadError` (not an array of events).
         """
         return webhook_events.unwrap(body, headers, secret=secret)
 
@@ -152,7 +152,8 @@ class AsyncWebhooksResource(AsyncResource):
 
         `secret` defaults to ENODE_WEBHOOK_SECRET. Events this version does not know become
         `UnknownWebhookEvent`. Raises `WebhookVerificationError` (signature missing or wrong)
-        and `WebhookPayloadError` (not an array of events). Synchronous in the async client too: no IO.
+        and `WebhookPayloadError` (not an array of events).
+        Synchronous on the async client too: it does no IO.
         """
         return webhook_events.unwrap(body, headers, secret=secret)
 
