@@ -148,6 +148,7 @@ def test_sync_and_async_clients_unwrap_like_the_module(
     expected = hooks(V).unwrap(body, headers, secret=SECRET)
     assert [type(e).__name__ for e in expected] == ["VendorActionUpdatedEvent", "HeartbeatEvent"]
     assert expected[1].pending_events == events[1]["pendingEvents"]
+    assert package(V).webhooks is hooks(V)  # `import enode_...` reaches the module too
     lowercase = {k.lower(): v for k, v in headers.items()}  # as ASGI servers hand them over
     for client in clients():
         assert client.webhooks.unwrap(body, lowercase, secret=SECRET) == expected

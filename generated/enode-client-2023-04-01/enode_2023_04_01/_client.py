@@ -33,7 +33,7 @@ else:  # built on first use: importing the package does not build every model cl
     models = lazy_module(f"{__package__}.models")
     webhook_events = lazy_module(f"{__package__}.webhooks")
 
-__all__ = ["AsyncClient", "Client", "models"]
+__all__ = ["AsyncClient", "Client", "models", "webhook_events"]
 
 
 class BatteriesResource(SyncResource):

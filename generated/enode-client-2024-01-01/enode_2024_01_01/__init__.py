@@ -8,6 +8,7 @@ with Client(environment="sandbox") as client:  # reads ENODE_CLIENT_ID / ENODE_C
 """
 
 from ._client import AsyncClient, Client, models
+from ._client import webhook_events as webhooks
 from ._runtime import (
     ActionTimeoutError,
     APIConnectionError,
@@ -54,4 +55,5 @@ __all__ = [
     "WebhookPayloadError",
     "WebhookVerificationError",
     "models",
+    "webhooks",
 ]
