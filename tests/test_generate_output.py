@@ -113,7 +113,7 @@ def test_check_reports_a_stale_package_with_a_diff(
 def test_cli_generate_reports_counts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["generate", str(TINY), "--output", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "enode-client-2099-01-01: 1 operations, 2 models" in out
+    assert "enode-client-2099-01-01: 1 operations, 7 models" in out
 
 
 def test_no_generated_enode_class_has_a_number_the_spec_did_not_give_it() -> None:

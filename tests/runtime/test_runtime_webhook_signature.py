@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -65,3 +67,20 @@ def test_header_names_are_case_insensitive_and_batches_are_capped() -> None:
     assert header({}, "X-Enode-Signature") is None
     with pytest.raises(ValueError, match="at most 100"):
         signed_delivery(EVENTS * 101, SECRET)
+
+
+def test_signing_and_the_error_tree_load_without_pydantic() -> None:
+    """The mock and the contract suite sign through `_webhooks` without pydantic's model
+    machinery; its errors are part of EnodeError's tree."""
+    script = (
+        "import sys\n"
+        "from enode_codegen.runtime import _webhooks, EnodeError\n"
+        "assert 'pydantic' not in sys.modules, 'pydantic loaded'\n"
+        "assert issubclass(_webhooks.WebhookVerificationError, EnodeError)\n"
+        "body, headers = _webhooks.signed_delivery([{'event': 'system:heartbeat'}], 's')\n"
+        "_webhooks.verify_signature(body, headers['X-Enode-Signature'], 's')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr

@@ -9,6 +9,7 @@ Both are rendered from one template, so they cannot drift apart.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, cast
@@ -27,10 +28,12 @@ from ._runtime import (
 
 if TYPE_CHECKING:
     from . import models
+    from . import webhooks as webhook_events
 else:  # built on first use: importing the package does not build every model class
     models = lazy_module(f"{__package__}.models")
+    webhook_events = lazy_module(f"{__package__}.webhooks")
 
-__all__ = ["AsyncClient", "Client", "models"]
+__all__ = ["AsyncClient", "Client", "models", "webhook_events"]
 
 
 class BatteriesResource(SyncResource):
@@ -2832,6 +2835,29 @@ class WebhooksResource(SyncResource):
             idempotent=False,
             options=options,
         )
+
+    def unwrap(
+        self, body: bytes | str, headers: Mapping[str, str], *, secret: str | None = None
+    ) -> list[webhook_events.WebhookEventPayload | webhook_events.UnknownWebhookEvent]:
+        """Verify a webhook delivery's `X-Enode-Signature` on `body` exactly as received
+        (bytes, before any JSON parsing), then parse its events, in order.
+
+        `secret` defaults to ENODE_WEBHOOK_SECRET. Events this version does not know become
+        `UnknownWebhookEvent`. Raises `WebhookVerificationError` (signature missing or wrong)
+        and `WebhookPayloadError` (not an array of events).
+        """
+        return webhook_events.unwrap(body, headers, secret=secret)
+
+    def verify_signature(
+        self,
+        body: bytes | str,
+        headers: Mapping[str, str] | str | None,
+        *,
+        secret: str | None = None,
+    ) -> None:
+        """Raise `WebhookVerificationError` unless the delivery's signature matches `body`.
+        `headers`: the request's headers, or the `X-Enode-Signature` value itself."""
+        webhook_events.verify_signature(body, headers, secret=secret)
 
 
 class WebhooksResourceWithRawResponse:
@@ -5767,6 +5793,30 @@ class AsyncWebhooksResource(AsyncResource):
             idempotent=False,
             options=options,
         )
+
+    def unwrap(
+        self, body: bytes | str, headers: Mapping[str, str], *, secret: str | None = None
+    ) -> list[webhook_events.WebhookEventPayload | webhook_events.UnknownWebhookEvent]:
+        """Verify a webhook delivery's `X-Enode-Signature` on `body` exactly as received
+        (bytes, before any JSON parsing), then parse its events, in order.
+
+        `secret` defaults to ENODE_WEBHOOK_SECRET. Events this version does not know become
+        `UnknownWebhookEvent`. Raises `WebhookVerificationError` (signature missing or wrong)
+        and `WebhookPayloadError` (not an array of events).
+        Synchronous on the async client too: it does no IO.
+        """
+        return webhook_events.unwrap(body, headers, secret=secret)
+
+    def verify_signature(
+        self,
+        body: bytes | str,
+        headers: Mapping[str, str] | str | None,
+        *,
+        secret: str | None = None,
+    ) -> None:
+        """Raise `WebhookVerificationError` unless the delivery's signature matches `body`.
+        `headers`: the request's headers, or the `X-Enode-Signature` value itself."""
+        webhook_events.verify_signature(body, headers, secret=secret)
 
 
 class AsyncWebhooksResourceWithRawResponse:

@@ -8,6 +8,7 @@ with Client(environment="sandbox") as client:  # reads ENODE_CLIENT_ID / ENODE_C
 """
 
 from ._client import AsyncClient, Client, models
+from ._client import webhook_events as webhooks
 from ._runtime import (
     ActionTimeoutError,
     APIConnectionError,
@@ -25,6 +26,8 @@ from ._runtime import (
     ServiceUnavailableError,
     StrictModeError,
     UnprocessableEntityError,
+    WebhookPayloadError,
+    WebhookVerificationError,
 )
 
 API_VERSION = "2024-10-01"
@@ -49,5 +52,8 @@ __all__ = [
     "ServiceUnavailableError",
     "StrictModeError",
     "UnprocessableEntityError",
+    "WebhookPayloadError",
+    "WebhookVerificationError",
     "models",
+    "webhooks",
 ]

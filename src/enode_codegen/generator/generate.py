@@ -107,6 +107,7 @@ def build_packages(
                 if op.loose
             )
             + tuple(f"models: {note}" for note in models.warnings)
+            + tuple(f"webhooks: {note}" for note in api.webhook_notes)
         )
         report = PackageReport(
             display_path(spec),

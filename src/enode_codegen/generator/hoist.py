@@ -9,7 +9,9 @@ Works on a copy of the bundled document:
    (`Battery.chargeState` -> `BatteryChargeState`, a list's items ->
    `<Parent><Property>Item`, a `oneOf` variant after its title, its tag value or
    the property only it has: `ScheduleRuleTargetStateWithUntil`);
-3. inline request and response bodies of operations become
+3. inline event schemas of the top-level `webhooks` become `<Webhook>Event`
+   (`user:widget:updated` -> `UserWidgetUpdatedEvent`);
+4. inline request and response bodies of operations become
    `<OperationId>Request` / `<OperationId>Response` (`<OperationId>NotFoundError`
    for an error status, `<OperationId>CreatedResponse` for a second success);
    those of shared responses and request bodies are named after their component.
@@ -80,6 +82,11 @@ def hoist_schemas(document: dict[str, Any]) -> dict[str, Any]:
                     f"{base}{class_name(str(parameter.get('name', '')))}",
                     top=False,
                 )
+    for key, item in sorted((doc.get("webhooks") or {}).items(), key=lambda kv: str(kv[0])):
+        for _method, operation in sorted(item.items() if isinstance(item, dict) else []):
+            body = operation.get("requestBody") if isinstance(operation, dict) else None
+            if isinstance(body, dict):  # an inline event: `<Webhook>Event` (its array's items too)
+                _hoist_event_content(hoister, body.get("content"), class_name(f"{key} event"))
     components = doc["components"]
     for kind, suffix in (("responses", "Response"), ("requestBodies", "Request")):
         for name, item in sorted((components.get(kind) or {}).items()):
@@ -204,6 +211,19 @@ def _rewrite_exact(node: Any, mapping: dict[str, str]) -> None:
     elif isinstance(node, list):
         for value in node:
             _rewrite_exact(value, mapping)
+
+
+def _hoist_event_content(hoister: _Hoister, content: Any, name: str) -> None:
+    """A webhook's inline event schema becomes a component named `name`; when the body is an
+    array of events, its items do."""
+    for media in (content or {}).values() if isinstance(content, dict) else []:
+        schema = media.get("schema") if isinstance(media, dict) else None
+        if not isinstance(schema, dict):
+            continue
+        if schema.get("type") == "array" and isinstance(schema.get("items"), dict):
+            schema["items"] = hoister.hoist(schema["items"], name, top=True)
+        else:
+            media["schema"] = hoister.hoist(schema, name, top=True)
 
 
 def _response_suffix(code: str, first_success: bool) -> str:

@@ -2,8 +2,10 @@
 
 `build_api` turns a hoisted OpenAPI document into frozen dataclasses: resources
 (one per tag) holding operations, each with typed parameters, body, response,
-pagination and action semantics. Every collection is sorted, so the rendered
-output does not depend on dict or set order. Templates only lay this out.
+pagination and action semantics, and the events of the document's top-level
+`webhooks` (OpenAPI 3.1), which the `webhooks` resource and module unwrap. Every
+collection is sorted, so the rendered output does not depend on dict or set order.
+Templates only lay this out.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .bundle import deref
+from .hoist import ref_name
 from .naming import class_name, snake_name, unique
 from .pytypes import TypeMapper
 from .text import doc_line, docstring, plain
-from .validate import VERSION_HEADER, iter_operations
+from .validate import HTTP_METHODS, VERSION_HEADER, iter_operations
 
 __all__ = [
     "Api",
@@ -28,12 +31,15 @@ __all__ = [
     "Param",
     "Resource",
     "Response",
+    "WebhookEvent",
     "build_api",
     "resource_attr",
 ]
 
 JSON_TYPES = ("application/json", "application/problem+json")
 UNTAGGED = "default"  # the resource of operations without tags: `client.default`
+WEBHOOKS_ATTR = "webhooks"  # the resource that also unwraps deliveries: `client.webhooks.unwrap`
+WEBHOOK_METHODS = ("unwrap", "verify_signature")  # its hand-rendered methods, never operation names
 ResponseKind = Literal["model", "none", "page", "any"]
 
 
@@ -129,6 +135,17 @@ class Resource:
     description: str
     operations: tuple[Operation, ...]
     get_action: str | None  # method polling an action, when this resource creates actions
+    unwraps_webhooks: bool = False  # has `unwrap` / `verify_signature` (the spec has webhooks)
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    """One event a webhook delivery may hold: `name` is its discriminator value."""
+
+    name: str  # e.g. "user:vehicle:updated"
+    model: str  # its model class in models.py
+    webhook: str  # the key in the spec's `webhooks` that declares it
+    summary: str
 
 
 @dataclass(frozen=True)
@@ -141,6 +158,10 @@ class Api:
     resources: tuple[Resource, ...]
     servers: tuple[tuple[str, str], ...]
     token_url: str | None
+    has_webhooks: bool = False  # the document has a top-level `webhooks` section
+    webhook_events: tuple[WebhookEvent, ...] = ()  # sorted by name
+    webhook_discriminator: str = "event"  # the property naming an event
+    webhook_notes: tuple[str, ...] = ()  # webhooks whose events could not be typed, and why
 
     @property
     def operations(self) -> tuple[Operation, ...]:
@@ -183,18 +204,26 @@ def build_api(
         for t in document.get("tags", [])
         if isinstance(t, dict)
     }
-    by_tag: dict[str, list[Operation]] = {}
-    method_names: dict[str, set[str]] = {}
+    raw_by_tag: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
     for path, method, raw in sorted(iter_operations(document), key=lambda item: (item[0], item[1])):
-        tag = str((raw.get("tags") or [UNTAGGED])[0])
-        taken = method_names.setdefault(tag, set())
-        by_tag.setdefault(tag, []).append(_operation(document, classes, path, method, raw, taken))
+        raw_by_tag.setdefault(str((raw.get("tags") or [UNTAGGED])[0]), []).append(
+            (path, method, raw)
+        )
+    has_webhooks = bool(document.get("webhooks"))
     resources: list[Resource] = []
     attr_taken: set[str] = {"with_options", "with_raw_response", "close"}
-    for tag in sorted(by_tag):
-        operations = tuple(sorted(by_tag[tag], key=lambda op: op.method_name))
-        name = tag if tag == UNTAGGED else resource_attr(tag, [op.path for op in operations])
+    for tag in sorted(raw_by_tag):
+        paths = [path for path, _method, _raw in raw_by_tag[tag]]
+        name = tag if tag == UNTAGGED else resource_attr(tag, paths)
         attr = unique(snake_name(name), attr_taken)
+        unwraps = has_webhooks and attr == WEBHOOKS_ATTR
+        taken: set[str] = set(WEBHOOK_METHODS) if unwraps else set()
+        operations = tuple(
+            sorted(
+                (_operation(document, classes, *item, taken) for item in raw_by_tag[tag]),
+                key=lambda op: op.method_name,
+            )
+        )
         get_action = next(
             (
                 op.method_name
@@ -211,8 +240,16 @@ def build_api(
                 tag_docs.get(tag, ""),
                 operations,
                 get_action,
+                unwraps,
             )
         )
+    if has_webhooks and not any(r.unwraps_webhooks for r in resources):
+        attr = unique(WEBHOOKS_ATTR, attr_taken)
+        resources.append(
+            Resource("Webhooks", attr, class_name(attr) + "Resource", "", (), None, True)
+        )
+        resources.sort(key=lambda r: r.tag)
+    events, discriminator, notes = _webhook_events(document, classes)
     servers = tuple(
         (str(s.get("url", "")), str(s.get("description", "")))
         for s in document.get("servers", [])
@@ -227,6 +264,10 @@ def build_api(
         resources=tuple(resources),
         servers=servers,
         token_url=_token_url(document),
+        has_webhooks=has_webhooks,
+        webhook_events=events,
+        webhook_discriminator=discriminator,
+        webhook_notes=notes,
     )
 
 
@@ -419,3 +460,104 @@ def _token_url(document: dict[str, Any]) -> str | None:
         if isinstance(url, str):
             return url
     return None
+
+
+def _webhook_events(
+    document: dict[str, Any], classes: set[str]
+) -> tuple[tuple[WebhookEvent, ...], str, tuple[str, ...]]:
+    """The events of the top-level `webhooks`: each webhook's JSON request body (an event or an
+    array of events; a `oneOf` of events too) names model classes, and each model's
+    discriminator property holds its event name as a `const` (or a one-value `enum`).
+    The discriminator is the `propertyName` of a component `oneOf` over those models with a
+    `discriminator`, else `event`. Webhooks whose events cannot be typed are noted, and their
+    events parse as `UnknownWebhookEvent`."""
+    hooks = document.get("webhooks") or {}
+    declared: list[tuple[str, str, str]] = []  # (webhook, model, summary)
+    notes: list[str] = []
+    for key in sorted(hooks, key=str):
+        item = deref(document, hooks[key])
+        for method in HTTP_METHODS:
+            operation = item.get(method)
+            if not isinstance(operation, dict):
+                continue
+            models = _webhook_models(document, operation)
+            if not models:
+                notes.append(f"webhook {key!r} ({method.upper()}): no JSON body naming a model")
+            summary = docstring(operation.get("summary"))
+            declared += [(str(key), model, summary) for model in models]
+    discriminator = _webhook_discriminator(document, {model for _k, model, _s in declared})
+    schemas = document.get("components", {}).get("schemas", {})
+    events: dict[str, WebhookEvent] = {}
+    for key, model, summary in declared:
+        properties = deref(document, schemas.get(model)).get("properties") or {}
+        name = _fixed_string(document, properties.get(discriminator))
+        if model not in classes or name is None:
+            notes.append(
+                f"webhook {key!r}: {model} has no single string value of {discriminator!r}; "
+                "its events parse as UnknownWebhookEvent"
+            )
+            continue
+        if name in events and events[name].model != model:
+            notes.append(f"webhook {key!r}: event {name!r} is already {events[name].model}")
+            continue
+        events.setdefault(name, WebhookEvent(name, model, key, summary))
+    return (
+        tuple(events[name] for name in sorted(events)),
+        discriminator,
+        tuple(dict.fromkeys(notes)),
+    )
+
+
+def _webhook_models(document: dict[str, Any], operation: dict[str, Any]) -> list[str]:
+    """Model names of a webhook operation's JSON body: `X`, `array of X`, `oneOf` of those."""
+    body = deref(document, operation.get("requestBody"))
+    content = body.get("content") or {}
+    media_type = next((m for m in JSON_TYPES if m in content), None)
+    found = (content.get(media_type) or {}).get("schema") if media_type else None
+    if not isinstance(found, dict):
+        return []
+    schema: dict[str, Any] = found
+    whole = deref(document, schema) if "$ref" in schema else schema
+    if whole.get("type") == "array" or "items" in whole:
+        items = whole.get("items")
+        schema = items if isinstance(items, dict) else {}
+    members = [schema]
+    target = deref(document, schema) if "$ref" in schema else schema
+    if "oneOf" in target or "anyOf" in target:
+        members = list(target.get("oneOf") or target.get("anyOf") or [])
+    names = [ref_name(m["$ref"]) for m in members if isinstance(m, dict) and "$ref" in m]
+    return sorted({n for n in names if n is not None})
+
+
+def _webhook_discriminator(document: dict[str, Any], models: set[str]) -> str:
+    """The property naming an event: the `propertyName` of the component `oneOf` with a
+    `discriminator` that covers the most event models; else a property every event model
+    fixes to one string (`event` when it is one); else `event`."""
+    schemas = document.get("components", {}).get("schemas", {})
+    covering: list[tuple[int, str]] = []
+    for _name, schema in sorted(schemas.items()):
+        if not isinstance(schema, dict) or not isinstance(schema.get("discriminator"), dict):
+            continue
+        members = {
+            ref_name(m.get("$ref", "")) for m in schema.get("oneOf") or [] if isinstance(m, dict)
+        }
+        prop = schema["discriminator"].get("propertyName")
+        if isinstance(prop, str) and models & members:
+            covering.append((-len(models & members), prop))
+    if covering:
+        return min(covering)[1]
+    fixed: set[str] | None = None
+    for model in sorted(models):
+        properties = deref(document, schemas.get(model)).get("properties") or {}
+        own = {name for name, prop in properties.items() if _fixed_string(document, prop)}
+        fixed = own if fixed is None else fixed & own
+    if not fixed or "event" in fixed:
+        return "event"
+    return sorted(fixed)[0]
+
+
+def _fixed_string(document: dict[str, Any], schema: Any) -> str | None:
+    """The one string a schema allows (`const`, or a one-value `enum`), else None."""
+    target = deref(document, schema)
+    values = [target["const"]] if "const" in target else target.get("enum") or []
+    return values[0] if len(values) == 1 and isinstance(values[0], str) else None

@@ -14,7 +14,7 @@ from typing import Any
 import jinja2
 
 from . import paths
-from .ir import Api, Operation, Resource
+from .ir import Api, Operation, Resource, WebhookEvent
 from .text import doc_line
 
 __all__ = ["render_package"]
@@ -61,6 +61,8 @@ def render_package(
         f"{pkg}/models.py": models_source,
         f"{pkg}/py.typed": "",
     }
+    if api.has_webhooks:
+        files[f"{pkg}/webhooks.py"] = env.get_template("webhooks.py.jinja").render(context)
     for source in sorted(paths.RUNTIME_DIR.rglob("*.py")):
         relative = source.relative_to(paths.RUNTIME_DIR).as_posix()
         files[f"{pkg}/_runtime/{relative}"] = f"{header}\n{source.read_text(encoding='utf-8')}"
@@ -84,6 +86,7 @@ def _readme_examples(api: Api, enum_members: dict[str, str]) -> dict[str, Any]:
         None,
     )
     return {
+        "example_event": _example_event(api),
         "example_read": _read_example(api, read),
         "example_page": f"client.{page[0].attr_name}.{page[1].method_name}(page_size=50)"
         if page
@@ -114,6 +117,16 @@ def _example_value(annotation: str, enum_members: dict[str, str]) -> str:
     if first.startswith("models.") and first[7:] in enum_members:
         return f"{first}.{enum_members[first[7:]]}"
     return _SIMPLE_EXAMPLES.get(first, "...")
+
+
+def _example_event(api: Api) -> WebhookEvent | None:
+    """The event the README's webhook examples dispatch on: an action's or asset's update
+    when there is one (what receivers mostly handle), else the first."""
+    events = api.webhook_events
+    preferred = [e for e in events if e.name.endswith("vendor-action:updated")] or [
+        e for e in events if e.name.endswith(":updated")
+    ]
+    return (preferred or list(events))[0] if events else None
 
 
 def _is_simple_get(op: Operation) -> bool:

@@ -7,8 +7,9 @@ A delivery is a POST whose body is a JSON array of events, with the headers
 webhook's secret>` and `X-Enode-Delivery: <unique ID of the delivery>`. The signature
 covers the bytes as sent: a body that was parsed and serialised again does not verify.
 
-Imports only the standard library, so the mock and the contract suite use it without
-pydantic or httpx models.
+Imports only the standard library and the runtime's exception tree (itself standard library
+only), so the mock and the contract suite use it without pydantic or httpx models. Parsing a
+verified delivery into typed events is the pydantic side, `_webhook_events.py`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import os
 import uuid
 from collections.abc import Mapping
 from typing import Any
+
+from ._errors import WebhookVerificationError
 
 __all__ = [
     "DELIVERY_HEADER",
@@ -39,13 +42,6 @@ DELIVERY_HEADER = "X-Enode-Delivery"
 SECRET_ENV = "ENODE_WEBHOOK_SECRET"
 MAX_EVENTS_PER_DELIVERY = 100
 _PREFIX = "sha1="
-
-
-class WebhookVerificationError(Exception):
-    """A delivery's signature is missing, malformed or does not match the secret.
-
-    The message says which; it never contains the secret or the expected signature.
-    """
 
 
 def sign(body: bytes, secret: str) -> str:

@@ -70,6 +70,13 @@ Resources (the async twin is identical apart from `async def` / `await`)::
         def __init__(self, client: Client) -> None:
             self.batteries = BatteriesResourceWithRawResponse(client.batteries)
 
+Webhooks (the package's `webhooks.py`; `_webhooks.py` signs and verifies, stdlib only)::
+
+    EVENTS: WebhookEvents[WebhookEventPayload] = WebhookEvents(
+        {"user:vehicle:updated": models.VehicleUpdatedEvent, ...}, discriminator="event")
+    EVENTS.unwrap(body, headers, secret=None)     # verify, then list[Event | UnknownWebhookEvent]
+    EVENTS.construct_delivery(events, secret=None)  # (body, headers) as Enode would send them
+
 `request(method, path, *, cast_to, **RequestArgs)`: `cast_to` is a model class,
 `list[X]`, `str`, a union, `Any`, or None (no body). `RequestArgs`: `path_params`
 (URL-quoted), `params` (query by wire name, None dropped), `headers`, `json_body`
@@ -110,6 +117,8 @@ from ._errors import (
     ServiceUnavailableError,
     StrictModeError,
     UnprocessableEntityError,
+    WebhookPayloadError,
+    WebhookVerificationError,
 )
 from ._lazy import lazy_module
 from ._pagination import AsyncPage, SyncPage
@@ -118,11 +127,20 @@ from ._request import RequestArgs, RequestOptions
 from ._resource import AsyncResource, SyncResource
 from ._retry import Backoff
 from ._settings import ENVIRONMENTS, Environment
+from ._webhooks import (
+    DELIVERY_HEADER,
+    SIGNATURE_HEADER,
+    sign,
+    signed_delivery,
+    verify_signature,
+)
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
+    "DELIVERY_HEADER",
     "ENVIRONMENTS",
+    "SIGNATURE_HEADER",
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
@@ -158,25 +176,38 @@ __all__ = [
     "SyncAPIClient",
     "SyncPage",
     "SyncResource",
+    "UnknownWebhookEvent",
     "UnprocessableEntityError",
+    "WebhookEvents",
+    "WebhookPayloadError",
+    "WebhookVerificationError",
     "async_to_raw_response_wrapper",
     "async_wait_for_action",
     "lazy_module",
+    "sign",
+    "signed_delivery",
     "to_raw_response_wrapper",
+    "verify_signature",
     "wait_for_action",
 ]
 
 if TYPE_CHECKING:
     from ._models import EnodeModel, PaginationCursors
+    from ._webhook_events import UnknownWebhookEvent, WebhookEvents
 
-_PYDANTIC_SIDE = frozenset({"EnodeModel", "PaginationCursors"})
+_PYDANTIC_SIDE = {
+    "EnodeModel": "_models",
+    "PaginationCursors": "_models",
+    "UnknownWebhookEvent": "_webhook_events",
+    "WebhookEvents": "_webhook_events",
+}
 
 
 def __getattr__(name: str) -> Any:
-    """The pydantic models of the runtime (`_models.py`), imported on first use: the
-    package imports without loading pydantic's model machinery."""
+    """The pydantic side of the runtime (`_models.py`, `_webhook_events.py`), imported on
+    first use: the package imports without loading pydantic's model machinery."""
     if name in _PYDANTIC_SIDE:
-        from . import _models
+        import importlib
 
-        return getattr(_models, name)
+        return getattr(importlib.import_module(f".{_PYDANTIC_SIDE[name]}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

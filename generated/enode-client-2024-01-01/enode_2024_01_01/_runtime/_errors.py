@@ -18,18 +18,25 @@ EnodeError
  │         └── ServiceUnavailableError     503
  ├── ResponseValidationError       a 2xx body does not match the expected type
  ├── StrictModeError               strict mode: a response has unknown fields or enum values
- └── ActionTimeoutError            wait_for_action: the action is still PENDING at the deadline
+ ├── ActionTimeoutError            wait_for_action: the action is still PENDING at the deadline
+ ├── WebhookVerificationError      a webhook delivery's signature is missing, malformed or wrong,
+ │                                 or no webhook secret is configured
+ └── WebhookPayloadError           a verified delivery is not a JSON array of events, or a known
+                                   event does not match its schema (unknown events never are)
 ```
 
-No exception text ever contains a client secret or a token.
+No exception text ever contains a client secret, a token or a webhook secret. Importing this
+module needs only the standard library (httpx is named in annotations only), so the webhook
+signature module (`_webhooks.py`) can share the tree.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = [
     "APIConnectionError",
@@ -49,6 +56,8 @@ __all__ = [
     "ServiceUnavailableError",
     "StrictModeError",
     "UnprocessableEntityError",
+    "WebhookPayloadError",
+    "WebhookVerificationError",
 ]
 
 
@@ -178,3 +187,27 @@ class ActionTimeoutError(EnodeError):
     def __init__(self, message: str, *, action: Any) -> None:
         super().__init__(message)
         self.action = action
+
+
+class WebhookVerificationError(EnodeError):
+    """A webhook delivery's signature is missing, malformed or does not match the secret
+    (or no secret is configured).
+
+    The message says which; it never contains the secret or the expected signature. Answer
+    the delivery with a 4xx and do not act on it.
+    """
+
+
+class WebhookPayloadError(EnodeError, ValueError):
+    """A delivery whose signature verified is not what Enode sends: not JSON, not an array of
+    event objects, or a known event that does not match its schema.
+
+    `problems` lists each one as `[index] event: field.path: what`, e.g.
+    `[0] user:vehicle:updated: vehicle.id: Field required`; input values are not repeated.
+    Events with an `event` name this client does not know are never a problem: they parse
+    into `UnknownWebhookEvent`.
+    """
+
+    def __init__(self, message: str, *, problems: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.problems = list(problems)

@@ -2,12 +2,13 @@
 """Typed clients for the Tiny at Enode-Version 2099-01-01.
 
 `Client` (blocking) and `AsyncClient` (asyncio) have the same methods, grouped
-by resource: `client.widgets.<method>(...)`.
+by resource: `client.webhooks.<method>(...)`.
 Both are rendered from one template, so they cannot drift apart.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING
 from uuid import UUID
@@ -23,10 +24,46 @@ from ._runtime import (
 
 if TYPE_CHECKING:
     from . import models
+    from . import webhooks as webhook_events
 else:  # built on first use: importing the package does not build every model class
     models = lazy_module(f"{__package__}.models")
+    webhook_events = lazy_module(f"{__package__}.webhooks")
 
-__all__ = ["AsyncClient", "Client", "models"]
+__all__ = ["AsyncClient", "Client", "models", "webhook_events"]
+
+
+class WebhooksResource(SyncResource):
+    """Webhooks"""
+
+    def unwrap(
+        self, body: bytes | str, headers: Mapping[str, str], *, secret: str | None = None
+    ) -> list[webhook_events.WebhookEventPayload | webhook_events.UnknownWebhookEvent]:
+        """Verify a webhook delivery's `X-Enode-Signature` on `body` exactly as received
+        (bytes, before any JSON parsing), then parse its events, in order.
+
+        `secret` defaults to ENODE_WEBHOOK_SECRET. Events this version does not know become
+        `UnknownWebhookEvent`. Raises `WebhookVerificationError` (signature missing or wrong)
+        and `WebhookPayloadError` (not an array of events).
+        """
+        return webhook_events.unwrap(body, headers, secret=secret)
+
+    def verify_signature(
+        self,
+        body: bytes | str,
+        headers: Mapping[str, str] | str | None,
+        *,
+        secret: str | None = None,
+    ) -> None:
+        """Raise `WebhookVerificationError` unless the delivery's signature matches `body`.
+        `headers`: the request's headers, or the `X-Enode-Signature` value itself."""
+        webhook_events.verify_signature(body, headers, secret=secret)
+
+
+class WebhooksResourceWithRawResponse:
+    """`webhooks` methods that return `RawResponse` (status, headers, `.parse()`)."""
+
+    def __init__(self, resource: WebhooksResource) -> None:
+        del resource  # no API operations: only webhook deliveries
 
 
 class WidgetsResource(SyncResource):
@@ -64,6 +101,7 @@ class ClientWithRawResponse:
     """The client's resources with methods returning `RawResponse`."""
 
     def __init__(self, client: Client) -> None:
+        self.webhooks = WebhooksResourceWithRawResponse(client.webhooks)
         self.widgets = WidgetsResourceWithRawResponse(client.widgets)
 
 
@@ -88,6 +126,11 @@ class Client(SyncAPIClient):
     API_VERSION = "2099-01-01"
 
     @cached_property
+    def webhooks(self) -> WebhooksResource:
+        """Webhooks operations."""
+        return WebhooksResource(self)
+
+    @cached_property
     def widgets(self) -> WidgetsResource:
         """Widgets operations."""
         return WidgetsResource(self)
@@ -96,6 +139,41 @@ class Client(SyncAPIClient):
     def with_raw_response(self) -> ClientWithRawResponse:
         """The same methods, returning `RawResponse` to reach status and headers."""
         return ClientWithRawResponse(self)
+
+
+class AsyncWebhooksResource(AsyncResource):
+    """Webhooks"""
+
+    def unwrap(
+        self, body: bytes | str, headers: Mapping[str, str], *, secret: str | None = None
+    ) -> list[webhook_events.WebhookEventPayload | webhook_events.UnknownWebhookEvent]:
+        """Verify a webhook delivery's `X-Enode-Signature` on `body` exactly as received
+        (bytes, before any JSON parsing), then parse its events, in order.
+
+        `secret` defaults to ENODE_WEBHOOK_SECRET. Events this version does not know become
+        `UnknownWebhookEvent`. Raises `WebhookVerificationError` (signature missing or wrong)
+        and `WebhookPayloadError` (not an array of events).
+        Synchronous on the async client too: it does no IO.
+        """
+        return webhook_events.unwrap(body, headers, secret=secret)
+
+    def verify_signature(
+        self,
+        body: bytes | str,
+        headers: Mapping[str, str] | str | None,
+        *,
+        secret: str | None = None,
+    ) -> None:
+        """Raise `WebhookVerificationError` unless the delivery's signature matches `body`.
+        `headers`: the request's headers, or the `X-Enode-Signature` value itself."""
+        webhook_events.verify_signature(body, headers, secret=secret)
+
+
+class AsyncWebhooksResourceWithRawResponse:
+    """`webhooks` methods that return `RawResponse` (status, headers, `.parse()`)."""
+
+    def __init__(self, resource: AsyncWebhooksResource) -> None:
+        del resource  # no API operations: only webhook deliveries
 
 
 class AsyncWidgetsResource(AsyncResource):
@@ -133,6 +211,7 @@ class AsyncClientWithRawResponse:
     """The client's resources with methods returning `RawResponse`."""
 
     def __init__(self, client: AsyncClient) -> None:
+        self.webhooks = AsyncWebhooksResourceWithRawResponse(client.webhooks)
         self.widgets = AsyncWidgetsResourceWithRawResponse(client.widgets)
 
 
@@ -155,6 +234,11 @@ class AsyncClient(AsyncAPIClient):
     """
 
     API_VERSION = "2099-01-01"
+
+    @cached_property
+    def webhooks(self) -> AsyncWebhooksResource:
+        """Webhooks operations."""
+        return AsyncWebhooksResource(self)
 
     @cached_property
     def widgets(self) -> AsyncWidgetsResource:

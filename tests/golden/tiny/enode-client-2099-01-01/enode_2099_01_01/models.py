@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, RootModel
 
 from enode_2099_01_01._runtime import EnodeModel, OpenEnum
+
+
+class HeartbeatEvent(EnodeModel):
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    version: str
+    event: Literal["system:heartbeat"]
+    pending_events: Annotated[int, Field(alias="pendingEvents", ge=0)]
+
+
+class WebhookUser(EnodeModel):
+    id: str
 
 
 class WidgetColour(OpenEnum):
@@ -19,3 +30,41 @@ class Widget(EnodeModel):
     id: UUID
     colour: WidgetColour
     created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+
+
+class WidgetDeletedEvent(EnodeModel):
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    version: str
+    event: Literal["user:widget:deleted"]
+    user: WebhookUser
+    widget: Widget
+
+
+class WidgetUpdatedEvent(EnodeModel):
+    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
+    version: str
+    event: Literal["user:widget:updated"]
+    user: WebhookUser
+    widget: Widget
+    updated_fields: Annotated[list[str], Field(alias="updatedFields")]
+
+
+class WebhookDelivery(
+    RootModel[
+        list[
+            Annotated[
+                WidgetUpdatedEvent | WidgetDeletedEvent | HeartbeatEvent,
+                Field(discriminator="event"),
+            ]
+        ]
+    ]
+):
+    root: Annotated[
+        list[
+            Annotated[
+                WidgetUpdatedEvent | WidgetDeletedEvent | HeartbeatEvent,
+                Field(discriminator="event"),
+            ]
+        ],
+        Field(max_length=100, min_length=1),
+    ]
