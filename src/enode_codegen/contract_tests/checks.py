@@ -199,6 +199,39 @@ _ALL = (
         "Health check answers the wrong status",
         "`GET /health/ready` answers 204 without a token (503 problem when not ready)",
     ),
+    # the target's own webhook deliveries (test_webhook_deliveries.py)
+    Check(
+        "EN701",
+        "delivery_signed",
+        "Delivery not signed with the webhook's secret",
+        "every delivery carries `X-Enode-Signature: sha1=<HMAC-SHA1 of the body with the "
+        "webhook's secret>` and its own `X-Enode-Delivery` ID",
+        writes=True,
+    ),
+    Check(
+        "EN702",
+        "delivery_batch",
+        "Delivery is not a batch of events",
+        "a delivery is a POST of `application/json`: an array of 1 to 100 events",
+        writes=True,
+    ),
+    Check(
+        "EN703",
+        "delivery_event_schema",
+        "Delivered event does not match its schema",
+        "every delivered event is one the webhook's version declares, in that version "
+        "(`version`), and validates against its schema in the spec's `webhooks`",
+        writes=True,
+    ),
+    Check(
+        "EN704",
+        "delivery_follows_state",
+        "Deliveries miss a state change",
+        "an action's `user:vendor-action:updated` events arrive in order, from PENDING to "
+        "the state its GET answers once resolved; a test delivery arrives as "
+        "`enode:webhook:test`",
+        writes=True,
+    ),
     # the user's webhook receiver (--webhook-receiver; test_webhook_receiver.py)
     Check(
         "EN601",

@@ -444,6 +444,12 @@ class MockAdmin:
     def state(self) -> dict[str, Any]:
         return self.http.get("/_mock/state").json()  # type: ignore[no-any-return]
 
+    def flush_webhooks(self, timeout: float = 20.0) -> list[dict[str, Any]]:
+        """Wait until every queued webhook delivery was sent (or is waiting for a retry);
+        the queues as they are then."""
+        response = self._post("/webhooks/flush", {"timeout": timeout})
+        return response.json()  # type: ignore[no-any-return]
+
 
 class _MockBase(Target):
     token_path = "/oauth2/token"

@@ -260,6 +260,7 @@ class MockApp:
 
         @contextlib.asynccontextmanager
         async def lifespan(app: Starlette) -> AsyncIterator[None]:
+            self.webhooks.start()  # again after an earlier lifespan's end stopped them
             try:
                 yield
             finally:

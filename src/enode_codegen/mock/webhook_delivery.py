@@ -398,8 +398,11 @@ class WebhookDispatcher:
             thread.start()
 
     def start(self) -> None:
-        """Start the workers now (they also start with the first queued event)."""
+        """Start the workers now (they also start with the first queued event); after
+        `close()`, deliver again (an ASGI app's lifespan may end and start again, as
+        schemathesis does around each test)."""
         with self._cond:
+            self._stopped = False
             self._start()
 
     def close(self) -> None:
