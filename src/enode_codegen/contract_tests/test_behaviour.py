@@ -9,19 +9,18 @@ a run. Read-only checks run against a read-only live target too; the others skip
 from __future__ import annotations
 
 import uuid
-import zlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import hypothesis
 import pytest
 from hypothesis import strategies as st
 
 from .checks import CHECKS, Sequence
 from .options import Options, current
 from .scenarios import ActionFamily, action_families, candidate_bodies, list_links
+from .seeded import run_seeded
 from .spec import operations, query_params, resolved, response_schema
 from .targets import Target, budget_spent
 
@@ -56,7 +55,6 @@ def run_property(
 ) -> None:
     """Run `body` on `examples` hypothesis draws, seeded from --seed and `label`; the target
     is reset before each (a failing draw is reported, not shrunk)."""
-    options = current()
 
     def example(data: st.DataObject) -> None:
         target.reset()
@@ -70,17 +68,7 @@ def run_property(
                 raise
             pytest.skip(spent)
 
-    test = hypothesis.given(st.data())(example)
-    test = hypothesis.settings(
-        max_examples=examples,
-        deadline=None,
-        database=None,
-        derandomize=False,
-        phases=[hypothesis.Phase.generate],
-        suppress_health_check=list(hypothesis.HealthCheck),
-        print_blob=False,
-    )(test)
-    hypothesis.seed(options.seed ^ zlib.crc32(label.encode()))(test)()
+    run_seeded(label, examples, example)
 
 
 def _is_paginated(version: str, operation_id: str) -> bool:

@@ -12,13 +12,11 @@ replays, malformed bodies. Without `--webhook-receiver` every test here skips.
 from __future__ import annotations
 
 import json
-import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
-import hypothesis
 import pytest
 from hypothesis import strategies as st
 
@@ -32,6 +30,7 @@ from enode_codegen.runtime._webhooks import (
 from . import _st
 from .checks import RECEIVER_TIMEOUT, Delivery, ReceiverChecks
 from .options import Options, current
+from .seeded import run_seeded
 from .spec import webhook_events
 
 T = TypeVar("T")
@@ -86,17 +85,7 @@ def drawn(label: str, count: int, build: Callable[[st.DataObject], T]) -> list[T
     def example(data: st.DataObject) -> None:
         values.append(build(data))
 
-    test = hypothesis.given(st.data())(example)
-    test = hypothesis.settings(
-        max_examples=count,
-        deadline=None,
-        database=None,
-        derandomize=False,
-        phases=[hypothesis.Phase.generate],
-        suppress_health_check=list(hypothesis.HealthCheck),
-        print_blob=False,
-    )(test)
-    hypothesis.seed(current().seed ^ zlib.crc32(label.encode()))(test)()
+    run_seeded(label, count, example)
     return values[:count]
 
 
