@@ -130,6 +130,9 @@ def test_suite_fails_for_fault(fault: str, outcomes: dict[str, Outcome]) -> None
 def test_suite_passes_against_the_clean_mock(name: str, outcomes: dict[str, Outcome]) -> None:
     outcome = outcomes[name]
     assert outcome.returncode == 0, _tail(outcome)
+    # what a user reads: no warnings from pytest plugins about their own configuration
+    assert "PytestDeprecationWarning" not in outcome.output, _tail(outcome)
+    assert "PytestConfigWarning" not in outcome.output, _tail(outcome)
     assert outcome.summary.startswith("# Enode contract tests: summary")
     assert "PASSED" in outcome.summary.splitlines()[2]
     assert f"| {VERSION} |" in outcome.summary

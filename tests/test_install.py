@@ -166,6 +166,9 @@ def test_installed_tool_from_an_empty_folder(installed: Installed, tmp_path: Pat
             timeout=600,
         )
         out = ok(contract)
+    # what a user reads: no plugin warning about its own configuration (pytest-asyncio's)
+    for warning in ("PytestDeprecationWarning", "PytestConfigWarning"):
+        assert warning not in out + contract.stderr, out + contract.stderr
     final = out.strip().splitlines()[-1]
     assert re.fullmatch(r"\d+ passed(, \d+ skipped)? in [\d.]+s", final), out
     assert f"contract {VERSION}: done" in out and ", 0 failed (" in out, out

@@ -7,6 +7,7 @@ every argument is passed to pytest.
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from collections.abc import Sequence
 
@@ -25,4 +26,9 @@ PYTEST_ARGS = (
 def main(argv: Sequence[str] | None = None) -> int:
     import pytest
 
-    return int(pytest.main([*PYTEST_ARGS, *(sys.argv[1:] if argv is None else argv)]))
+    extra: list[str] = []
+    if importlib.util.find_spec("pytest_asyncio") is not None:
+        # installed beside the tool, pytest-asyncio warns on every run that this option is
+        # unset (the suite has no async tests; a checkout's pyproject.toml sets it)
+        extra = ["-o", "asyncio_default_fixture_loop_scope=function"]
+    return int(pytest.main([*PYTEST_ARGS, *extra, *(sys.argv[1:] if argv is None else argv)]))
