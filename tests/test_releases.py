@@ -152,7 +152,9 @@ def test_a_declared_generator_break_is_a_major_release_once_content_changes(
     _generate(project)
     _released(project)
     sentence = "Resource methods take keyword arguments only."
-    monkeypatch.setattr(releases, "GENERATOR_BREAKING_CHANGES", (sentence,))
+    monkeypatch.setattr(
+        releases, "GENERATOR_BREAKING_CHANGES", (*releases.GENERATOR_BREAKING_CHANGES, sentence)
+    )
     shutil.rmtree(project / "out")
     assert _generate(project) == "1.0.0"  # the content did not change: no release
     _changed_runtime(project, monkeypatch)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
+import unicodedata
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,7 +82,7 @@ def generate_models(document: dict[str, Any], *, package: str, header: str) -> G
             f"datamodel-code-generator returned {type(output).__name__}, expected one module"
         )
     source = _open_enums(_rename_numbered(output, set(only_schemas["components"]["schemas"])))
-    source = _allow_field_overrides(source)
+    source = _name_symbol_members(_allow_field_overrides(source))
     tree = ast.parse(source)
     classes = frozenset(node.name for node in tree.body if isinstance(node, ast.ClassDef))
     notes = sorted({str(w.message) for w in caught if issubclass(w.category, UserWarning)})
@@ -184,6 +185,67 @@ def _first_enum_members(tree: ast.Module) -> tuple[tuple[str, str], ...]:
 
 
 _OPEN_BASES = ("OpenEnum", "OpenIntEnum", "OpenFloatEnum")
+
+
+# datamodel-code-generator names an enum value without letters or digits `FIELD_` (then
+# `field__1`, ...): `WebhookEvent.FIELD_ = "*"`. Such members are named after the value
+# instead: a lone `*` conventionally means every value (subscriptions, CORS origins), any
+# other after its characters (`-` HYPHEN_MINUS).
+_FALLBACK_MEMBER = re.compile(r"FIELD_(_?\d+)?", re.IGNORECASE)
+
+
+def _symbol_name(value: str) -> str:
+    if value == "*":
+        return "ALL"
+    words = [unicodedata.name(ch, f"U{ord(ch):04X}") for ch in value] or ["EMPTY"]
+    return re.sub(r"[^A-Z0-9]+", "_", "_".join(words).upper()).strip("_")
+
+
+def _name_symbol_members(source: str) -> str:
+    """Rename the `FIELD_` members datamodel-code-generator gave symbol-only enum values, and
+    every reference to them (`WebhookEvent.FIELD_` in defaults)."""
+    renames: dict[str, str] = {}
+    for node in ast.parse(source).body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        members = {
+            target.id: stmt.value.value
+            for stmt in node.body
+            if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant)
+            for target in stmt.targets
+            if isinstance(target, ast.Name)
+        }
+        taken = set(members)
+        for name, value in members.items():
+            if not (_FALLBACK_MEMBER.fullmatch(name) and isinstance(value, str)):
+                continue
+            new = _symbol_name(value)
+            while new in taken:
+                new += "_"
+            taken.add(new)
+            renames[f"{node.name}.{name}"] = f"{node.name}.{new}"
+            renames[f"{node.name}\0{name}"] = new
+    if not renames:
+        return source
+    lines = source.splitlines(keepends=True)
+    for node in ast.parse(source).body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        for stmt in node.body:
+            if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
+                continue
+            target = stmt.targets[0]
+            if not isinstance(target, ast.Name):
+                continue
+            renamed = renames.get(f"{node.name}\0{target.id}")
+            if renamed is not None:
+                index = stmt.lineno - 1
+                lines[index] = lines[index].replace(f"{target.id} =", f"{renamed} =", 1)
+    text = "".join(lines)
+    for old, new in renames.items():
+        if "\0" not in old:
+            text = re.sub(rf"\b{re.escape(old)}\b", new, text)
+    return text
 
 
 def _open_enums(source: str) -> str:

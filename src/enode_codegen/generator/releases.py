@@ -52,7 +52,10 @@ FIRST_VERSION = "1.0.0"
 # removed option, a new minimum Python). Append one sentence per break, in the commit that
 # makes it: the next release of every package whose content changed is then a major one,
 # and the sentence is its release note. The epoch is the length of this tuple.
-GENERATOR_BREAKING_CHANGES: tuple[str, ...] = ()
+GENERATOR_BREAKING_CHANGES: tuple[str, ...] = (
+    "Enum values without letters or digits are named after what they are instead of "
+    "`FIELD_`: `WebhookEvent.FIELD_` (`*`, every event) is now `WebhookEvent.ALL`.",
+)
 
 _VERSION_LINE = re.compile(r'^version = "[^"\n]*"$', re.M)
 _BEGIN = "<!-- releases: recorded in enode_codegen/releases/, `enode-codegen release` -->"
