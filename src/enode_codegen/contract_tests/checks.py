@@ -33,6 +33,7 @@ __all__ = [
     "Delivery",
     "ReceiverChecks",
     "Sequence",
+    "skip_unless_writes",
 ]
 
 
@@ -300,6 +301,14 @@ _ALL = (
     ),
 )
 CHECKS: dict[str, Check] = {check.name: check for check in _ALL}
+
+
+def skip_unless_writes(options: Any, check: str) -> None:
+    """Skip the calling test when `check` writes and the target is read-only (`options`:
+    the run's Options)."""
+    if CHECKS[check].writes and not options.writes_allowed:
+        pytest.skip(f"{check} writes: the live target is read-only (pass --allow-writes)")
+
 
 MAX_CURL_LINES = 12
 

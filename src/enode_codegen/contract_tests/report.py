@@ -173,6 +173,22 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _heading(title: str, options_line: str, duration: float, exitstatus: int) -> list[str]:
+    """The first lines of a summary: its title, the verdict with the counts, the run."""
+    rec = RECORDER
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    verdict = "PASSED" if exitstatus == 0 and not rec.failures else "FAILED"
+    return [
+        f"# Enode contract tests: {title}",
+        "",
+        f"{verdict} at {when} in {duration:.1f} s: {rec.passed} passed, "
+        f"{len(rec.failures)} failed, {rec.skipped} skipped.",
+        "",
+        f"Run: {options_line}",
+        "",
+    ]
+
+
 def write_summary(
     path: Path,
     *,
@@ -185,17 +201,8 @@ def write_summary(
     exitstatus: int,
 ) -> None:
     rec = RECORDER
-    lines: list[str] = []
-    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-    verdict = "PASSED" if exitstatus == 0 and not rec.failures else "FAILED"
+    lines = _heading("summary", options_line, duration, exitstatus)
     lines += [
-        "# Enode contract tests: summary",
-        "",
-        f"{verdict} at {when} in {duration:.1f} s: {rec.passed} passed, "
-        f"{len(rec.failures)} failed, {rec.skipped} skipped.",
-        "",
-        f"Run: {options_line}",
-        "",
         "## Totals",
         "",
         "| version | operations exercised | documented responses exercised | "
@@ -316,16 +323,8 @@ def write_receiver_summary(
     """The markdown summary of a run against the user's webhook receiver
     (--webhook-receiver): its deliveries and answers, failures, the EN6xx checks."""
     rec = RECORDER
-    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-    verdict = "PASSED" if exitstatus == 0 and not rec.failures else "FAILED"
-    lines = [
-        "# Enode contract tests: summary (webhook receiver)",
-        "",
-        f"{verdict} at {when} in {duration:.1f} s: {rec.passed} passed, "
-        f"{len(rec.failures)} failed, {rec.skipped} skipped.",
-        "",
-        f"Run: {options_line}",
-        "",
+    lines = _heading("summary (webhook receiver)", options_line, duration, exitstatus)
+    lines += [
         "## Webhook receiver",
         "",
         f"Deliveries sent to {receiver}, signed with the webhook's secret (Enode's scheme):",

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from hypothesis import strategies as st
 
-from .checks import CHECKS, Sequence
+from .checks import Sequence, skip_unless_writes
 from .options import Options, current
 from .scenarios import ActionFamily, action_families, candidate_bodies, list_links
 from .seeded import run_seeded
@@ -35,11 +35,6 @@ STABLE_KEYS = ("id", "userId", "vendor", "information", "capabilities", "scopes"
 @pytest.fixture(autouse=True)
 def _fresh(target: Target, known_ids: dict[str, Any]) -> None:
     target.reset()
-
-
-def _writes(options: Options, check: str) -> None:
-    if CHECKS[check].writes and not options.writes_allowed:
-        pytest.skip(f"{check} writes: the live target is read-only (pass --allow-writes)")
 
 
 # Fields Enode's list entries carry and its single-entity answer does not (S1,
@@ -160,7 +155,7 @@ def test_refresh_hint(
     options: Options,
 ) -> None:
     """A refresh hint answers 204 for a known asset and 404 for an unknown one."""
-    _writes(options, "refresh_hint")
+    skip_unless_writes(options, "refresh_hint")
     known = known_ids[version].get(param, [])
 
     def hint(data: st.DataObject) -> None:
@@ -360,7 +355,7 @@ def test_deleted_is_gone(
     version: str, target: Target, known_ids: dict[str, Any], options: Options
 ) -> None:
     """Delete a drawn user (and a drawn schedule): every route that reached it answers 404."""
-    _writes(options, "deleted_is_gone")
+    skip_unless_writes(options, "deleted_is_gone")
     if options.live:
         pytest.skip("deleted_is_gone deletes a drawn user and schedule: never on a live account")
     ops = operations(version)
@@ -939,7 +934,7 @@ def test_action_lifecycle(
     """Drawn sequences of create (on one of two drawn assets), cancel and resolve steps
     between fixed opening and closing steps; after each step every action of the run is
     read and checked against all that was read of it before."""
-    _writes(options, "action_state_machine")
+    skip_unless_writes(options, "action_state_machine")
     assets = known_ids[version].get(family.asset_param, [])
     bodies = candidate_bodies(version, family.create)
     if not assets:

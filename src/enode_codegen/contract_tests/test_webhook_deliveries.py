@@ -30,7 +30,7 @@ from enode_codegen.runtime._webhooks import (
     verify_signature,
 )
 
-from .checks import CHECKS, Sequence
+from .checks import Sequence, skip_unless_writes
 from .options import Options, current
 from .receiver import Received, WebhookReceiver
 from .scenarios import action_families, candidate_bodies
@@ -95,7 +95,6 @@ def _check_delivery(
     try:
         batch = json.loads(request.body)
     except ValueError as error:
-        batch = None
         seq.fail("delivery_batch", f"delivery {delivery}: the body is not JSON ({error})")
     seq.expect(
         "delivery_batch",
@@ -143,8 +142,7 @@ def test_deliveries_are_signed_valid_and_ordered(
 ) -> None:
     """A webhook on a receiver here; an action created and resolved; a test delivery:
     EN701-EN704 on everything that arrives."""
-    if CHECKS["delivery_signed"].writes and not options.writes_allowed:
-        pytest.skip("webhook deliveries: the live target is read-only (pass --allow-writes)")
+    skip_unless_writes(options, "delivery_signed")
     if options.live:
         pytest.skip(
             "a live target cannot deliver to a receiver on this machine; test your own "

@@ -204,47 +204,33 @@ def _symbol_name(value: str) -> str:
 def _name_symbol_members(source: str) -> str:
     """Rename the `FIELD_` members datamodel-code-generator gave symbol-only enum values, and
     every reference to them (`WebhookEvent.FIELD_` in defaults)."""
-    renames: dict[str, str] = {}
+    lines = source.splitlines(keepends=True)
+    references: dict[str, str] = {}  # `Class.FIELD_` -> `Class.ALL`
     for node in ast.parse(source).body:
         if not isinstance(node, ast.ClassDef):
             continue
-        members = {
-            target.id: stmt.value.value
+        members = [
+            (stmt, stmt.targets[0].id, stmt.value.value)
             for stmt in node.body
-            if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant)
-            for target in stmt.targets
-            if isinstance(target, ast.Name)
-        }
-        taken = set(members)
-        for name, value in members.items():
+            if isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+            and isinstance(stmt.value, ast.Constant)
+        ]
+        taken = {name for _, name, _ in members}
+        for stmt, name, value in members:
             if not (_FALLBACK_MEMBER.fullmatch(name) and isinstance(value, str)):
                 continue
             new = _symbol_name(value)
             while new in taken:
                 new += "_"
             taken.add(new)
-            renames[f"{node.name}.{name}"] = f"{node.name}.{new}"
-            renames[f"{node.name}\0{name}"] = new
-    if not renames:
-        return source
-    lines = source.splitlines(keepends=True)
-    for node in ast.parse(source).body:
-        if not isinstance(node, ast.ClassDef):
-            continue
-        for stmt in node.body:
-            if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
-                continue
-            target = stmt.targets[0]
-            if not isinstance(target, ast.Name):
-                continue
-            renamed = renames.get(f"{node.name}\0{target.id}")
-            if renamed is not None:
-                index = stmt.lineno - 1
-                lines[index] = lines[index].replace(f"{target.id} =", f"{renamed} =", 1)
+            index = stmt.lineno - 1
+            lines[index] = lines[index].replace(f"{name} =", f"{new} =", 1)
+            references[f"{node.name}.{name}"] = f"{node.name}.{new}"
     text = "".join(lines)
-    for old, new in renames.items():
-        if "\0" not in old:
-            text = re.sub(rf"\b{re.escape(old)}\b", new, text)
+    for old, new in references.items():
+        text = re.sub(rf"\b{re.escape(old)}\b", new, text)
     return text
 
 
