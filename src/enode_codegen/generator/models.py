@@ -81,23 +81,54 @@ def generate_models(document: dict[str, Any], *, package: str, header: str) -> G
         raise TypeError(
             f"datamodel-code-generator returned {type(output).__name__}, expected one module"
         )
-    source = _open_enums(_rename_numbered(output, set(only_schemas["components"]["schemas"])))
-    source = _name_symbol_members(_allow_field_overrides(source))
-    tree = ast.parse(source)
-    classes = frozenset(node.name for node in tree.body if isinstance(node, ast.ClassDef))
+    source, classes, enum_members = _postprocess(output, set(only_schemas["components"]["schemas"]))
     notes = sorted({str(w.message) for w in caught if issubclass(w.category, UserWarning)})
-    return GeneratedModels(source, classes, tuple(notes), _first_enum_members(tree))
+    return GeneratedModels(source, classes, tuple(notes), enum_members)
+
+
+def _postprocess(
+    source: str, spec_names: set[str]
+) -> tuple[str, frozenset[str], tuple[tuple[str, str], ...]]:
+    """datamodel-code-generator's module made ours, from one parse of it: numbered classes
+    renamed, open enums, field overrides marked, symbol-only enum members named. Returns the
+    module, its class names and (enum class, its first member) for examples.
+
+    Every edit keeps the line structure, so the line numbers of the one parse stay valid
+    for all of them (a large spec's module has tens of thousands of lines: parsing it once
+    per pass cost seconds). Renames are applied to the whole text last."""
+    tree = ast.parse(source)
+    classes = [node for node in tree.body if isinstance(node, ast.ClassDef)]
+    renames = _numbered_renames(classes, spec_names)
+    lines = source.splitlines(keepends=True)
+    enum_firsts = _open_enums(classes, lines)
+    _allow_field_overrides(classes, lines)
+    members, references = _name_symbol_members(classes, lines, renames)
+    text = "".join(lines)
+    if renames:
+        pattern = re.compile(
+            r"\b(" + "|".join(map(re.escape, sorted(renames, key=len, reverse=True))) + r")\b"
+        )
+        text = pattern.sub(lambda m: renames[m.group(1)], text)
+    for old, new in references.items():
+        text = re.sub(rf"\b{re.escape(old)}\b", new, text)
+    names = frozenset(renames.get(node.name, node.name) for node in classes)
+    firsts = tuple(
+        sorted(
+            (renames.get(name, name), members.get((name, first), first))
+            for name, first in enum_firsts
+        )
+    )
+    return text, names, firsts
 
 
 _ORDINALS = ("First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth")
 _NOT_NAMES = {"EnodeModel", "RootModel", "OpenEnum", "OpenIntEnum", "OpenFloatEnum", "Enum"}
 
 
-def _rename_numbered(source: str, spec_names: set[str]) -> str:
-    """Rename classes datamodel-code-generator numbered itself (`Request1`, the variants it
-    splits out of a discriminated union or a `oneOf` of constraints) after what they are:
-    `<Name><Base>` for a subclass of a named model, else `<Name><Ordinal>Variant`."""
-    classes = [n for n in ast.parse(source).body if isinstance(n, ast.ClassDef)]
+def _numbered_renames(classes: list[ast.ClassDef], spec_names: set[str]) -> dict[str, str]:
+    """New names for the classes datamodel-code-generator numbered itself (`Request1`, the
+    variants it splits out of a discriminated union or a `oneOf` of constraints), after what
+    they are: `<Name><Base>` for a subclass of a named model, else `<Name><Ordinal>Variant`."""
     taken = {c.name for c in classes}
     renames: dict[str, str] = {}
     for node in classes:
@@ -113,45 +144,44 @@ def _rename_numbered(source: str, spec_names: set[str]) -> str:
         if new is not None:
             taken.add(new)
             renames[node.name] = new
-    if not renames:
-        return source
-    pattern = re.compile(
-        r"\b(" + "|".join(map(re.escape, sorted(renames, key=len, reverse=True))) + r")\b"
-    )
-    return pattern.sub(lambda m: renames[m.group(1)], source)
+    return renames
 
 
 _OVERRIDE = "  # type: ignore[assignment, unused-ignore]"
 
 
-def _allow_field_overrides(source: str) -> str:
+def _allow_field_overrides(classes: list[ast.ClassDef], lines: list[str]) -> None:
     """Mark fields that a model redeclares from its base (`allOf` narrowing a property:
     `kind: Literal["circle"]` over `kind: str`, `data: list[Booking]` over `list[dict]`).
     Pydantic takes the subclass's field; mypy's override check does not know that and
     would report the narrowing, so the redeclaration says it is meant."""
-    tree = ast.parse(source)
-    classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
-
-    def fields(name: str, seen: frozenset[str] = frozenset()) -> set[str]:
-        node = classes.get(name)
-        if node is None or name in seen:
-            return set()
-        own = {
+    by_name = {node.name: node for node in classes}
+    own_fields = {
+        node.name: {
             s.target.id
             for s in node.body
             if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
         }
+        for node in classes
+    }
+
+    def fields(name: str, seen: frozenset[str]) -> set[str]:
+        node = by_name.get(name)
+        if node is None or name in seen:
+            return set()
+        found = set(own_fields[name])
         for base in node.bases:
             if isinstance(base, ast.Name):
-                own |= fields(base.id, seen | {name})
-        return own
+                found |= fields(base.id, seen | {name})
+        return found
 
-    lines = source.splitlines(keepends=True)
-    for node in classes.values():
+    for node in classes:
         inherited: set[str] = set()
         for base in node.bases:
             if isinstance(base, ast.Name):
                 inherited |= fields(base.id, frozenset({node.name}))
+        if not inherited:
+            continue
         for statement in node.body:
             if (
                 isinstance(statement, ast.AnnAssign)
@@ -162,83 +192,17 @@ def _allow_field_overrides(source: str) -> str:
                 line = lines[index].rstrip("\n")
                 if "#" not in line:
                     lines[index] = f"{line}{_OVERRIDE}\n"
-    return "".join(lines)
-
-
-def _first_enum_members(tree: ast.Module) -> tuple[tuple[str, str], ...]:
-    found = []
-    for node in tree.body:
-        if isinstance(node, ast.ClassDef) and any(
-            isinstance(b, ast.Name) and b.id in _OPEN_BASES for b in node.bases
-        ):
-            first = next(
-                (
-                    s.targets[0].id
-                    for s in node.body
-                    if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name)
-                ),
-                None,
-            )
-            if first is not None:
-                found.append((node.name, first))
-    return tuple(sorted(found))
 
 
 _OPEN_BASES = ("OpenEnum", "OpenIntEnum", "OpenFloatEnum")
 
 
-# datamodel-code-generator names an enum value without letters or digits `FIELD_` (then
-# `field__1`, ...): `WebhookEvent.FIELD_ = "*"`. Such members are named after the value
-# instead: a lone `*` conventionally means every value (subscriptions, CORS origins), any
-# other after its characters (`-` HYPHEN_MINUS).
-_FALLBACK_MEMBER = re.compile(r"FIELD_(_?\d+)?", re.IGNORECASE)
-
-
-def _symbol_name(value: str) -> str:
-    if value == "*":
-        return "ALL"
-    words = [unicodedata.name(ch, f"U{ord(ch):04X}") for ch in value] or ["EMPTY"]
-    return re.sub(r"[^A-Z0-9]+", "_", "_".join(words).upper()).strip("_")
-
-
-def _name_symbol_members(source: str) -> str:
-    """Rename the `FIELD_` members datamodel-code-generator gave symbol-only enum values, and
-    every reference to them (`WebhookEvent.FIELD_` in defaults)."""
-    lines = source.splitlines(keepends=True)
-    references: dict[str, str] = {}  # `Class.FIELD_` -> `Class.ALL`
-    for node in ast.parse(source).body:
-        if not isinstance(node, ast.ClassDef):
-            continue
-        members = [
-            (stmt, stmt.targets[0].id, stmt.value.value)
-            for stmt in node.body
-            if isinstance(stmt, ast.Assign)
-            and len(stmt.targets) == 1
-            and isinstance(stmt.targets[0], ast.Name)
-            and isinstance(stmt.value, ast.Constant)
-        ]
-        taken = {name for _, name, _ in members}
-        for stmt, name, value in members:
-            if not (_FALLBACK_MEMBER.fullmatch(name) and isinstance(value, str)):
-                continue
-            new = _symbol_name(value)
-            while new in taken:
-                new += "_"
-            taken.add(new)
-            index = stmt.lineno - 1
-            lines[index] = lines[index].replace(f"{name} =", f"{new} =", 1)
-            references[f"{node.name}.{name}"] = f"{node.name}.{new}"
-    text = "".join(lines)
-    for old, new in references.items():
-        text = re.sub(rf"\b{re.escape(old)}\b", new, text)
-    return text
-
-
-def _open_enums(source: str) -> str:
-    """Make every `class X(Enum)` (or `StrEnum`, `IntEnum`) an open enum of its value type."""
-    lines = source.splitlines(keepends=True)
-    for node in ast.parse(source).body:
-        if not isinstance(node, ast.ClassDef) or len(node.bases) != 1:
+def _open_enums(classes: list[ast.ClassDef], lines: list[str]) -> list[tuple[str, str]]:
+    """Make every `class X(Enum)` (or `StrEnum`, `IntEnum`) an open enum of its value type;
+    returns (class, first member) of each open enum."""
+    firsts = []
+    for node in classes:
+        if len(node.bases) != 1:
             continue
         base = node.bases[0]
         if not (isinstance(base, ast.Name) and base.id in ("Enum", "StrEnum", "IntEnum")):
@@ -261,4 +225,61 @@ def _open_enums(source: str) -> str:
         lines[index] = lines[index].replace(
             f"class {node.name}({base.id}):", f"class {node.name}({open_base}):", 1
         )
-    return "".join(lines)
+        first = next(
+            (
+                s.targets[0].id
+                for s in node.body
+                if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name)
+            ),
+            None,
+        )
+        if open_base in _OPEN_BASES and first is not None:
+            firsts.append((node.name, first))
+    return firsts
+
+
+# datamodel-code-generator names an enum value without letters or digits `FIELD_` (then
+# `field__1`, ...): `WebhookEvent.FIELD_ = "*"`. Such members are named after the value
+# instead: a lone `*` conventionally means every value (subscriptions, CORS origins), any
+# other after its characters (`-` HYPHEN_MINUS).
+_FALLBACK_MEMBER = re.compile(r"FIELD_(_?\d+)?", re.IGNORECASE)
+
+
+def _symbol_name(value: str) -> str:
+    if value == "*":
+        return "ALL"
+    words = [unicodedata.name(ch, f"U{ord(ch):04X}") for ch in value] or ["EMPTY"]
+    return re.sub(r"[^A-Z0-9]+", "_", "_".join(words).upper()).strip("_")
+
+
+def _name_symbol_members(
+    classes: list[ast.ClassDef], lines: list[str], renames: dict[str, str]
+) -> tuple[dict[tuple[str, str], str], dict[str, str]]:
+    """Rename the `FIELD_` members datamodel-code-generator gave symbol-only enum values.
+    Returns {(class, old member): new member} and the references to rewrite once classes
+    have their final names ({`WebhookEvent.FIELD_`: `WebhookEvent.ALL`}, for defaults)."""
+    renamed: dict[tuple[str, str], str] = {}
+    references: dict[str, str] = {}
+    for node in classes:
+        members = [
+            (stmt, stmt.targets[0].id, stmt.value.value)
+            for stmt in node.body
+            if isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+            and isinstance(stmt.value, ast.Constant)
+        ]
+        taken = {name for _, name, _ in members}
+        final = renames.get(node.name, node.name)
+        for stmt, name, value in members:
+            if not (_FALLBACK_MEMBER.fullmatch(name) and isinstance(value, str)):
+                continue
+            new = _symbol_name(value)
+            while new in taken:
+                new += "_"
+            taken.add(new)
+            index = stmt.lineno - 1
+            lines[index] = lines[index].replace(f"{name} =", f"{new} =", 1)
+            renamed[(node.name, name)] = new
+            references[f"{final}.{name}"] = f"{final}.{new}"
+    return renamed, references
