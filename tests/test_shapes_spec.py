@@ -1,6 +1,7 @@
 """Schemas of every kind, generated, imported and called: enums of every JSON type,
-`allOf` inheritance, discriminated `oneOf`, inline shapes named from where they are,
-and prose full of tabs, trailing spaces, quotes and control characters."""
+`allOf` inheritance, discriminated `oneOf`, readOnly/writeOnly as request and response
+models, inline shapes named from where they are, and prose full of tabs, trailing
+spaces, quotes and control characters."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ SPEC = Path(__file__).parent / "fixtures" / "thirdparty" / "shapes.yaml"
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     out = tmp_path_factory.mktemp("shapes")
     [report], _ = generate([SPEC], out, enode_rules=False)
-    assert (report.package, report.operations) == ("shapes_client", 4)
+    assert (report.package, report.operations) == ("shapes_client", 7)
     assert not [w for w in report.warnings if "typed loosely" in w], report.warnings
     sys.path.insert(0, str(out / report.distribution))
     yield out / report.distribution
@@ -44,10 +45,10 @@ def test_enums_of_every_json_type(pkg: ModuleType) -> None:
     assert models.BaseStatus(404) == 404 and models.BaseStatus(404).is_known
     assert not models.BaseStatus(418).is_known  # an integer the client does not know yet
     assert models.BaseRatio(0.5) == 0.5 and not models.BaseRatio(2.5).is_known
-    base = models.Base.model_validate({"id": "1", "kind": "x", "flag": True, "mixed": 1})
+    base = models.BaseResponse.model_validate({"id": "1", "kind": "x", "flag": True, "mixed": 1})
     assert base.flag is True and base.mixed.value == 1
     with pytest.raises(ValueError):
-        models.Base.model_validate({"id": "1", "kind": "x", "flag": False})  # enum: [true]
+        models.BaseResponse.model_validate({"id": "1", "kind": "x", "flag": False})  # enum: [true]
     assert [m.value for m in models.GetShapeLevel] == [1, 2, 3]
 
 
@@ -59,9 +60,12 @@ def test_all_of_is_inheritance_and_one_of_with_discriminator_is_discriminated(
     pkg: ModuleType,
 ) -> None:
     models = pkg.models
-    assert issubclass(models.Circle, models.Base) and issubclass(models.Square, models.Base)
-    shape = models.Shape.model_validate({"id": "s", "kind": "square", "side": 2}).root
-    assert isinstance(shape, models.Square) and shape.side == 2
+    assert issubclass(models.Dog, models.Animal)
+    assert models.Dog(name="Rex", barks=True).name == "Rex"
+    # Circle and Square extend Base, which has a readOnly property: each is written as a
+    # request and a response model, Base's properties merged into them
+    shape = models.ShapeResponse.model_validate({"id": "s", "kind": "square", "side": 2}).root
+    assert isinstance(shape, models.SquareResponse) and shape.side == 2
 
 
 def test_inline_shapes_are_named_from_where_they_are(pkg: ModuleType) -> None:
@@ -81,7 +85,9 @@ def test_inline_shapes_are_named_from_where_they_are(pkg: ModuleType) -> None:
     } <= names
     # Square.location has the shape of Charger.location: one class for both
     assert "SquareLocation" not in names
-    assert models.Square.model_fields["location"].annotation == (models.ChargerLocation | None)
+    assert models.SquareResponse.model_fields["location"].annotation == (
+        models.ChargerLocation | None
+    )
     assert not [n for n in names if n[-1].isdigit()]
 
 
@@ -106,7 +112,7 @@ def test_calls_parse_into_the_right_variant(pkg: ModuleType) -> None:
         shape = client.shapes.get_shape(
             "s1", level=pkg.models.GetShapeLevel.INTEGER_2, verbose=True
         )
-        assert isinstance(shape, pkg.models.Square)
+        assert isinstance(shape, pkg.models.SquareResponse)
         assert isinstance(shape.location, pkg.models.ChargerLocation)
         [rule] = client.rules.get_rules()
         assert isinstance(rule.target_state, pkg.models.ScheduleRuleTargetStateWithUntil)
@@ -150,8 +156,60 @@ def test_a_formatter_failure_names_the_file(tmp_path: Path) -> None:
         format_tree(tmp_path)
 
 
-def test_read_only_and_write_only_fields_are_optional_in_the_shared_model(pkg: ModuleType) -> None:
-    base = pkg.models.Base
-    assert not base.model_fields["id"].is_required()  # readOnly: the client never sends it
-    assert base.model_validate({"kind": "x"}).id is None
-    assert base.model_validate({"id": "1", "kind": "x"}).secret is None  # writeOnly: never read
+def test_read_only_and_write_only_make_a_request_and_a_response_model(pkg: ModuleType) -> None:
+    models = pkg.models
+    assert not hasattr(models, "Account")
+    request, response = models.AccountRequest.model_fields, models.AccountResponse.model_fields
+    # readOnly `id`: required in what the server sends, absent from what the client sends
+    assert "id" not in request and response["id"].is_required()
+    # writeOnly `password`: required when sending, never read back
+    assert request["password"].is_required() and "password" not in response
+    with pytest.raises(ValueError):
+        models.AccountResponse.model_validate({"name": "a"})  # the server must send its id
+    # schemas that refer to one follow their direction; `PersonRequest` is the spec's own
+    # schema, so Person's models are `PersonModelRequest` / `PersonModelResponse`
+    assert request["owner"].annotation == (models.PersonModelRequest | None)
+    assert response["owner"].annotation == (models.PersonModelResponse | None)
+    assert set(models.PersonRequest.model_fields) == {"query"}
+    assert "since" not in models.PersonModelRequest.model_fields
+    # a schema only the server sends keeps its name and one model: what the server sends
+    assert not hasattr(models, "ReceiptRequest") and not hasattr(models, "ReceiptResponse")
+    assert models.Receipt.model_fields["issued_at"].is_required()
+    assert "pin" not in models.Receipt.model_fields
+
+
+def test_calls_send_request_models_and_parse_response_models(pkg: ModuleType) -> None:
+    sent: list[object] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        sent.append(body)
+        stored = [
+            {"id": f"a{i}", "name": a["name"], "owner": {**a.get("owner", {}), "since": NOW}}
+            for i, a in enumerate([body] if isinstance(body, dict) else body)
+        ]
+        if isinstance(body, dict):
+            return httpx.Response(201, json=stored[0])
+        return httpx.Response(200, json=stored)
+
+    with pkg.Client(
+        access_token="t", base_url="https://shapes.example", transport=httpx.MockTransport(handler)
+    ) as client:
+        create = inspect.signature(client.accounts.create_account).parameters
+        assert "id" not in create and "password" in create
+        created = client.accounts.create_account(
+            name="ada", password="pw", owner=pkg.models.PersonModelRequest(name="Ada")
+        )
+        assert isinstance(created, pkg.models.AccountResponse)
+        assert created.id == "a0" and created.owner.since is not None
+        [replaced] = client.accounts.replace_accounts(
+            body=[pkg.models.AccountRequest(name="bob", password="pw2")]
+        )
+        assert isinstance(replaced, pkg.models.AccountResponse) and replaced.id == "a0"
+    assert sent == [
+        {"name": "ada", "password": "pw", "owner": {"name": "Ada"}},
+        [{"name": "bob", "password": "pw2"}],
+    ]
+
+
+NOW = "2024-01-01T00:00:00Z"

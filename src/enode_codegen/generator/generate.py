@@ -152,7 +152,15 @@ def _render(
         name, distribution = package, package.replace("_", "-")
     header = _header(spec.resolve())
     models = generate_models(document, package=name, header=header)
-    api: Api = build_api(document, set(models.classes), package=name, distribution=distribution)
+    api: Api = build_api(
+        document,
+        set(models.classes),
+        package=name,
+        distribution=distribution,
+        directional={
+            schema: (request, response) for schema, request, response in models.directional
+        },
+    )
     files = render_package(
         api, models.source, header=header, enum_members=dict(models.enum_members)
     )

@@ -46,7 +46,6 @@ def hoist_schemas(document: dict[str, Any]) -> dict[str, Any]:
     _normalise_enums(doc)
     schemas: dict[str, Any] = doc.setdefault("components", {}).setdefault("schemas", {})
     _promote_deep_refs(doc, schemas)
-    _relax_one_way_required(doc)
     renames: dict[str, str] = {}
     taken: set[str] = set()
     for name in sorted(schemas):
@@ -157,31 +156,6 @@ def _promote_deep_refs(doc: dict[str, Any], schemas: dict[str, Any]) -> None:
         renames[ref] = replacement["$ref"]
     if renames:
         _rewrite_exact(doc, renames)
-
-
-def _relax_one_way_required(node: Any) -> None:
-    """A property that is readOnly (sent only by the server) or writeOnly (sent only by
-    the client) is required in one direction only: one model serves both, so it is
-    optional there. Flattened request bodies leave readOnly properties out (ir.py)."""
-    if isinstance(node, list):
-        for item in node:
-            _relax_one_way_required(item)
-        return
-    if not isinstance(node, dict):
-        return
-    properties, required = node.get("properties"), node.get("required")
-    if isinstance(properties, dict) and isinstance(required, list):
-        node["required"] = [
-            name
-            for name in required
-            if not (
-                isinstance(properties.get(name), dict)
-                and (properties[name].get("readOnly") or properties[name].get("writeOnly"))
-            )
-        ]
-    for key, value in node.items():
-        if key not in ("example", "examples", "default", "enum", "const"):
-            _relax_one_way_required(value)
 
 
 def _child(node: Any, token: str) -> Any:

@@ -195,9 +195,16 @@ def resource_attr(tag: str, paths: Iterable[str]) -> str:
 
 
 def build_api(
-    document: dict[str, Any], classes: set[str], *, package: str, distribution: str
+    document: dict[str, Any],
+    classes: set[str],
+    *,
+    package: str,
+    distribution: str,
+    directional: dict[str, tuple[str, str]] | None = None,
 ) -> Api:
-    """The intermediate model of a hoisted document whose model classes are `classes`."""
+    """The intermediate model of a hoisted document whose model classes are `classes`;
+    `directional` maps the schemas written as two models to (request, response) class."""
+    directional = directional or {}
     info = document.get("info", {})
     tag_docs = {
         t.get("name"): doc_line(t.get("description"))
@@ -220,7 +227,10 @@ def build_api(
         taken: set[str] = set(WEBHOOK_METHODS) if unwraps else set()
         operations = tuple(
             sorted(
-                (_operation(document, classes, *item, taken) for item in raw_by_tag[tag]),
+                (
+                    _operation(document, classes, directional, *item, taken)
+                    for item in raw_by_tag[tag]
+                ),
                 key=lambda op: op.method_name,
             )
         )
@@ -249,7 +259,7 @@ def build_api(
             Resource("Webhooks", attr, class_name(attr) + "Resource", "", (), None, True)
         )
         resources.sort(key=lambda r: r.tag)
-    events, discriminator, notes = _webhook_events(document, classes)
+    events, discriminator, notes = _webhook_events(document, classes, directional)
     servers = tuple(
         (str(s.get("url", "")), str(s.get("description", "")))
         for s in document.get("servers", [])
@@ -274,12 +284,13 @@ def build_api(
 def _operation(
     document: dict[str, Any],
     classes: set[str],
+    directional: dict[str, tuple[str, str]],
     path: str,
     method: str,
     raw: dict[str, Any],
     taken: set[str],
 ) -> Operation:
-    mapper = TypeMapper(document, classes)
+    mapper = TypeMapper(document, classes, directional=directional)
     operation_id = str(raw.get("operationId") or f"{method} {path}")
     path_item = document["paths"][path]
     params: dict[tuple[str, str], dict[str, Any]] = {}
@@ -463,7 +474,7 @@ def _token_url(document: dict[str, Any]) -> str | None:
 
 
 def _webhook_events(
-    document: dict[str, Any], classes: set[str]
+    document: dict[str, Any], classes: set[str], directional: dict[str, tuple[str, str]]
 ) -> tuple[tuple[WebhookEvent, ...], str, tuple[str, ...]]:
     """The events of the top-level `webhooks`: each webhook's JSON request body (an event or an
     array of events; a `oneOf` of events too) names model classes, and each model's
@@ -491,6 +502,8 @@ def _webhook_events(
     for key, model, summary in declared:
         properties = deref(document, schemas.get(model)).get("properties") or {}
         name = _fixed_string(document, properties.get(discriminator))
+        if model in directional:  # the server sends events: what it writes
+            model = directional[model][1]
         if model not in classes or name is None:
             notes.append(
                 f"webhook {key!r}: {model} has no single string value of {discriminator!r}; "

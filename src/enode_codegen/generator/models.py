@@ -18,8 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from datamodel_code_generator import InputFileType, PythonVersion, generate
+from datamodel_code_generator import (
+    InputFileType,
+    PythonVersion,
+    ReadOnlyWriteOnlyModelType,
+    generate,
+)
 from datamodel_code_generator.enums import DataModelType
+
+from .one_way import prepare
 
 __all__ = ["GeneratedModels", "generate_models"]
 
@@ -34,15 +41,23 @@ class GeneratedModels:
     classes: frozenset[str]
     warnings: tuple[str, ...] = ()  # what datamodel-code-generator could not express
     enum_members: tuple[tuple[str, str], ...] = ()  # (enum class, its first member) for examples
+    # schemas written as two classes (one_way.py): (schema, request class, response class)
+    directional: tuple[tuple[str, str, str], ...] = ()
 
 
 def generate_models(document: dict[str, Any], *, package: str, header: str) -> GeneratedModels:
-    """Render `components/schemas` of `document` as one pydantic module for `package`."""
+    """Render `components/schemas` of `document` as one pydantic module for `package`.
+
+    A schema with readOnly or writeOnly properties that the document both sends and reads
+    (or one referring to such a schema) becomes two models, `<Name>Request` (no readOnly
+    properties) and `<Name>Response` (no writeOnly properties); see one_way.py.
+    `directional` says which schemas those are."""
+    schemas, aliases, two_way = prepare(document)
     only_schemas = {
         "openapi": document.get("openapi", "3.1.0"),
         "info": document.get("info", {"title": "API", "version": "0"}),
         "paths": {},
-        "components": {"schemas": document.get("components", {}).get("schemas", {})},
+        "components": {"schemas": schemas},
     }
     if not only_schemas["components"]["schemas"]:
         empty = f"{header}\n\nfrom __future__ import annotations\n\n__all__: list[str] = []\n"
@@ -76,6 +91,9 @@ def generate_models(document: dict[str, Any], *, package: str, header: str) -> G
             use_subclass_enum=False,
             strict_nullable=True,
             set_default_enum_member=True,
+            read_only_write_only_model_type=(
+                ReadOnlyWriteOnlyModelType.RequestResponse if two_way else None
+            ),
         )
     if not isinstance(output, str):  # a dict of modules when output is split into files
         raise TypeError(
@@ -83,7 +101,16 @@ def generate_models(document: dict[str, Any], *, package: str, header: str) -> G
         )
     source, classes, enum_members = _postprocess(output, set(only_schemas["components"]["schemas"]))
     notes = sorted({str(w.message) for w in caught if issubclass(w.category, UserWarning)})
-    return GeneratedModels(source, classes, tuple(notes), enum_members)
+    directional = []
+    for name in document.get("components", {}).get("schemas", {}):
+        written = aliases.get(name, name)
+        if written in classes and written == name:
+            continue
+        if written in classes:
+            directional.append((name, written, written))
+        elif {f"{written}Request", f"{written}Response"} <= classes:
+            directional.append((name, f"{written}Request", f"{written}Response"))
+    return GeneratedModels(source, classes, tuple(notes), enum_members, tuple(sorted(directional)))
 
 
 def _postprocess(

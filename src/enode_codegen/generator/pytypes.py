@@ -2,7 +2,9 @@
 
 `TypeMapper.annotation(schema)` returns source text such as `models.Battery`,
 `list[str]` or `datetime | None`. Referenced schemas resolve through the class
-names that model generation produced; a schema that cannot be typed becomes
+names that model generation produced (a schema written as a request and a response
+model resolves to the one for its direction: `for_input` for what the client sends);
+a schema that cannot be typed becomes
 `Any` and the mapper records why, so the operation is still generated and the
 loosening is reported.
 """
@@ -27,6 +29,16 @@ class TypeMapper:
     classes: set[str]
     models_alias: str = "models"
     loose: list[str] = field(default_factory=list)
+    # schema -> (request class, response class), for schemas written as two models
+    directional: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def model_class(self, name: str | None, *, for_input: bool = False) -> str | None:
+        """The class a component schema is written as, in one direction; None if none."""
+        if name is None:
+            return None
+        if name in self.directional:
+            return self.directional[name][0 if for_input else 1]
+        return name if name in self.classes else None
 
     def annotation(self, schema: Any, *, for_input: bool = False) -> str:
         return " | ".join(self._union(schema, for_input))
@@ -37,8 +49,9 @@ class TypeMapper:
         (the runtime unwraps the variant)."""
         name = ref_name(schema["$ref"]) if isinstance(schema, dict) and "$ref" in schema else None
         target = self.resolve(schema)
-        if name in self.classes and "discriminator" in target:
-            return f"{self.models_alias}.{name}"
+        written = self.model_class(name)
+        if written is not None and "discriminator" in target:
+            return f"{self.models_alias}.{written}"
         return self.annotation(schema)
 
     def resolve(self, schema: Any) -> dict[str, Any]:
@@ -75,8 +88,9 @@ class TypeMapper:
             target = self.resolve(schema) if name is not None else {}
             if target and not _is_model_like(target):
                 return self._parts(target, for_input)  # an alias of a list or primitive: inline it
-            if name is not None and name in self.classes:
-                return [f"{self.models_alias}.{name}"]
+            written = self.model_class(name, for_input=for_input)
+            if written is not None:
+                return [f"{self.models_alias}.{written}"]
             self.loose.append(f"no model class for {ref}")
             return ["Any"]
         for key in ("oneOf", "anyOf"):
