@@ -28,7 +28,7 @@ SPEC = Path(__file__).parent / "fixtures" / "thirdparty" / "shapes.yaml"
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     out = tmp_path_factory.mktemp("shapes")
     [report], _ = generate([SPEC], out, enode_rules=False)
-    assert (report.package, report.operations) == ("shapes_client", 7)
+    assert (report.package, report.operations) == ("shapes_client", 8)
     assert not [w for w in report.warnings if "typed loosely" in w], report.warnings
     sys.path.insert(0, str(out / report.distribution))
     yield out / report.distribution
@@ -176,6 +176,9 @@ def test_read_only_and_write_only_make_a_request_and_a_response_model(pkg: Modul
     assert not hasattr(models, "ReceiptRequest") and not hasattr(models, "ReceiptResponse")
     assert models.Receipt.model_fields["issued_at"].is_required()
     assert "pin" not in models.Receipt.model_fields
+    # and one only the client sends: no readOnly property, the writeOnly one required
+    assert set(models.Credentials.model_fields) == {"user", "password"}
+    assert models.Credentials.model_fields["password"].is_required()
 
 
 def test_calls_send_request_models_and_parse_response_models(pkg: ModuleType) -> None:

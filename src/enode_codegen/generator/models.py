@@ -18,12 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from datamodel_code_generator import (
-    InputFileType,
-    PythonVersion,
-    ReadOnlyWriteOnlyModelType,
-    generate,
-)
+from datamodel_code_generator import InputFileType, PythonVersion, generate
 from datamodel_code_generator.enums import DataModelType
 
 from .one_way import prepare
@@ -52,7 +47,7 @@ def generate_models(document: dict[str, Any], *, package: str, header: str) -> G
     (or one referring to such a schema) becomes two models, `<Name>Request` (no readOnly
     properties) and `<Name>Response` (no writeOnly properties); see one_way.py.
     `directional` says which schemas those are."""
-    schemas, aliases, two_way = prepare(document)
+    schemas, pairs = prepare(document)
     only_schemas = {
         "openapi": document.get("openapi", "3.1.0"),
         "info": document.get("info", {"title": "API", "version": "0"}),
@@ -91,9 +86,6 @@ def generate_models(document: dict[str, Any], *, package: str, header: str) -> G
             use_subclass_enum=False,
             strict_nullable=True,
             set_default_enum_member=True,
-            read_only_write_only_model_type=(
-                ReadOnlyWriteOnlyModelType.RequestResponse if two_way else None
-            ),
         )
     if not isinstance(output, str):  # a dict of modules when output is split into files
         raise TypeError(
@@ -101,16 +93,14 @@ def generate_models(document: dict[str, Any], *, package: str, header: str) -> G
         )
     source, classes, enum_members = _postprocess(output, set(only_schemas["components"]["schemas"]))
     notes = sorted({str(w.message) for w in caught if issubclass(w.category, UserWarning)})
-    directional = []
-    for name in document.get("components", {}).get("schemas", {}):
-        written = aliases.get(name, name)
-        if written in classes and written == name:
-            continue
-        if written in classes:
-            directional.append((name, written, written))
-        elif {f"{written}Request", f"{written}Response"} <= classes:
-            directional.append((name, f"{written}Request", f"{written}Response"))
-    return GeneratedModels(source, classes, tuple(notes), enum_members, tuple(sorted(directional)))
+    directional = tuple(
+        sorted(
+            (schema, request, response)
+            for schema, (request, response) in pairs.items()
+            if request in classes and response in classes
+        )
+    )
+    return GeneratedModels(source, classes, tuple(notes), enum_members, directional)
 
 
 def _postprocess(

@@ -1,29 +1,31 @@
 """readOnly and writeOnly: which schemas the client sends, which it reads, which both.
 
-datamodel-code-generator (request-response mode) writes every schema with a readOnly or
-writeOnly property, and every schema referring to one, as two models: `<Name>Request`
-without the readOnly properties and `<Name>Response` without the writeOnly ones.
-`prepare` first narrows each such schema to what the document uses it for, so one-way
-schemas keep one model under the name the spec gives them:
+A readOnly property is only ever sent by the server, a writeOnly one only by the client,
+so one model cannot be right both ways. `prepare` rewrites the component schemas before
+models are generated, after what the document uses each schema with such properties (or
+referring to one) for:
 
 - a schema only the server sends (reached from responses and webhook payloads only) loses
-  its writeOnly properties, and its readOnly properties are plain ones;
-- a schema only the client sends (request bodies and parameters) loses its readOnly
-  properties, and its writeOnly properties are plain ones;
-- a schema no operation refers to is taken as one the server sends (typically an event or
-  a shape shared by responses);
-- a schema used both ways becomes the two models. When the spec also has a
-  schema named `<Name>Request` or `<Name>Response`, the pair is written as
-  `<Name>ModelRequest` / `<Name>ModelResponse` (datamodel-code-generator would number one).
+  its writeOnly properties, and its readOnly ones are plain properties, required as the
+  spec says: one model, under the spec's name;
+- a schema only the client sends (request bodies, parameters) loses its readOnly
+  properties, and its writeOnly ones are plain: one model, under the spec's name;
+- a schema no operation refers to is taken as one the server sends (an event, a shape
+  responses share);
+- a schema used both ways becomes two, `<Name>Request` (no readOnly properties) and
+  `<Name>Response` (no writeOnly properties), and each schema referring to it refers to
+  the one for its own direction (`<Name>ModelRequest` when the spec has a schema named
+  `<Name>Request` already).
 
-The module's own `directional` (models.py) then says, from the classes written, which
-schemas became two models; pytypes.py picks the one for each direction.
+datamodel-code-generator has a request-response mode, but it writes two models for every
+schema with such a property and for every schema referring to one, used both ways or not
+(`CreateBookingResponseRequest`), and costs a third more time and memory on a large spec.
+pytypes.py picks the model for each direction from `prepare`'s map.
 """
 
 from __future__ import annotations
 
 import copy
-import json
 from typing import Any
 
 from .validate import iter_operations
@@ -32,42 +34,39 @@ __all__ = ["prepare"]
 
 _SCHEMA_PREFIX = "#/components/schemas/"
 _NOT_SCHEMA = ("example", "examples", "default", "enum", "const")
+_SENT, _READ = 0, 1
 
 
-def prepare(document: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str], bool]:
-    """The component schemas to write, narrowed as above; {schema: name written as} for
-    those renamed; whether any schema is still to be written as two models
-    (datamodel-code-generator's request-response mode costs a third more time and memory
-    on a large spec, so it is asked for only then). `document` is not changed."""
+def prepare(document: dict[str, Any]) -> tuple[dict[str, Any], dict[str, tuple[str, str]]]:
+    """The component schemas to write models for, rewritten as above, and {schema:
+    (request model, response model)} for the schemas written as two. `document` is not
+    changed."""
     schemas: dict[str, Any] = document.get("components", {}).get("schemas", {})
     if not any(_flagged(schema) for schema in schemas.values()):
-        return schemas, {}, False
+        return schemas, {}
     schemas = _marks_on_properties(schemas)
     refs = {name: _refs(schema) for name, schema in schemas.items()}
-    one_way = _affected(schemas, refs)
+    affected = _affected(schemas, refs)
     sent_roots, read_roots = _roots(document)
     sent, read = _closure(sent_roots, refs), _closure(read_roots, refs)
-    narrowed = dict(schemas)
-    for name in sorted(one_way):
-        if name not in sent:
-            narrowed[name] = _narrowed(schemas, name, drop="writeOnly", plain="readOnly")
-        elif name not in read:
-            narrowed[name] = _narrowed(schemas, name, drop="readOnly", plain="writeOnly")
-    aliases: dict[str, str] = {}
-    two_way = _affected(narrowed, refs)
-    for name in sorted(two_way):
-        if f"{name}Request" in narrowed or f"{name}Response" in narrowed:
-            new = f"{name}Model"
-            while new in narrowed or new in aliases.values():
-                new += "_"
-            aliases[name] = new
-    if not aliases:
-        return narrowed, {}, bool(two_way)
-    text = json.dumps(narrowed)
-    for old, new in aliases.items():
-        text = text.replace(f'"{_SCHEMA_PREFIX}{old}"', f'"{_SCHEMA_PREFIX}{new}"')
-    renamed: dict[str, Any] = json.loads(text)
-    return {aliases.get(name, name): schema for name, schema in renamed.items()}, aliases, True
+    taken = set(schemas)
+    pairs: dict[str, tuple[str, str]] = {}
+    for name in sorted(affected & sent & read):
+        base = name
+        while {f"{base}Request", f"{base}Response"} & taken:
+            base = f"{base}Model" if base == name else f"{base}_"
+        pairs[name] = (f"{base}Request", f"{base}Response")
+        taken |= set(pairs[name])
+    written: dict[str, Any] = {}
+    for name, schema in schemas.items():
+        if name in pairs:
+            written[pairs[name][_SENT]] = _one_way(schema, _SENT, pairs)
+            written[pairs[name][_READ]] = _one_way(schema, _READ, pairs)
+        elif name in affected:
+            written[name] = _one_way(schema, _SENT if name in sent else _READ, pairs)
+        else:
+            written[name] = schema
+    return written, pairs
 
 
 def _flagged(node: Any, top: bool = True) -> bool:
@@ -194,13 +193,17 @@ def _roots(document: dict[str, Any]) -> tuple[set[str], set[str]]:
     return sent, read
 
 
-def _narrowed(schemas: dict[str, Any], name: str, *, drop: str, plain: str) -> Any:
-    """A copy of schema `name` without the properties marked `drop`, and without the
-    `plain` mark on the others."""
-    schema = copy.deepcopy(schemas[name])
+def _one_way(schema: Any, side: int, pairs: dict[str, tuple[str, str]]) -> Any:
+    """A copy of `schema` as sent (`_SENT`: without its readOnly properties) or as read
+    (without its writeOnly ones), the other mark dropped, and its references to schemas
+    written as two retargeted to the model for the same side."""
+    drop, plain = ("readOnly", "writeOnly") if side == _SENT else ("writeOnly", "readOnly")
+    schema = copy.deepcopy(schema)
 
-    def marked(prop: Any) -> bool:
-        return isinstance(prop, dict) and prop.get(drop) is True
+    def retarget(ref: Any) -> Any:
+        if isinstance(ref, str) and ref[len(_SCHEMA_PREFIX) :] in pairs:
+            return _SCHEMA_PREFIX + pairs[ref[len(_SCHEMA_PREFIX) :]][side]
+        return ref
 
     def visit(node: Any) -> None:
         if isinstance(node, list):
@@ -209,9 +212,19 @@ def _narrowed(schemas: dict[str, Any], name: str, *, drop: str, plain: str) -> A
             return
         if not isinstance(node, dict):
             return
+        if "$ref" in node:
+            node["$ref"] = retarget(node["$ref"])
+        mapping = (
+            node.get("discriminator", {}).get("mapping")
+            if isinstance(node.get("discriminator"), dict)
+            else None
+        )
+        if isinstance(mapping, dict):
+            for key in mapping:
+                mapping[key] = retarget(mapping[key])
         properties = node.get("properties")
         if isinstance(properties, dict):
-            dropped = {n for n, p in properties.items() if marked(p)}
+            dropped = {n for n, p in properties.items() if isinstance(p, dict) and p.get(drop)}
             for name in dropped:
                 del properties[name]
             if dropped and isinstance(node.get("required"), list):
