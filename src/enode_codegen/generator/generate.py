@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import releases, stamp
-from .bundle import Bundle, bundle_spec
+from .bundle import Bundle, Origin, bundle_spec
 from .changelog import changelog_for, changelog_inputs
 from .errors import SpecError, SpecProblem, display_path
 from .hoist import hoist_schemas
@@ -32,6 +32,7 @@ from .paths import GENERATED_DIR, shown_path
 from .render import render_package
 from .text import normalise_prose
 from .validate import ValidatedSpec, iter_operations, validate_bundle
+from .yaml_source import SourceFile
 
 __all__ = ["PackageReport", "build_packages", "check", "generate", "package_names"]
 
@@ -187,6 +188,14 @@ def _validation(bundle: Bundle, enode_rules: bool) -> Iterator[Callable[[], Vali
     child = context.Process(target=_validate_in_child, args=(bundle, enode_rules, sender))
     child.start()  # forked: the child inherits the bundle, nothing is pickled on the way in
     sender.close()
+    # Only the child locates problems, so here the parsed source files (70 MB for GitHub's
+    # spec: its text and a second copy of the document) are let go before models are
+    # generated, which reuse that memory; the parent keeps where the spec is.
+    root = bundle.origins.pop("", None)
+    bundle.origins.clear()
+    if root is not None:
+        bundle.origins[""] = Origin(SourceFile(root.file.path, None, dict), root.pointer)
+    del root  # this frame lives as long as generation does
     received: list[tuple[str, tuple[int, int], list[SpecProblem]]] = []
 
     def result() -> ValidatedSpec:
