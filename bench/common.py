@@ -150,6 +150,9 @@ class Process:
     peak_rss_mb: float
     stdout: str
     stderr: str
+    # the peak of the summed PSS of every process of the run at once (sampled every 20 ms;
+    # PSS shares a page among the processes mapping it), when asked for
+    tree_peak_mb: float | None = None
 
     def check(self) -> Process:
         if self.returncode != 0:
@@ -164,8 +167,11 @@ def measure(
     cwd: Path | None = None,
     env: Mapping[str, str] | None = None,
     timeout: float = 1800.0,
+    tree_memory: bool = False,
 ) -> Process:
-    """Run `args` to completion; wall time from os.wait4 and that child's own ru_maxrss."""
+    """Run `args` to completion; wall time from os.wait4 and that child's own ru_maxrss
+    (its largest process); with `tree_memory`, also the peak memory of all its processes
+    together (`Process.tree_peak_mb`)."""
     argv = tuple(str(a) for a in args)
     full_env = {**os.environ, **(env or {})}
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -175,10 +181,13 @@ def measure(
         )
         timer = threading.Timer(timeout, _kill_group, (proc.pid,))
         timer.start()
+        sampler = _TreeMemory(proc.pid) if tree_memory else None
         try:
             _, status, usage = os.wait4(proc.pid, 0)
         finally:
             timer.cancel()
+            if sampler is not None:
+                sampler.stop()
         seconds = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
@@ -190,7 +199,45 @@ def measure(
             usage.ru_maxrss / 1024,  # KiB on Linux
             out.read().decode(errors="replace"),
             err.read().decode(errors="replace"),
+            sampler.peak_mb if sampler is not None else None,
         )
+
+
+class _TreeMemory:
+    """Samples the summed PSS of the processes in session `sid` (the run and every process
+    it starts) on a thread until stopped; `peak_mb` is the largest sum seen."""
+
+    def __init__(self, sid: int) -> None:
+        self.sid = sid
+        self.peak_mb = 0.0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._done.is_set():
+            total = 0
+            for entry in os.scandir("/proc"):
+                if not entry.name.isdigit():
+                    continue
+                try:
+                    with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                        fields = stat.read().rsplit(b")", 1)[1].split()
+                    if int(fields[3]) != self.sid:  # field 6: session id
+                        continue
+                    with open(f"/proc/{entry.name}/smaps_rollup", "rb") as rollup:
+                        for line in rollup:
+                            if line.startswith(b"Pss:"):
+                                total += int(line.split()[1])
+                                break
+                except (OSError, IndexError, ValueError):
+                    continue  # ended meanwhile
+            self.peak_mb = max(self.peak_mb, total / 1024)
+            self._done.wait(0.02)
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
 
 
 def _kill_group(pid: int) -> None:

@@ -12,6 +12,7 @@ import multiprocessing as mp
 import re
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -198,12 +199,19 @@ def _validation(bundle: Bundle, enode_rules: bool) -> Iterator[Callable[[], Vali
     del root  # this frame lives as long as generation does
     received: list[tuple[str, tuple[int, int], list[SpecProblem]]] = []
 
+    def receive() -> None:
+        # read the answer as soon as it is sent: a large one (GitHub's 899 warnings) does
+        # not fit the pipe, and the child, with all its memory, would wait for the reader
+        with contextlib.suppress(EOFError, OSError):
+            received.append(receiver.recv())
+
+    reader = threading.Thread(target=receive, daemon=True)
+    reader.start()
+
     def result() -> ValidatedSpec:
+        reader.join()
         if not received:
-            try:
-                received.append(receiver.recv())
-            except EOFError:
-                raise RuntimeError("the validating process ended without an answer") from None
+            raise RuntimeError("the validating process ended without an answer")
         outcome, counts, problems = received[0]
         if outcome == "invalid":
             raise SpecError(problems)
@@ -212,11 +220,12 @@ def _validation(bundle: Bundle, enode_rules: bool) -> Iterator[Callable[[], Vali
     try:
         yield result
     finally:
-        receiver.close()
         child.join(timeout=5)
         if child.is_alive():
             child.kill()
             child.join()
+        reader.join()
+        receiver.close()
 
 
 def _validate_in_child(bundle: Bundle, enode_rules: bool, sender: Connection) -> None:
