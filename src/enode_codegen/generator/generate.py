@@ -84,18 +84,25 @@ def build_packages(
     for spec in specs:
         started = time.perf_counter()
         bundle = bundle_spec(spec, strict=False)
+        info = bundle.document.get("info", {})
+        version = str(info.get("version", ""))
+        name, distribution = package_names(str(info.get("title", "api")), version)
+        if package is not None:
+            name, distribution = package, package.replace("_", "-")
+        changelog = changelog_for(spec, version, f"<!-- {_header(spec.resolve()).lstrip('# ')} -->")
+        released = releases.tracked(distribution, changelog is not None)
         with _validation(bundle, enode_rules) as validation:
             try:
-                name, distribution, models, api, files = _render(bundle.document, spec, package)
+                models, api, files = _render(
+                    bundle.document, spec, name, distribution, keep_source=released
+                )
             except Exception:
                 validation()  # an invalid spec is reported as such, not as a crash
                 raise
             validated = validation()
-        version = str(bundle.document.get("info", {}).get("version", ""))
-        changelog = changelog_for(spec, version, f"<!-- {_header(spec.resolve()).lstrip('# ')} -->")
         if changelog is not None:
             files["CHANGELOG.md"] = changelog
-        if releases.tracked(distribution, changelog is not None):
+        if released:
             versioned[distribution] = bundle.document
             header_md = files["README.md"].splitlines()[0]
             files.setdefault("CHANGELOG.md", f"{header_md}\n\n# Changelog: {distribution}\n")
@@ -144,14 +151,14 @@ def build_packages(
 
 
 def _render(
-    bundled: dict[str, Any], spec: Path, package: str | None
-) -> tuple[str, str, GeneratedModels, Api, dict[str, str]]:
+    bundled: dict[str, Any], spec: Path, name: str, distribution: str, *, keep_source: bool
+) -> tuple[GeneratedModels, Api, dict[str, str]]:
     document = hoist_schemas(bundled)
+    if not keep_source:
+        # validation has the document it needs (checked already, or a forked copy) and only
+        # a released package compares its source later: model generation reuses its memory
+        bundled.clear()
     normalise_prose(document)
-    info = document.get("info", {})
-    name, distribution = package_names(str(info.get("title", "api")), str(info.get("version", "")))
-    if package is not None:
-        name, distribution = package, package.replace("_", "-")
     header = _header(spec.resolve())
     models = generate_models(document, package=name, header=header)
     api: Api = build_api(
@@ -166,7 +173,7 @@ def _render(
     files = render_package(
         api, models.source, header=header, enum_members=dict(models.enum_members)
     )
-    return name, distribution, models, api, files
+    return models, api, files
 
 
 # Validating a large spec (openapi-spec-validator, every example) takes as long as a third of
