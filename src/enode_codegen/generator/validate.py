@@ -24,20 +24,14 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
-from jsonschema.exceptions import ValidationError
-from jsonschema_path import SchemaPath
-from openapi_schema_validator import OAS30Validator, OAS31Validator
-from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
-from openapi_spec_validator.validation.exceptions import (
-    OpenAPIValidationError,
-    UnresolvableParameterError,
-)
-from referencing import Registry, Resource
-from referencing.exceptions import Unresolvable
-from referencing.jsonschema import DRAFT4, DRAFT202012
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
+
+# openapi-spec-validator, jsonschema and referencing (about 30 MB once imported) are imported
+# where they are used: a large spec is validated in a forked process, and the process
+# generating its models beside it never needs them.
 
 from .bundle import Bundle, bundle_spec, deref
 from .errors import Severity, SpecError, SpecProblem
@@ -150,6 +144,8 @@ def _openapi_problems(bundle: Bundle, document: dict[str, Any]) -> Iterator[Spec
     """openapi-spec-validator's findings on `document` (the bundle's, alias cycles cut),
     each at the node it is about; findings at references that did not resolve are
     knock-ons of a problem already reported, and dropped."""
+    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+
     version = str(document.get("openapi", ""))
     validator_class: Any
     if version.startswith("3.1"):
@@ -213,6 +209,11 @@ def _meta_key(dialect: str, schema_value: Any) -> tuple[str, bytes] | None:
 def _locating(spec_validator: type[Any]) -> type[Any]:
     """`spec_validator` whose keyword validators tag each finding with the path (in the
     document, as walked by the validator) of the node they were checking."""
+    from jsonschema_path import SchemaPath
+    from openapi_spec_validator.validation.exceptions import (
+        OpenAPIValidationError,
+        UnresolvableParameterError,
+    )
 
     def wrap(keyword: str, keyword_class: type[Any]) -> type[Any]:
         def __call__(self: Any, *args: Any, **kwargs: Any) -> Iterator[ValidationError]:
@@ -302,6 +303,8 @@ def _resolve_local(document: dict[str, Any], ref: str) -> Any:
 
 
 def _best_message(error: ValidationError) -> str:
+    import jsonschema.exceptions
+
     best = jsonschema.exceptions.best_match([error, *error.context]) if error.context else error
     return best.message if len(best.message) < 400 else best.message[:400] + "..."
 
@@ -384,6 +387,12 @@ def _example_problems(
 ) -> Iterator[SpecProblem]:
     """Every example checked against its schema, with the OpenAPI dialect of the document
     (3.0's `nullable`, 3.1's JSON Schema 2020-12)."""
+    import jsonschema.exceptions
+    from openapi_schema_validator import OAS30Validator, OAS31Validator
+    from referencing import Registry, Resource
+    from referencing.exceptions import Unresolvable
+    from referencing.jsonschema import DRAFT4, DRAFT202012
+
     if str(document.get("openapi", "")).startswith("3.0"):
         validator_class: Any = OAS30Validator
         specification = DRAFT4
