@@ -19,6 +19,7 @@ _FORMATS = {
     "uri": "https://example.com/callback",
     "uri-reference": "https://example.com/problems/x",
     "email": "user@example.com",
+    "decimal": "12.5",  # a number written as a string; clients parse it as Decimal
 }
 _PATTERN_SAMPLES = ("08:00", "https://example.com/callback", "en-US", "0.25", "a")
 
@@ -32,7 +33,11 @@ def _resolve(schema: Any, document: dict[str, Any]) -> Any:
     return schema
 
 
-def instance(schema: Any, document: dict[str, Any], depth: int = 0) -> Any:
+def instance(
+    schema: Any, document: dict[str, Any], depth: int = 0, *, optional_depth: int = 12
+) -> Any:
+    """A schema-valid value; optional properties are filled only above `optional_depth`
+    (a wide recursive schema, Telegram's `Message`, would otherwise grow without bound)."""
     schema = _resolve(schema, document)
     if not isinstance(schema, dict) or depth > 12:
         return None
@@ -43,28 +48,38 @@ def instance(schema: Any, document: dict[str, Any], depth: int = 0) -> Any:
     if "allOf" in schema:
         merged: dict[str, Any] = {}
         for member in schema["allOf"]:
-            value = instance(member, document, depth + 1)
+            value = instance(member, document, depth + 1, optional_depth=optional_depth)
             if not isinstance(value, dict):
                 return value  # a wrapped scalar or enum (`allOf: [$ref]` beside a description)
             merged.update(value)
         own = {k: v for k, v in schema.items() if k != "allOf"}
         if own.get("properties"):
-            merged.update(instance({**own, "type": "object"}, document, depth + 1))
+            merged.update(
+                instance(
+                    {**own, "type": "object"}, document, depth + 1, optional_depth=optional_depth
+                )
+            )
         return merged
     for key in ("oneOf", "anyOf"):
         if key in schema:
             members = [m for m in schema[key] if _resolve(m, document).get("type") != "null"]
-            return instance(members[0], document, depth + 1) if members else None
+            if not members:
+                return None
+            return instance(members[0], document, depth + 1, optional_depth=optional_depth)
     kind = schema.get("type")
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), "null")
     if kind == "object" or "properties" in schema:
+        required = set(schema.get("required") or [])
         return {
-            name: instance(sub, document, depth + 1)
+            name: instance(sub, document, depth + 1, optional_depth=optional_depth)
             for name, sub in schema.get("properties", {}).items()
+            if depth < optional_depth or name in required
         }
     if kind == "array":
-        return [instance(schema.get("items", {}), document, depth + 1)]
+        return [
+            instance(schema.get("items", {}), document, depth + 1, optional_depth=optional_depth)
+        ]
     if kind == "string":
         if schema.get("format") in _FORMATS:
             return _FORMATS[schema["format"]]

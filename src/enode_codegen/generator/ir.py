@@ -388,7 +388,8 @@ def _body(
                 )
             )
         fields.sort(key=lambda f: (not f.required, f.py_name))
-        return Body(media_type, required, tuple(fields), "")
+        if fields:  # an object declaring no writable property is passed whole
+            return Body(media_type, required, tuple(fields), "")
     return Body(media_type, required, (), mapper.annotation(schema, for_input=True))
 
 
