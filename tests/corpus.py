@@ -64,16 +64,16 @@ DIRECTORY_SPECS = (
     "interactivebrokers.com",  # number enums
     "gov.bc.ca/gwells",  # boolean enums
     "ideal-postcodes.co.uk",  # integer, boolean and number enums; oneOf
-    "exavault.com",  # discriminators; boolean enums; anyOf
+    "azure.com/recoveryservicesbackup",  # 14 discriminators over allOf subtypes
     "ably.net/control",  # oneOf with discriminators
     "apple.com/sirikit-cloud-media",  # discriminators over allOf subtypes
-    "ix-api.net",  # discriminated oneOf, 336 allOf; property names with dashes
+    "ix-api.net",  # rejected: a duplicated enum value (listed with file, line and pointer)
     "azure.com/datamigration",  # discriminators converted from x-ms swagger
-    "nexmo.com/reports",  # discriminators; boolean enums
+    "influxdata.com",  # 197 operations; discriminators; oneOf
     "keyserv.solutions",  # oneOf everywhere
     "wiremock.org/admin",  # inline oneOf and allOf
     "telegram.org",  # 186 anyOf; form bodies
-    "optimade.local",  # anyOf and allOf mixed
+    "ljaero.com/dflight",  # anyOf
     "openaq.local",  # anyOf and allOf mixed
     "linqr.app",  # binary responses; anyOf; discriminators
     "quickchart.io",  # binary (image) responses only
@@ -88,8 +88,8 @@ DIRECTORY_SPECS = (
     "slicebox.local",  # form bodies
     "envoice.in",  # form bodies
     "shop-pro.jp",  # non-ASCII (Japanese) descriptions and names
-    "bhagavadgita.io",  # non-ASCII text
-    "bkk.hu",  # non-ASCII (Hungarian) text
+    "isendpro.com",  # non-ASCII (French) text
+    "bkk.hu",  # rejected: defaults of the wrong type (non-ASCII, Hungarian)
     "chaingateway.io",  # 3.5 MB of huge descriptions and examples; odd property names
     "neutrinoapi.net",  # property names with dashes and spaces
     "notion.com",  # odd property names

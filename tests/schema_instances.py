@@ -14,6 +14,7 @@ __all__ = ["instance"]
 
 _FORMATS = {
     "uuid": "4eaeb363-296d-4ccc-a973-7805e6f400bd",
+    "uuid4": "4eaeb363-296d-4ccc-a973-7805e6f400bd",
     "date-time": "2024-05-01T12:00:00Z",
     "date": "2024-05-01",
     "uri": "https://example.com/callback",
@@ -38,9 +39,15 @@ def instance(
 ) -> Any:
     """A schema-valid value; optional properties are filled only above `optional_depth`
     (a wide recursive schema, Telegram's `Message`, would otherwise grow without bound)."""
+    ref = schema.get("$ref") if isinstance(schema, dict) else None
     schema = _resolve(schema, document)
     if not isinstance(schema, dict) or depth > 12:
         return None
+    discriminator = schema.get("discriminator")
+    if isinstance(discriminator, dict) and "propertyName" in discriminator:
+        tagged = _tagged(ref, schema, discriminator, document, depth, optional_depth)
+        if tagged is not None:
+            return tagged
     if "const" in schema:
         return schema["const"]
     if "enum" in schema:
@@ -95,3 +102,52 @@ def instance(
     if kind == "boolean":
         return True
     return None
+
+
+def _tagged(
+    ref: Any,
+    schema: dict[str, Any],
+    discriminator: dict[str, Any],
+    document: dict[str, Any],
+    depth: int,
+    optional_depth: int,
+) -> Any:
+    """An instance of one concrete type behind a discriminator, with its tag: what a server
+    sends (the property alone is only a string to JSON Schema; a client checks the tag)."""
+    mapping = discriminator.get("mapping") or {}
+    members = [m["$ref"] for m in schema.get("oneOf") or schema.get("anyOf") or [] if "$ref" in m]
+    if members:
+        target = members[0]
+    elif mapping:
+        target = next(iter(mapping.values()))
+    else:  # subtypes name the base in their allOf
+        schemas = document.get("components", {}).get("schemas", {})
+        target = next(
+            (
+                f"#/components/schemas/{name}"
+                for name, sub in schemas.items()
+                if isinstance(sub, dict) and {"$ref": ref} in (sub.get("allOf") or [])
+            ),
+            None,
+        )
+        if target is None:
+            return None
+    tag = next((k for k, v in mapping.items() if v == target), target.rsplit("/", 1)[-1])
+    if target == ref:
+        return None
+    subtype = _resolve({"$ref": target}, document)
+    value: Any = {}
+    for member in subtype.get("allOf") or [subtype]:
+        if isinstance(member, dict) and member.get("$ref") == ref:  # the base, untagged
+            plain = {k: v for k, v in schema.items() if k != "discriminator"}
+            part = instance(plain, document, depth + 1, optional_depth=optional_depth)
+        elif member is subtype:
+            part = instance({"$ref": target}, document, depth + 1, optional_depth=optional_depth)
+        else:
+            part = instance(member, document, depth + 1, optional_depth=optional_depth)
+        if isinstance(part, dict) and isinstance(value, dict):
+            value.update(part)
+    if not isinstance(value, dict):
+        return None
+    value[discriminator["propertyName"]] = tag
+    return value

@@ -244,9 +244,9 @@ def _open_enums(source: str) -> str:
         if not (isinstance(base, ast.Name) and base.id in ("Enum", "StrEnum", "IntEnum")):
             continue
         values = [
-            s.value.value
+            s.value.value if isinstance(s.value, ast.Constant) else s.value  # `{...}`: mixed
             for s in node.body
-            if isinstance(s, ast.Assign) and isinstance(s.value, ast.Constant)
+            if isinstance(s, ast.Assign)
         ]
         kinds = {type(v) for v in values}
         if kinds == {str}:
