@@ -175,3 +175,34 @@ def test_mypy_strict(generated: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stdout
+
+
+def test_an_optional_property_marked_not_nullable_type_checks(tmp_path: Path) -> None:
+    """OpenAPI 3.0 `nullable: false` (box.com's spec) on an optional property: the field
+    defaults to None without mypy reporting the assignment."""
+    spec = tmp_path / "nullable.json"
+    flag = {"type": "boolean", "nullable": False, "example": {"nullable": False}}
+    spec.write_text(
+        json.dumps(
+            {
+                "openapi": "3.0.3",
+                "info": {"title": "Flags", "version": "1"},
+                "paths": {},
+                "components": {
+                    "schemas": {"Info": {"type": "object", "properties": {"flag": flag}}}
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
+    [report], _ = generate([spec], tmp_path / "out", enode_rules=False, package="flags")
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "flags"],
+        cwd=tmp_path / "out" / report.distribution,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout
+    models = (tmp_path / "out" / report.distribution / "flags" / "models.py").read_text()
+    assert 'flag: Annotated[bool | None, Field(examples=[{"nullable": False}])]' in models

@@ -44,6 +44,7 @@ def generate_models(document: dict[str, Any], *, package: str, header: str) -> G
         "paths": {},
         "components": {"schemas": document.get("components", {}).get("schemas", {})},
     }
+    _drop_nullable_false(only_schemas["components"])
     if not only_schemas["components"]["schemas"]:
         empty = f"{header}\n\nfrom __future__ import annotations\n\n__all__: list[str] = []\n"
         return GeneratedModels(empty, frozenset())
@@ -87,6 +88,20 @@ def generate_models(document: dict[str, Any], *, package: str, header: str) -> G
     classes = frozenset(node.name for node in tree.body if isinstance(node, ast.ClassDef))
     notes = sorted({str(w.message) for w in caught if issubclass(w.category, UserWarning)})
     return GeneratedModels(source, classes, tuple(notes), _first_enum_members(tree))
+
+
+def _drop_nullable_false(node: Any) -> None:
+    """Remove `nullable: false`, OpenAPI 3.0's default: datamodel-code-generator (strict
+    nullable) types an optional property carrying it `bool = None`, which mypy rejects."""
+    if isinstance(node, dict):
+        if node.get("nullable") is False:
+            del node["nullable"]
+        for key, value in node.items():
+            if key not in ("example", "examples", "default", "enum", "const"):  # data
+                _drop_nullable_false(value)
+    elif isinstance(node, list):
+        for item in node:
+            _drop_nullable_false(item)
 
 
 _ORDINALS = ("First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth")
