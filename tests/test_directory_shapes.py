@@ -8,7 +8,11 @@ generation, each reproduced in a tiny hand-written spec: spec -> generate -> imp
 - a body property whose schema is `false` or `true` (OpenAPI 3.1) neither crashes nor is sent
   when `false`;
 - an enum whose values include an object (`enum: [{override: true}, DEFAULT]`) imports;
-- an enum value `I` (ruff's E741 "ambiguous name") does not stop formatting.
+- an enum value `I` (ruff's E741 "ambiguous name") does not stop formatting, nor does a
+  recursive union datamodel-code-generator writes as `Union[..., "Value"]` (UP007);
+- a `default` not of its schema's type (`type: string`, `default: [A, B]`, unchecked in
+  3.1) is left out with a warning, not rendered into a field mypy rejects;
+- OpenAPI 3.0 `nullable: false` on an optional property type-checks.
 """
 
 from __future__ import annotations
@@ -92,7 +96,13 @@ SPEC: dict[str, object] = {
                             "schema": {
                                 "type": "object",
                                 "required": ["tag"],
-                                "properties": {"tag": {"type": "string"}, "any": True, "no": False},
+                                "properties": {
+                                    "tag": {"type": "string"},
+                                    "any": True,
+                                    "no": False,
+                                    # vercel.com: openapi-spec-validator leaves it unchecked
+                                    "role": {"type": "string", "default": ["MEMBER", "VIEWER"]},
+                                },
                             }
                         }
                     },
@@ -106,6 +116,13 @@ SPEC: dict[str, object] = {
             "Empty": {"type": "object", "properties": {}},
             "Reason": {"type": "string", "enum": [{"override": True}, "DEFAULT"]},
             "Grade": {"type": "string", "enum": ["I", "II"]},
+            "Value": {  # a recursive union: datamodel-code-generator quotes it, in a Union
+                "oneOf": [
+                    {"type": "string"},
+                    {"type": "boolean"},
+                    {"type": "array", "items": {"$ref": "#/components/schemas/Value"}},
+                ]
+            },
         }
     },
 }
@@ -118,6 +135,10 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     out = tmp_path_factory.mktemp("out")
     [report], _ = generate([spec], out, enode_rules=False, package="directory_shapes")
     assert report.operations == 4
+    assert (
+        "models: default ['MEMBER', 'VIEWER'] at #/components/schemas/TagCarsRequest/properties/role "
+        "is not of type string; generated without it"
+    ) in report.warnings
     sys.path.insert(0, str(out / report.distribution))
     yield out / report.distribution
     sys.path.remove(str(out / report.distribution))
@@ -189,7 +210,12 @@ def test_an_optional_property_marked_not_nullable_type_checks(tmp_path: Path) ->
                 "info": {"title": "Flags", "version": "1"},
                 "paths": {},
                 "components": {
-                    "schemas": {"Info": {"type": "object", "properties": {"flag": flag}}}
+                    "schemas": {
+                        "Info": {
+                            "type": "object",
+                            "properties": {"flag": flag},
+                        }
+                    }
                 },
             }
         ),

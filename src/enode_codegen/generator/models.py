@@ -45,6 +45,7 @@ def generate_models(document: dict[str, Any], *, package: str, header: str) -> G
         "components": {"schemas": document.get("components", {}).get("schemas", {})},
     }
     _drop_nullable_false(only_schemas["components"])
+    dropped = _drop_mistyped_defaults(only_schemas["components"]["schemas"], "#/components/schemas")
     if not only_schemas["components"]["schemas"]:
         empty = f"{header}\n\nfrom __future__ import annotations\n\n__all__: list[str] = []\n"
         return GeneratedModels(empty, frozenset())
@@ -87,6 +88,7 @@ def generate_models(document: dict[str, Any], *, package: str, header: str) -> G
     tree = ast.parse(source)
     classes = frozenset(node.name for node in tree.body if isinstance(node, ast.ClassDef))
     notes = sorted({str(w.message) for w in caught if issubclass(w.category, UserWarning)})
+    notes += dropped
     return GeneratedModels(source, classes, tuple(notes), _first_enum_members(tree))
 
 
@@ -102,6 +104,51 @@ def _drop_nullable_false(node: Any) -> None:
     elif isinstance(node, list):
         for item in node:
             _drop_nullable_false(item)
+
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
+}
+
+
+def _drop_mistyped_defaults(node: Any, pointer: str) -> list[str]:
+    """Remove a `default` that is not of its schema's `type` (`type: string` with
+    `default: [MEMBER, VIEWER]`): it could never be a valid value, and rendered as the
+    field's default it makes the package fail `mypy --strict`. Returns one note each."""
+    notes: list[str] = []
+    if isinstance(node, dict):
+        kind = node.get("type")
+        kinds = [kind] if isinstance(kind, str) else kind if isinstance(kind, list) else []
+        if "default" in node and kinds and all(k in _JSON_TYPES or k == "null" for k in kinds):
+            value = node["default"]
+            allowed = tuple(t for k in kinds if k != "null" for t in _JSON_TYPES[k])
+            if isinstance(value, float) and value.is_integer():
+                allowed += (float,)  # 1.0 is an integer to JSON Schema
+            fits = (value is None and "null" in kinds) or (
+                isinstance(value, allowed) and not (isinstance(value, bool) and bool not in allowed)
+            )
+            if not fits:
+                del node["default"]
+                notes.append(
+                    f"default {value!r} at {pointer} is not of type {'/'.join(kinds)}; "
+                    "generated without it"
+                )
+        for key, value in node.items():
+            if key not in ("example", "examples", "default", "enum", "const"):  # data
+                notes += _drop_mistyped_defaults(value, f"{pointer}/{_escape(str(key))}")
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            notes += _drop_mistyped_defaults(item, f"{pointer}/{index}")
+    return notes
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
 
 
 _ORDINALS = ("First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth")
