@@ -136,7 +136,8 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     [report], _ = generate([spec], out, enode_rules=False, package="directory_shapes")
     assert report.operations == 4
     assert (
-        "models: default ['MEMBER', 'VIEWER'] at #/components/schemas/TagCarsRequest/properties/role "
+        "models: default ['MEMBER', 'VIEWER'] at "
+        "#/components/schemas/TagCarsRequest/properties/role "
         "is not of type string; generated without it"
     ) in report.warnings
     sys.path.insert(0, str(out / report.distribution))
