@@ -199,9 +199,10 @@ def test_mypy_strict(generated: Path) -> None:
     assert done.returncode == 0, done.stdout
 
 
-def test_an_optional_property_marked_not_nullable_type_checks(tmp_path: Path) -> None:
+def test_not_nullable_and_model_defaults_type_check(tmp_path: Path) -> None:
     """OpenAPI 3.0 `nullable: false` (box.com's spec) on an optional property: the field
-    defaults to None without mypy reporting the assignment."""
+    defaults to None without mypy reporting the assignment. An object default of a model
+    field (openaq, linqr.app: `meta: Meta = {...}`) type-checks and becomes the model."""
     spec = tmp_path / "nullable.json"
     flag = {"type": "boolean", "nullable": False, "example": {"nullable": False}}
     spec.write_text(
@@ -214,8 +215,20 @@ def test_an_optional_property_marked_not_nullable_type_checks(tmp_path: Path) ->
                     "schemas": {
                         "Info": {
                             "type": "object",
-                            "properties": {"flag": flag},
-                        }
+                            "properties": {
+                                "flag": flag,
+                                "meta": {
+                                    "allOf": [{"$ref": "#/components/schemas/Stop"}],
+                                    "default": {"offset": 1},
+                                },
+                                "stops": {
+                                    "type": "array",
+                                    "items": {"$ref": "#/components/schemas/Stop"},
+                                    "default": [{"offset": 0}, {"offset": 100}],
+                                },
+                            },
+                        },
+                        "Stop": {"type": "object", "properties": {"offset": {"type": "integer"}}},
                     }
                 },
             }
@@ -233,3 +246,11 @@ def test_an_optional_property_marked_not_nullable_type_checks(tmp_path: Path) ->
     assert done.returncode == 0, done.stdout
     models = (tmp_path / "out" / report.distribution / "flags" / "models.py").read_text()
     assert 'flag: Annotated[bool | None, Field(examples=[{"nullable": False}])]' in models
+    defaults = subprocess.run(
+        [sys.executable, "-c", "import flags; i = flags.models.Info(); print(i.meta, i.stops)"],
+        cwd=tmp_path / "out" / report.distribution,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert defaults.stdout.strip() == "offset=1 [Stop(offset=0), Stop(offset=100)]"

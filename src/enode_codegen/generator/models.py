@@ -63,7 +63,8 @@ def generate_models(document: dict[str, Any], *, package: str, header: str) -> G
             additional_imports=[
                 f"{package}._runtime.{base}"
                 for base in ("OpenEnum", "OpenFloatEnum", "OpenIntEnum")
-            ],
+            ]
+            + ["typing.Any", "typing.cast"],  # for _validated_defaults; ruff drops them if unused
             disable_timestamp=True,
             use_annotated=True,
             use_standard_collections=True,
@@ -85,6 +86,7 @@ def generate_models(document: dict[str, Any], *, package: str, header: str) -> G
         )
     source = _open_enums(_rename_numbered(output, set(only_schemas["components"]["schemas"])))
     source = _name_symbol_members(_allow_field_overrides(source))
+    source = _validated_defaults(source)
     tree = ast.parse(source)
     classes = frozenset(node.name for node in tree.body if isinstance(node, ast.ClassDef))
     notes = sorted({str(w.message) for w in caught if issubclass(w.category, UserWarning)})
@@ -224,6 +226,46 @@ def _allow_field_overrides(source: str) -> str:
                 line = lines[index].rstrip("\n")
                 if "#" not in line:
                     lines[index] = f"{line}{_OVERRIDE}\n"
+    return "".join(lines)
+
+
+def _validated_defaults(source: str) -> str:
+    """Wrap a literal default that pydantic turns into a model (`validate_default=True`:
+    `meta: Meta = {"found": 0}`, `stops: list[Stop] = [{...}]`) in `cast(Any, ...)`: pydantic
+    validates it into the model at class creation; mypy would see a dict where a model goes."""
+    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
+    spans = []
+    for node in tree.body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        for statement in node.body:
+            if (
+                isinstance(statement, ast.AnnAssign)
+                and isinstance(statement.value, ast.Dict | ast.List)
+                and any(
+                    isinstance(call, ast.Call)
+                    and isinstance(call.func, ast.Name)
+                    and call.func.id == "Field"
+                    and any(
+                        k.arg == "validate_default"
+                        and isinstance(k.value, ast.Constant)
+                        and k.value.value is True
+                        for k in call.keywords
+                    )
+                    for call in ast.walk(statement.annotation)
+                )
+            ):
+                spans.append(statement.value)
+    for value in sorted(spans, key=lambda v: (v.lineno, v.col_offset), reverse=True):
+        assert value.end_lineno is not None and value.end_col_offset is not None
+        first, last = value.lineno - 1, value.end_lineno - 1
+        end = lines[last].encode()  # ast offsets count UTF-8 bytes
+        lines[last] = (end[: value.end_col_offset] + b")" + end[value.end_col_offset :]).decode()
+        start = lines[first].encode()
+        lines[first] = (
+            start[: value.col_offset] + b"cast(Any, " + start[value.col_offset :]
+        ).decode()
     return "".join(lines)
 
 
