@@ -10,6 +10,7 @@ generation, each reproduced in a tiny hand-written spec: spec -> generate -> imp
 - an enum whose values include an object (`enum: [{override: true}, DEFAULT]`) imports;
 - an enum value `I` (ruff's E741 "ambiguous name") does not stop formatting, nor does a
   recursive union datamodel-code-generator writes as `Union[..., "Value"]` (UP007);
+- `oneOf` variants told apart by a number (`middleware: 0`) are not named `...M0`;
 - a `default` not of its schema's type (`type: string`, `default: [A, B]`, unchecked in
   3.1) is left out with a warning, not rendered into a field mypy rejects;
 - OpenAPI 3.0 `nullable: false` on an optional property type-checks.
@@ -116,6 +117,20 @@ SPEC: dict[str, object] = {
             "Empty": {"type": "object", "properties": {}},
             "Reason": {"type": "string", "enum": [{"override": True}, "DEFAULT"]},
             "Grade": {"type": "string", "enum": ["I", "II"]},
+            "Route": {  # vercel.com: variants told apart by a number
+                "oneOf": [
+                    {
+                        "type": "object",
+                        "required": ["middleware"],
+                        "properties": {"middleware": {"enum": [0]}, "src": {"type": "string"}},
+                    },
+                    {
+                        "type": "object",
+                        "required": ["middleware"],
+                        "properties": {"middleware": {"enum": [1]}, "dest": {"type": "string"}},
+                    },
+                ]
+            },
             "Value": {  # a recursive union: datamodel-code-generator quotes it, in a Union
                 "oneOf": [
                     {"type": "string"},
@@ -186,6 +201,13 @@ def test_boolean_property_schemas_are_accepted_and_false_is_never_sent(pkg: Modu
         client.default.tag_cars(tag="blue", any=[1])
     assert json.loads(sent[0].content) == {"tag": "blue", "any": [1]}
     assert "no" not in client.default.tag_cars.__code__.co_varnames
+
+
+def test_variants_told_apart_by_a_number_are_not_named_with_it(pkg: ModuleType) -> None:
+    route = pkg.models.Route.model_validate({"middleware": 1, "dest": "/b"})
+    assert type(route.root).__name__ == "RouteWithDest"
+    numbered = [n for n in vars(pkg.models) if n.startswith("Route") and n[-1].isdigit()]
+    assert numbered == []
 
 
 def test_mypy_strict(generated: Path) -> None:
