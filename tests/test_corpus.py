@@ -15,6 +15,8 @@ SLICE = (
     "3.0/schema-circular.json",  # recursive schemas
     "3.1/train-travel.json",  # 3.1, allOf narrowing a property, several media types
     "3.0/circular-paths.json",  # references into paths, no operationIds, no tags
+    "directory/enode.io.json",  # Enode's published 1.3.10 spec: percent-encoded references
+    "directory/azure.com/recoveryservicesbackup.json",  # discriminators over allOf subtypes
 )
 
 pytestmark = pytest.mark.skipif(shutil.which("npm") is None, reason="the corpus comes from npm")

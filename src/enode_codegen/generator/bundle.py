@@ -22,6 +22,7 @@ stage can report a problem at a file, line and pointer of the source.
 from __future__ import annotations
 
 import copy
+import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -209,7 +210,8 @@ class _Bundler:
         where = display_path(source.path)
         file_part, _, fragment = ref.partition("#")
         target_path = (source.path.parent / file_part).resolve() if file_part else source.path
-        target_pointer = fragment
+        # a $ref is a URI: its fragment may be percent-encoded (`~1chargers~1%7Bid%7D`)
+        target_pointer = urllib.parse.unquote(fragment)
 
         def report(message: str, *, knock_on: bool = False, broken: bool = True) -> dict[str, Any]:
             if broken:
@@ -256,6 +258,8 @@ class _Bundler:
             rewritten["$ref"] = f"#/components/{escape_pointer(kind)}/{escape_pointer(name)}"
             return self.keep_ref(rewritten, source, pointer, out, inlining)
         if target_path == self.root and file_part == "":
+            if target_pointer != fragment:  # later stages read the decoded pointer
+                value = {**value, "$ref": f"#{target_pointer}"}
             return self.keep_ref(value, source, pointer, out, inlining)
         key = f"{target_path}#{target_pointer}"
         if key in inlining:

@@ -373,10 +373,14 @@ def _variant_name(member: Any, siblings: list[Any]) -> str:
         return class_name(member["title"])
     properties = member.get("properties") or {}
     for prop in properties.values():
+        tags = []
         if isinstance(prop, dict) and isinstance(prop.get("enum"), list) and len(prop["enum"]) == 1:
-            return class_name(str(prop["enum"][0]))
+            tags.append(prop["enum"][0])
         if isinstance(prop, dict) and "const" in prop:
-            return class_name(str(prop["const"]))
+            tags.append(prop["const"])
+        for tag in tags:  # a number (`middleware: 0`) would name the class with a digit
+            if isinstance(tag, str) and not class_name(tag)[-1].isdigit():
+                return class_name(tag)
     others: set[str] = set()
     for sibling in siblings:
         if sibling is not member and isinstance(sibling, dict):

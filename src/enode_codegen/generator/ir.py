@@ -383,8 +383,8 @@ def _body(
         needed = set(target.get("required") or [])
         fields = []
         for name, prop in target["properties"].items():
-            if isinstance(prop, dict) and prop.get("readOnly"):
-                continue
+            if prop is False or (isinstance(prop, dict) and prop.get("readOnly")):
+                continue  # `false`: the property must not be sent (a 3.1 boolean schema)
             annotation = mapper.annotation(prop, for_input=True)
             is_required = name in needed
             if not is_required and not (annotation.endswith("| None") or annotation == "Any"):
@@ -395,11 +395,12 @@ def _body(
                     unique(snake_name(name), py_taken),
                     annotation,
                     is_required,
-                    docstring(prop.get("description")),
+                    docstring(prop.get("description") if isinstance(prop, dict) else None),
                 )
             )
         fields.sort(key=lambda f: (not f.required, f.py_name))
-        return Body(media_type, required, tuple(fields), "")
+        if fields:  # an object declaring no writable property is passed whole
+            return Body(media_type, required, tuple(fields), "")
     return Body(media_type, required, (), mapper.annotation(schema, for_input=True))
 
 

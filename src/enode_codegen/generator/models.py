@@ -49,6 +49,8 @@ def generate_models(document: dict[str, Any], *, package: str, header: str) -> G
     properties) and `<Name>Response` (no writeOnly properties); see one_way.py.
     `directional` says which schemas those are."""
     schemas, pairs = prepare(document)
+    _drop_nullable_false(schemas)
+    dropped = _drop_mistyped_defaults(schemas, "#/components/schemas")
     only_schemas = {
         "openapi": document.get("openapi", "3.1.0"),
         "info": document.get("info", {"title": "API", "version": "0"}),
@@ -76,7 +78,8 @@ def generate_models(document: dict[str, Any], *, package: str, header: str) -> G
                 additional_imports=[
                     f"{package}._runtime.{base}"
                     for base in ("OpenEnum", "OpenFloatEnum", "OpenIntEnum")
-                ],
+                ]
+                + ["typing.Any", "typing.cast"],  # for _validated_defaults; ruff drops unused
                 disable_timestamp=True,
                 use_annotated=True,
                 use_standard_collections=True,
@@ -100,6 +103,7 @@ def generate_models(document: dict[str, Any], *, package: str, header: str) -> G
         )
     source, classes, enum_members = _postprocess(output, set(only_schemas["components"]["schemas"]))
     notes = sorted({str(w.message) for w in caught if issubclass(w.category, UserWarning)})
+    notes += dropped
     directional = tuple(
         sorted(
             (schema, request, response)
@@ -108,6 +112,65 @@ def generate_models(document: dict[str, Any], *, package: str, header: str) -> G
         )
     )
     return GeneratedModels(source, classes, tuple(notes), enum_members, directional)
+
+
+def _drop_nullable_false(node: Any) -> None:
+    """Remove `nullable: false`, OpenAPI 3.0's default: datamodel-code-generator (strict
+    nullable) types an optional property carrying it `bool = None`, which mypy rejects."""
+    if isinstance(node, dict):
+        if node.get("nullable") is False:
+            del node["nullable"]
+        for key, value in node.items():
+            if key not in ("example", "examples", "default", "enum", "const"):  # data
+                _drop_nullable_false(value)
+    elif isinstance(node, list):
+        for item in node:
+            _drop_nullable_false(item)
+
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
+}
+
+
+def _drop_mistyped_defaults(node: Any, pointer: str) -> list[str]:
+    """Remove a `default` that is not of its schema's `type` (`type: string` with
+    `default: [MEMBER, VIEWER]`): it could never be a valid value, and rendered as the
+    field's default it makes the package fail `mypy --strict`. Returns one note each."""
+    notes: list[str] = []
+    if isinstance(node, dict):
+        kind = node.get("type")
+        kinds = [kind] if isinstance(kind, str) else kind if isinstance(kind, list) else []
+        if "default" in node and kinds and all(k in _JSON_TYPES or k == "null" for k in kinds):
+            value = node["default"]
+            allowed = tuple(t for k in kinds if k != "null" for t in _JSON_TYPES[k])
+            if isinstance(value, float) and value.is_integer():
+                allowed += (float,)  # 1.0 is an integer to JSON Schema
+            fits = (value is None and "null" in kinds) or (
+                isinstance(value, allowed) and not (isinstance(value, bool) and bool not in allowed)
+            )
+            if not fits:
+                del node["default"]
+                notes.append(
+                    f"default {value!r} at {pointer} is not of type {'/'.join(kinds)}; "
+                    "generated without it"
+                )
+        for key, value in node.items():
+            if key not in ("example", "examples", "default", "enum", "const"):  # data
+                notes += _drop_mistyped_defaults(value, f"{pointer}/{_escape(str(key))}")
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            notes += _drop_mistyped_defaults(item, f"{pointer}/{index}")
+    return notes
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
 
 
 def _postprocess(
@@ -124,6 +187,7 @@ def _postprocess(
     classes = [node for node in tree.body if isinstance(node, ast.ClassDef)]
     renames = _numbered_renames(classes, spec_names)
     lines = source.splitlines(keepends=True)
+    _validated_defaults(classes, lines)  # edits inside lines: first, while columns hold
     enum_firsts = _open_enums(classes, lines)
     _allow_field_overrides(classes, lines)
     members, references = _name_symbol_members(classes, lines, renames)
@@ -218,6 +282,41 @@ def _allow_field_overrides(classes: list[ast.ClassDef], lines: list[str]) -> Non
                     lines[index] = f"{line}{_OVERRIDE}\n"
 
 
+def _validated_defaults(classes: list[ast.ClassDef], lines: list[str]) -> None:
+    """Wrap a literal default that pydantic turns into a model (`validate_default=True`:
+    `meta: Meta = {"found": 0}`, `stops: list[Stop] = [{...}]`) in `cast(Any, ...)`: pydantic
+    validates it into the model at class creation; mypy would see a dict where a model goes."""
+    spans = []
+    for node in classes:
+        for statement in node.body:
+            if (
+                isinstance(statement, ast.AnnAssign)
+                and isinstance(statement.value, ast.Dict | ast.List)
+                and any(
+                    isinstance(call, ast.Call)
+                    and isinstance(call.func, ast.Name)
+                    and call.func.id == "Field"
+                    and any(
+                        k.arg == "validate_default"
+                        and isinstance(k.value, ast.Constant)
+                        and k.value.value is True
+                        for k in call.keywords
+                    )
+                    for call in ast.walk(statement.annotation)
+                )
+            ):
+                spans.append(statement.value)
+    for value in sorted(spans, key=lambda v: (v.lineno, v.col_offset), reverse=True):
+        assert value.end_lineno is not None and value.end_col_offset is not None
+        first, last = value.lineno - 1, value.end_lineno - 1
+        end = lines[last].encode()  # ast offsets count UTF-8 bytes
+        lines[last] = (end[: value.end_col_offset] + b")" + end[value.end_col_offset :]).decode()
+        start = lines[first].encode()
+        lines[first] = (
+            start[: value.col_offset] + b"cast(Any, " + start[value.col_offset :]
+        ).decode()
+
+
 _OPEN_BASES = ("OpenEnum", "OpenIntEnum", "OpenFloatEnum")
 
 
@@ -232,9 +331,9 @@ def _open_enums(classes: list[ast.ClassDef], lines: list[str]) -> list[tuple[str
         if not (isinstance(base, ast.Name) and base.id in ("Enum", "StrEnum", "IntEnum")):
             continue
         values = [
-            s.value.value
+            s.value.value if isinstance(s.value, ast.Constant) else s.value  # `{...}`: mixed
             for s in node.body
-            if isinstance(s, ast.Assign) and isinstance(s.value, ast.Constant)
+            if isinstance(s, ast.Assign)
         ]
         kinds = {type(v) for v in values}
         if kinds == {str}:
