@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import inflect
 from datamodel_code_generator import InputFileType, PythonVersion, generate
 from datamodel_code_generator.enums import DataModelType
 
@@ -209,14 +210,22 @@ def _postprocess(
     return text, names, firsts
 
 
-_ORDINALS = ("First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth")
 _NOT_NAMES = {"EnodeModel", "RootModel", "OpenEnum", "OpenIntEnum", "OpenFloatEnum", "Enum"}
+_INFLECT = inflect.engine()
+
+
+def _ordinal(number: int) -> str:
+    """`First`, `Tenth`, `FiftySecond`: a position in words, for a class name."""
+    words = str(_INFLECT.ordinal(str(_INFLECT.number_to_words(str(number)))))
+    return "".join(part.capitalize() for part in re.split(r"[^A-Za-z]+", words) if part)
 
 
 def _numbered_renames(classes: list[ast.ClassDef], spec_names: set[str]) -> dict[str, str]:
     """New names for the classes datamodel-code-generator numbered itself (`Request1`, the
     variants it splits out of a discriminated union or a `oneOf` of constraints), after what
-    they are: `<Name><Base>` for a subclass of a named model, else `<Name><Ordinal>Variant`."""
+    they are: `<Name><Base>` for a subclass of one model of the spec (bases that are
+    themselves such variants do not count), else `<Name><Ordinal>Variant` (`ItemFiftySecond
+    Variant` for `Item52`)."""
     taken = {c.name for c in classes}
     renames: dict[str, str] = {}
     for node in classes:
@@ -224,11 +233,15 @@ def _numbered_renames(classes: list[ast.ClassDef], spec_names: set[str]) -> dict
         if node.name in spec_names or match is None:
             continue
         stem, number = match.group(1), int(match.group(2))
-        bases = [b.id for b in node.bases if isinstance(b, ast.Name) and b.id not in _NOT_NAMES]
+        bases = [
+            b.id
+            for b in node.bases
+            if isinstance(b, ast.Name) and b.id not in _NOT_NAMES and b.id not in renames
+        ]
         candidates = [f"{stem}{bases[0]}"] if len(bases) == 1 else []
-        ordinal = _ORDINALS[number - 1] if 0 < number <= len(_ORDINALS) else "Later"
-        candidates.append(f"{stem}{ordinal}Variant")
-        new = next((c for c in candidates if c not in taken), None)
+        ordinal = _ordinal(number) if number > 0 else "Zeroth"
+        candidates += [f"{stem}{ordinal}Variant", f"{stem}Variant{ordinal}"]
+        new = next((c for c in candidates if c not in taken and not c[-1].isdigit()), None)
         if new is not None:
             taken.add(new)
             renames[node.name] = new
