@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import inflect
 from datamodel_code_generator import InputFileType, PythonVersion, generate
 from datamodel_code_generator.enums import DataModelType
 
@@ -211,12 +210,17 @@ def _postprocess(
 
 
 _NOT_NAMES = {"EnodeModel", "RootModel", "OpenEnum", "OpenIntEnum", "OpenFloatEnum", "Enum"}
-_INFLECT = inflect.engine()
+_ORDINALS = ("First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth")
 
 
 def _ordinal(number: int) -> str:
     """`First`, `Tenth`, `FiftySecond`: a position in words, for a class name."""
-    words = str(_INFLECT.ordinal(str(_INFLECT.number_to_words(str(number)))))
+    if 0 < number <= len(_ORDINALS):
+        return _ORDINALS[number - 1]
+    import inflect  # only here: importing it takes a second
+
+    engine = inflect.engine()
+    words = str(engine.ordinal(str(engine.number_to_words(str(number)))))
     return "".join(part.capitalize() for part in re.split(r"[^A-Za-z]+", words) if part)
 
 
