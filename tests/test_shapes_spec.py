@@ -63,7 +63,9 @@ def test_all_of_is_inheritance_and_one_of_with_discriminator_is_discriminated(
     assert issubclass(models.Dog, models.Animal)
     assert models.Dog(name="Rex", barks=True).name == "Rex"
     # Circle and Square extend Base, which has a readOnly property: each is written as a
-    # request and a response model, Base's properties merged into them
+    # request and a response model, each extending Base's model of the same direction
+    assert issubclass(models.CircleRequest, models.BaseRequest)
+    assert issubclass(models.SquareResponse, models.BaseResponse)
     shape = models.ShapeResponse.model_validate({"id": "s", "kind": "square", "side": 2}).root
     assert isinstance(shape, models.SquareResponse) and shape.side == 2
 
