@@ -26,6 +26,7 @@ pytypes.py picks the model for each direction from `prepare`'s map.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from typing import Any
 
 from .validate import iter_operations
@@ -69,23 +70,32 @@ def prepare(document: dict[str, Any]) -> tuple[dict[str, Any], dict[str, tuple[s
     return written, pairs
 
 
-def _flagged(node: Any, top: bool = True) -> bool:
+def _nodes(node: Any) -> Iterator[dict[str, Any]]:
+    """Every object in a schema, parents first, not inside examples, defaults, enums or
+    consts (data, not schemas). A parent may be changed when it is yielded: its children
+    are read after that."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _nodes(item)
+    elif isinstance(node, dict):
+        yield node
+        for key, value in node.items():
+            if key not in _NOT_SCHEMA:
+                yield from _nodes(value)
+
+
+def _flagged(schema: Any) -> bool:
     """A readOnly or writeOnly property anywhere in this schema (not behind a `$ref`), or
     the mark on the schema itself (an inline property schema hoisted into a component
     keeps it; datamodel-code-generator applies it to the properties referring to it)."""
-    if top and isinstance(node, dict) and True in (node.get("readOnly"), node.get("writeOnly")):
+    if isinstance(schema, dict) and True in (schema.get("readOnly"), schema.get("writeOnly")):
         return True
-    if isinstance(node, list):
-        return any(_flagged(item, False) for item in node)
-    if not isinstance(node, dict):
-        return False
-    properties = node.get("properties")
-    if isinstance(properties, dict) and any(
-        isinstance(p, dict) and (p.get("readOnly") is True or p.get("writeOnly") is True)
-        for p in properties.values()
-    ):
-        return True
-    return any(_flagged(value, False) for key, value in node.items() if key not in _NOT_SCHEMA)
+    return any(
+        isinstance(p, dict) and True in (p.get("readOnly"), p.get("writeOnly"))
+        for node in _nodes(schema)
+        if isinstance(node.get("properties"), dict)
+        for p in node["properties"].values()
+    )
 
 
 def _marks_on_properties(schemas: dict[str, Any]) -> dict[str, Any]:
@@ -104,41 +114,23 @@ def _marks_on_properties(schemas: dict[str, Any]) -> dict[str, Any]:
         schemas[name].pop("readOnly", None)
         schemas[name].pop("writeOnly", None)
 
-    def visit(node: Any) -> None:
-        if isinstance(node, list):
-            for item in node:
-                visit(item)
-            return
-        if not isinstance(node, dict):
-            return
-        properties = node.get("properties")
-        if isinstance(properties, dict):
-            for prop in properties.values():
+    for name in changed:
+        for node in _nodes(schemas[name]):
+            properties = node.get("properties")
+            for prop in properties.values() if isinstance(properties, dict) else ():
                 ref = prop.get("$ref") if isinstance(prop, dict) else None
                 if isinstance(ref, str) and ref[len(_SCHEMA_PREFIX) :] in marks:
                     prop.update(marks[ref[len(_SCHEMA_PREFIX) :]])
-        for key, value in node.items():
-            if key not in _NOT_SCHEMA:
-                visit(value)
-
-    for name in changed:
-        visit(schemas[name])
     return schemas
 
 
 def _refs(node: Any, found: set[str] | None = None) -> set[str]:
-    """Names of the component schemas a node refers to."""
+    """Names of the component schemas a node refers to (added to `found`)."""
     found = set() if found is None else found
-    if isinstance(node, dict):
-        ref = node.get("$ref")
+    for child in _nodes(node):
+        ref = child.get("$ref")
         if isinstance(ref, str) and ref.startswith(_SCHEMA_PREFIX):
             found.add(ref[len(_SCHEMA_PREFIX) :])
-        for key, value in node.items():
-            if key not in _NOT_SCHEMA:
-                _refs(value, found)
-    elif isinstance(node, list):
-        for value in node:
-            _refs(value, found)
     return found
 
 
@@ -205,13 +197,7 @@ def _one_way(schema: Any, side: int, pairs: dict[str, tuple[str, str]]) -> Any:
             return _SCHEMA_PREFIX + pairs[ref[len(_SCHEMA_PREFIX) :]][side]
         return ref
 
-    def visit(node: Any) -> None:
-        if isinstance(node, list):
-            for item in node:
-                visit(item)
-            return
-        if not isinstance(node, dict):
-            return
+    for node in _nodes(schema):
         if "$ref" in node:
             node["$ref"] = retarget(node["$ref"])
         mapping = (
@@ -232,9 +218,4 @@ def _one_way(schema: Any, side: int, pairs: dict[str, tuple[str, str]]) -> Any:
             for prop in properties.values():
                 if isinstance(prop, dict):
                     prop.pop(plain, None)
-        for key, value in node.items():
-            if key not in _NOT_SCHEMA:
-                visit(value)
-
-    visit(schema)
     return schema
