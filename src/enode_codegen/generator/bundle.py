@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import copy
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,7 @@ from typing import Any
 from .errors import SpecError, SpecProblem, display_path
 from .yaml_source import SourceFile, escape_pointer, load_source, unescape_pointer
 
-__all__ = ["Bundle", "Origin", "bundle_spec", "deref"]
+__all__ = ["DATA_KEYS", "Bundle", "Origin", "bundle_spec", "deref", "schema_objects"]
 
 
 @dataclass(frozen=True)
@@ -320,3 +320,20 @@ def _resolve_pointer(data: Any, pointer: str) -> Any:
         else:
             raise KeyError(pointer)
     return current
+
+
+# keys whose values are data (a schema's example, default, allowed values), never schemas
+DATA_KEYS = ("example", "examples", "default", "enum", "const")
+
+
+def schema_objects(node: Any) -> Iterator[dict[str, Any]]:
+    """Every object in a document or schema, parents first, not inside data (`DATA_KEYS`).
+    An object may be changed when it is yielded: its children are read after that."""
+    if isinstance(node, list):
+        for item in node:
+            yield from schema_objects(item)
+    elif isinstance(node, dict):
+        yield node
+        for key, value in node.items():
+            if key not in DATA_KEYS:
+                yield from schema_objects(value)

@@ -22,6 +22,7 @@ from typing import Any
 from datamodel_code_generator import InputFileType, PythonVersion, generate
 from datamodel_code_generator.enums import DataModelType
 
+from .bundle import DATA_KEYS, schema_objects
 from .one_way import prepare
 
 __all__ = ["GeneratedModels", "generate_models"]
@@ -114,18 +115,12 @@ def generate_models(document: dict[str, Any], *, package: str, header: str) -> G
     return GeneratedModels(source, classes, tuple(notes), enum_members, directional)
 
 
-def _drop_nullable_false(node: Any) -> None:
+def _drop_nullable_false(schemas: dict[str, Any]) -> None:
     """Remove `nullable: false`, OpenAPI 3.0's default: datamodel-code-generator (strict
     nullable) types an optional property carrying it `bool = None`, which mypy rejects."""
-    if isinstance(node, dict):
+    for node in schema_objects(schemas):
         if node.get("nullable") is False:
             del node["nullable"]
-        for key, value in node.items():
-            if key not in ("example", "examples", "default", "enum", "const"):  # data
-                _drop_nullable_false(value)
-    elif isinstance(node, list):
-        for item in node:
-            _drop_nullable_false(item)
 
 
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
@@ -161,7 +156,7 @@ def _drop_mistyped_defaults(node: Any, pointer: str) -> list[str]:
                     "generated without it"
                 )
         for key, value in node.items():
-            if key not in ("example", "examples", "default", "enum", "const"):  # data
+            if key not in DATA_KEYS:
                 notes += _drop_mistyped_defaults(value, f"{pointer}/{_escape(str(key))}")
     elif isinstance(node, list):
         for index, item in enumerate(node):

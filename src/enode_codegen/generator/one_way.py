@@ -26,15 +26,14 @@ pytypes.py picks the model for each direction from `prepare`'s map.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from typing import Any
 
+from .bundle import schema_objects
 from .validate import iter_operations
 
 __all__ = ["prepare"]
 
 _SCHEMA_PREFIX = "#/components/schemas/"
-_NOT_SCHEMA = ("example", "examples", "default", "enum", "const")
 _SENT, _READ = 0, 1
 
 
@@ -70,20 +69,6 @@ def prepare(document: dict[str, Any]) -> tuple[dict[str, Any], dict[str, tuple[s
     return written, pairs
 
 
-def _nodes(node: Any) -> Iterator[dict[str, Any]]:
-    """Every object in a schema, parents first, not inside examples, defaults, enums or
-    consts (data, not schemas). A parent may be changed when it is yielded: its children
-    are read after that."""
-    if isinstance(node, list):
-        for item in node:
-            yield from _nodes(item)
-    elif isinstance(node, dict):
-        yield node
-        for key, value in node.items():
-            if key not in _NOT_SCHEMA:
-                yield from _nodes(value)
-
-
 def _flagged(schema: Any) -> bool:
     """A readOnly or writeOnly property anywhere in this schema (not behind a `$ref`), or
     the mark on the schema itself (an inline property schema hoisted into a component
@@ -92,7 +77,7 @@ def _flagged(schema: Any) -> bool:
         return True
     return any(
         isinstance(p, dict) and True in (p.get("readOnly"), p.get("writeOnly"))
-        for node in _nodes(schema)
+        for node in schema_objects(schema)
         if isinstance(node.get("properties"), dict)
         for p in node["properties"].values()
     )
@@ -115,7 +100,7 @@ def _marks_on_properties(schemas: dict[str, Any]) -> dict[str, Any]:
         schemas[name].pop("writeOnly", None)
 
     for name in changed:
-        for node in _nodes(schemas[name]):
+        for node in schema_objects(schemas[name]):
             properties = node.get("properties")
             for prop in properties.values() if isinstance(properties, dict) else ():
                 ref = prop.get("$ref") if isinstance(prop, dict) else None
@@ -127,7 +112,7 @@ def _marks_on_properties(schemas: dict[str, Any]) -> dict[str, Any]:
 def _refs(node: Any, found: set[str] | None = None) -> set[str]:
     """Names of the component schemas a node refers to (added to `found`)."""
     found = set() if found is None else found
-    for child in _nodes(node):
+    for child in schema_objects(node):
         ref = child.get("$ref")
         if isinstance(ref, str) and ref.startswith(_SCHEMA_PREFIX):
             found.add(ref[len(_SCHEMA_PREFIX) :])
@@ -197,7 +182,7 @@ def _one_way(schema: Any, side: int, pairs: dict[str, tuple[str, str]]) -> Any:
             return _SCHEMA_PREFIX + pairs[ref[len(_SCHEMA_PREFIX) :]][side]
         return ref
 
-    for node in _nodes(schema):
+    for node in schema_objects(schema):
         if "$ref" in node:
             node["$ref"] = retarget(node["$ref"])
         mapping = (

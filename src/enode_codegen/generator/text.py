@@ -13,10 +13,11 @@ import textwrap
 import unicodedata
 from typing import Any
 
+from .bundle import schema_objects
+
 __all__ = ["doc_line", "docstring", "normalise_prose", "plain"]
 
 _PROSE_KEYS = ("description", "summary", "title")
-_DATA_KEYS = ("example", "examples", "default", "enum", "const")
 
 
 def plain(text: Any) -> str:
@@ -58,14 +59,9 @@ def docstring(text: Any, width: int = 88) -> str:
     return "\n".join(lines)
 
 
-def normalise_prose(node: Any) -> None:
+def normalise_prose(document: Any) -> None:
     """Apply `plain` in place to every description, summary and title in a document."""
-    if isinstance(node, list):
-        for item in node:
-            normalise_prose(item)
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            if key in _PROSE_KEYS and isinstance(value, str):
-                node[key] = plain(value)
-            elif key not in _DATA_KEYS:
-                normalise_prose(value)
+    for node in schema_objects(document):
+        for key in _PROSE_KEYS:
+            if isinstance(node.get(key), str):
+                node[key] = plain(node[key])

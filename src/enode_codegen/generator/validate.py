@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 # where they are used: a large spec is validated in a forked process, and the process
 # generating its models beside it never needs them.
 
-from .bundle import Bundle, bundle_spec, deref
+from .bundle import DATA_KEYS, Bundle, bundle_spec, deref
 from .errors import Severity, SpecError, SpecProblem
 from .yaml_source import escape_pointer, unescape_pointer
 
@@ -468,7 +468,7 @@ def _iter_examples(node: Any, pointer: str, named: bool = False) -> Iterator[tup
         for index, value in enumerate(node["examples"]):
             yield f"{pointer}/examples/{index}", pointer, value
     for key, value in node.items():
-        if key in _DATA_KEYS:
+        if key in DATA_KEYS:
             continue  # literal data, not spec structure
         yield from _iter_examples(value, f"{pointer}/{escape_pointer(key)}", key in _NAMED_MAPS)
 
@@ -490,7 +490,6 @@ _NAMED_MAPS = {
     "pathItems",
     "webhooks",
 }
-_DATA_KEYS = {"example", "examples", "default", "enum", "const"}
 _SCHEMA_KEYS = {
     "type",
     "properties",
