@@ -500,15 +500,15 @@ def _webhook_events(
     discriminator = _webhook_discriminator(document, {model for _k, model, _s in declared})
     schemas = document.get("components", {}).get("schemas", {})
     events: dict[str, WebhookEvent] = {}
-    for key, model, summary in declared:
-        properties = deref(document, schemas.get(model)).get("properties") or {}
+    mapper = TypeMapper(document, classes, directional=directional)
+    for key, schema, summary in declared:
+        properties = deref(document, schemas.get(schema)).get("properties") or {}
         name = _fixed_string(document, properties.get(discriminator))
-        if model in directional:  # the server sends events: what it writes
-            model = directional[model][1]
-        if model not in classes or name is None:
+        model = mapper.model_class(schema)  # the server sends events: what it writes
+        if model is None or name is None:
             notes.append(
-                f"webhook {key!r}: {model} has no single string value of {discriminator!r}; "
-                "its events parse as UnknownWebhookEvent"
+                f"webhook {key!r}: {model or schema} has no single string value of "
+                f"{discriminator!r}; its events parse as UnknownWebhookEvent"
             )
             continue
         if name in events and events[name].model != model:
