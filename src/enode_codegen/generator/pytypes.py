@@ -4,9 +4,8 @@
 `list[str]` or `datetime | None`. Referenced schemas resolve through the class
 names that model generation produced (a schema written as a request and a response
 model resolves to the one for its direction: `for_input` for what the client sends);
-a schema that cannot be typed becomes
-`Any` and the mapper records why, so the operation is still generated and the
-loosening is reported.
+a schema that cannot be typed becomes `Any` and the mapper records why, so the
+operation is still generated and the loosening is reported.
 """
 
 from __future__ import annotations

@@ -26,16 +26,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from jsonschema.exceptions import ValidationError
+from .bundle import DATA_KEYS, Bundle, bundle_spec, deref
+from .errors import Severity, SpecError, SpecProblem
+from .yaml_source import escape_pointer, unescape_pointer
 
 # openapi-spec-validator, jsonschema and referencing (about 30 MB once imported) are imported
 # where they are used: a large spec is validated in a forked process, and the process
 # generating its models beside it never needs them.
-
-from .bundle import DATA_KEYS, Bundle, bundle_spec, deref
-from .errors import Severity, SpecError, SpecProblem
-from .yaml_source import escape_pointer, unescape_pointer
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 __all__ = [
     "HTTP_METHODS",
