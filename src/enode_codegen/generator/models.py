@@ -24,6 +24,7 @@ from datamodel_code_generator.enums import DataModelType
 
 from .bundle import DATA_KEYS, schema_objects
 from .one_way import prepare
+from .yaml_source import escape_pointer
 
 __all__ = ["GeneratedModels", "generate_models"]
 
@@ -157,15 +158,11 @@ def _drop_mistyped_defaults(node: Any, pointer: str) -> list[str]:
                 )
         for key, value in node.items():
             if key not in DATA_KEYS:
-                notes += _drop_mistyped_defaults(value, f"{pointer}/{_escape(str(key))}")
+                notes += _drop_mistyped_defaults(value, f"{pointer}/{escape_pointer(str(key))}")
     elif isinstance(node, list):
         for index, item in enumerate(node):
             notes += _drop_mistyped_defaults(item, f"{pointer}/{index}")
     return notes
-
-
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 def _postprocess(
@@ -210,7 +207,9 @@ _ORDINALS = ("First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", 
 
 def _ordinal(number: int) -> str:
     """`First`, `Tenth`, `FiftySecond`: a position in words, for a class name."""
-    if 0 < number <= len(_ORDINALS):
+    if number == 0:
+        return "Zeroth"
+    if number <= len(_ORDINALS):
         return _ORDINALS[number - 1]
     import inflect  # only here: importing it takes a second
 
@@ -238,7 +237,7 @@ def _numbered_renames(classes: list[ast.ClassDef], spec_names: set[str]) -> dict
             if isinstance(b, ast.Name) and b.id not in _NOT_NAMES and b.id not in renames
         ]
         candidates = [f"{stem}{bases[0]}"] if len(bases) == 1 else []
-        ordinal = _ordinal(number) if number > 0 else "Zeroth"
+        ordinal = _ordinal(number)
         candidates += [f"{stem}{ordinal}Variant", f"{stem}Variant{ordinal}"]
         new = next((c for c in candidates if c not in taken and not c[-1].isdigit()), None)
         if new is not None:
