@@ -201,6 +201,12 @@ def _schedule_body(env: Env) -> models.ChargeSchedule:
     )
 
 
+def _schedule(env: Env) -> str:
+    """A disabled schedule of its own, made over plain HTTP, for the call under test."""
+    body = _schedule_body(env).model_dump(by_alias=True, mode="json", exclude_none=True)
+    return str(env.post(f"/users/{env.ids['user']}/schedules", body)["id"])
+
+
 def _webhook(env: Env, n: int) -> str:
     """A webhook of its own (one per URL) for the call under test."""
     return str(
@@ -414,14 +420,13 @@ CALLS: dict[str, Callable[[Env], object]] = {
     "schedules.get_by_user": lambda e: e.sdk.schedules.get_by_user(user_id=e.ids["user"]),
     "schedules.get": lambda e: e.sdk.schedules.get(schedule_id=e.ids["schedule"]),
     "schedules.get_status": lambda e: e.sdk.schedules.get_status(schedule_id=e.ids["schedule"]),
-    "schedules.create": lambda e: e.ids.__setitem__(
-        "new_schedule",
-        e.sdk.schedules.create(user_id=e.ids["user"], schedule=_schedule_body(e)).id,
+    "schedules.create": lambda e: e.sdk.schedules.create(
+        user_id=e.ids["user"], schedule=_schedule_body(e)
     ),
     "schedules.update": lambda e: e.sdk.schedules.update(
-        schedule_id=e.ids["new_schedule"], partial_schedule={"is_enabled": True}
+        schedule_id=_schedule(e), partial_schedule={"is_enabled": True}
     ),
-    "schedules.delete": lambda e: e.sdk.schedules.delete(schedule_id=e.ids["new_schedule"]),
+    "schedules.delete": lambda e: e.sdk.schedules.delete(schedule_id=_schedule(e)),
     # interventions
     "interventions.list": lambda e: e.sdk.interventions.list(),
     "interventions.get": lambda e: e.sdk.interventions.get(intervention_id=e.ids["intervention"]),
