@@ -215,6 +215,27 @@ def test_diff_command_prints_markdown_and_json(capsys: pytest.CaptureFixture[str
     assert {d["change"] for d in data["differences"]} >= {"2024-10-01: asset-location"}
 
 
+@pytest.mark.parametrize(
+    ("security", "breaking"),
+    [
+        ([{"ClientCredentials": []}, {}], False),  # the token becomes optional
+        ([], False),  # no token needed any more
+        ([{"ClientCredentials": []}, {"Other": []}], False),  # one more way in
+        ([{"Other": []}], True),  # a different token
+    ],
+)
+def test_only_a_security_change_that_turns_clients_away_is_breaking(
+    security: list[dict[str, list[str]]], breaking: bool
+) -> None:
+    old = render_versions()[0].document
+    new = json.loads(json.dumps(old))
+    new["paths"]["/integrations"]["get"]["security"] = security
+    old["paths"]["/integrations"]["get"].pop("security", None)  # the document's: a token
+    report = diff_documents(old, new)
+    [changed] = [d for d in report.differences if d.kind == "security-changed"]
+    assert changed.subject == "listIntegrations" and changed.breaking is breaking
+
+
 def test_diff_of_two_spec_files_needs_no_declarations(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

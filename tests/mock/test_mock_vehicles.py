@@ -229,6 +229,10 @@ async def test_smart_override_charges_now_and_ends(client: httpx.AsyncClient) ->
     override = created.json()
     assert override["endedAt"] is None and override["targetType"] == "vehicle"
     assert override["vendorActionId"] is not None
+    car = await vehicle(client, ALICE_CAR)
+    # the endpoints answer with the vehicle's user and vendor, as Enode's document says;
+    # the status shows the override alone
+    assert (override.pop("userId"), override.pop("vendor")) == (car["userId"], car["vendor"])
     status = (await client.get(f"/vehicles/{ALICE_CAR}/smart-charging-status")).json()
     assert status["state"] == "PLAN:EXECUTING:OVERRIDDEN"
     assert status["smartOverride"] == override
@@ -239,6 +243,7 @@ async def test_smart_override_charges_now_and_ends(client: httpx.AsyncClient) ->
 
     ended = await client.delete(f"/vehicles/{ALICE_CAR}/smart-override")
     assert ended.status_code == 200 and ended.json()["endedAt"] is not None
+    assert ended.json()["userId"] == car["userId"] and ended.json()["vendor"] == car["vendor"]
     status = (await client.get(f"/vehicles/{ALICE_CAR}/smart-charging-status")).json()
     assert status["smartOverride"] is None
     assert status["state"] == "PLAN:EXECUTING:STOPPED", "smart charging took control back"

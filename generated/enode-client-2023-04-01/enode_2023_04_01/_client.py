@@ -1823,7 +1823,7 @@ class VehiclesResource(SyncResource):
         vehicle_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.VehicleSmartOverride:
+    ) -> models.VehicleSmartOverrideResponse:
         """Create smart override
 
         Starts charging now without turning smart charging or schedules off. The override lasts
@@ -1838,7 +1838,7 @@ class VehiclesResource(SyncResource):
             path_params={
                 "vehicleId": vehicle_id,
             },
-            cast_to=models.VehicleSmartOverride,
+            cast_to=models.VehicleSmartOverrideResponse,
             idempotent=False,
             options=options,
         )
@@ -1848,7 +1848,7 @@ class VehiclesResource(SyncResource):
         vehicle_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.VehicleSmartOverride:
+    ) -> models.VehicleSmartOverrideResponse:
         """End smart override
 
         Ends the vehicle's active smart override, handing control back to smart charging or the
@@ -1862,7 +1862,7 @@ class VehiclesResource(SyncResource):
             path_params={
                 "vehicleId": vehicle_id,
             },
-            cast_to=models.VehicleSmartOverride,
+            cast_to=models.VehicleSmartOverrideResponse,
             options=options,
         )
 
@@ -4229,7 +4229,7 @@ class AsyncVehiclesResource(AsyncResource):
         vehicle_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.VehicleSmartOverride:
+    ) -> models.VehicleSmartOverrideResponse:
         """Create smart override
 
         Starts charging now without turning smart charging or schedules off. The override lasts
@@ -4244,7 +4244,7 @@ class AsyncVehiclesResource(AsyncResource):
             path_params={
                 "vehicleId": vehicle_id,
             },
-            cast_to=models.VehicleSmartOverride,
+            cast_to=models.VehicleSmartOverrideResponse,
             idempotent=False,
             options=options,
         )
@@ -4254,7 +4254,7 @@ class AsyncVehiclesResource(AsyncResource):
         vehicle_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.VehicleSmartOverride:
+    ) -> models.VehicleSmartOverrideResponse:
         """End smart override
 
         Ends the vehicle's active smart override, handing control back to smart charging or the
@@ -4268,7 +4268,7 @@ class AsyncVehiclesResource(AsyncResource):
             path_params={
                 "vehicleId": vehicle_id,
             },
-            cast_to=models.VehicleSmartOverride,
+            cast_to=models.VehicleSmartOverrideResponse,
             options=options,
         )
 

@@ -2282,7 +2282,7 @@ class VehiclesResource(SyncResource):
         vehicle_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.VehicleSmartOverride:
+    ) -> models.VehicleSmartOverrideResponse:
         """Create smart override
 
         Starts charging now without turning smart charging or schedules off. The override lasts
@@ -2297,7 +2297,7 @@ class VehiclesResource(SyncResource):
             path_params={
                 "vehicleId": vehicle_id,
             },
-            cast_to=models.VehicleSmartOverride,
+            cast_to=models.VehicleSmartOverrideResponse,
             idempotent=False,
             options=options,
         )
@@ -2307,7 +2307,7 @@ class VehiclesResource(SyncResource):
         vehicle_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.VehicleSmartOverride:
+    ) -> models.VehicleSmartOverrideResponse:
         """End smart override
 
         Ends the vehicle's active smart override, handing control back to smart charging or the
@@ -2321,7 +2321,7 @@ class VehiclesResource(SyncResource):
             path_params={
                 "vehicleId": vehicle_id,
             },
-            cast_to=models.VehicleSmartOverride,
+            cast_to=models.VehicleSmartOverrideResponse,
             options=options,
         )
 
@@ -5208,7 +5208,7 @@ class AsyncVehiclesResource(AsyncResource):
         vehicle_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.VehicleSmartOverride:
+    ) -> models.VehicleSmartOverrideResponse:
         """Create smart override
 
         Starts charging now without turning smart charging or schedules off. The override lasts
@@ -5223,7 +5223,7 @@ class AsyncVehiclesResource(AsyncResource):
             path_params={
                 "vehicleId": vehicle_id,
             },
-            cast_to=models.VehicleSmartOverride,
+            cast_to=models.VehicleSmartOverrideResponse,
             idempotent=False,
             options=options,
         )
@@ -5233,7 +5233,7 @@ class AsyncVehiclesResource(AsyncResource):
         vehicle_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.VehicleSmartOverride:
+    ) -> models.VehicleSmartOverrideResponse:
         """End smart override
 
         Ends the vehicle's active smart override, handing control back to smart charging or the
@@ -5247,7 +5247,7 @@ class AsyncVehiclesResource(AsyncResource):
             path_params={
                 "vehicleId": vehicle_id,
             },
-            cast_to=models.VehicleSmartOverride,
+            cast_to=models.VehicleSmartOverrideResponse,
             options=options,
         )
 

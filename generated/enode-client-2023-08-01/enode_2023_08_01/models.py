@@ -3055,6 +3055,18 @@ class VehicleSmartOverride(EnodeModel):
     """
 
 
+class VehicleSmartOverrideResponse(VehicleSmartOverride):
+    """
+    A smart override, with the user and vendor of its vehicle.
+    """
+
+    user_id: Annotated[str, Field(alias="userId")]
+    """
+    ID of the user the vehicle belongs to.
+    """
+    vendor: VehicleVendor
+
+
 class VendorHealth(EnodeModel):
     """
     A vendor of one asset type and the health of its integration.
@@ -3093,9 +3105,9 @@ class Webhook(EnodeModel):
     """
     The events sent to this webhook.
     """
-    last_success: Annotated[AwareDatetime | None, Field(alias="lastSuccess")]
+    last_success: Annotated[AwareDatetime, Field(alias="lastSuccess")]
     """
-    Time of the last successful delivery; `null` before the first.
+    Time of the last successful delivery; until the first one, the time the webhook was created.
     """
     is_active: Annotated[bool, Field(alias="isActive")]
     """

@@ -2314,7 +2314,7 @@ class VehiclesResource(SyncResource):
         vehicle_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.VehicleSmartOverride:
+    ) -> models.VehicleSmartOverrideResponse:
         """Create smart override
 
         Starts charging now without turning smart charging or schedules off. The override lasts
@@ -2329,7 +2329,7 @@ class VehiclesResource(SyncResource):
             path_params={
                 "vehicleId": vehicle_id,
             },
-            cast_to=models.VehicleSmartOverride,
+            cast_to=models.VehicleSmartOverrideResponse,
             idempotent=False,
             options=options,
         )
@@ -2339,7 +2339,7 @@ class VehiclesResource(SyncResource):
         vehicle_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.VehicleSmartOverride:
+    ) -> models.VehicleSmartOverrideResponse:
         """End smart override
 
         Ends the vehicle's active smart override, handing control back to smart charging or the
@@ -2353,7 +2353,7 @@ class VehiclesResource(SyncResource):
             path_params={
                 "vehicleId": vehicle_id,
             },
-            cast_to=models.VehicleSmartOverride,
+            cast_to=models.VehicleSmartOverrideResponse,
             options=options,
         )
 
@@ -5272,7 +5272,7 @@ class AsyncVehiclesResource(AsyncResource):
         vehicle_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.VehicleSmartOverride:
+    ) -> models.VehicleSmartOverrideResponse:
         """Create smart override
 
         Starts charging now without turning smart charging or schedules off. The override lasts
@@ -5287,7 +5287,7 @@ class AsyncVehiclesResource(AsyncResource):
             path_params={
                 "vehicleId": vehicle_id,
             },
-            cast_to=models.VehicleSmartOverride,
+            cast_to=models.VehicleSmartOverrideResponse,
             idempotent=False,
             options=options,
         )
@@ -5297,7 +5297,7 @@ class AsyncVehiclesResource(AsyncResource):
         vehicle_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.VehicleSmartOverride:
+    ) -> models.VehicleSmartOverrideResponse:
         """End smart override
 
         Ends the vehicle's active smart override, handing control back to smart charging or the
@@ -5311,7 +5311,7 @@ class AsyncVehiclesResource(AsyncResource):
             path_params={
                 "vehicleId": vehicle_id,
             },
-            cast_to=models.VehicleSmartOverride,
+            cast_to=models.VehicleSmartOverrideResponse,
             options=options,
         )
 

@@ -2477,7 +2477,7 @@ class VehiclesResource(SyncResource):
         vehicle_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.VehicleSmartOverride:
+    ) -> models.VehicleSmartOverrideResponse:
         """Create smart override
 
         Starts charging now without turning smart charging or schedules off. The override lasts
@@ -2492,7 +2492,7 @@ class VehiclesResource(SyncResource):
             path_params={
                 "vehicleId": vehicle_id,
             },
-            cast_to=models.VehicleSmartOverride,
+            cast_to=models.VehicleSmartOverrideResponse,
             idempotent=False,
             options=options,
         )
@@ -2502,7 +2502,7 @@ class VehiclesResource(SyncResource):
         vehicle_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.VehicleSmartOverride:
+    ) -> models.VehicleSmartOverrideResponse:
         """End smart override
 
         Ends the vehicle's active smart override, handing control back to smart charging or the
@@ -2516,7 +2516,7 @@ class VehiclesResource(SyncResource):
             path_params={
                 "vehicleId": vehicle_id,
             },
-            cast_to=models.VehicleSmartOverride,
+            cast_to=models.VehicleSmartOverrideResponse,
             options=options,
         )
 
@@ -5604,7 +5604,7 @@ class AsyncVehiclesResource(AsyncResource):
         vehicle_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.VehicleSmartOverride:
+    ) -> models.VehicleSmartOverrideResponse:
         """Create smart override
 
         Starts charging now without turning smart charging or schedules off. The override lasts
@@ -5619,7 +5619,7 @@ class AsyncVehiclesResource(AsyncResource):
             path_params={
                 "vehicleId": vehicle_id,
             },
-            cast_to=models.VehicleSmartOverride,
+            cast_to=models.VehicleSmartOverrideResponse,
             idempotent=False,
             options=options,
         )
@@ -5629,7 +5629,7 @@ class AsyncVehiclesResource(AsyncResource):
         vehicle_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.VehicleSmartOverride:
+    ) -> models.VehicleSmartOverrideResponse:
         """End smart override
 
         Ends the vehicle's active smart override, handing control back to smart charging or the
@@ -5643,7 +5643,7 @@ class AsyncVehiclesResource(AsyncResource):
             path_params={
                 "vehicleId": vehicle_id,
             },
-            cast_to=models.VehicleSmartOverride,
+            cast_to=models.VehicleSmartOverrideResponse,
             options=options,
         )
 

@@ -329,6 +329,16 @@ def _security(document: dict[str, Any], operation: dict[str, Any]) -> Any:
     return operation.get("security", document.get("security"))
 
 
+def _security_relaxed(old: Any, new: Any) -> bool:
+    """Whether `new` only adds ways to authenticate: every requirement `old` accepted is still
+    accepted (`{}`, none needed, is one more way), so no client's request stops working."""
+    if not isinstance(new, list) or not isinstance(old, list):
+        return False
+    if not new or {} in new:
+        return True  # no token needed (any more)
+    return bool(old) and all(requirement in new for requirement in old)
+
+
 def diff_documents(
     old: dict[str, Any],
     new: dict[str, Any],
@@ -401,7 +411,7 @@ def _diff_operation(
             "security-changed",
             f"{op_id}",
             f"{_security(old, old_op)} -> {_security(new, new_op)}",
-            True,
+            not _security_relaxed(_security(old, old_op), _security(new, new_op)),
             ops,
             here,
         )

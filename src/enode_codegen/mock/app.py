@@ -170,8 +170,9 @@ class MockApp:
             return problem_response(self._miss(version, method, path, miss))
         try:
             client_id = None
-            if op.requires_auth:
-                client_id = self.tokens.check(headers.get("authorization"))
+            authorization = headers.get("authorization")
+            if op.requires_auth or (op.optional_auth and authorization):
+                client_id = self.tokens.check(authorization)
             if op.body is not None:
                 raw = await self._body(request)
             else:

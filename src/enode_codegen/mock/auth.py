@@ -5,7 +5,9 @@ fields) and the form body `grant_type=client_credentials` answers
 `{access_token, expires_in, scope: "", token_type: "bearer"}`. Wrong credentials answer
 401 `{"error": "invalid_client"}` (OAuth's error format, not a problem document). Every
 API operation that declares `security` needs `Authorization: Bearer <token>` with a token
-that has not expired (on the mock's clock); otherwise 401 problem+json.
+that has not expired (on the mock's clock); otherwise 401 problem+json. Where `security`
+also lists `{}` (the vendor health reads and `/integrations`: Enode's documents disagree on
+whether they need a token), the token is optional, and checked only when sent.
 """
 
 from __future__ import annotations

@@ -77,6 +77,8 @@ class Operation:
     body: BodySpec | None
     responses: dict[int, ResponseSpec]
     requires_auth: bool
+    # a token is optional (`security` lists `{}` beside a scheme): checked only when sent
+    optional_auth: bool
     deprecated: bool
     paginated: bool
     returns_id_list: bool
@@ -313,7 +315,8 @@ def _build_operation(version: VersionSpec, path: str, method: str, op: dict[str,
         params=params,
         body=body,
         responses=responses,
-        requires_auth=bool(security),
+        requires_auth=bool(security) and {} not in security,
+        optional_auth=bool(security) and {} in security,
         deprecated=bool(op.get("deprecated", False)),
         paginated={"after", "before"} <= names,
         returns_id_list=returns_id_list,

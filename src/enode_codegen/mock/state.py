@@ -203,9 +203,10 @@ class Webhook:
             "id": self.id,
             "url": self.url,
             "events": list(self.events),
-            "lastSuccess": None
-            if self.last_success is None
-            else format_timestamp(self.last_success),
+            # Enode answers a never-delivered webhook's `lastSuccess` with its creation time
+            "lastSuccess": format_timestamp(
+                self.created_at if self.last_success is None else self.last_success
+            ),
             "isActive": self.is_active,
             "createdAt": format_timestamp(self.created_at),
             "apiVersion": self.api_version,

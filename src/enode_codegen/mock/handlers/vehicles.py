@@ -101,7 +101,7 @@ def create_override(ctx: Ctx) -> Reply:
     vehicle = _vehicle(ctx)
     active = vehicles.active_override(ctx.state, vehicle.id)
     if active is not None:
-        return Reply(200, dict(active))
+        return _override_reply(vehicle, active)
     require_capability(vehicle, "startCharging", "a smart override (it starts charging)")
     action_id = None
     if not vehicle.record["chargeState"].get("isCharging"):
@@ -114,7 +114,7 @@ def create_override(ctx: Ctx) -> Reply:
     vehicles.evaluate(ctx.state, vehicle, now)
     ctx.state.changed(vehicle)
     ctx.state.touch()
-    return Reply(200, dict(override))
+    return _override_reply(vehicle, override)
 
 
 def end_override(ctx: Ctx) -> Reply:
@@ -126,7 +126,13 @@ def end_override(ctx: Ctx) -> Reply:
     vehicles.evaluate(ctx.state, vehicle, now)
     ctx.state.changed(vehicle)
     ctx.state.touch()
-    return Reply(200, dict(ended))
+    return _override_reply(vehicle, ended)
+
+
+def _override_reply(vehicle: Asset, override: dict[str, Any]) -> Reply:
+    """An override as its two endpoints answer it: with the vehicle's user and vendor (the
+    smart charging status shows the override alone)."""
+    return Reply(200, {**override, "userId": vehicle.user_id, "vendor": vehicle.record["vendor"]})
 
 
 HANDLERS: dict[str, Handler] = {
