@@ -31,6 +31,7 @@ from __future__ import annotations
 import copy
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -215,18 +216,24 @@ class Catalogue:
         return [Device(kind, {"brand": name, "model": f"{name} {kind}"})]
 
     def record(
-        self, device: Device, state: State, user_id: str, vendor: str, scopes: list[str], now: str
+        self,
+        device: Device,
+        new_id: Callable[[], str],
+        user_id: str,
+        vendor: str,
+        scopes: list[str],
+        now: str,
     ) -> dict[str, Any]:
-        """A canonical record for one found device, owned by `user_id`."""
+        """A canonical record for one found device, owned by `user_id` (IDs from `new_id`)."""
         record = copy.deepcopy(self.templates[device.kind])
         information = dict(record.get("information") or {})
         for key in ("id", "vin", "serialNumber", "sn"):
             if key in information:  # the vendor's own identifiers: fresh for each device
-                information[key] = state.new_id().replace("-", "")[:17].upper()
+                information[key] = new_id().replace("-", "")[:17].upper()
         information.update(device.information)
         _stamp(record, now)
         record.update(
-            id=state.new_id(),
+            id=new_id(),
             userId=user_id,
             vendor=vendor,
             information=information,
@@ -314,9 +321,28 @@ def link_routes(mock: MockApp) -> list[Route]:
         expires = session.get("expiresAt")
         return expires is not None and clock.time() >= parse_timestamp(expires).timestamp()
 
+    linkable: dict[tuple[str, str], bool] = {}
+
+    def valid(vendor: dict[str, Any], kind: str) -> bool:
+        """Whether the vendor's devices of `kind` are assets the newest spec accepts (the
+        seed's vendor list may name a vendor the spec's enum for that type lacks)."""
+        key = (str(vendor["vendor"]), kind)
+        if key not in linkable:
+            linkable[key] = all(
+                not mock.canonical_issues(
+                    kind, catalogue.record(d, _probe_id, "u", key[0], [], _EPOCH)
+                )
+                for d in catalogue.found(vendor, kind)
+            )
+        return linkable[key]
+
     def vendors_for(kind: str) -> list[dict[str, Any]]:
         return sorted(
-            (v for v in state.vendors.values() if kind in v.get("assetTypes", [])),
+            (
+                v
+                for v in state.vendors.values()
+                if kind in v.get("assetTypes", []) and valid(v, kind)
+            ),
             key=lambda v: str(v.get("displayName", v["vendor"])).lower(),
         )
 
@@ -461,7 +487,7 @@ def link_routes(mock: MockApp) -> list[Route]:
             return
         created = []
         for device in catalogue.found(state.vendors[vendor], kind):
-            record = catalogue.record(device, state, user_id, vendor, scopes, now)
+            record = catalogue.record(device, state.new_id, user_id, vendor, scopes, now)
             state.add_asset(Asset(kind, record, state.next_seq()))  # user:<kind>:discovered
             created.append(record["id"])
         state.record_link(user_id, vendor, kind)
@@ -484,6 +510,13 @@ async def form_fields(request: Request, limit: int = 64 * 1024) -> dict[str, str
         if len(raw) > limit:
             raise ProblemError(413, f"The form exceeds {limit} bytes.")
     return dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+
+
+_EPOCH = "2024-01-01T00:00:00.000Z"
+
+
+def _probe_id() -> str:
+    return "00000000-0000-4000-8000-000000000000"
 
 
 def _named(session: dict[str, Any]) -> bool:
