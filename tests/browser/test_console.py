@@ -13,6 +13,8 @@ import httpx
 import pytest
 from conftest import CLIENT, serious_violations, shot
 
+from enode_codegen.contract_tests.receiver import WebhookReceiver
+
 enode = pytest.importorskip("enode_2024_10_01")
 models = pytest.importorskip("enode_2024_10_01.models")
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -86,6 +88,22 @@ def test_console_charts_battery_and_smart_charging_plan(server: str, page: Any) 
     assert len(heights) >= 2, heights  # peak and off-peak prices differ
     shot(page, "console-charts")
     assert serious_violations(page) == []
+
+
+def test_console_sends_a_test_event_to_a_webhook(server: str, page: Any) -> None:
+    with WebhookReceiver() as receiver, _client(server) as client:
+        hook = client.webhooks.create_webhook(url=receiver.url, secret="console-secret-0123456789")
+        page.goto(f"{server}/_mock/console")
+        row = page.locator(f'tr[data-webhook="{hook.id}"]')
+        row.get_by_role("button", name=f"Send test event to {receiver.url}").click()
+        expect(page.locator("#console-status")).to_contain_text("test event: SUCCESS")
+        [event] = client.webhooks.unwrap(
+            receiver.requests[-1].body,
+            receiver.requests[-1].headers,
+            secret="console-secret-0123456789",
+        )
+        assert isinstance(event, models.WebhookTestEvent)
+        client.webhooks.delete_webhook(hook.id)
 
 
 def test_console_form_needs_its_csrf_token(server: str) -> None:

@@ -282,6 +282,7 @@ def console_routes(mock: MockApp, admin: dict[str, Endpoint]) -> list[Route]:
             "deliveries": deliveries,
             "queues": queues,
             "sessions": sessions,
+            "webhooks": list(hooks.values()),
             "csrf": csrf,
         }
 
@@ -335,6 +336,31 @@ def console_routes(mock: MockApp, admin: dict[str, Endpoint]) -> list[Route]:
             return "invalidate_credentials", path, params, None
         raise ProblemError(400, f"Unknown console operation {op!r}.")
 
+    async def test_event(webhook_id: str) -> Response:
+        """`POST /webhooks/{id}/test` through the API, as the webhook's own client."""
+        with state.lock:
+            hook = state.webhooks.get(webhook_id)
+            if hook is None:
+                raise ProblemError(404, f"No webhook with ID {webhook_id!r}.")
+            token, _ = mock.tokens.issue(hook.client_id)
+        path = f"/webhooks/{webhook_id}/test"
+        scope = {
+            "type": "http",
+            "method": "POST",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "headers": [(b"authorization", f"Bearer {token}".encode())],
+            "server": ("console", 80),
+            "scheme": "http",
+            "root_path": "",
+        }
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        return await mock.api(Request(scope, receive))
+
     async def do(request: Request) -> Response:
         try:
             fields = await form_fields(request)
@@ -343,12 +369,18 @@ def console_routes(mock: MockApp, admin: dict[str, Endpoint]) -> list[Route]:
         if not secrets.compare_digest(fields.get("csrf", ""), csrf):
             return problem_response(ProblemError(403, "The form's CSRF token is missing or wrong."))
         try:
-            name, path, params, body = plan_call(fields)
+            if fields.get("op") == "test-event":
+                response = await test_event(fields.get("id", ""))
+            else:
+                name, path, params, body = plan_call(fields)
+                response = await _call(admin[name], path, params, body)
         except ProblemError as error:
             return problem_response(error)
-        response = await _call(admin[name], path, params, body)
         message = None
-        if response.status_code >= 400:
+        if response.status_code == 200 and fields.get("op") == "test-event":
+            result = json.loads(bytes(response.body))
+            message = f"test event: {result.get('status')} {result.get('description', '')}"
+        elif response.status_code >= 400:
             detail = json.loads(bytes(response.body)).get("detail", "")
             message = f"{fields.get('op')}: {detail or response.status_code}"
         if request.headers.get("x-console") == "fetch":  # the page's script: no redirect
