@@ -76,10 +76,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
-def shot(page: Any, name: str) -> Path:
+def shot(page: Any, name: str, part: str = "main") -> Path:
+    """The whole page as reports/browser/<name>.png, and its `part` alone as
+    <name>-part.png (small enough for the docs)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
+    page.locator(part).first.screenshot(path=str(SHOTS / f"{name}-part.png"))
     return path
 
 

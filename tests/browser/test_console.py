@@ -44,7 +44,7 @@ def test_console_shows_a_new_action_and_confirms_it(server: str, page: Any) -> N
         seen = time.monotonic() - created
         assert seen < 1.0, seen
         expect(row.locator(".state")).to_have_text("PENDING")
-        shot(page, "console-pending-action")
+        shot(page, "console-pending-action", part="#actions")
         assert serious_violations(page) == []
         row.get_by_role("button", name=f"Confirm action {str(action.id)[:8]}").click()
         expect(row.locator(".state")).to_have_text("CONFIRMED")
@@ -86,7 +86,7 @@ def test_console_charts_battery_and_smart_charging_plan(server: str, page: Any) 
     expect(bars).to_have_count(24)
     heights = {bars.nth(i).get_attribute("height") for i in range(24)}
     assert len(heights) >= 2, heights  # peak and off-peak prices differ
-    shot(page, "console-charts")
+    shot(page, "console-charts", part=f'[data-vehicle="{ALICE_TESLA}"]')
     assert serious_violations(page) == []
 
 
