@@ -44,8 +44,10 @@ def test_console_shows_a_new_action_and_confirms_it(server: str, page: Any) -> N
         seen = time.monotonic() - created
         assert seen < 1.0, seen
         expect(row.locator(".state")).to_have_text("PENDING")
+        page.get_by_label("Live updates").uncheck()  # hold the page still for the pictures
         shot(page, "console-pending-action", part="#actions")
         assert serious_violations(page) == []
+        page.get_by_label("Live updates").check()
         row.get_by_role("button", name=f"Confirm action {str(action.id)[:8]}").click()
         expect(row.locator(".state")).to_have_text("CONFIRMED")
         assert client.vehicles.get_vehicle_action(action.id).state == "CONFIRMED"
@@ -86,6 +88,7 @@ def test_console_charts_battery_and_smart_charging_plan(server: str, page: Any) 
     expect(bars).to_have_count(24)
     heights = {bars.nth(i).get_attribute("height") for i in range(24)}
     assert len(heights) >= 2, heights  # peak and off-peak prices differ
+    page.get_by_label("Live updates").uncheck()
     shot(page, "console-charts", part=f'[data-vehicle="{ALICE_TESLA}"]')
     assert serious_violations(page) == []
 
