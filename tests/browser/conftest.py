@@ -14,7 +14,9 @@ import hashlib
 import os
 import shutil
 import sys
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +65,46 @@ def page(browser: Any) -> Iterator[Any]:
     opened = context.new_page()
     yield opened
     context.close()
+
+
+class AppSite:
+    """The app's side of `redirectUri`: a local HTTP server recording the URLs opened."""
+
+    def __init__(self) -> None:
+        site = self
+        self.opened: list[str] = []
+
+        class _Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                if self.path == "/favicon.ico":  # the browser's own request
+                    self.send_error(404)
+                    return
+                site.opened.append(f"{site.base}{self.path}")
+                body = b"<!doctype html><title>app</title><p>Back in the app</p>"
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.base = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@pytest.fixture
+def app_site() -> Iterator[AppSite]:
+    site = AppSite()
+    yield site
+    site.close()
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 through Enode's documented steps to the vehicle listed by the client and the
 `user:vehicle:discovered` webhook at a local receiver; cancel, a wrong password (in
 Norwegian), a vendor outage, and a used session. The app's side of `redirectUri` is a
-route the browser is served by Playwright (https://app.example/...)."""
+local HTTP server (conftest.AppSite) recording the URLs the browser opened."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from conftest import CLIENT, serious_violations, shot
+from conftest import CLIENT, AppSite, serious_violations, shot
 
 from enode_codegen.contract_tests.receiver import WebhookReceiver
 
@@ -21,7 +21,6 @@ models = pytest.importorskip("enode_2024_10_01.models")
 expect = pytest.importorskip("playwright.sync_api").expect
 
 SECRET = "browser-link-secret-0123456789abcdef"
-APP = "https://app.example/enode/done"
 SCOPES = ["vehicle:read:data", "vehicle:control:charging"]
 
 
@@ -34,29 +33,15 @@ def _client(server: str) -> Any:
     )
 
 
-def _app(page: Any) -> list[str]:
-    """Serve the app's redirect target in the browser; returns the URLs it was opened at."""
-    opened: list[str] = []
-
-    def fulfil(route: Any) -> None:
-        opened.append(route.request.url)
-        route.fulfill(
-            status=200, content_type="text/html", body="<title>app</title>Back in the app"
-        )
-
-    page.route("https://app.example/**", fulfil)
-    return opened
-
-
 def _checked(page: Any, name: str) -> None:
     """Screenshot the step and assert axe-core finds no serious or critical problem."""
     shot(page, name)
     assert serious_violations(page) == [], name
 
 
-def test_link_a_vehicle_end_to_end(server: str, page: Any) -> None:
+def test_link_a_vehicle_end_to_end(server: str, page: Any, app_site: AppSite) -> None:
     user = f"browser-{uuid.uuid4()}"
-    opened = _app(page)
+    app = f"{app_site.base}/enode/done"
     with WebhookReceiver() as receiver, _client(server) as client:
         hook = client.webhooks.create_webhook(
             url=receiver.url,
@@ -68,7 +53,7 @@ def test_link_a_vehicle_end_to_end(server: str, page: Any) -> None:
             vendor_type=models.UserVendorType("vehicle"),
             language=models.UserLinkLanguage("en-US"),
             scopes=[models.UserLinkScope(s) for s in SCOPES],
-            redirect_uri=APP,
+            redirect_uri=app,
             color_scheme=models.UserLinkColorScheme("light"),
         )
 
@@ -117,8 +102,8 @@ def test_link_a_vehicle_end_to_end(server: str, page: Any) -> None:
         expect(page.get_by_role("heading", level=1)).to_have_text("Your vehicle is linked")
         _checked(page, "link-6-done")
         page.get_by_role("button", name="Continue").click()
-        page.wait_for_url(APP)
-        assert opened == [APP]  # success: redirectUri as given, nothing appended
+        page.wait_for_url(app)
+        assert app_site.opened == [app]  # success: redirectUri as given, nothing appended
 
         # the app's view: the vehicle through the API, and the discovered webhook
         vehicles = [
@@ -142,8 +127,7 @@ def test_link_a_vehicle_end_to_end(server: str, page: Any) -> None:
         expect(page.get_by_role("heading", level=1)).to_have_text("Your vehicle is linked")
 
 
-def test_cancel_returns_with_access_denied(server: str, page: Any) -> None:
-    opened = _app(page)
+def test_cancel_returns_with_access_denied(server: str, page: Any, app_site: AppSite) -> None:
     with _client(server) as client:
         session = client.users.link_user(
             f"browser-{uuid.uuid4()}",
@@ -151,17 +135,24 @@ def test_cancel_returns_with_access_denied(server: str, page: Any) -> None:
             vendor=models.UserVendor("VOLKSWAGEN"),  # names the brand: its step is skipped
             language=models.UserLinkLanguage("en-GB"),
             scopes=[models.UserLinkScope("vehicle:read:data")],
-            redirect_uri=APP + "?state=abc",
+            redirect_uri=f"{app_site.base}/enode/done?state=abc",
             color_scheme=models.UserLinkColorScheme("dark"),
         )
     page.goto(str(session.link_url))
     expect(page.locator("#progress")).to_have_text("Step 1 of 5")
-    page.get_by_role("button", name="Continue").click()
+    # by keyboard alone: Tab to Continue, Enter; the review step focuses its Continue,
+    # Tab moves on to Cancel
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Continue")).to_be_focused()
+    page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Review data access")).to_be_visible()
+    expect(page.get_by_role("button", name="Continue")).to_be_focused()
     _checked(page, "link-dark-review")
-    page.get_by_role("button", name="Cancel").click()
-    page.wait_for_url("https://app.example/**")
-    query = parse_qs(urlsplit(opened[-1]).query)
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Cancel")).to_be_focused()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{app_site.base}/**")
+    query = parse_qs(urlsplit(app_site.opened[-1]).query)
     assert query["state"] == ["abc"] and query["error"] == ["access_denied"]
     assert query["error_description"] == ["The user cancelled linking."]
     # the session is used up
@@ -170,7 +161,7 @@ def test_cancel_returns_with_access_denied(server: str, page: Any) -> None:
     expect(page.get_by_role("alert")).to_contain_text("already used")
 
 
-def test_wrong_password_in_norwegian(server: str, page: Any) -> None:
+def test_wrong_password_in_norwegian(server: str, page: Any, app_site: AppSite) -> None:
     with _client(server) as client:
         session = client.users.link_user(
             f"browser-{uuid.uuid4()}",
@@ -178,7 +169,7 @@ def test_wrong_password_in_norwegian(server: str, page: Any) -> None:
             vendor=models.UserVendor("BMW"),
             language=models.UserLinkLanguage("nb-NO"),
             scopes=[models.UserLinkScope("vehicle:read:data")],
-            redirect_uri=APP,
+            redirect_uri=app_site.base,
         )
     page.goto(str(session.link_url))
     expect(page.get_by_role("heading", level=1)).to_have_text("Koble til bilen")
@@ -194,8 +185,9 @@ def test_wrong_password_in_norwegian(server: str, page: Any) -> None:
     _checked(page, "link-wrong-password-nb")
 
 
-def test_vendor_outage_returns_with_temporarily_unavailable(server: str, page: Any) -> None:
-    opened = _app(page)
+def test_vendor_outage_returns_with_temporarily_unavailable(
+    server: str, page: Any, app_site: AppSite
+) -> None:
     started = httpx.post(
         f"{server}/_mock/vendors/KIA/status", json={"linkingStatus": "OUTAGE"}, timeout=10
     )
@@ -208,7 +200,7 @@ def test_vendor_outage_returns_with_temporarily_unavailable(server: str, page: A
                 vendor=models.UserVendor("KIA"),
                 language=models.UserLinkLanguage("en-US"),
                 scopes=[models.UserLinkScope("vehicle:read:data")],
-                redirect_uri=APP,
+                redirect_uri=f"{app_site.base}/enode/done",
             )
         page.goto(str(session.link_url))
         page.get_by_role("button", name="Continue").click()
@@ -218,8 +210,8 @@ def test_vendor_outage_returns_with_temporarily_unavailable(server: str, page: A
         page.get_by_role("button", name="Sign in").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Kia is not available")
         page.get_by_role("button", name="Back to the app").click()
-        page.wait_for_url("https://app.example/**")
-        assert parse_qs(urlsplit(opened[-1]).query)["error"] == ["temporarily_unavailable"]
+        page.wait_for_url(f"{app_site.base}/**")
+        assert parse_qs(urlsplit(app_site.opened[-1]).query)["error"] == ["temporarily_unavailable"]
     finally:
         httpx.post(
             f"{server}/_mock/vendors/KIA/status", json={"linkingStatus": "READY"}, timeout=10

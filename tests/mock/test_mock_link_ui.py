@@ -10,9 +10,11 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+import pytest
 from starlette.applications import Starlette
 
 from enode_codegen.mock.app import MockApp
+from enode_codegen.mock.cli import build_config, parser
 from enode_codegen.mock.link_ui import Catalogue
 
 HTML = {"accept": "text/html"}
@@ -183,3 +185,12 @@ async def test_mock_routes_need_the_admin_token_off_loopback(
         assert page.status_code == 200 and "enode_mock_admin=s3cret" in page.headers["set-cookie"]
         again = await client.get("/_mock/console/live")  # the cookie carries it
         assert again.status_code == 200
+
+
+def test_admin_token_from_the_flag_or_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ENODE_MOCK_ADMIN_TOKEN", raising=False)
+    assert build_config(parser().parse_args(["serve"])).admin_token is None
+    flagged = parser().parse_args(["serve", "--admin-token", "t0ken"])
+    assert build_config(flagged).admin_token == "t0ken"
+    monkeypatch.setenv("ENODE_MOCK_ADMIN_TOKEN", "from-env")
+    assert build_config(parser().parse_args(["serve"])).admin_token == "from-env"
