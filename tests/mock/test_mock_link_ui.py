@@ -194,3 +194,24 @@ def test_admin_token_from_the_flag_or_the_environment(monkeypatch: pytest.Monkey
     assert build_config(flagged).admin_token == "t0ken"
     monkeypatch.setenv("ENODE_MOCK_ADMIN_TOKEN", "from-env")
     assert build_config(parser().parse_args(["serve"])).admin_token == "from-env"
+
+
+async def test_a_vendor_the_seed_does_not_list_links_too(client: httpx.AsyncClient) -> None:
+    body = {**BODY, "vendor": "POLESTAR"}  # in the spec's vendor enum, not in the seed
+    link = await client.post("/users/polestar-owner/link", json=body)
+    assert link.status_code == 200, link.text
+    url = link.json()["linkUrl"]
+    await _walk(
+        client,
+        url,
+        {"do": "start"},
+        {"do": "review"},
+        {"do": "signin", "email": "me@example.com", "password": "enode-mock"},
+    )
+    page = (await client.get(url, headers=HTML)).text
+    assert "Polestar Polestar vehicle" in page
+    await _walk(client, url, {"do": "allow"})
+    vehicles = (await client.get("/users/polestar-owner/vehicles")).json()["data"]
+    assert [(v["vendor"], v["information"]["brand"]) for v in vehicles] == [
+        ("POLESTAR", "Polestar")
+    ]

@@ -336,6 +336,18 @@ def link_routes(mock: MockApp) -> list[Route]:
             )
         return linkable[key]
 
+    def vendor_of(session: dict[str, Any]) -> dict[str, Any] | None:
+        """The session's vendor: the seed's record, or (a vendor the request named that
+        the seed does not list) one made from its name."""
+        name = session.get("vendor")
+        if not name:
+            return None
+        known = state.vendors.get(str(name))
+        if known is not None:
+            return known
+        title = str(name).replace("_", " ").title()
+        return {"vendor": str(name), "displayName": title, "portalName": title, "scopes": []}
+
     def vendors_for(kind: str) -> list[dict[str, Any]]:
         return sorted(
             (
@@ -350,7 +362,7 @@ def link_routes(mock: MockApp) -> list[Route]:
         lang = _language(session, request.headers.get("accept-language", ""))
         text = TEXT[lang]
         kind_name = session["request"].get("vendorType") or "vehicle"
-        vendor = state.vendors.get(str(session.get("vendor") or ""))
+        vendor = vendor_of(session)
         names = {
             "app": "Your app",
             "kind": text.get(kind_name, kind_name),
@@ -449,7 +461,7 @@ def link_routes(mock: MockApp) -> list[Route]:
             elif step == "review" and do == "review":
                 session["step"] = "signin"
             elif step == "signin" and do == "signin":
-                vendor = state.vendors.get(str(session.get("vendor")))
+                vendor = vendor_of(session)
                 if vendor is not None and vendor.get("linkingStatus") == "OUTAGE":
                     session["step"] = "outage"
                 else:
@@ -486,7 +498,7 @@ def link_routes(mock: MockApp) -> list[Route]:
             state.record_link(user_id, vendor, kind)
             return
         created = []
-        for device in catalogue.found(state.vendors[vendor], kind):
+        for device in catalogue.found(vendor_of(session) or {"vendor": vendor}, kind):
             record = catalogue.record(device, state.new_id, user_id, vendor, scopes, now)
             state.add_asset(Asset(kind, record, state.next_seq()))  # user:<kind>:discovered
             created.append(record["id"])
