@@ -210,12 +210,6 @@ def admin_routes(mock: MockApp) -> list[Route]:
                 engine.advance(action)
             return json_response(200, {"advanced": [a.record() for a in pending]})
 
-    async def link_session(request: Request) -> Response:
-        session = state.link_sessions.get(request.path_params["token"])
-        if session is None:
-            raise ProblemError(404, "Unknown link session.")
-        return json_response(200, session)
-
     async def openapi(request: Request) -> Response:
         version = request.path_params["version"]
         spec = mock.index.versions.get(version)
@@ -254,13 +248,7 @@ def admin_routes(mock: MockApp) -> list[Route]:
             if problems:
                 raise ProblemError.invalid(problems, title="The linked asset is not valid")
             state.add_asset(Asset(kind, body, state.next_seq()))
-            user = state.users[user_id]
-            entry = {"vendor": str(body.get("vendor", "")).upper(), "vendorType": kind}
-            if not any(
-                v.get("vendor") == entry["vendor"] and v.get("vendorType") == kind
-                for v in user.linked_vendors
-            ):
-                user.linked_vendors.append({**entry, "isValid": True})
+            state.record_link(user_id, str(body.get("vendor", "")).upper(), kind)
             state.touch()
             return json_response(201, body)
 
@@ -317,7 +305,6 @@ def admin_routes(mock: MockApp) -> list[Route]:
         ("/chargers/{id}/schedule-control", schedule_control, ["POST"]),
         ("/actions/advance", advance_all, ["POST"]),
         ("/actions/{id}/advance", advance_action, ["POST"]),
-        ("/link/{token}", link_session, ["GET"]),
         ("/openapi/{version}.json", openapi, ["GET"]),
         ("/vendors/{vendor}/status", vendor_status, ["POST"]),
         ("/assets/{type}", link_asset, ["POST"]),
@@ -327,4 +314,7 @@ def admin_routes(mock: MockApp) -> list[Route]:
         ("/webhooks/queues", queues, ["GET"]),
         ("/webhooks/flush", flush, ["POST"]),
     ]
-    return [Route(path, endpoint(fn), methods=methods) for path, fn, methods in routes]
+    # named after their functions: the console (console.py) calls them by name
+    return [
+        Route(path, endpoint(fn), methods=methods, name=fn.__name__) for path, fn, methods in routes
+    ]

@@ -16,6 +16,7 @@ from typing import Any
 import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
@@ -25,8 +26,10 @@ from .actions import ActionEngine, progression_for
 from .admin import admin_routes
 from .auth import TokenStore, token_endpoint
 from .config import MockConfig
+from .console import AccessGuard, console_routes
 from .handlers import CLOCK_DEPENDENT, HANDLERS, Ctx, Env
 from .handlers.common import USER_HEADER
+from .link_ui import link_routes
 from .problems import ProblemError, problem_response
 from .request_validation import validate_body, validate_params
 from .responses import Responder, ResponseCache, Violation
@@ -254,9 +257,12 @@ class MockApp:
             response = await self.api(Request(scope, receive))
             await response(scope, receive, send)
 
+        admin = admin_routes(self)
+        endpoints = {route.name: route.endpoint for route in admin}
+        mock_routes = [*admin, *link_routes(self), *console_routes(self, endpoints)]
         routes = [
             Route("/oauth2/token", self.token, methods=_METHODS),
-            Mount("/_mock", routes=admin_routes(self)),
+            Mount("/_mock", routes=mock_routes),
         ]
 
         @contextlib.asynccontextmanager
@@ -268,7 +274,10 @@ class MockApp:
                 await anyio.to_thread.run_sync(self.close)
 
         app = Starlette(
-            routes=routes, exception_handlers={HTTPException: http_error}, lifespan=lifespan
+            routes=routes,
+            exception_handlers={HTTPException: http_error},
+            lifespan=lifespan,
+            middleware=[Middleware(AccessGuard, token=self.config.admin_token)],
         )
         app.router.default = api
         app.state.mock = self

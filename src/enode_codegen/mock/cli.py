@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -116,6 +117,13 @@ def parser() -> argparse.ArgumentParser:
         help="send responses that violate the spec instead of a 500 (still logged)",
     )
     serve.add_argument(
+        "--admin-token",
+        default=os.environ.get("ENODE_MOCK_ADMIN_TOKEN"),
+        metavar="TOKEN",
+        help="token other hosts must send for /_mock (admin API, console, Link UI); "
+        "without it only loopback clients reach them (default: $ENODE_MOCK_ADMIN_TOKEN)",
+    )
+    serve.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
     return root
@@ -131,6 +139,7 @@ def build_config(args: argparse.Namespace) -> MockConfig:
         clients=dict(args.client) if args.client else dict(DEFAULT_CLIENTS),
         current_user=args.current_user,
         webhook_heartbeat=args.webhook_heartbeat,
+        admin_token=args.admin_token or None,
     )
 
 

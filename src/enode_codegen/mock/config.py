@@ -44,6 +44,8 @@ class MockConfig:
     webhook_queue_limit: events kept per webhook while its receiver is down (oldest
         dropped beyond it, and counted).
     webhook_history: deliveries kept for `GET /_mock/webhooks/deliveries` (oldest dropped).
+    admin_token: the token non-loopback clients must send for `/_mock` (admin API,
+        console, Link UI); None: only loopback clients reach them (console.AccessGuard).
     accelerate: use jsonschema_rs for validity checks when it is installed (error
         messages always come from jsonschema).
     """
@@ -65,3 +67,4 @@ class MockConfig:
     webhook_linger: float = 0.05
     webhook_queue_limit: int = 10_000
     webhook_history: int = 1000
+    admin_token: str | None = None

@@ -466,6 +466,15 @@ class State:
         self.reported.pop(asset.id, None)
         self.raise_event(f"user:{asset.kind}:deleted", asset.user_id, asset.kind, asset.record)
 
+    def record_link(self, user_id: str, vendor: str, kind: str) -> None:
+        """Note that `user_id` linked `vendor` for `kind` assets (credentials valid)."""
+        user = self.users[user_id]
+        for entry in user.linked_vendors:
+            if entry.get("vendor") == vendor and entry.get("vendorType") == kind:
+                entry["isValid"] = True
+                return
+        user.linked_vendors.append({"vendor": vendor, "vendorType": kind, "isValid": True})
+
     def add_asset(self, asset: Asset) -> None:
         """A newly linked asset (`user:<kind>:discovered`)."""
         self.assets[asset.kind][asset.id] = asset

@@ -34,6 +34,8 @@ __all__ = [
     "end_plan",
     "evaluate",
     "expand_intervals",
+    "location_of",
+    "price_at",
     "start_charging",
     "status",
     "stop_charging",
@@ -495,3 +497,9 @@ def end_override(state: State, vehicle_id: str, now: float) -> dict[str, Any] | 
     if override is not None:
         _end_override(state, vehicle_id, now)
     return override
+
+
+# for the console's charts (console.py): what a kWh costs at a location, and where a
+# vehicle is plugged in
+price_at = _price_at
+location_of = _at_location

@@ -14,8 +14,8 @@ deauthorizing the user, and relinking one asset.
 
 from __future__ import annotations
 
-from ..clock import format_timestamp
 from ..effects import failure
+from ..link_ui import new_session
 from ..problems import ProblemError
 from ..state import Asset
 from .common import Ctx, Handler, Reply, not_found
@@ -89,17 +89,12 @@ def relink_asset(ctx: Ctx) -> Reply:
             f"The {vendor} credentials behind asset {asset_id!r} are still valid; "
             "relinking is for assets whose credentials were invalidated.",
         )
-    token = ctx.state.new_id()
-    ctx.state.link_sessions[token] = {
-        "userId": asset.user_id,
-        "assetId": asset.id,
-        "version": ctx.version,
-        "request": ctx.body or {},
-        "createdAt": format_timestamp(ctx.now()),
-    }
-    ctx.state.touch()
-    link_url = f"{ctx.base_url}/_mock/link/{token}"
-    return Reply(200, {"linkUrl": link_url, "linkState": token, "linkToken": token})
+    # the Link UI goes straight to the asset's vendor and type
+    request = {**(ctx.body or {}), "vendor": vendor, "vendorType": asset.kind}
+    reply = new_session(
+        ctx.state, asset.user_id, ctx.version, request, ctx.now(), ctx.base_url, asset.id
+    )
+    return Reply(200, reply)
 
 
 HANDLERS: dict[str, Handler] = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..clock import format_timestamp
 from ..effects import failure
+from ..link_ui import new_session
 from ..problems import ProblemError
 from ..state import ASSET_KINDS, User
 from .common import Ctx, Handler, Reply
@@ -86,17 +87,10 @@ def link_user(ctx: Ctx) -> Reply:
         state.users[user_id] = User(
             user_id, state.next_seq(), created_at=format_timestamp(ctx.now())
         )
-    token = state.new_id()
-    state.link_sessions[token] = {
-        "userId": user_id,
-        "version": ctx.version,
-        "request": ctx.body or {},
-        "createdAt": format_timestamp(ctx.now()),
-    }
-    state.touch()
-    link_url = f"{ctx.base_url}/_mock/link/{token}"
-    # one canonical record; each version's schema keeps linkState or linkToken
-    return Reply(200, {"linkUrl": link_url, "linkState": token, "linkToken": token})
+    reply = new_session(
+        state, user_id, ctx.version, ctx.body or {}, ctx.now(), ctx.base_url
+    )  # the Link UI (link_ui.py) serves linkUrl
+    return Reply(200, reply)
 
 
 HANDLERS: dict[str, Handler] = {
