@@ -167,6 +167,25 @@ def test_a_declared_generator_break_is_a_major_release_once_content_changes(
     assert _generate(project) == "2.0.1"
 
 
+def test_a_declared_generator_feature_is_a_minor_release_once_content_changes(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _generate(project)
+    _released(project)
+    sentence = "Clients gained `drift(obj)`."
+    monkeypatch.setattr(releases, "GENERATOR_FEATURES", (*releases.GENERATOR_FEATURES, sentence))
+    shutil.rmtree(project / "out")
+    assert _generate(project) == "1.0.0"  # the content did not change: no release
+    _changed_runtime(project, monkeypatch)
+    assert _generate(project) == "1.1.0"
+    assert f"- **New (generator).** {sentence}" in _changelog(project)
+    assert _released(project) == "1.1.0"
+    # the feature is used up: the next generator change is a patch again
+    errors = paths.RUNTIME_DIR / "_errors.py"
+    errors.write_text(errors.read_text() + "# another\n")
+    assert _generate(project) == "1.1.1"
+
+
 def test_the_packaged_versions_are_recorded() -> None:
     """Every packaged Enode-Version's package has its first release, 1.0.0, recorded, with
     the spec it was built from; generated/ carries a recorded version or the next one."""

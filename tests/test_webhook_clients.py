@@ -266,10 +266,6 @@ def test_unknown_events_keep_every_field() -> None:
         (b'"events"', "a JSON string, not an array"),
         (b"[1, 2]", r"\[0\]: not an event"),
         (b'[{"createdAt": "2024-01-01T00:00:00Z"}]', r"\[0\]: not an event"),
-        (
-            b'[{"event": "system:heartbeat", "version": "2024-10-01", "createdAt": "soon"}]',
-            r"\[0\] system:heartbeat: createdAt: .*; \[0\] system:heartbeat: pendingEvents",
-        ),
     ],
 )
 def test_bodies_that_are_not_events_are_a_payload_error(body: bytes, reason: str) -> None:
@@ -281,6 +277,29 @@ def test_bodies_that_are_not_events_are_a_payload_error(body: bytes, reason: str
     assert "soon" not in str(caught.value)  # input values are not repeated
     with pytest.raises(module.WebhookVerificationError):  # the signature is checked first
         module.unwrap(body, {"X-Enode-Signature": "sha1=00"}, secret=SECRET)
+
+
+def test_an_event_that_drifted_is_returned_and_strict_raises(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    module = hooks(V)
+    body = b'[{"event": "system:heartbeat", "version": "2024-10-01", "createdAt": "soon"}]'
+    headers = {"X-Enode-Signature": package(V)._runtime.sign(body, SECRET)}
+
+    [event] = module.unwrap(body, headers, secret=SECRET)
+
+    assert type(event).__name__ == "HeartbeatEvent"
+    assert event.created_at == "soon"  # kept as received
+    assert [(d.path, d.expected) for d in package(V).drift(event)] == [
+        ("$[0].createdAt", "date-time"),
+        ("$[0].pendingEvents", "integer"),
+    ]
+    assert "webhook system:heartbeat at $[*].createdAt: expected date-time" in caplog.text
+    assert "soon" not in caplog.text  # values are never logged
+    strict = r"\[0\] system:heartbeat: createdAt: .*; \[0\] system:heartbeat: pendingEvents"
+    with pytest.raises(module.WebhookPayloadError, match=strict) as caught:
+        module.unwrap(body, headers, secret=SECRET, strict=True)
+    assert "soon" not in str(caught.value)
 
 
 def test_verify_signature_takes_headers_or_the_signature(

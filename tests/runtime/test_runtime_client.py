@@ -192,7 +192,9 @@ async def test_every_api_request_carries_the_version_header(
         ),
     )
     fake.on("DELETE", "/batteries/b1", httpx.Response(204))
-    client = make_client(default_headers={"enode-version": "1999-01-01"})
+    with pytest.raises(ConfigurationError, match="'1999-01-01'"):  # never silently replaced
+        make_client(default_headers={"enode-version": "1999-01-01"})
+    client = make_client(default_headers={"enode-version": API_VERSION})
 
     await resolve(client.batteries.get_battery("b1", options={"extra_headers": {"X-Trace": "1"}}))
     await resolve(client.batteries.list_batteries())

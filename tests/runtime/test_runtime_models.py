@@ -66,9 +66,9 @@ async def test_strict_mode_reports_every_unknown(fake: FakeEnode, make_client: M
         await resolve(client.batteries.get_battery("b1"))
 
     assert sorted(caught.value.unknowns) == [
-        "$.charge_state: unknown ChargeState value 'DISCHARGING_TO_GRID'",
-        "$.location: unknown field 'altitude'",
-        "$: unknown field 'newField'",
+        "$.chargeState: unknown ChargeState value 'DISCHARGING_TO_GRID'",
+        "$.location.altitude: unknown field",
+        "$.newField: unknown field",
     ]
     assert "GET /batteries/b1" in str(caught.value)
 
@@ -95,8 +95,8 @@ async def test_strict_mode_walks_pages(fake: FakeEnode, make_client: MakeClient)
         await resolve(lenient.with_options(strict=True).batteries.list_batteries())
 
     assert sorted(caught.value.unknowns) == [
-        "$.data[1].charge_state: unknown ChargeState value 'NEW'",
-        "$.pagination: unknown field 'total'",
+        "$.data[1].chargeState: unknown ChargeState value 'NEW'",
+        "$.pagination.total: unknown field",
     ]
 
 

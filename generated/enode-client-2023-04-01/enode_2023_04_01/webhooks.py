@@ -108,16 +108,22 @@ EVENTS: WebhookEvents[WebhookEventPayload] = WebhookEvents(EVENT_TYPES, discrimi
 
 
 def unwrap(
-    body: bytes | str, headers: Mapping[str, str], *, secret: str | None = None
+    body: bytes | str,
+    headers: Mapping[str, str],
+    *,
+    secret: str | None = None,
+    strict: bool = False,
 ) -> list[WebhookEventPayload | UnknownWebhookEvent]:
     """Verify the delivery's `X-Enode-Signature` (constant time, on `body` exactly as
     received), then parse its JSON array into typed events, in order.
 
     `secret` defaults to the ENODE_WEBHOOK_SECRET environment variable. Raises
     `WebhookVerificationError` (signature missing or wrong, no secret) and
-    `WebhookPayloadError` (a verified body that is not an array of events).
+    `WebhookPayloadError` (a verified body that is not an array of events). An event that
+    does not match its model is returned as received, its differences in `drift(event)`
+    and logged once; `strict=True` raises `WebhookPayloadError` for them instead.
     """
-    return EVENTS.unwrap(body, headers, secret=secret)
+    return EVENTS.unwrap(body, headers, secret=secret, strict=strict)
 
 
 def verify_signature(
@@ -133,9 +139,12 @@ def verify_signature(
     _verify_signature(body, signature, secret)
 
 
-def parse_events(body: bytes | str) -> list[WebhookEventPayload | UnknownWebhookEvent]:
-    """The events of a delivery body whose signature was already verified."""
-    return EVENTS.parse(body)
+def parse_events(
+    body: bytes | str, *, strict: bool = False
+) -> list[WebhookEventPayload | UnknownWebhookEvent]:
+    """The events of a delivery body whose signature was already verified (`strict` as in
+    `unwrap`)."""
+    return EVENTS.parse(body, strict=strict)
 
 
 def construct_delivery(

@@ -12,7 +12,7 @@ import warnings
 from collections.abc import Mapping
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, cast, overload
 from uuid import UUID
 
 from ._runtime import (
@@ -557,6 +557,29 @@ class ChargersResource(SyncResource):
             cast_to=models.Charger,
             options=options,
         )
+
+    @overload
+    def wait_for_action(
+        self,
+        action: models.ChargerChargeAction,
+        *,
+        timeout: float = 300.0,
+        poll_interval: float = 2.0,
+    ) -> models.ChargerChargeAction: ...
+
+    @overload
+    def wait_for_action(
+        self,
+        action: models.ChargerMaxCurrentAction,
+        *,
+        timeout: float = 300.0,
+        poll_interval: float = 2.0,
+    ) -> models.ChargerMaxCurrentAction: ...
+
+    @overload
+    def wait_for_action(
+        self, action: UUID | str, *, timeout: float = 300.0, poll_interval: float = 2.0
+    ) -> models.ChargerChargeAction | models.ChargerMaxCurrentAction: ...
 
     def wait_for_action(
         self,
@@ -2779,6 +2802,29 @@ class VehiclesResource(SyncResource):
             options=options,
         )
 
+    @overload
+    def wait_for_action(
+        self,
+        action: models.VehicleChargeAction,
+        *,
+        timeout: float = 300.0,
+        poll_interval: float = 2.0,
+    ) -> models.VehicleChargeAction: ...
+
+    @overload
+    def wait_for_action(
+        self,
+        action: models.VehicleMaxCurrentAction,
+        *,
+        timeout: float = 300.0,
+        poll_interval: float = 2.0,
+    ) -> models.VehicleMaxCurrentAction: ...
+
+    @overload
+    def wait_for_action(
+        self, action: UUID | str, *, timeout: float = 300.0, poll_interval: float = 2.0
+    ) -> models.VehicleChargeAction | models.VehicleMaxCurrentAction: ...
+
     def wait_for_action(
         self,
         action: models.VehicleChargeAction | models.VehicleMaxCurrentAction | UUID | str,
@@ -3007,9 +3053,10 @@ class WebhooksResource(SyncResource):
 
         `secret` defaults to ENODE_WEBHOOK_SECRET. Events this version does not know become
         `UnknownWebhookEvent`. Raises `WebhookVerificationError` (signature missing or wrong)
-        and `WebhookPayloadError` (not an array of events).
+        and `WebhookPayloadError` (not an array of events; with the client's `strict=True`,
+        also an event that does not match its model: otherwise see `drift(event)`).
         """
-        return webhook_events.unwrap(body, headers, secret=secret)
+        return webhook_events.unwrap(body, headers, secret=secret, strict=self._client.strict)
 
     def verify_signature(
         self,
@@ -3684,6 +3731,29 @@ class AsyncChargersResource(AsyncResource):
             cast_to=models.Charger,
             options=options,
         )
+
+    @overload
+    async def wait_for_action(
+        self,
+        action: models.ChargerChargeAction,
+        *,
+        timeout: float = 300.0,
+        poll_interval: float = 2.0,
+    ) -> models.ChargerChargeAction: ...
+
+    @overload
+    async def wait_for_action(
+        self,
+        action: models.ChargerMaxCurrentAction,
+        *,
+        timeout: float = 300.0,
+        poll_interval: float = 2.0,
+    ) -> models.ChargerMaxCurrentAction: ...
+
+    @overload
+    async def wait_for_action(
+        self, action: UUID | str, *, timeout: float = 300.0, poll_interval: float = 2.0
+    ) -> models.ChargerChargeAction | models.ChargerMaxCurrentAction: ...
 
     async def wait_for_action(
         self,
@@ -5906,6 +5976,29 @@ class AsyncVehiclesResource(AsyncResource):
             options=options,
         )
 
+    @overload
+    async def wait_for_action(
+        self,
+        action: models.VehicleChargeAction,
+        *,
+        timeout: float = 300.0,
+        poll_interval: float = 2.0,
+    ) -> models.VehicleChargeAction: ...
+
+    @overload
+    async def wait_for_action(
+        self,
+        action: models.VehicleMaxCurrentAction,
+        *,
+        timeout: float = 300.0,
+        poll_interval: float = 2.0,
+    ) -> models.VehicleMaxCurrentAction: ...
+
+    @overload
+    async def wait_for_action(
+        self, action: UUID | str, *, timeout: float = 300.0, poll_interval: float = 2.0
+    ) -> models.VehicleChargeAction | models.VehicleMaxCurrentAction: ...
+
     async def wait_for_action(
         self,
         action: models.VehicleChargeAction | models.VehicleMaxCurrentAction | UUID | str,
@@ -6134,10 +6227,11 @@ class AsyncWebhooksResource(AsyncResource):
 
         `secret` defaults to ENODE_WEBHOOK_SECRET. Events this version does not know become
         `UnknownWebhookEvent`. Raises `WebhookVerificationError` (signature missing or wrong)
-        and `WebhookPayloadError` (not an array of events).
+        and `WebhookPayloadError` (not an array of events; with the client's `strict=True`,
+        also an event that does not match its model: otherwise see `drift(event)`).
         Synchronous on the async client too: it does no IO.
         """
-        return webhook_events.unwrap(body, headers, secret=secret)
+        return webhook_events.unwrap(body, headers, secret=secret, strict=self._client.strict)
 
     def verify_signature(
         self,

@@ -13,7 +13,8 @@ release's; otherwise the next version, from `diff(released spec, current spec)`:
 
 - major: a breaking difference by Enode's rules, or a generator break declared since the
   last release (a sentence appended to GENERATOR_BREAKING_CHANGES);
-- minor: differences, none breaking (new operations, new optional fields, ...);
+- minor: differences, none breaking (new operations, new optional fields, ...), or a
+  generator addition declared since the last release (GENERATOR_FEATURES);
 - patch: no structural difference (descriptions, examples, or the generator's output).
 
 Pending and recorded releases render the same, so `release` only writes the ledger: what
@@ -35,6 +36,7 @@ from .diff import KINDS, Difference, diff_documents
 __all__ = [
     "FIRST_VERSION",
     "GENERATOR_BREAKING_CHANGES",
+    "GENERATOR_FEATURES",
     "LedgerError",
     "Release",
     "apply",
@@ -57,6 +59,17 @@ GENERATOR_BREAKING_CHANGES: tuple[str, ...] = (
     "`FIELD_`: `WebhookEvent.FIELD_` (`*`, every event) is now `WebhookEvent.ALL`.",
 )
 
+# Generator changes that add to every package's API without an API change (a new function,
+# a new option) and break nothing. Append one sentence per addition, in the commit that makes
+# it: the next release of every package whose content changed is then at least a minor one,
+# with the sentence as a release note. A release records how many it has seen.
+GENERATOR_FEATURES: tuple[str, ...] = (
+    "Responses and webhook events that differ from the spec are returned, not raised: "
+    "`drift(obj)` lists each `Deviation` (path, expected, received) and each is logged once "
+    "at WARNING; `strict=True` raises on every kind of drift (`ResponseValidationError` is "
+    "exported). `wait_for_action` is typed by the action it waits for.",
+)
+
 _VERSION_LINE = re.compile(r'^version = "[^"\n]*"$', re.M)
 _BEGIN = "<!-- releases: recorded in enode_codegen/releases/, `enode-codegen release` -->"
 _END = "<!-- end of releases -->"
@@ -76,6 +89,7 @@ class Release:
     generator_epoch: int
     notes: tuple[str, ...]  # Markdown list items, without the "- "
     files: dict[str, str]  # path -> sha256, version-bearing text left out
+    generator_features: int = 0  # len(GENERATOR_FEATURES) when it was planned
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -177,11 +191,22 @@ def plan(distribution: str, tree: dict[str, bytes], document: dict[str, Any]) ->
         title = str(document.get("info", {}).get("title", distribution))
         version = str(document.get("info", {}).get("version", ""))
         note = f"First release: the typed client of the {title}, version {version}."
-        return Release(FIRST_VERSION, "initial", digest, spec_digest, epoch, (note,), files)
+        return Release(
+            FIRST_VERSION,
+            "initial",
+            digest,
+            spec_digest,
+            epoch,
+            (note,),
+            files,
+            len(GENERATOR_FEATURES),
+        )
     if last.digest == digest:
         return last
     breaks = GENERATOR_BREAKING_CHANGES[last.generator_epoch :]
+    features = GENERATOR_FEATURES[last.generator_features :]
     notes = [f"**Breaking (generator).** {sentence}" for sentence in breaks]
+    notes += [f"**New (generator).** {sentence}" for sentence in features]
     differences: list[Difference] = []
     if spec_digest != last.spec_digest:
         copy = spec_copy_file(distribution)
@@ -211,12 +236,19 @@ def plan(distribution: str, tree: dict[str, bytes], document: dict[str, Any]) ->
     notes.append("Files changed: " + ", ".join(f"`{name}`" for name in changed) + ".")
     if breaks or any(d.breaking for d in differences):
         bump = "major"
-    elif differences:
+    elif differences or features:
         bump = "minor"
     else:
         bump = "patch"
     return Release(
-        _bumped(last.version, bump), bump, digest, spec_digest, epoch, tuple(notes), files
+        _bumped(last.version, bump),
+        bump,
+        digest,
+        spec_digest,
+        epoch,
+        tuple(notes),
+        files,
+        len(GENERATOR_FEATURES),
     )
 
 

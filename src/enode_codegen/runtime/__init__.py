@@ -97,6 +97,7 @@ from ._client import (
     ClientOptions,
     SyncAPIClient,
 )
+from ._drift import Deviation, drift
 from ._enums import OpenEnum, OpenFloatEnum, OpenIntEnum
 from ._errors import (
     ActionTimeoutError,
@@ -155,6 +156,7 @@ __all__ = [
     "ClientOptions",
     "ConfigurationError",
     "ConflictError",
+    "Deviation",
     "EnodeError",
     "EnodeModel",
     "Environment",
@@ -182,6 +184,7 @@ __all__ = [
     "WebhookVerificationError",
     "async_to_raw_response_wrapper",
     "async_wait_for_action",
+    "drift",
     "lazy_module",
     "sign",
     "signed_delivery",

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from ._drift import attach, drift
 from ._request import RequestArgs
 
 if TYPE_CHECKING:
@@ -42,18 +43,26 @@ class BasePage(Generic[T]):
     """One page of items and the way to the next."""
 
     def __init__(self, request: PageRequest[T], body: PageBody[T]) -> None:
-        self.data: list[T] = body.data
+        # a drifted body (see `_tolerant.py`) may hold something else than a list here; the
+        # page then has no items, and `drift(page)` says what came
+        self.data: list[T] = body.data if isinstance(body.data, list) else []
         self.pagination = body.pagination
         self._request = request
+        attach(self, drift(body))
+
+    def _after(self) -> str | None:
+        after = getattr(self.pagination, "after", None)  # None too when pagination drifted
+        return after if isinstance(after, str) else None
 
     def has_next_page(self) -> bool:
         """Whether there is a page after this one."""
-        return bool(self.data) and self.pagination.after is not None
+        return bool(self.data) and self._after() is not None
 
     def _next_request(self) -> PageRequest[T]:
-        if not self.has_next_page() or self.pagination.after is None:
+        after = self._after()
+        if not self.has_next_page() or after is None:
             raise LookupError("this is the last page; check has_next_page() first")
-        return self._request.after(self.pagination.after)
+        return self._request.after(after)
 
     def __repr__(self) -> str:
         return (

@@ -11,9 +11,12 @@ A generated package declares its events once, as `WebhookEvents({event name: mod
    value the package does not know becomes an `UnknownWebhookEvent` holding every field,
    so a receiver keeps working when Enode adds events.
 
-Bodies that verify but are not JSON, not an array of objects, or hold a known event that
-does not match its schema raise `WebhookPayloadError` listing each problem by index, event
-and field (never the values). `construct_delivery` is the reverse, for users' tests.
+A known event that does not match its schema is read tolerantly, as responses are
+(`_tolerant.py`: `drift(event)` lists the differences, each logged once); with
+`strict=True` it raises `WebhookPayloadError`, as do unknown fields, enum values and event
+names. Bodies that verify but are not JSON or not an array of objects naming their event
+always raise it, listing each problem by index, event and field (never the values).
+`construct_delivery` is the reverse, for users' tests.
 """
 
 from __future__ import annotations
@@ -33,8 +36,12 @@ from pydantic import (
     create_model,
 )
 
+from ._drift import Deviation, attach, drift, report
 from ._errors import WebhookPayloadError
 from ._models import EnodeModel
+from ._parse import adapter, attach_tree
+from ._strict import unknown_parts
+from ._tolerant import read
 from ._webhooks import SIGNATURE_HEADER, header, resolve_secret, signed_delivery, verify_signature
 
 __all__ = ["UnknownWebhookEvent", "WebhookEvents", "unwrap"]
@@ -118,9 +125,13 @@ class WebhookEvents(Generic[E]):
             return None
         return name if name in self.types else _UNKNOWN_TAG
 
-    def parse(self, body: bytes | str) -> list[E | UnknownWebhookEvent]:
+    def parse(self, body: bytes | str, *, strict: bool = False) -> list[E | UnknownWebhookEvent]:
         """The events of a delivery body (a JSON array), without checking its signature:
-        for bodies already verified. Raises WebhookPayloadError."""
+        for bodies already verified. Raises WebhookPayloadError for a body that is not an
+        array of objects naming their event. An event that does not match its model is
+        read tolerantly (see `_tolerant.py`; `drift(event)` lists the differences, each
+        logged once per event and path) unless `strict`, which raises for it, for unknown
+        fields and enum values, and for an event name this version does not know."""
         try:
             data = json.loads(body)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -139,26 +150,74 @@ class WebhookEvents(Generic[E]):
                 problems=["not an array"],
             )
         try:
-            return cast("list[E | UnknownWebhookEvent]", self.adapter.validate_python(data))
+            events = self.adapter.validate_json(body, strict=True)
         except ValidationError as exc:
             problems = [
                 _problem(error, data, self.types) for error in exc.errors(include_input=False)
             ]
-            listed = "; ".join(problems[:_MAX_LISTED])
-            more = (
-                f" (and {len(problems) - _MAX_LISTED} more)" if len(problems) > _MAX_LISTED else ""
-            )
-            raise WebhookPayloadError(
-                f"{len(problems)} problem(s) in the delivery's events: {listed}{more}",
-                problems=problems,
-            ) from None
+            untagged = [i for i, item in enumerate(data) if self._tag(item) is None]
+            if untagged and not strict:  # only the items that cannot be typed at all
+                problems = [
+                    f"[{i}]: not an event: expected an object with a string {self.discriminator!r}"
+                    for i in untagged
+                ]
+            if strict or untagged:
+                self._raise(problems)
+            events = [self._tolerant(i, item) for i, item in enumerate(data)]
+        found: list[Deviation] = []
+        for i, event in enumerate(events):
+            where = f"$[{i}]"
+            if isinstance(event, UnknownWebhookEvent):
+                found.append(
+                    Deviation(
+                        f"{where}.{self.discriminator}",
+                        "a known event",
+                        event.event,
+                        f"unknown event {event.event!r}",
+                    )
+                )
+            else:
+                found += drift(event) or unknown_parts(event, where)
+        if strict and found:
+            self._raise([str(deviation) for deviation in found])
+        for i, event in enumerate(events):
+            mine = [d for d in found if d.path.startswith(f"$[{i}]")]
+            if mine and not isinstance(event, UnknownWebhookEvent):
+                report(f"webhook {getattr(event, self.discriminator, '?')}", mine)
+            attach_tree(event, mine, f"$[{i}]")
+        return cast("list[E | UnknownWebhookEvent]", events)
+
+    def _tolerant(self, index: int, item: Any) -> Any:
+        """One event read as its model, whatever it holds (its deviations attached)."""
+        tag = self._tag(item)
+        model = self.types.get(tag) if tag is not None else None
+        target = model if model is not None else self.unknown_model
+        try:
+            return adapter(target).validate_json(json.dumps(item), strict=True)
+        except ValidationError:
+            value, found = read(target, item, f"$[{index}]")
+            attach(value, found + unknown_parts(value, f"$[{index}]"))
+            return value
+
+    def _raise(self, problems: list[str]) -> None:
+        listed = "; ".join(problems[:_MAX_LISTED])
+        more = f" (and {len(problems) - _MAX_LISTED} more)" if len(problems) > _MAX_LISTED else ""
+        raise WebhookPayloadError(
+            f"{len(problems)} problem(s) in the delivery's events: {listed}{more}",
+            problems=problems,
+        )
 
     def unwrap(
-        self, body: bytes | str, headers: Mapping[str, str], *, secret: str | None = None
+        self,
+        body: bytes | str,
+        headers: Mapping[str, str],
+        *,
+        secret: str | None = None,
+        strict: bool = False,
     ) -> list[E | UnknownWebhookEvent]:
         """Verify the delivery's signature, then parse its events (see the module docstring)."""
         verify_signature(body, header(headers, SIGNATURE_HEADER), secret)
-        return self.parse(body)
+        return self.parse(body, strict=strict)
 
     def construct_delivery(
         self,
@@ -184,9 +243,10 @@ def unwrap(
     *,
     events: WebhookEvents[E],
     secret: str | None = None,
+    strict: bool = False,
 ) -> list[E | UnknownWebhookEvent]:
     """`events.unwrap(body, headers, secret=secret)`: verify, then parse into typed events."""
-    return events.unwrap(body, headers, secret=secret)
+    return events.unwrap(body, headers, secret=secret, strict=strict)
 
 
 def _json_type(value: Any) -> str:

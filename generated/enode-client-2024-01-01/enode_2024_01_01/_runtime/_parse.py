@@ -20,6 +20,7 @@ from pydantic_core import ValidationError
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
 
+from ._drift import Deviation, attach, report
 from ._errors import (
     APIStatusError,
     AuthenticationError,
@@ -34,9 +35,9 @@ from ._errors import (
     StrictModeError,
     UnprocessableEntityError,
 )
-from ._strict import find_unknowns
+from ._strict import is_model, unknown_parts
 
-__all__ = ["adapter", "parse_body", "status_error"]
+__all__ = ["adapter", "attach_tree", "parse_body", "status_error"]
 
 STATUS_ERRORS: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
@@ -69,35 +70,91 @@ def _new_adapter(target: object) -> TypeAdapter[Any]:
     return TypeAdapter(cast(Any, target))
 
 
-def parse_body(response: httpx.Response, target: object, *, strict: bool) -> Any:
+def parse_body(
+    response: httpx.Response, target: object, *, strict: bool, operation: str | None = None
+) -> Any:
     """The body of a successful `response` as `target` (None when `target` is None; the raw
     bytes when `target` is `bytes`, for non-JSON media types such as images). A root model
-    target (a discriminated union) gives the value it wraps."""
+    target (a discriminated union) gives the value it wraps.
+
+    A JSON body that does not match `target` is read tolerantly (`_tolerant.py`) and each
+    difference logged once per `operation` ("GET /vehicles/{vehicleId}") and JSON path, and
+    listed by `drift(value)`; with `strict` any difference raises (ResponseValidationError
+    for a shape pydantic's strict JSON mode rejects, StrictModeError for unknown fields and
+    enum values)."""
     if target is None or target is type(None):
         return None
     if target is bytes:
         return response.content
+    request = response.request
+    operation = operation or f"{request.method} {request.url.path}"
+    deviations: list[Deviation] = []
     try:
-        value = adapter(target).validate_json(response.content)
+        value = adapter(target).validate_json(response.content, strict=True)
     except ValidationError as exc:
-        request = response.request
-        message = (
-            f"{request.method} {request.url.path} returned a {response.status_code} body that is "
-            f"not a valid {_name(target)}:\n{exc}"
-        )
-        raise ResponseValidationError(message, response=response) from exc
+        data = _json(response.content)
+        if strict or data is _NOT_JSON:
+            message = (
+                f"{request.method} {request.url.path} returned a {response.status_code} body "
+                f"that is not a valid {_name(target)}:\n{exc}"
+            )
+            raise ResponseValidationError(message, response=response) from exc
+        from ._tolerant import read  # pydantic's side, loaded at the first drift
+
+        value, deviations = read(target, data)
     if getattr(type(value), "__pydantic_root_model__", False):
         value = value.root  # a discriminated union parsed through its model: the variant
+    deviations += unknown_parts(value)
+    if not deviations:
+        return value
     if strict:
-        unknowns = find_unknowns(value)
-        if unknowns:
-            request = response.request
-            message = (
-                f"strict mode: the response to {request.method} {request.url.path} has "
-                f"{len(unknowns)} unknown part(s):\n  " + "\n  ".join(unknowns)
-            )
-            raise StrictModeError(message, unknowns=unknowns, response=response)
+        unknowns = [str(deviation) for deviation in deviations]
+        message = (
+            f"strict mode: the response to {request.method} {request.url.path} has "
+            f"{len(unknowns)} unknown part(s):\n  " + "\n  ".join(unknowns)
+        )
+        raise StrictModeError(message, unknowns=unknowns, response=response)
+    report(operation, deviations)
+    if type(value) is list:  # a plain list cannot be weakly referenced: this one can
+        value = DriftedList(value)
+    attach_tree(value, deviations)
     return value
+
+
+class DriftedList(list[Any]):
+    """A list result that drifted: a plain `list` in every way, but `drift()` can see it."""
+
+
+_NOT_JSON: Any = object()
+
+
+def _json(content: bytes) -> Any:
+    try:
+        return json.loads(content)
+    except ValueError:
+        return _NOT_JSON
+
+
+def attach_tree(value: object, deviations: list[Deviation], path: str = "$") -> None:
+    """Make `drift(x)` list, for `value` and every model and list item inside it, the
+    deviations at or below its path."""
+    if is_model(value) or isinstance(value, DriftedList):
+        attach(value, [d for d in deviations if _under(d.path, path)])
+    if is_model(value):
+        root = getattr(type(value), "__pydantic_root_model__", False)
+        stored = value.__dict__
+        for name, field in type(value).model_fields.items():
+            if name in stored:
+                where = path if root else f"{path}.{field.alias or name}"
+                if any(_under(d.path, where) for d in deviations):
+                    attach_tree(stored[name], deviations, where)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            attach_tree(item, deviations, f"{path}[{i}]")
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith((prefix + ".", prefix + "["))
 
 
 def status_error(

@@ -21,6 +21,7 @@ from urllib.parse import quote
 import httpx
 from pydantic_core import to_jsonable_python
 
+from ._errors import ConfigurationError
 from ._retry import Backoff
 from ._strict import is_model
 
@@ -30,6 +31,7 @@ __all__ = [
     "RequestArgs",
     "RequestOptions",
     "build_request",
+    "check_version_header",
     "jsonable",
     "make_call",
     "query_value",
@@ -89,6 +91,19 @@ class Call:
     error_models: Mapping[int, object]
 
 
+def check_version_header(headers: Mapping[str, str], api_version: str, where: str) -> None:
+    """Raise ConfigurationError when `headers` ask for another Enode-Version than the one
+    the client's models were generated for (the same version is accepted)."""
+    for name, value in headers.items():
+        if name.lower() == "enode-version" and value.strip() != api_version:
+            raise ConfigurationError(
+                f"{where} sets Enode-Version {value!r}, but this client is generated for "
+                f"Enode-Version {api_version!r} and sends it on every request (its models "
+                f"describe that version only); use the client package of {value.strip()!r}, "
+                f"or drop the header"
+            )
+
+
 def make_call(method: str, path: str, args: RequestArgs, config: ClientConfig) -> Call:
     """Resolve what generated code passed into a `Call`."""
     method = method.upper()
@@ -102,11 +117,9 @@ def make_call(method: str, path: str, args: RequestArgs, config: ClientConfig) -
             "User-Agent": f"enode-python (Enode-Version {config.api_version})",
         }
     )
-    for layer in (
-        config.default_headers,
-        _flat(args.get("headers") or {}),
-        options.get("extra_headers", {}),
-    ):
+    extra_headers = options.get("extra_headers", {})
+    check_version_header(extra_headers, config.api_version, "extra_headers")
+    for layer in (config.default_headers, _flat(args.get("headers") or {}), extra_headers):
         for name, value in layer.items():
             headers[name] = value  # case-insensitive: replaces any earlier spelling
     headers["Enode-Version"] = config.api_version

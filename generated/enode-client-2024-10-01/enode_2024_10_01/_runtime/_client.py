@@ -40,7 +40,7 @@ from ._lifecycle import call_flow
 from ._pagination import AsyncPage, PageRequest, SyncPage
 from ._parse import parse_body
 from ._raw import RawResponse, raw_requested
-from ._request import ClientConfig, RequestArgs, make_call
+from ._request import ClientConfig, RequestArgs, check_version_header, make_call
 from ._resource import AsyncResource, SyncResource
 from ._retry import Backoff
 from ._settings import ENVIRONMENTS, Environment, resolve_settings
@@ -71,8 +71,10 @@ class ClientOptions(TypedDict, total=False):
     `access_token` you already have. Location: `environment` ("sandbox" or
     "production"), or `base_url` and `token_url`. Unset ones are read from ENODE_*
     environment variables. `timeout` (default 30 s, 5 s to connect), `max_retries`
-    (default 2), `strict` (default False: unknown fields and enum values are kept),
-    `default_headers` (sent with every API request), `backoff` (retry delays).
+    (default 2), `strict` (default False: a response that differs from the spec is
+    returned as received, see `drift()`; True raises instead), `default_headers` (sent
+    with every API request; an Enode-Version other than the client's is a
+    ConfigurationError), `backoff` (retry delays).
     """
 
     client_id: str | None
@@ -157,6 +159,8 @@ class BaseAPIClient:
             env=os.environ,
             environments=self.ENVIRONMENTS,
         )
+        default_headers = dict(options.get("default_headers") or {})
+        check_version_header(default_headers, self.API_VERSION, "default_headers")
         self._config = ClientConfig(
             base_url=self._settings.base_url,
             api_version=self.API_VERSION,
@@ -164,7 +168,7 @@ class BaseAPIClient:
             max_retries=options.get("max_retries", DEFAULT_MAX_RETRIES),
             backoff=options.get("backoff") or Backoff(),
             strict=options.get("strict", False),
-            default_headers=dict(options.get("default_headers") or {}),
+            default_headers=default_headers,
         )
         self._tokens = TokenProvider(self._settings.credentials, self._settings.access_token)
         self._owns_http = True
@@ -230,21 +234,26 @@ class BaseAPIClient:
             return cast(R, RawResponse(response, parse))
         return parse()
 
-    def _parse(self, response: httpx.Response, cast_to: object) -> Any:
-        return parse_body(response, cast_to, strict=self._config.strict)
+    def _parse(self, response: httpx.Response, cast_to: object, operation: str) -> Any:
+        return parse_body(response, cast_to, strict=self._config.strict, operation=operation)
 
-    def _page_body(self, response: httpx.Response, item_type: Any) -> PageBody[Any]:
+    def _page_body(self, response: httpx.Response, request: PageRequest[Any]) -> PageBody[Any]:
         from ._models import PageBody  # pydantic's model machinery loads at the first call
 
-        body: PageBody[Any] = self._parse(response, PageBody[item_type])
+        item_type: Any = request.item_type
+        operation = f"{request.method} {request.path}"
+        body: PageBody[Any] = self._parse(response, PageBody[item_type], operation)
         return body
 
     def __repr__(self) -> str:
+        """`enode_2024_10_01.Client(environment=..., base_url=..., client_id=...)`: every
+        keyword is one the constructor takes; the package names the Enode-Version."""
         credentials = self._settings.credentials
         auth = f"client_id={credentials.client_id!r}" if credentials else "access_token=<hidden>"
+        package = type(self).__module__.rsplit("._client", 1)[0]
         return (
-            f"{type(self).__name__}(api_version={self.API_VERSION!r}, "
-            f"environment={self.environment!r}, base_url={self.base_url!r}, {auth})"
+            f"{package}.{type(self).__qualname__}(environment={self.environment!r}, "
+            f"base_url={self.base_url!r}, {auth})"
         )
 
 
@@ -288,7 +297,7 @@ class SyncAPIClient(BaseAPIClient):
     ) -> Any:
         """Call the API and return the body parsed as `cast_to` (None: no body)."""
         response = self._run(self._call_flow(method, path, args))
-        return self._deliver(response, lambda: self._parse(response, cast_to))
+        return self._deliver(response, lambda: self._parse(response, cast_to, f"{method} {path}"))
 
     @overload
     def request_page(
@@ -307,7 +316,7 @@ class SyncAPIClient(BaseAPIClient):
     def _get_page(self, request: PageRequest[T]) -> SyncPage[T]:
         response = self._run(self._call_flow(request.method, request.path, request.args))
         return self._deliver(
-            response, lambda: SyncPage(self, request, self._page_body(response, request.item_type))
+            response, lambda: SyncPage(self, request, self._page_body(response, request))
         )
 
     def _run(self, flow: Flow[T]) -> T:
@@ -390,7 +399,7 @@ class AsyncAPIClient(BaseAPIClient):
     ) -> Any:
         """Call the API and return the body parsed as `cast_to` (None: no body)."""
         response = await self._run(self._call_flow(method, path, args))
-        return self._deliver(response, lambda: self._parse(response, cast_to))
+        return self._deliver(response, lambda: self._parse(response, cast_to, f"{method} {path}"))
 
     @overload
     async def request_page(
@@ -409,7 +418,7 @@ class AsyncAPIClient(BaseAPIClient):
     async def _get_page(self, request: PageRequest[T]) -> AsyncPage[T]:
         response = await self._run(self._call_flow(request.method, request.path, request.args))
         return self._deliver(
-            response, lambda: AsyncPage(self, request, self._page_body(response, request.item_type))
+            response, lambda: AsyncPage(self, request, self._page_body(response, request))
         )
 
     async def _run(self, flow: Flow[T]) -> T:

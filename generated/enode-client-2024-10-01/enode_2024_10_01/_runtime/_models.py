@@ -33,10 +33,11 @@ class EnodeModel(BaseModel):
 
 
 class PaginationCursors(EnodeModel):
-    """Cursors of the neighbouring pages; None when there is no page that way."""
+    """Cursors of the neighbouring pages; None when there is no page that way (both are
+    required, as in the spec: a missing one is drift)."""
 
-    after: str | None = None
-    before: str | None = None
+    after: str | None
+    before: str | None
 
 
 class PageBody(EnodeModel, Generic[T]):

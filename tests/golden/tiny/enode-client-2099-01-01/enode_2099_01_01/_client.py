@@ -43,9 +43,10 @@ class WebhooksResource(SyncResource):
 
         `secret` defaults to ENODE_WEBHOOK_SECRET. Events this version does not know become
         `UnknownWebhookEvent`. Raises `WebhookVerificationError` (signature missing or wrong)
-        and `WebhookPayloadError` (not an array of events).
+        and `WebhookPayloadError` (not an array of events; with the client's `strict=True`,
+        also an event that does not match its model: otherwise see `drift(event)`).
         """
-        return webhook_events.unwrap(body, headers, secret=secret)
+        return webhook_events.unwrap(body, headers, secret=secret, strict=self._client.strict)
 
     def verify_signature(
         self,
@@ -152,10 +153,11 @@ class AsyncWebhooksResource(AsyncResource):
 
         `secret` defaults to ENODE_WEBHOOK_SECRET. Events this version does not know become
         `UnknownWebhookEvent`. Raises `WebhookVerificationError` (signature missing or wrong)
-        and `WebhookPayloadError` (not an array of events).
+        and `WebhookPayloadError` (not an array of events; with the client's `strict=True`,
+        also an event that does not match its model: otherwise see `drift(event)`).
         Synchronous on the async client too: it does no IO.
         """
-        return webhook_events.unwrap(body, headers, secret=secret)
+        return webhook_events.unwrap(body, headers, secret=secret, strict=self._client.strict)
 
     def verify_signature(
         self,
