@@ -20,11 +20,14 @@ fact sets; `tests/test_enode_published.py` holds each one to `spec/enode-publish
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from .diff import _follow, _parameters, _webhooks
 from .paths import SPEC_DIR
@@ -32,14 +35,21 @@ from .validate import iter_operations
 
 __all__ = [
     "ENODE_PUBLISHED_DIR",
+    "ERRATA_FILE",
+    "FACTS_FILE",
+    "Erratum",
     "FactDifference",
     "compare",
     "document_facts",
+    "explain",
+    "load_errata",
     "main",
 ]
 
 ENODE_PUBLISHED_DIR = SPEC_DIR / "enode-published"
-DEFAULT_OUTPUT = ENODE_PUBLISHED_DIR / "2024-10-01.facts.json"
+FACTS_FILE = ENODE_PUBLISHED_DIR / "2024-10-01.facts.json"
+ERRATA_FILE = ENODE_PUBLISHED_DIR / "errata.yaml"
+ERRATA_CLASSES = ("deliberate", "s1-defect", "sources-disagree", "equivalent", "owned-elsewhere")
 Facts = dict[str, Any]
 
 
@@ -331,6 +341,72 @@ def compare(theirs: Facts, ours: Facts) -> list[FactDifference]:
     return sorted(found)
 
 
+# --- errata ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Erratum:
+    """One kept difference (errata.yaml): which differences it explains, and why."""
+
+    id: str
+    klass: str
+    kind: str
+    where: tuple[str, ...]
+    detail: str | None
+    why: str
+
+    def explains(self, difference: FactDifference) -> bool:
+        return (
+            _matches(difference.kind, self.kind)
+            and any(_matches(difference.where, w) for w in self.where)
+            and (self.detail is None or _matches(difference.detail, self.detail))
+        )
+
+
+def _matches(text: str, pattern: str) -> bool:
+    """Shell-style `*` and `?`; `[` is literal (JSON paths are full of `[]`)."""
+    return fnmatch.fnmatchcase(text, pattern.replace("[", "[[]"))
+
+
+def load_errata(path: Path = ERRATA_FILE) -> list[Erratum]:
+    """The entries of an errata file; ValueError saying which entry is malformed."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    found = []
+    for index, raw in enumerate(data.get("entries") or []):
+        where = f"{path.name}: entry {index + 1} ({raw.get('id', 'no id')})"
+        missing = {"id", "class", "kind", "where", "why"} - set(raw)
+        if missing:
+            raise ValueError(f"{where}: missing {', '.join(sorted(missing))}")
+        if raw["class"] not in ERRATA_CLASSES:
+            raise ValueError(f"{where}: class {raw['class']!r} is not one of {ERRATA_CLASSES}")
+        found.append(
+            Erratum(
+                str(raw["id"]),
+                str(raw["class"]),
+                str(raw["kind"]),
+                tuple(str(w) for w in raw["where"]),
+                None if raw.get("detail") is None else str(raw["detail"]),
+                " ".join(str(raw["why"]).split()),
+            )
+        )
+    return found
+
+
+def explain(
+    differences: list[FactDifference], errata: list[Erratum]
+) -> tuple[dict[str, list[FactDifference]], list[FactDifference]]:
+    """({erratum id: the differences it explains (first match wins)}, unexplained)."""
+    explained: dict[str, list[FactDifference]] = {e.id: [] for e in errata}
+    unexplained = []
+    for difference in differences:
+        entry = next((e for e in errata if e.explains(difference)), None)
+        if entry is None:
+            unexplained.append(difference)
+        else:
+            explained[entry.id].append(difference)
+    return explained, unexplained
+
+
 # --- command line -----------------------------------------------------------------------
 
 
@@ -340,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
         description="write the structure (no prose) of Enode's published OpenAPI document as facts",
     )
     parser.add_argument("document", type=Path, help="Enode's OpenAPI document (JSON)")
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument("--output", type=Path, default=FACTS_FILE)
     args = parser.parse_args(argv)
     try:
         document = json.loads(args.document.read_text(encoding="utf-8"))
