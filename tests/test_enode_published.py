@@ -10,8 +10,10 @@ committed ones.
 from __future__ import annotations
 
 import copy
+import importlib.util
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ import pytest
 
 from enode_codegen.generator.bundle import bundle_spec
 from enode_codegen.generator.facts import (
+    ERRATA_CLASSES,
     ERRATA_FILE,
     FACTS_FILE,
     FactDifference,
@@ -136,3 +139,29 @@ def test_the_committed_facts_are_what_the_script_extracts(tmp_path: Path) -> Non
     assert out.read_text(encoding="utf-8") == ERRATA_FILE.parent.joinpath(
         FACTS_FILE.name
     ).read_text(encoding="utf-8")
+
+
+def _s1_schemathesis() -> Any:
+    path = Path(__file__).resolve().parent.parent / "tools" / "s1_schemathesis.py"
+    spec = importlib.util.spec_from_file_location("s1_schemathesis", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_schemathesis_classes_are_well_formed() -> None:
+    rules = _s1_schemathesis().load_rules()
+    assert rules and len({r["id"] for r in rules}) == len(rules)
+    for rule in rules:
+        assert rule["class"] in ERRATA_CLASSES and len(rule["why"]) > 40, rule["id"]
+        assert set(rule["match"]) <= {"check", "operation", "title", "message"}, rule["id"]
+
+
+@pytest.mark.skipif(not S1_PATH, reason="set ENODE_S1_PATH to Enode's published document")
+def test_s1_run_by_schemathesis_against_the_mock_fails_only_in_explained_classes() -> None:
+    assert S1_PATH is not None
+    tool = _s1_schemathesis()
+    classes = tool.classify(tool.run(Path(S1_PATH)), tool.load_rules())
+    assert [f.text() for f in classes["unclassified"]] == []

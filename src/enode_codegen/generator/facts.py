@@ -35,6 +35,7 @@ from .validate import iter_operations
 
 __all__ = [
     "ENODE_PUBLISHED_DIR",
+    "ERRATA_CLASSES",
     "ERRATA_FILE",
     "FACTS_FILE",
     "Erratum",
