@@ -501,7 +501,7 @@ class ChargersResource(SyncResource):
         self,
         charger_id: str,
         *,
-        charging_location_id: UUID | str | None = None,
+        charging_location_id: UUID | str | None,
         options: RequestOptions | None = None,
     ) -> models.Charger:
         """Update charger
@@ -695,7 +695,7 @@ class HVACResource(SyncResource):
         hvac_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.HvacAction:
+    ) -> models.HvacFollowScheduleAction:
         """Set HVAC unit to follow device schedule
 
         Tell an HVAC unit to follow the schedule set on the device. Only available if the
@@ -713,7 +713,7 @@ class HVACResource(SyncResource):
             path_params={
                 "hvacId": hvac_id,
             },
-            cast_to=models.HvacAction,
+            cast_to=models.HvacFollowScheduleAction,
             idempotent=False,
             options=options,
         )
@@ -727,7 +727,7 @@ class HVACResource(SyncResource):
         | models.HvacPermanentHoldAuto
         | models.HvacPermanentHoldOff,
         options: RequestOptions | None = None,
-    ) -> models.HvacAction:
+    ) -> models.HvacPermanentHoldAction:
         """Set HVAC unit mode as permanent hold
 
         Tell an HVAC unit to enter a permanent hold. Only available if the target's
@@ -746,7 +746,7 @@ class HVACResource(SyncResource):
                 "hvacId": hvac_id,
             },
             json_body=body,
-            cast_to=models.HvacAction,
+            cast_to=models.HvacPermanentHoldAction,
             idempotent=False,
             options=options,
         )
@@ -755,7 +755,7 @@ class HVACResource(SyncResource):
         self,
         hvac_id: str,
         *,
-        charging_location_id: UUID | str | None = None,
+        charging_location_id: UUID | str | None,
         options: RequestOptions | None = None,
     ) -> models.Hvac:
         """Update HVAC unit
@@ -854,6 +854,8 @@ class InterventionsResource(SyncResource):
         intervention_id: UUID | str,
         *,
         language: models.InterventionLanguage | None = None,
+        vendor: models.UserVendor | None = None,
+        vendor_type: models.InterventionVendorType | None = None,
         options: RequestOptions | None = None,
     ) -> models.Intervention:
         """Get intervention
@@ -871,6 +873,8 @@ class InterventionsResource(SyncResource):
             },
             params={
                 "language": language,
+                "vendor": vendor,
+                "vendorType": vendor_type,
             },
             cast_to=models.Intervention,
             options=options,
@@ -880,7 +884,7 @@ class InterventionsResource(SyncResource):
         self,
         *,
         language: models.InterventionLanguage | None = None,
-        vendor: str | None = None,
+        vendor: models.UserVendor | None = None,
         vendor_type: models.InterventionVendorType | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.Intervention]:
@@ -1181,7 +1185,7 @@ class SchedulesResource(SyncResource):
         schedule_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.ScheduleStatus:
+    ) -> models.ScheduleStatus | models.TemperatureScheduleStatus:
         """Get schedule status
 
         Returns how a schedule is doing right now: whether its target charges as the schedule
@@ -1189,15 +1193,16 @@ class SchedulesResource(SyncResource):
 
         `GET /schedules/{scheduleId}/status` (operationId `getScheduleStatus`)
         """
-        return self._client.request(
+        result = self._client.request(
             "GET",
             "/schedules/{scheduleId}/status",
             path_params={
                 "scheduleId": schedule_id,
             },
-            cast_to=models.ScheduleStatus,
+            cast_to=models.ScheduleStatus | models.TemperatureScheduleStatus,
             options=options,
         )
+        return cast("models.ScheduleStatus | models.TemperatureScheduleStatus", result)
 
     def list_schedules(
         self,
@@ -1283,7 +1288,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.BatteryVendorHealth]:
         """Check batteries vendors' health
 
         Returns every vendor of batteries the client can link, with whether its integration and
@@ -1294,7 +1299,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/batteries",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.BatteryVendorHealth],
             options=options,
         )
 
@@ -1302,7 +1307,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.ChargerVendorHealth]:
         """Check chargers vendors' health
 
         Returns every vendor of chargers the client can link, with whether its integration and
@@ -1313,7 +1318,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/chargers",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.ChargerVendorHealth],
             options=options,
         )
 
@@ -1321,7 +1326,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.HvacVendorHealth]:
         """Check HVAC units vendors' health
 
         Returns every vendor of HVAC units the client can link, with whether its integration and
@@ -1332,7 +1337,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/hvacs",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.HvacVendorHealth],
             options=options,
         )
 
@@ -1340,7 +1345,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.InverterVendorHealth]:
         """Check solar inverters vendors' health
 
         Returns every vendor of solar inverters the client can link, with whether its
@@ -1351,7 +1356,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/inverters",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.InverterVendorHealth],
             options=options,
         )
 
@@ -1359,7 +1364,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.MeterVendorHealth]:
         """Check meters vendors' health
 
         Returns every vendor of meters the client can link, with whether its integration and the
@@ -1370,7 +1375,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/meters",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.MeterVendorHealth],
             options=options,
         )
 
@@ -1378,7 +1383,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.VehicleVendorHealth]:
         """Check vehicles vendors' health
 
         Returns every vendor of vehicles the client can link, with whether its integration and
@@ -1389,7 +1394,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/vehicles",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.VehicleVendorHealth],
             options=options,
         )
 
@@ -1564,7 +1569,7 @@ class StatisticsResource(SyncResource):
         start_date: datetime,
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
-        id: UUID | str | None = None,
+        id: str | None = None,
         location_id: UUID | str | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.ChargingSession]:
@@ -1595,7 +1600,7 @@ class StatisticsResource(SyncResource):
         start_date: datetime,
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
-        id: UUID | str | None = None,
+        id: str | None = None,
         location_id: UUID | str | None = None,
         resolution: models.ChargingStatisticsResolution | None = None,
         utc_offset: str | None = None,
@@ -2907,7 +2912,7 @@ class AsyncChargersResource(AsyncResource):
         self,
         charger_id: str,
         *,
-        charging_location_id: UUID | str | None = None,
+        charging_location_id: UUID | str | None,
         options: RequestOptions | None = None,
     ) -> models.Charger:
         """Update charger
@@ -3101,7 +3106,7 @@ class AsyncHVACResource(AsyncResource):
         hvac_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.HvacAction:
+    ) -> models.HvacFollowScheduleAction:
         """Set HVAC unit to follow device schedule
 
         Tell an HVAC unit to follow the schedule set on the device. Only available if the
@@ -3119,7 +3124,7 @@ class AsyncHVACResource(AsyncResource):
             path_params={
                 "hvacId": hvac_id,
             },
-            cast_to=models.HvacAction,
+            cast_to=models.HvacFollowScheduleAction,
             idempotent=False,
             options=options,
         )
@@ -3133,7 +3138,7 @@ class AsyncHVACResource(AsyncResource):
         | models.HvacPermanentHoldAuto
         | models.HvacPermanentHoldOff,
         options: RequestOptions | None = None,
-    ) -> models.HvacAction:
+    ) -> models.HvacPermanentHoldAction:
         """Set HVAC unit mode as permanent hold
 
         Tell an HVAC unit to enter a permanent hold. Only available if the target's
@@ -3152,7 +3157,7 @@ class AsyncHVACResource(AsyncResource):
                 "hvacId": hvac_id,
             },
             json_body=body,
-            cast_to=models.HvacAction,
+            cast_to=models.HvacPermanentHoldAction,
             idempotent=False,
             options=options,
         )
@@ -3161,7 +3166,7 @@ class AsyncHVACResource(AsyncResource):
         self,
         hvac_id: str,
         *,
-        charging_location_id: UUID | str | None = None,
+        charging_location_id: UUID | str | None,
         options: RequestOptions | None = None,
     ) -> models.Hvac:
         """Update HVAC unit
@@ -3260,6 +3265,8 @@ class AsyncInterventionsResource(AsyncResource):
         intervention_id: UUID | str,
         *,
         language: models.InterventionLanguage | None = None,
+        vendor: models.UserVendor | None = None,
+        vendor_type: models.InterventionVendorType | None = None,
         options: RequestOptions | None = None,
     ) -> models.Intervention:
         """Get intervention
@@ -3277,6 +3284,8 @@ class AsyncInterventionsResource(AsyncResource):
             },
             params={
                 "language": language,
+                "vendor": vendor,
+                "vendorType": vendor_type,
             },
             cast_to=models.Intervention,
             options=options,
@@ -3286,7 +3295,7 @@ class AsyncInterventionsResource(AsyncResource):
         self,
         *,
         language: models.InterventionLanguage | None = None,
-        vendor: str | None = None,
+        vendor: models.UserVendor | None = None,
         vendor_type: models.InterventionVendorType | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.Intervention]:
@@ -3587,7 +3596,7 @@ class AsyncSchedulesResource(AsyncResource):
         schedule_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.ScheduleStatus:
+    ) -> models.ScheduleStatus | models.TemperatureScheduleStatus:
         """Get schedule status
 
         Returns how a schedule is doing right now: whether its target charges as the schedule
@@ -3595,15 +3604,16 @@ class AsyncSchedulesResource(AsyncResource):
 
         `GET /schedules/{scheduleId}/status` (operationId `getScheduleStatus`)
         """
-        return await self._client.request(
+        result = await self._client.request(
             "GET",
             "/schedules/{scheduleId}/status",
             path_params={
                 "scheduleId": schedule_id,
             },
-            cast_to=models.ScheduleStatus,
+            cast_to=models.ScheduleStatus | models.TemperatureScheduleStatus,
             options=options,
         )
+        return cast("models.ScheduleStatus | models.TemperatureScheduleStatus", result)
 
     async def list_schedules(
         self,
@@ -3689,7 +3699,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.BatteryVendorHealth]:
         """Check batteries vendors' health
 
         Returns every vendor of batteries the client can link, with whether its integration and
@@ -3700,7 +3710,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/batteries",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.BatteryVendorHealth],
             options=options,
         )
 
@@ -3708,7 +3718,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.ChargerVendorHealth]:
         """Check chargers vendors' health
 
         Returns every vendor of chargers the client can link, with whether its integration and
@@ -3719,7 +3729,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/chargers",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.ChargerVendorHealth],
             options=options,
         )
 
@@ -3727,7 +3737,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.HvacVendorHealth]:
         """Check HVAC units vendors' health
 
         Returns every vendor of HVAC units the client can link, with whether its integration and
@@ -3738,7 +3748,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/hvacs",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.HvacVendorHealth],
             options=options,
         )
 
@@ -3746,7 +3756,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.InverterVendorHealth]:
         """Check solar inverters vendors' health
 
         Returns every vendor of solar inverters the client can link, with whether its
@@ -3757,7 +3767,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/inverters",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.InverterVendorHealth],
             options=options,
         )
 
@@ -3765,7 +3775,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.MeterVendorHealth]:
         """Check meters vendors' health
 
         Returns every vendor of meters the client can link, with whether its integration and the
@@ -3776,7 +3786,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/meters",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.MeterVendorHealth],
             options=options,
         )
 
@@ -3784,7 +3794,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.VehicleVendorHealth]:
         """Check vehicles vendors' health
 
         Returns every vendor of vehicles the client can link, with whether its integration and
@@ -3795,7 +3805,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/vehicles",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.VehicleVendorHealth],
             options=options,
         )
 
@@ -3970,7 +3980,7 @@ class AsyncStatisticsResource(AsyncResource):
         start_date: datetime,
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
-        id: UUID | str | None = None,
+        id: str | None = None,
         location_id: UUID | str | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.ChargingSession]:
@@ -4001,7 +4011,7 @@ class AsyncStatisticsResource(AsyncResource):
         start_date: datetime,
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
-        id: UUID | str | None = None,
+        id: str | None = None,
         location_id: UUID | str | None = None,
         resolution: models.ChargingStatisticsResolution | None = None,
         utc_offset: str | None = None,

@@ -535,7 +535,7 @@ class ChargersResource(SyncResource):
         self,
         charger_id: str,
         *,
-        location_id: UUID | str | None = None,
+        location_id: UUID | str | None,
         options: RequestOptions | None = None,
     ) -> models.Charger:
         """Update charger
@@ -764,7 +764,7 @@ class HVACResource(SyncResource):
         hvac_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.HvacAction:
+    ) -> models.HvacFollowScheduleAction:
         """Set HVAC unit to follow device schedule
 
         Tell an HVAC unit to follow the schedule set on the device. Only available if the
@@ -782,7 +782,7 @@ class HVACResource(SyncResource):
             path_params={
                 "hvacId": hvac_id,
             },
-            cast_to=models.HvacAction,
+            cast_to=models.HvacFollowScheduleAction,
             idempotent=False,
             options=options,
         )
@@ -796,7 +796,7 @@ class HVACResource(SyncResource):
         | models.HvacPermanentHoldAuto
         | models.HvacPermanentHoldOff,
         options: RequestOptions | None = None,
-    ) -> models.HvacAction:
+    ) -> models.HvacPermanentHoldAction:
         """Set HVAC unit mode as permanent hold
 
         Tell an HVAC unit to enter a permanent hold. Only available if the target's
@@ -815,7 +815,7 @@ class HVACResource(SyncResource):
                 "hvacId": hvac_id,
             },
             json_body=body,
-            cast_to=models.HvacAction,
+            cast_to=models.HvacPermanentHoldAction,
             idempotent=False,
             options=options,
         )
@@ -824,7 +824,7 @@ class HVACResource(SyncResource):
         self,
         hvac_id: str,
         *,
-        location_id: UUID | str | None = None,
+        location_id: UUID | str | None,
         options: RequestOptions | None = None,
     ) -> models.Hvac:
         """Update HVAC unit
@@ -924,6 +924,8 @@ class InterventionsResource(SyncResource):
         intervention_id: UUID | str,
         *,
         language: models.InterventionLanguage | None = None,
+        vendor: models.UserVendor | None = None,
+        vendor_type: models.InterventionVendorType | None = None,
         options: RequestOptions | None = None,
     ) -> models.Intervention:
         """Get intervention
@@ -941,6 +943,8 @@ class InterventionsResource(SyncResource):
             },
             params={
                 "language": language,
+                "vendor": vendor,
+                "vendorType": vendor_type,
             },
             cast_to=models.Intervention,
             options=options,
@@ -950,7 +954,7 @@ class InterventionsResource(SyncResource):
         self,
         *,
         language: models.InterventionLanguage | None = None,
-        vendor: str | None = None,
+        vendor: models.UserVendor | None = None,
         vendor_type: models.InterventionVendorType | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.Intervention]:
@@ -992,7 +996,7 @@ class LocationsResource(SyncResource):
         latitude: float,
         longitude: float,
         name: str,
-        timezone_name: str | None = None,
+        timezone_name: str,
         options: RequestOptions | None = None,
     ) -> models.Location:
         """Create location
@@ -1427,7 +1431,7 @@ class SchedulesResource(SyncResource):
         schedule_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.ScheduleStatus:
+    ) -> models.ScheduleStatus | models.TemperatureScheduleStatus:
         """Get schedule status
 
         Returns how a schedule is doing right now: whether its target charges as the schedule
@@ -1435,15 +1439,16 @@ class SchedulesResource(SyncResource):
 
         `GET /schedules/{scheduleId}/status` (operationId `getScheduleStatus`)
         """
-        return self._client.request(
+        result = self._client.request(
             "GET",
             "/schedules/{scheduleId}/status",
             path_params={
                 "scheduleId": schedule_id,
             },
-            cast_to=models.ScheduleStatus,
+            cast_to=models.ScheduleStatus | models.TemperatureScheduleStatus,
             options=options,
         )
+        return cast("models.ScheduleStatus | models.TemperatureScheduleStatus", result)
 
     def list_schedules(
         self,
@@ -1541,7 +1546,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.BatteryVendorHealth]:
         """Check batteries vendors' health
 
         Returns every vendor of batteries the client can link, with whether its integration and
@@ -1552,7 +1557,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/batteries",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.BatteryVendorHealth],
             options=options,
         )
 
@@ -1560,7 +1565,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.ChargerVendorHealth]:
         """Check chargers vendors' health
 
         Returns every vendor of chargers the client can link, with whether its integration and
@@ -1571,7 +1576,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/chargers",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.ChargerVendorHealth],
             options=options,
         )
 
@@ -1579,7 +1584,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.HvacVendorHealth]:
         """Check HVAC units vendors' health
 
         Returns every vendor of HVAC units the client can link, with whether its integration and
@@ -1590,7 +1595,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/hvacs",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.HvacVendorHealth],
             options=options,
         )
 
@@ -1598,7 +1603,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.InverterVendorHealth]:
         """Check solar inverters vendors' health
 
         Returns every vendor of solar inverters the client can link, with whether its
@@ -1609,7 +1614,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/inverters",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.InverterVendorHealth],
             options=options,
         )
 
@@ -1617,7 +1622,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.MeterVendorHealth]:
         """Check meters vendors' health
 
         Returns every vendor of meters the client can link, with whether its integration and the
@@ -1628,7 +1633,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/meters",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.MeterVendorHealth],
             options=options,
         )
 
@@ -1636,7 +1641,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.VehicleVendorHealth]:
         """Check vehicles vendors' health
 
         Returns every vendor of vehicles the client can link, with whether its integration and
@@ -1647,7 +1652,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/vehicles",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.VehicleVendorHealth],
             options=options,
         )
 
@@ -1858,7 +1863,7 @@ class StatisticsResource(SyncResource):
         start_date: datetime,
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
-        id: UUID | str | None = None,
+        id: str | None = None,
         location_id: UUID | str | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.ChargingSession]:
@@ -1894,7 +1899,7 @@ class StatisticsResource(SyncResource):
         start_date: datetime,
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
-        id: UUID | str | None = None,
+        id: str | None = None,
         location_id: UUID | str | None = None,
         resolution: models.ChargingStatisticsResolution | None = None,
         utc_offset: str | None = None,
@@ -3461,7 +3466,7 @@ class AsyncChargersResource(AsyncResource):
         self,
         charger_id: str,
         *,
-        location_id: UUID | str | None = None,
+        location_id: UUID | str | None,
         options: RequestOptions | None = None,
     ) -> models.Charger:
         """Update charger
@@ -3690,7 +3695,7 @@ class AsyncHVACResource(AsyncResource):
         hvac_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.HvacAction:
+    ) -> models.HvacFollowScheduleAction:
         """Set HVAC unit to follow device schedule
 
         Tell an HVAC unit to follow the schedule set on the device. Only available if the
@@ -3708,7 +3713,7 @@ class AsyncHVACResource(AsyncResource):
             path_params={
                 "hvacId": hvac_id,
             },
-            cast_to=models.HvacAction,
+            cast_to=models.HvacFollowScheduleAction,
             idempotent=False,
             options=options,
         )
@@ -3722,7 +3727,7 @@ class AsyncHVACResource(AsyncResource):
         | models.HvacPermanentHoldAuto
         | models.HvacPermanentHoldOff,
         options: RequestOptions | None = None,
-    ) -> models.HvacAction:
+    ) -> models.HvacPermanentHoldAction:
         """Set HVAC unit mode as permanent hold
 
         Tell an HVAC unit to enter a permanent hold. Only available if the target's
@@ -3741,7 +3746,7 @@ class AsyncHVACResource(AsyncResource):
                 "hvacId": hvac_id,
             },
             json_body=body,
-            cast_to=models.HvacAction,
+            cast_to=models.HvacPermanentHoldAction,
             idempotent=False,
             options=options,
         )
@@ -3750,7 +3755,7 @@ class AsyncHVACResource(AsyncResource):
         self,
         hvac_id: str,
         *,
-        location_id: UUID | str | None = None,
+        location_id: UUID | str | None,
         options: RequestOptions | None = None,
     ) -> models.Hvac:
         """Update HVAC unit
@@ -3850,6 +3855,8 @@ class AsyncInterventionsResource(AsyncResource):
         intervention_id: UUID | str,
         *,
         language: models.InterventionLanguage | None = None,
+        vendor: models.UserVendor | None = None,
+        vendor_type: models.InterventionVendorType | None = None,
         options: RequestOptions | None = None,
     ) -> models.Intervention:
         """Get intervention
@@ -3867,6 +3874,8 @@ class AsyncInterventionsResource(AsyncResource):
             },
             params={
                 "language": language,
+                "vendor": vendor,
+                "vendorType": vendor_type,
             },
             cast_to=models.Intervention,
             options=options,
@@ -3876,7 +3885,7 @@ class AsyncInterventionsResource(AsyncResource):
         self,
         *,
         language: models.InterventionLanguage | None = None,
-        vendor: str | None = None,
+        vendor: models.UserVendor | None = None,
         vendor_type: models.InterventionVendorType | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.Intervention]:
@@ -3918,7 +3927,7 @@ class AsyncLocationsResource(AsyncResource):
         latitude: float,
         longitude: float,
         name: str,
-        timezone_name: str | None = None,
+        timezone_name: str,
         options: RequestOptions | None = None,
     ) -> models.Location:
         """Create location
@@ -4353,7 +4362,7 @@ class AsyncSchedulesResource(AsyncResource):
         schedule_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.ScheduleStatus:
+    ) -> models.ScheduleStatus | models.TemperatureScheduleStatus:
         """Get schedule status
 
         Returns how a schedule is doing right now: whether its target charges as the schedule
@@ -4361,15 +4370,16 @@ class AsyncSchedulesResource(AsyncResource):
 
         `GET /schedules/{scheduleId}/status` (operationId `getScheduleStatus`)
         """
-        return await self._client.request(
+        result = await self._client.request(
             "GET",
             "/schedules/{scheduleId}/status",
             path_params={
                 "scheduleId": schedule_id,
             },
-            cast_to=models.ScheduleStatus,
+            cast_to=models.ScheduleStatus | models.TemperatureScheduleStatus,
             options=options,
         )
+        return cast("models.ScheduleStatus | models.TemperatureScheduleStatus", result)
 
     async def list_schedules(
         self,
@@ -4467,7 +4477,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.BatteryVendorHealth]:
         """Check batteries vendors' health
 
         Returns every vendor of batteries the client can link, with whether its integration and
@@ -4478,7 +4488,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/batteries",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.BatteryVendorHealth],
             options=options,
         )
 
@@ -4486,7 +4496,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.ChargerVendorHealth]:
         """Check chargers vendors' health
 
         Returns every vendor of chargers the client can link, with whether its integration and
@@ -4497,7 +4507,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/chargers",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.ChargerVendorHealth],
             options=options,
         )
 
@@ -4505,7 +4515,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.HvacVendorHealth]:
         """Check HVAC units vendors' health
 
         Returns every vendor of HVAC units the client can link, with whether its integration and
@@ -4516,7 +4526,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/hvacs",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.HvacVendorHealth],
             options=options,
         )
 
@@ -4524,7 +4534,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.InverterVendorHealth]:
         """Check solar inverters vendors' health
 
         Returns every vendor of solar inverters the client can link, with whether its
@@ -4535,7 +4545,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/inverters",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.InverterVendorHealth],
             options=options,
         )
 
@@ -4543,7 +4553,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.MeterVendorHealth]:
         """Check meters vendors' health
 
         Returns every vendor of meters the client can link, with whether its integration and the
@@ -4554,7 +4564,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/meters",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.MeterVendorHealth],
             options=options,
         )
 
@@ -4562,7 +4572,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.VehicleVendorHealth]:
         """Check vehicles vendors' health
 
         Returns every vendor of vehicles the client can link, with whether its integration and
@@ -4573,7 +4583,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/vehicles",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.VehicleVendorHealth],
             options=options,
         )
 
@@ -4784,7 +4794,7 @@ class AsyncStatisticsResource(AsyncResource):
         start_date: datetime,
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
-        id: UUID | str | None = None,
+        id: str | None = None,
         location_id: UUID | str | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.ChargingSession]:
@@ -4820,7 +4830,7 @@ class AsyncStatisticsResource(AsyncResource):
         start_date: datetime,
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
-        id: UUID | str | None = None,
+        id: str | None = None,
         location_id: UUID | str | None = None,
         resolution: models.ChargingStatisticsResolution | None = None,
         utc_offset: str | None = None,

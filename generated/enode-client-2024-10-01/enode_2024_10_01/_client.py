@@ -8,7 +8,6 @@ Both are rendered from one template, so they cannot drift apart.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from datetime import datetime
 from functools import cached_property
@@ -336,37 +335,6 @@ class ChargersResource(SyncResource):
             options=options,
         )
 
-    def create_charger_external_start(
-        self,
-        charger_id: str,
-        *,
-        options: RequestOptions | None = None,
-    ) -> models.ChargerSmartOverride:
-        """Create external start
-
-        Deprecated. Replaced by Create Smart Override. The new name better reflects the
-        functionality this endpoint offers. Returns the created smart override.
-
-        Deprecated: this operation is marked deprecated in the spec.
-
-        `POST /chargers/{chargerId}/external-start` (operationId `createChargerExternalStart`)
-        """
-        warnings.warn(
-            "create_charger_external_start (POST /chargers/{chargerId}/external-start) is deprecated",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return self._client.request(
-            "POST",
-            "/chargers/{chargerId}/external-start",
-            path_params={
-                "chargerId": charger_id,
-            },
-            cast_to=models.ChargerSmartOverride,
-            idempotent=False,
-            options=options,
-        )
-
     def get_charger(
         self,
         charger_id: str,
@@ -535,7 +503,7 @@ class ChargersResource(SyncResource):
         self,
         charger_id: str,
         *,
-        location_id: UUID | str | None = None,
+        location_id: UUID | str | None,
         options: RequestOptions | None = None,
     ) -> models.Charger:
         """Update charger
@@ -582,9 +550,6 @@ class ChargersResourceWithRawResponse:
         self.cancel_charger_action = resource._with_raw_response(resource.cancel_charger_action)
         self.control_charger_charging = resource._with_raw_response(
             resource.control_charger_charging
-        )
-        self.create_charger_external_start = resource._with_raw_response(
-            resource.create_charger_external_start
         )
         self.get_charger = resource._with_raw_response(resource.get_charger)
         self.get_charger_action = resource._with_raw_response(resource.get_charger_action)
@@ -887,7 +852,7 @@ class HVACResource(SyncResource):
         hvac_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.HvacAction:
+    ) -> models.HvacFollowScheduleAction:
         """Set HVAC unit to follow device schedule
 
         Tell an HVAC unit to follow the schedule set on the device. Only available if the
@@ -905,7 +870,7 @@ class HVACResource(SyncResource):
             path_params={
                 "hvacId": hvac_id,
             },
-            cast_to=models.HvacAction,
+            cast_to=models.HvacFollowScheduleAction,
             idempotent=False,
             options=options,
         )
@@ -919,7 +884,7 @@ class HVACResource(SyncResource):
         | models.HvacPermanentHoldAuto
         | models.HvacPermanentHoldOff,
         options: RequestOptions | None = None,
-    ) -> models.HvacAction:
+    ) -> models.HvacPermanentHoldAction:
         """Set HVAC unit mode as permanent hold
 
         Tell an HVAC unit to enter a permanent hold. Only available if the target's
@@ -938,7 +903,7 @@ class HVACResource(SyncResource):
                 "hvacId": hvac_id,
             },
             json_body=body,
-            cast_to=models.HvacAction,
+            cast_to=models.HvacPermanentHoldAction,
             idempotent=False,
             options=options,
         )
@@ -947,7 +912,7 @@ class HVACResource(SyncResource):
         self,
         hvac_id: str,
         *,
-        location_id: UUID | str | None = None,
+        location_id: UUID | str | None,
         options: RequestOptions | None = None,
     ) -> models.Hvac:
         """Update HVAC unit
@@ -1047,6 +1012,8 @@ class InterventionsResource(SyncResource):
         intervention_id: UUID | str,
         *,
         language: models.InterventionLanguage | None = None,
+        vendor: models.UserVendor | None = None,
+        vendor_type: models.InterventionVendorType | None = None,
         options: RequestOptions | None = None,
     ) -> models.Intervention:
         """Get intervention
@@ -1064,6 +1031,8 @@ class InterventionsResource(SyncResource):
             },
             params={
                 "language": language,
+                "vendor": vendor,
+                "vendorType": vendor_type,
             },
             cast_to=models.Intervention,
             options=options,
@@ -1073,7 +1042,7 @@ class InterventionsResource(SyncResource):
         self,
         *,
         language: models.InterventionLanguage | None = None,
-        vendor: str | None = None,
+        vendor: models.UserVendor | None = None,
         vendor_type: models.InterventionVendorType | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.Intervention]:
@@ -1115,7 +1084,7 @@ class LocationsResource(SyncResource):
         latitude: float,
         longitude: float,
         name: str,
-        timezone_name: str | None = None,
+        timezone_name: str,
         options: RequestOptions | None = None,
     ) -> models.Location:
         """Create location
@@ -1550,7 +1519,7 @@ class SchedulesResource(SyncResource):
         schedule_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.ScheduleStatus:
+    ) -> models.ScheduleStatus | models.TemperatureScheduleStatus:
         """Get schedule status
 
         Returns how a schedule is doing right now: whether its target charges as the schedule
@@ -1558,15 +1527,16 @@ class SchedulesResource(SyncResource):
 
         `GET /schedules/{scheduleId}/status` (operationId `getScheduleStatus`)
         """
-        return self._client.request(
+        result = self._client.request(
             "GET",
             "/schedules/{scheduleId}/status",
             path_params={
                 "scheduleId": schedule_id,
             },
-            cast_to=models.ScheduleStatus,
+            cast_to=models.ScheduleStatus | models.TemperatureScheduleStatus,
             options=options,
         )
+        return cast("models.ScheduleStatus | models.TemperatureScheduleStatus", result)
 
     def list_schedules(
         self,
@@ -1664,7 +1634,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.BatteryVendorHealth]:
         """Check batteries vendors' health
 
         Returns every vendor of batteries the client can link, with whether its integration and
@@ -1675,7 +1645,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/batteries",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.BatteryVendorHealth],
             options=options,
         )
 
@@ -1683,7 +1653,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.ChargerVendorHealth]:
         """Check chargers vendors' health
 
         Returns every vendor of chargers the client can link, with whether its integration and
@@ -1694,7 +1664,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/chargers",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.ChargerVendorHealth],
             options=options,
         )
 
@@ -1702,7 +1672,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.HvacVendorHealth]:
         """Check HVAC units vendors' health
 
         Returns every vendor of HVAC units the client can link, with whether its integration and
@@ -1713,7 +1683,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/hvacs",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.HvacVendorHealth],
             options=options,
         )
 
@@ -1721,7 +1691,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.InverterVendorHealth]:
         """Check solar inverters vendors' health
 
         Returns every vendor of solar inverters the client can link, with whether its
@@ -1732,7 +1702,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/inverters",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.InverterVendorHealth],
             options=options,
         )
 
@@ -1740,7 +1710,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.MeterVendorHealth]:
         """Check meters vendors' health
 
         Returns every vendor of meters the client can link, with whether its integration and the
@@ -1751,7 +1721,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/meters",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.MeterVendorHealth],
             options=options,
         )
 
@@ -1759,7 +1729,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.VehicleVendorHealth]:
         """Check vehicles vendors' health
 
         Returns every vendor of vehicles the client can link, with whether its integration and
@@ -1770,7 +1740,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/vehicles",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.VehicleVendorHealth],
             options=options,
         )
 
@@ -1860,53 +1830,6 @@ class SolarInvertersResource(SyncResource):
                 "year": year,
             },
             cast_to=models.InverterStatistics,
-            options=options,
-        )
-
-    def get_inverter_vendor_statistics(
-        self,
-        inverter_id: UUID | str,
-        *,
-        resolution: models.InverterVendorStatisticsResolution,
-        start_date: datetime,
-        end_date: datetime | None = None,
-        options: RequestOptions | None = None,
-    ) -> models.InverterVendorStatistics:
-        """Get vendor statistics for an inverter
-
-        Beta, deprecated: moved to `/users/{userId}/vendor-statistics`.
-
-        Returns statistics about power production for the given inverter in the form of a time
-        series, collected from vendor APIs. This endpoint is in beta, undergoing active
-        development: errors, inaccuracies, and breaking changes may occur without prior notice.
-
-        Since the statistics data provided by the vendors starts and ends at well defined
-        offsets, the returned time series may start/end at an earlier/later time than requested.
-        E.g. if hourly statistics are requested with `startDate` = 2023-06-17T09:30:00Z, the
-        returned time series will start at 2023-06-17T09:00:00Z. Currently only 1 month of data
-        can be queried. Requests may take a long time to complete.
-
-        Deprecated: this operation is marked deprecated in the spec.
-
-        `GET /inverters/{inverterId}/vendor-statistics` (operationId `getInverterVendorStatistics`)
-        """
-        warnings.warn(
-            "get_inverter_vendor_statistics (GET /inverters/{inverterId}/vendor-statistics) is deprecated",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return self._client.request(
-            "GET",
-            "/inverters/{inverterId}/vendor-statistics",
-            path_params={
-                "inverterId": inverter_id,
-            },
-            params={
-                "endDate": end_date,
-                "resolution": resolution,
-                "startDate": start_date,
-            },
-            cast_to=models.InverterVendorStatistics,
             options=options,
         )
 
@@ -2003,9 +1926,6 @@ class SolarInvertersResourceWithRawResponse:
     def __init__(self, resource: SolarInvertersResource) -> None:
         self.get_inverter = resource._with_raw_response(resource.get_inverter)
         self.get_inverter_statistics = resource._with_raw_response(resource.get_inverter_statistics)
-        self.get_inverter_vendor_statistics = resource._with_raw_response(
-            resource.get_inverter_vendor_statistics
-        )
         self.list_inverters = resource._with_raw_response(resource.list_inverters)
         self.list_user_inverters = resource._with_raw_response(resource.list_user_inverters)
         self.refresh_inverter_data = resource._with_raw_response(resource.refresh_inverter_data)
@@ -2021,7 +1941,7 @@ class StatisticsResource(SyncResource):
         start_date: datetime,
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
-        id: UUID | str | None = None,
+        id: str | None = None,
         location_id: UUID | str | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.ChargingSession]:
@@ -2057,7 +1977,7 @@ class StatisticsResource(SyncResource):
         start_date: datetime,
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
-        id: UUID | str | None = None,
+        id: str | None = None,
         location_id: UUID | str | None = None,
         resolution: models.ChargingStatisticsResolution | None = None,
         utc_offset: str | None = None,
@@ -2297,9 +2217,9 @@ class UserManagementResource(SyncResource):
         language: models.UserLinkLanguage,
         redirect_uri: str,
         scopes: list[models.UserLinkScope],
-        vendor_type: models.UserVendorType,
         color_scheme: models.UserLinkColorScheme | None = None,
         vendor: models.UserVendor | None = None,
+        vendor_type: models.UserVendorType | None = None,
         options: RequestOptions | None = None,
     ) -> models.UserLinkResponse:
         """Link user
@@ -2321,9 +2241,9 @@ class UserManagementResource(SyncResource):
                 "language": language,
                 "redirectUri": redirect_uri,
                 "scopes": scopes,
-                "vendorType": vendor_type,
                 "colorScheme": color_scheme,
                 "vendor": vendor,
+                "vendorType": vendor_type,
             },
             cast_to=models.UserLinkResponse,
             idempotent=False,
@@ -2360,7 +2280,7 @@ class UserManagementResource(SyncResource):
         self,
         asset_id: str,
         *,
-        language: str,
+        language: models.UserLinkLanguage,
         redirect_uri: str,
         color_scheme: models.UserLinkColorScheme | None = None,
         options: RequestOptions | None = None,
@@ -3463,37 +3383,6 @@ class AsyncChargersResource(AsyncResource):
             options=options,
         )
 
-    async def create_charger_external_start(
-        self,
-        charger_id: str,
-        *,
-        options: RequestOptions | None = None,
-    ) -> models.ChargerSmartOverride:
-        """Create external start
-
-        Deprecated. Replaced by Create Smart Override. The new name better reflects the
-        functionality this endpoint offers. Returns the created smart override.
-
-        Deprecated: this operation is marked deprecated in the spec.
-
-        `POST /chargers/{chargerId}/external-start` (operationId `createChargerExternalStart`)
-        """
-        warnings.warn(
-            "create_charger_external_start (POST /chargers/{chargerId}/external-start) is deprecated",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return await self._client.request(
-            "POST",
-            "/chargers/{chargerId}/external-start",
-            path_params={
-                "chargerId": charger_id,
-            },
-            cast_to=models.ChargerSmartOverride,
-            idempotent=False,
-            options=options,
-        )
-
     async def get_charger(
         self,
         charger_id: str,
@@ -3662,7 +3551,7 @@ class AsyncChargersResource(AsyncResource):
         self,
         charger_id: str,
         *,
-        location_id: UUID | str | None = None,
+        location_id: UUID | str | None,
         options: RequestOptions | None = None,
     ) -> models.Charger:
         """Update charger
@@ -3709,9 +3598,6 @@ class AsyncChargersResourceWithRawResponse:
         self.cancel_charger_action = resource._with_raw_response(resource.cancel_charger_action)
         self.control_charger_charging = resource._with_raw_response(
             resource.control_charger_charging
-        )
-        self.create_charger_external_start = resource._with_raw_response(
-            resource.create_charger_external_start
         )
         self.get_charger = resource._with_raw_response(resource.get_charger)
         self.get_charger_action = resource._with_raw_response(resource.get_charger_action)
@@ -4014,7 +3900,7 @@ class AsyncHVACResource(AsyncResource):
         hvac_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.HvacAction:
+    ) -> models.HvacFollowScheduleAction:
         """Set HVAC unit to follow device schedule
 
         Tell an HVAC unit to follow the schedule set on the device. Only available if the
@@ -4032,7 +3918,7 @@ class AsyncHVACResource(AsyncResource):
             path_params={
                 "hvacId": hvac_id,
             },
-            cast_to=models.HvacAction,
+            cast_to=models.HvacFollowScheduleAction,
             idempotent=False,
             options=options,
         )
@@ -4046,7 +3932,7 @@ class AsyncHVACResource(AsyncResource):
         | models.HvacPermanentHoldAuto
         | models.HvacPermanentHoldOff,
         options: RequestOptions | None = None,
-    ) -> models.HvacAction:
+    ) -> models.HvacPermanentHoldAction:
         """Set HVAC unit mode as permanent hold
 
         Tell an HVAC unit to enter a permanent hold. Only available if the target's
@@ -4065,7 +3951,7 @@ class AsyncHVACResource(AsyncResource):
                 "hvacId": hvac_id,
             },
             json_body=body,
-            cast_to=models.HvacAction,
+            cast_to=models.HvacPermanentHoldAction,
             idempotent=False,
             options=options,
         )
@@ -4074,7 +3960,7 @@ class AsyncHVACResource(AsyncResource):
         self,
         hvac_id: str,
         *,
-        location_id: UUID | str | None = None,
+        location_id: UUID | str | None,
         options: RequestOptions | None = None,
     ) -> models.Hvac:
         """Update HVAC unit
@@ -4174,6 +4060,8 @@ class AsyncInterventionsResource(AsyncResource):
         intervention_id: UUID | str,
         *,
         language: models.InterventionLanguage | None = None,
+        vendor: models.UserVendor | None = None,
+        vendor_type: models.InterventionVendorType | None = None,
         options: RequestOptions | None = None,
     ) -> models.Intervention:
         """Get intervention
@@ -4191,6 +4079,8 @@ class AsyncInterventionsResource(AsyncResource):
             },
             params={
                 "language": language,
+                "vendor": vendor,
+                "vendorType": vendor_type,
             },
             cast_to=models.Intervention,
             options=options,
@@ -4200,7 +4090,7 @@ class AsyncInterventionsResource(AsyncResource):
         self,
         *,
         language: models.InterventionLanguage | None = None,
-        vendor: str | None = None,
+        vendor: models.UserVendor | None = None,
         vendor_type: models.InterventionVendorType | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.Intervention]:
@@ -4242,7 +4132,7 @@ class AsyncLocationsResource(AsyncResource):
         latitude: float,
         longitude: float,
         name: str,
-        timezone_name: str | None = None,
+        timezone_name: str,
         options: RequestOptions | None = None,
     ) -> models.Location:
         """Create location
@@ -4677,7 +4567,7 @@ class AsyncSchedulesResource(AsyncResource):
         schedule_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.ScheduleStatus:
+    ) -> models.ScheduleStatus | models.TemperatureScheduleStatus:
         """Get schedule status
 
         Returns how a schedule is doing right now: whether its target charges as the schedule
@@ -4685,15 +4575,16 @@ class AsyncSchedulesResource(AsyncResource):
 
         `GET /schedules/{scheduleId}/status` (operationId `getScheduleStatus`)
         """
-        return await self._client.request(
+        result = await self._client.request(
             "GET",
             "/schedules/{scheduleId}/status",
             path_params={
                 "scheduleId": schedule_id,
             },
-            cast_to=models.ScheduleStatus,
+            cast_to=models.ScheduleStatus | models.TemperatureScheduleStatus,
             options=options,
         )
+        return cast("models.ScheduleStatus | models.TemperatureScheduleStatus", result)
 
     async def list_schedules(
         self,
@@ -4791,7 +4682,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.BatteryVendorHealth]:
         """Check batteries vendors' health
 
         Returns every vendor of batteries the client can link, with whether its integration and
@@ -4802,7 +4693,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/batteries",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.BatteryVendorHealth],
             options=options,
         )
 
@@ -4810,7 +4701,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.ChargerVendorHealth]:
         """Check chargers vendors' health
 
         Returns every vendor of chargers the client can link, with whether its integration and
@@ -4821,7 +4712,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/chargers",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.ChargerVendorHealth],
             options=options,
         )
 
@@ -4829,7 +4720,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.HvacVendorHealth]:
         """Check HVAC units vendors' health
 
         Returns every vendor of HVAC units the client can link, with whether its integration and
@@ -4840,7 +4731,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/hvacs",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.HvacVendorHealth],
             options=options,
         )
 
@@ -4848,7 +4739,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.InverterVendorHealth]:
         """Check solar inverters vendors' health
 
         Returns every vendor of solar inverters the client can link, with whether its
@@ -4859,7 +4750,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/inverters",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.InverterVendorHealth],
             options=options,
         )
 
@@ -4867,7 +4758,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.MeterVendorHealth]:
         """Check meters vendors' health
 
         Returns every vendor of meters the client can link, with whether its integration and the
@@ -4878,7 +4769,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/meters",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.MeterVendorHealth],
             options=options,
         )
 
@@ -4886,7 +4777,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.VehicleVendorHealth]:
         """Check vehicles vendors' health
 
         Returns every vendor of vehicles the client can link, with whether its integration and
@@ -4897,7 +4788,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/vehicles",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.VehicleVendorHealth],
             options=options,
         )
 
@@ -4987,53 +4878,6 @@ class AsyncSolarInvertersResource(AsyncResource):
                 "year": year,
             },
             cast_to=models.InverterStatistics,
-            options=options,
-        )
-
-    async def get_inverter_vendor_statistics(
-        self,
-        inverter_id: UUID | str,
-        *,
-        resolution: models.InverterVendorStatisticsResolution,
-        start_date: datetime,
-        end_date: datetime | None = None,
-        options: RequestOptions | None = None,
-    ) -> models.InverterVendorStatistics:
-        """Get vendor statistics for an inverter
-
-        Beta, deprecated: moved to `/users/{userId}/vendor-statistics`.
-
-        Returns statistics about power production for the given inverter in the form of a time
-        series, collected from vendor APIs. This endpoint is in beta, undergoing active
-        development: errors, inaccuracies, and breaking changes may occur without prior notice.
-
-        Since the statistics data provided by the vendors starts and ends at well defined
-        offsets, the returned time series may start/end at an earlier/later time than requested.
-        E.g. if hourly statistics are requested with `startDate` = 2023-06-17T09:30:00Z, the
-        returned time series will start at 2023-06-17T09:00:00Z. Currently only 1 month of data
-        can be queried. Requests may take a long time to complete.
-
-        Deprecated: this operation is marked deprecated in the spec.
-
-        `GET /inverters/{inverterId}/vendor-statistics` (operationId `getInverterVendorStatistics`)
-        """
-        warnings.warn(
-            "get_inverter_vendor_statistics (GET /inverters/{inverterId}/vendor-statistics) is deprecated",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return await self._client.request(
-            "GET",
-            "/inverters/{inverterId}/vendor-statistics",
-            path_params={
-                "inverterId": inverter_id,
-            },
-            params={
-                "endDate": end_date,
-                "resolution": resolution,
-                "startDate": start_date,
-            },
-            cast_to=models.InverterVendorStatistics,
             options=options,
         )
 
@@ -5130,9 +4974,6 @@ class AsyncSolarInvertersResourceWithRawResponse:
     def __init__(self, resource: AsyncSolarInvertersResource) -> None:
         self.get_inverter = resource._with_raw_response(resource.get_inverter)
         self.get_inverter_statistics = resource._with_raw_response(resource.get_inverter_statistics)
-        self.get_inverter_vendor_statistics = resource._with_raw_response(
-            resource.get_inverter_vendor_statistics
-        )
         self.list_inverters = resource._with_raw_response(resource.list_inverters)
         self.list_user_inverters = resource._with_raw_response(resource.list_user_inverters)
         self.refresh_inverter_data = resource._with_raw_response(resource.refresh_inverter_data)
@@ -5148,7 +4989,7 @@ class AsyncStatisticsResource(AsyncResource):
         start_date: datetime,
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
-        id: UUID | str | None = None,
+        id: str | None = None,
         location_id: UUID | str | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.ChargingSession]:
@@ -5184,7 +5025,7 @@ class AsyncStatisticsResource(AsyncResource):
         start_date: datetime,
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
-        id: UUID | str | None = None,
+        id: str | None = None,
         location_id: UUID | str | None = None,
         resolution: models.ChargingStatisticsResolution | None = None,
         utc_offset: str | None = None,
@@ -5424,9 +5265,9 @@ class AsyncUserManagementResource(AsyncResource):
         language: models.UserLinkLanguage,
         redirect_uri: str,
         scopes: list[models.UserLinkScope],
-        vendor_type: models.UserVendorType,
         color_scheme: models.UserLinkColorScheme | None = None,
         vendor: models.UserVendor | None = None,
+        vendor_type: models.UserVendorType | None = None,
         options: RequestOptions | None = None,
     ) -> models.UserLinkResponse:
         """Link user
@@ -5448,9 +5289,9 @@ class AsyncUserManagementResource(AsyncResource):
                 "language": language,
                 "redirectUri": redirect_uri,
                 "scopes": scopes,
-                "vendorType": vendor_type,
                 "colorScheme": color_scheme,
                 "vendor": vendor,
+                "vendorType": vendor_type,
             },
             cast_to=models.UserLinkResponse,
             idempotent=False,
@@ -5487,7 +5328,7 @@ class AsyncUserManagementResource(AsyncResource):
         self,
         asset_id: str,
         *,
-        language: str,
+        language: models.UserLinkLanguage,
         redirect_uri: str,
         color_scheme: models.UserLinkColorScheme | None = None,
         options: RequestOptions | None = None,
