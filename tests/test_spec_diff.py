@@ -78,7 +78,6 @@ FACTS_TABLE = """
 2023-08-01: location-id-rename | request-field-renamed | ScheduleUpdateRequest.chargingLocationId | -> locationId | breaking
 2023-08-01: user-management | operation-added | GET /users (listUsers) | | not
 2023-08-01: user-management | operation-added | DELETE /users/{userId} (deleteUser) | | not
-2024-01-01: link-request | request-field-now-required | UserLinkRequest.vendorType | | breaking
 2024-01-01: link-request | request-field-now-required | UserLinkRequest.language | | breaking
 2024-01-01: link-request | request-field-now-required | UserLinkRequest.scopes | | breaking
 2024-01-01: link-request | request-field-now-required | UserLinkRequest.redirectUri | | breaking

@@ -308,8 +308,12 @@ def test_charging_location_id_is_renamed_location_id_then_replaced_by_location()
         assert "locationId" not in props and "chargingLocationId" not in props, name
         location = resolve("2024-10-01", props["location"])
         location_props = properties("2024-10-01", location)
-        gps = {"longitude", "latitude"} if name != "charger" else set()  # chargers: no GPS
-        assert set(location_props) == {"id", "lastUpdated", *gps}, name
+        # chargers: no GPS; HVAC units: no GPS either (Enode's 2024-10-01 document), and
+        # `lastUpdated` optional (spec/enode-published/errata.yaml)
+        expected = {"charger": {"id", "lastUpdated"}, "hvac": {"id", "lastUpdated"}}.get(
+            name, {"id", "lastUpdated", "longitude", "latitude"}
+        )
+        assert set(location_props) == expected, name
         for field_name, schema in location_props.items():
             schema = resolve("2024-10-01", schema)
             types = schema.get("type", [])
@@ -334,7 +338,9 @@ def test_link_endpoint_changes_in_2024_01_01() -> None:
         response = properties(version, success_schema(version, "post", "/users/{userId}/link"))
         assert {"linkUrl", "linkToken"} <= response.keys() and "linkState" not in response
         request = body(version)
-        assert {"vendorType", "language", "scopes", "redirectUri"} <= set(request["required"])
+        assert {"language", "scopes", "redirectUri"} <= set(request["required"])
+        # 2024-10-01 (Enode's published document): without vendorType, the scopes decide
+        assert ("vendorType" in request["required"]) == (version == "2024-01-01")
         props = properties(version, request)
         assert "colorScheme" in props and "forceLanguage" not in props and "username" not in props
 
@@ -352,8 +358,11 @@ def test_battery_operation_mode_gains_idle_in_2024_10_01() -> None:
 def test_hvac_mode_may_be_unknown_in_2024_10_01() -> None:
     for version in VERSIONS:
         hvac = properties(version, asset_schema(version, ASSETS["hvac"]))
-        modes = enum_values(version, hvac["mode"])
+        thermostat = properties(version, resolve(version, hvac["thermostatState"]))
+        modes = enum_values(version, thermostat["mode"])
         assert ("UNKNOWN" in modes) == (version == "2024-10-01"), version
+        # the deprecated top-level copy is gone from 2024-10-01 (Enode's published document)
+        assert ("mode" in hvac) == (version != "2024-10-01"), version
 
 
 def test_inverter_serial_number_and_statistics_in_2024_10_01() -> None:

@@ -91,7 +91,8 @@ async def test_values_older_versions_cannot_name_become_null(
         hvac = (await client.get(f"/hvacs/{unknown['id']}", headers=v(version))).json()
         if version == "2024-10-01":
             assert battery["config"]["operationMode"] == "IDLE"
-            assert hvac["thermostatState"]["mode"] == hvac["mode"] == "UNKNOWN"
+            assert hvac["thermostatState"]["mode"] == "UNKNOWN"
+            assert "mode" not in hvac  # the deprecated top-level copy is gone (S1)
         else:
             assert battery["config"]["operationMode"] is None
             assert hvac["thermostatState"]["mode"] is None
@@ -162,8 +163,12 @@ async def test_interventions(client: httpx.AsyncClient, seed: dict[str, Any]) ->
     assert [i["id"] for i in everything] == [i["id"] for i in seed["interventions"]]
     batteries = (await client.get("/interventions?vendorType=battery")).json()
     assert batteries and all(i["vendorType"] == "battery" for i in batteries)
-    enphase = (await client.get("/interventions?vendor=enphase&language=nb-NO")).json()
+    enphase = (await client.get("/interventions?vendor=ENPHASE&language=nb-NO")).json()
     assert enphase and all(i["vendor"] == "ENPHASE" for i in enphase)
+    # the vendor filter takes the vendor enum (Enode's 2024-10-01 document), as spelled
+    problem(await client.get("/interventions?vendor=enphase"), 400)
+    one = await client.get(f"/interventions/{enphase[0]['id']}?vendor=ENPHASE&vendorType=battery")
+    assert one.status_code == 200 and one.json()["id"] == enphase[0]["id"]
     first = seed["interventions"][0]
     assert (await client.get(f"/interventions/{first['id']}")).json()["id"] == first["id"]
     problem(await client.get("/interventions/00000000-0000-4000-8000-000000000000"), 404)

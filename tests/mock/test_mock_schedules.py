@@ -145,3 +145,27 @@ async def test_enabled_schedule_controls_its_charger(
     assert (
         await client.post(f"/chargers/{charger['id']}/max-current", json={"maxCurrent": 11})
     ).status_code == 200
+
+
+async def test_temperature_schedule_status(client: httpx.AsyncClient, seed: dict[str, Any]) -> None:
+    schedule = next(s for s in seed["schedules"] if s["targetType"] == "hvac")
+    hvac = next(h for h in seed["hvacs"] if h["id"] == schedule["targetId"])
+    url = f"/schedules/{schedule['id']}/status"
+    targets = [schedule["defaultTargetState"], *(r["targetState"] for r in schedule["rules"])]
+    for version in VERSIONS:
+        status = (await client.get(url, headers=v(version))).json()
+        assert status["scheduleType"] == "TEMPERATURE" and "isCharging" not in status
+        assert status["scheduleId"] == schedule["id"]
+        assert status["state"] == "INACTIVE:DISABLED"
+        assert status["expected"] in targets
+    enabled = await client.put(f"/schedules/{schedule['id']}", json={"isEnabled": True})
+    assert enabled.status_code == 200, enabled.text
+    status = (await client.get(url)).json()
+    # the unit's mode is UNKNOWN: what it holds cannot be told, so it is not aligned
+    assert hvac["thermostatState"]["mode"] == "UNKNOWN"
+    assert status["current"] is None and status["state"] == "MISALIGNED"
+    transitions = status["upcomingTransitions"]
+    assert 1 <= len(transitions) <= 2
+    assert all(
+        t["target"] in targets and t["target"] != status["expected"] for t in transitions[:1]
+    )

@@ -501,7 +501,7 @@ class ChargersResource(SyncResource):
         self,
         charger_id: str,
         *,
-        charging_location_id: UUID | str | None = None,
+        charging_location_id: UUID | str | None,
         options: RequestOptions | None = None,
     ) -> models.Charger:
         """Update charger
@@ -718,7 +718,7 @@ class HVACResource(SyncResource):
         hvac_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.HvacAction:
+    ) -> models.HvacFollowScheduleAction:
         """Set HVAC unit to follow device schedule
 
         Tell an HVAC unit to follow the schedule set on the device. Only available if the
@@ -736,7 +736,7 @@ class HVACResource(SyncResource):
             path_params={
                 "hvacId": hvac_id,
             },
-            cast_to=models.HvacAction,
+            cast_to=models.HvacFollowScheduleAction,
             idempotent=False,
             options=options,
         )
@@ -750,7 +750,7 @@ class HVACResource(SyncResource):
         | models.HvacPermanentHoldAuto
         | models.HvacPermanentHoldOff,
         options: RequestOptions | None = None,
-    ) -> models.HvacAction:
+    ) -> models.HvacPermanentHoldAction:
         """Set HVAC unit mode as permanent hold
 
         Tell an HVAC unit to enter a permanent hold. Only available if the target's
@@ -769,7 +769,7 @@ class HVACResource(SyncResource):
                 "hvacId": hvac_id,
             },
             json_body=body,
-            cast_to=models.HvacAction,
+            cast_to=models.HvacPermanentHoldAction,
             idempotent=False,
             options=options,
         )
@@ -778,7 +778,7 @@ class HVACResource(SyncResource):
         self,
         hvac_id: str,
         *,
-        charging_location_id: UUID | str | None = None,
+        charging_location_id: UUID | str | None,
         options: RequestOptions | None = None,
     ) -> models.Hvac:
         """Update HVAC unit
@@ -877,6 +877,8 @@ class InterventionsResource(SyncResource):
         intervention_id: UUID | str,
         *,
         language: models.InterventionLanguage | None = None,
+        vendor: models.UserVendor | None = None,
+        vendor_type: models.InterventionVendorType | None = None,
         options: RequestOptions | None = None,
     ) -> models.Intervention:
         """Get intervention
@@ -894,6 +896,8 @@ class InterventionsResource(SyncResource):
             },
             params={
                 "language": language,
+                "vendor": vendor,
+                "vendorType": vendor_type,
             },
             cast_to=models.Intervention,
             options=options,
@@ -903,7 +907,7 @@ class InterventionsResource(SyncResource):
         self,
         *,
         language: models.InterventionLanguage | None = None,
-        vendor: str | None = None,
+        vendor: models.UserVendor | None = None,
         vendor_type: models.InterventionVendorType | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.Intervention]:
@@ -1204,7 +1208,7 @@ class SchedulesResource(SyncResource):
         schedule_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.ScheduleStatus:
+    ) -> models.ScheduleStatus | models.TemperatureScheduleStatus:
         """Get schedule status
 
         Returns how a schedule is doing right now: whether its target charges as the schedule
@@ -1212,15 +1216,16 @@ class SchedulesResource(SyncResource):
 
         `GET /schedules/{scheduleId}/status` (operationId `getScheduleStatus`)
         """
-        return self._client.request(
+        result = self._client.request(
             "GET",
             "/schedules/{scheduleId}/status",
             path_params={
                 "scheduleId": schedule_id,
             },
-            cast_to=models.ScheduleStatus,
+            cast_to=models.ScheduleStatus | models.TemperatureScheduleStatus,
             options=options,
         )
+        return cast("models.ScheduleStatus | models.TemperatureScheduleStatus", result)
 
     def list_schedules(
         self,
@@ -1306,7 +1311,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.BatteryVendorHealth]:
         """Check batteries vendors' health
 
         Returns every vendor of batteries the client can link, with whether its integration and
@@ -1317,7 +1322,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/batteries",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.BatteryVendorHealth],
             options=options,
         )
 
@@ -1325,7 +1330,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.ChargerVendorHealth]:
         """Check chargers vendors' health
 
         Returns every vendor of chargers the client can link, with whether its integration and
@@ -1336,7 +1341,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/chargers",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.ChargerVendorHealth],
             options=options,
         )
 
@@ -1344,7 +1349,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.HvacVendorHealth]:
         """Check HVAC units vendors' health
 
         Returns every vendor of HVAC units the client can link, with whether its integration and
@@ -1355,7 +1360,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/hvacs",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.HvacVendorHealth],
             options=options,
         )
 
@@ -1363,7 +1368,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.InverterVendorHealth]:
         """Check solar inverters vendors' health
 
         Returns every vendor of solar inverters the client can link, with whether its
@@ -1374,7 +1379,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/inverters",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.InverterVendorHealth],
             options=options,
         )
 
@@ -1382,7 +1387,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.MeterVendorHealth]:
         """Check meters vendors' health
 
         Returns every vendor of meters the client can link, with whether its integration and the
@@ -1393,7 +1398,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/meters",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.MeterVendorHealth],
             options=options,
         )
 
@@ -1401,7 +1406,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.VehicleVendorHealth]:
         """Check vehicles vendors' health
 
         Returns every vendor of vehicles the client can link, with whether its integration and
@@ -1412,7 +1417,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/vehicles",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.VehicleVendorHealth],
             options=options,
         )
 
@@ -1587,7 +1592,7 @@ class StatisticsResource(SyncResource):
         start_date: datetime,
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
-        id: UUID | str | None = None,
+        id: str | None = None,
         location_id: UUID | str | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.ChargingSession]:
@@ -1618,7 +1623,7 @@ class StatisticsResource(SyncResource):
         start_date: datetime,
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
-        id: UUID | str | None = None,
+        id: str | None = None,
         location_id: UUID | str | None = None,
         resolution: models.ChargingStatisticsResolution | None = None,
         utc_offset: str | None = None,
@@ -2954,7 +2959,7 @@ class AsyncChargersResource(AsyncResource):
         self,
         charger_id: str,
         *,
-        charging_location_id: UUID | str | None = None,
+        charging_location_id: UUID | str | None,
         options: RequestOptions | None = None,
     ) -> models.Charger:
         """Update charger
@@ -3171,7 +3176,7 @@ class AsyncHVACResource(AsyncResource):
         hvac_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.HvacAction:
+    ) -> models.HvacFollowScheduleAction:
         """Set HVAC unit to follow device schedule
 
         Tell an HVAC unit to follow the schedule set on the device. Only available if the
@@ -3189,7 +3194,7 @@ class AsyncHVACResource(AsyncResource):
             path_params={
                 "hvacId": hvac_id,
             },
-            cast_to=models.HvacAction,
+            cast_to=models.HvacFollowScheduleAction,
             idempotent=False,
             options=options,
         )
@@ -3203,7 +3208,7 @@ class AsyncHVACResource(AsyncResource):
         | models.HvacPermanentHoldAuto
         | models.HvacPermanentHoldOff,
         options: RequestOptions | None = None,
-    ) -> models.HvacAction:
+    ) -> models.HvacPermanentHoldAction:
         """Set HVAC unit mode as permanent hold
 
         Tell an HVAC unit to enter a permanent hold. Only available if the target's
@@ -3222,7 +3227,7 @@ class AsyncHVACResource(AsyncResource):
                 "hvacId": hvac_id,
             },
             json_body=body,
-            cast_to=models.HvacAction,
+            cast_to=models.HvacPermanentHoldAction,
             idempotent=False,
             options=options,
         )
@@ -3231,7 +3236,7 @@ class AsyncHVACResource(AsyncResource):
         self,
         hvac_id: str,
         *,
-        charging_location_id: UUID | str | None = None,
+        charging_location_id: UUID | str | None,
         options: RequestOptions | None = None,
     ) -> models.Hvac:
         """Update HVAC unit
@@ -3330,6 +3335,8 @@ class AsyncInterventionsResource(AsyncResource):
         intervention_id: UUID | str,
         *,
         language: models.InterventionLanguage | None = None,
+        vendor: models.UserVendor | None = None,
+        vendor_type: models.InterventionVendorType | None = None,
         options: RequestOptions | None = None,
     ) -> models.Intervention:
         """Get intervention
@@ -3347,6 +3354,8 @@ class AsyncInterventionsResource(AsyncResource):
             },
             params={
                 "language": language,
+                "vendor": vendor,
+                "vendorType": vendor_type,
             },
             cast_to=models.Intervention,
             options=options,
@@ -3356,7 +3365,7 @@ class AsyncInterventionsResource(AsyncResource):
         self,
         *,
         language: models.InterventionLanguage | None = None,
-        vendor: str | None = None,
+        vendor: models.UserVendor | None = None,
         vendor_type: models.InterventionVendorType | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.Intervention]:
@@ -3657,7 +3666,7 @@ class AsyncSchedulesResource(AsyncResource):
         schedule_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.ScheduleStatus:
+    ) -> models.ScheduleStatus | models.TemperatureScheduleStatus:
         """Get schedule status
 
         Returns how a schedule is doing right now: whether its target charges as the schedule
@@ -3665,15 +3674,16 @@ class AsyncSchedulesResource(AsyncResource):
 
         `GET /schedules/{scheduleId}/status` (operationId `getScheduleStatus`)
         """
-        return await self._client.request(
+        result = await self._client.request(
             "GET",
             "/schedules/{scheduleId}/status",
             path_params={
                 "scheduleId": schedule_id,
             },
-            cast_to=models.ScheduleStatus,
+            cast_to=models.ScheduleStatus | models.TemperatureScheduleStatus,
             options=options,
         )
+        return cast("models.ScheduleStatus | models.TemperatureScheduleStatus", result)
 
     async def list_schedules(
         self,
@@ -3759,7 +3769,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.BatteryVendorHealth]:
         """Check batteries vendors' health
 
         Returns every vendor of batteries the client can link, with whether its integration and
@@ -3770,7 +3780,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/batteries",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.BatteryVendorHealth],
             options=options,
         )
 
@@ -3778,7 +3788,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.ChargerVendorHealth]:
         """Check chargers vendors' health
 
         Returns every vendor of chargers the client can link, with whether its integration and
@@ -3789,7 +3799,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/chargers",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.ChargerVendorHealth],
             options=options,
         )
 
@@ -3797,7 +3807,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.HvacVendorHealth]:
         """Check HVAC units vendors' health
 
         Returns every vendor of HVAC units the client can link, with whether its integration and
@@ -3808,7 +3818,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/hvacs",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.HvacVendorHealth],
             options=options,
         )
 
@@ -3816,7 +3826,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.InverterVendorHealth]:
         """Check solar inverters vendors' health
 
         Returns every vendor of solar inverters the client can link, with whether its
@@ -3827,7 +3837,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/inverters",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.InverterVendorHealth],
             options=options,
         )
 
@@ -3835,7 +3845,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.MeterVendorHealth]:
         """Check meters vendors' health
 
         Returns every vendor of meters the client can link, with whether its integration and the
@@ -3846,7 +3856,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/meters",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.MeterVendorHealth],
             options=options,
         )
 
@@ -3854,7 +3864,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.VehicleVendorHealth]:
         """Check vehicles vendors' health
 
         Returns every vendor of vehicles the client can link, with whether its integration and
@@ -3865,7 +3875,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/vehicles",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.VehicleVendorHealth],
             options=options,
         )
 
@@ -4040,7 +4050,7 @@ class AsyncStatisticsResource(AsyncResource):
         start_date: datetime,
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
-        id: UUID | str | None = None,
+        id: str | None = None,
         location_id: UUID | str | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.ChargingSession]:
@@ -4071,7 +4081,7 @@ class AsyncStatisticsResource(AsyncResource):
         start_date: datetime,
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
-        id: UUID | str | None = None,
+        id: str | None = None,
         location_id: UUID | str | None = None,
         resolution: models.ChargingStatisticsResolution | None = None,
         utc_offset: str | None = None,

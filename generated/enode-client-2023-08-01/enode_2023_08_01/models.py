@@ -147,7 +147,7 @@ class Capability(EnodeModel):
     """
     The entity is fully capable of providing this data or functionality. If false, support is partial or missing.
     """
-    intervention_ids: Annotated[list[str], Field(alias="interventionIds")]
+    intervention_ids: Annotated[list[UUID], Field(alias="interventionIds")]
     """
     IDs of interventions the user can make to alter the availability of this capability. Please refer to the interventions guide for more information.
     """
@@ -304,7 +304,7 @@ class ChargerUpdateRequest(EnodeModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    location_id: Annotated[UUID | None, Field(alias="locationId")] = None
+    location_id: Annotated[UUID | None, Field(alias="locationId")]
     """
     ID of one of the user's locations the charger is at; `null` for none.
     """
@@ -683,10 +683,6 @@ class HvacThermostatState(EnodeModel):
     Latest information about the thermostat state. `null` values indicate we are unable to determine a value for the field based on the information coming from the vendor.
     """
 
-    mode: HvacMode | None
-    """
-    The HVAC's mode.
-    """
     heat_setpoint: Annotated[float | None, Field(alias="heatSetpoint")]
     """
     If mode allows, heat when currentTemperature falls below this point.
@@ -703,6 +699,10 @@ class HvacThermostatState(EnodeModel):
     """
     Time of last thermostat state update. Reflects when the OEM reported a change or Enode recorded a change in any field, whichever is newer.
     """
+    mode: HvacMode | None
+    """
+    The HVAC's mode.
+    """
 
 
 class HvacUpdateRequest(EnodeModel):
@@ -713,7 +713,7 @@ class HvacUpdateRequest(EnodeModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    location_id: Annotated[UUID | None, Field(alias="locationId")] = None
+    location_id: Annotated[UUID | None, Field(alias="locationId")]
     """
     ID of one of the user's locations the HVAC unit is at; `null` for none.
     """
@@ -1016,7 +1016,7 @@ class LocationCreateRequest(EnodeModel):
     """
     Longitude in degrees.
     """
-    timezone_name: Annotated[str, Field(alias="timezoneName")] = "UTC"
+    timezone_name: Annotated[str, Field(alias="timezoneName")]
     """
     IANA time zone of the location.
     """
@@ -1406,6 +1406,14 @@ class TariffRate(EnodeModel):
     """
 
 
+class TemperatureScheduleStatusScheduleType(OpenEnum):
+    """
+    The kind of schedule.
+    """
+
+    TEMPERATURE = "TEMPERATURE"
+
+
 class TemperatureScheduleTargetType(OpenEnum):
     """
     The type of asset a temperature schedule controls.
@@ -1670,9 +1678,9 @@ class VehicleInformation(EnodeModel):
     """
     Vehicle identification number.
     """
-    brand: str
+    brand: str | None
     """
-    Brand of the vehicle (free text).
+    Brand of the vehicle (free text); `null` when the vendor does not say.
     """
     model: str | None
     """
@@ -2305,10 +2313,6 @@ class HvacInformation(EnodeModel):
     Descriptive information about the HVAC unit.
     """
 
-    id: str
-    """
-    HVAC device ID, as used by the vendor.
-    """
     brand: str
     """
     HVAC device brand.
@@ -2326,6 +2330,10 @@ class HvacInformation(EnodeModel):
     Name of the group the device belongs to, as set by the user on the device/vendor. Groups are typically presented as "rooms" or "zones".
     """
     category: HvacInformationCategory
+    id: str
+    """
+    HVAC device ID, as used by the vendor.
+    """
 
 
 class Integration(EnodeModel):
@@ -2333,10 +2341,7 @@ class Integration(EnodeModel):
     A vendor the client can link, and what it offers.
     """
 
-    vendor: Annotated[str, Field(examples=["TESLA"])]
-    """
-    Machine-friendly name of the vendor (as in `vendor` of assets).
-    """
+    vendor: UserVendor
     display_name: Annotated[str, Field(alias="displayName")]
     """
     Name of the vendor for people.
@@ -2712,41 +2717,15 @@ class ScheduleRule(EnodeModel):
     """
 
 
-class ScheduleStatus(EnodeModel):
+class ScheduleStatusSmartOverride(ChargerSmartOverride):
     """
-    The status of a charge schedule.
+    A smart override, temporarily forcing the schedule's target to charge.
     """
 
-    schedule_id: Annotated[UUID, Field(alias="scheduleId")]
+    target_type: Annotated[ScheduleTargetType, Field(alias="targetType")]
+    vendor_action_id: Annotated[UUID | None, Field(alias="vendorActionId")]
     """
-    ID of the schedule.
-    """
-    schedule_type: Annotated[ScheduleStatusScheduleType, Field(alias="scheduleType")]
-    changed_at: Annotated[AwareDatetime, Field(alias="changedAt")]
-    """
-    When this status last changed.
-    """
-    state: ScheduleStatusState
-    is_charging: Annotated[bool, Field(alias="isCharging")]
-    """
-    The target is charging.
-    """
-    is_charging_expected: Annotated[bool, Field(alias="isChargingExpected")]
-    """
-    The schedule expects the target to charge now (every part below is true).
-    """
-    is_charging_expected_parts: Annotated[
-        ScheduleStatusIsChargingExpectedParts, Field(alias="isChargingExpectedParts")
-    ]
-    upcoming_transitions: Annotated[
-        list[ScheduleStatusUpcomingTransition], Field(alias="upcomingTransitions")
-    ]
-    """
-    The next changes of `shouldCharge`, soonest first.
-    """
-    smart_override: Annotated[ChargerSmartOverride | None, Field(alias="smartOverride")]
-    """
-    The smart override controlling the target, or `null`.
+    ID of the action that started charging the target, if any.
     """
 
 
@@ -2818,7 +2797,7 @@ class SmartChargingPlan(EnodeModel):
     """
     What charging at once would have cost.
     """
-    smart_cost: Annotated[float, Field(alias="smartCost")]
+    smart_cost: Annotated[float | None, Field(alias="smartCost")]
     """
     What charging as planned costs.
     """
@@ -2900,11 +2879,37 @@ class TemperatureScheduleRule(EnodeModel):
     """
 
 
+class TemperatureScheduleStatusUpcomingTransition(EnodeModel):
+    """
+    A coming moment at which the temperature schedule changes what it asks for.
+    """
+
+    at: AwareDatetime
+    """
+    When the transition happens.
+    """
+    target: (
+        HvacActionTargetAuto
+        | HvacActionTargetCool
+        | HvacActionTargetHeat
+        | HvacActionTargetOff
+        | HvacActionTargetScheduled
+    )
+    """
+    What the schedule asks for from then on.
+    """
+
+
 class TemperatureScheduleUpdateRequest(EnodeModel):
     """
     Changes to a temperature schedule. Fields not sent are left unchanged.
     """
 
+    target_id: Annotated[str | None, Field(alias="targetId")] = None
+    """
+    ID of the HVAC unit this schedule controls.
+    """
+    target_type: Annotated[TemperatureScheduleTargetType | None, Field(alias="targetType")] = None
     is_enabled: Annotated[bool | None, Field(alias="isEnabled")] = None
     """
     Whether this Schedule should control the HVAC unit.
@@ -3069,13 +3074,9 @@ class VehicleSmartOverrideResponse(VehicleSmartOverride):
 
 class VendorHealth(EnodeModel):
     """
-    A vendor of one asset type and the health of its integration.
+    The health of one vendor's integration.
     """
 
-    vendor: Annotated[str, Field(examples=["TESLA"])]
-    """
-    Machine-friendly name of the vendor (as in `vendor` of assets).
-    """
     display_name: Annotated[str, Field(alias="displayName")]
     """
     Name of the vendor for people.
@@ -3101,7 +3102,7 @@ class Webhook(EnodeModel):
     """
     The URL events are POSTed to.
     """
-    events: list[WebhookEvent]
+    events: list[WebhookEvent] | None = None
     """
     The events sent to this webhook.
     """
@@ -3339,6 +3340,14 @@ class BatteryUpdatedEvent(EnodeModel):
     """
 
 
+class BatteryVendorHealth(VendorHealth):
+    """
+    A vendor of batterys and the health of its integration.
+    """
+
+    vendor: BatteryVendor
+
+
 class Charger(EnodeModel):
     """
     An EV charger.
@@ -3487,6 +3496,14 @@ class ChargerUpdatedEvent(EnodeModel):
     """
 
 
+class ChargerVendorHealth(VendorHealth):
+    """
+    A vendor of chargers and the health of its integration.
+    """
+
+    vendor: ChargerVendor
+
+
 class Hvac(EnodeModel):
     """
     An HVAC unit (heater, heat pump, air conditioning, thermostat, ...).
@@ -3520,6 +3537,7 @@ class Hvac(EnodeModel):
     """
     Scopes that the user has granted for this HVAC unit.
     """
+    capabilities: HvacCapabilities
     mode: Annotated[HvacMode | None, Field(deprecated=True)] = None
     """
     Deprecated. Replaced by `thermostatState.mode`. The HVAC's mode.
@@ -3546,7 +3564,6 @@ class Hvac(EnodeModel):
     """
     Deprecated. Replaced by `temperatureState.currentTemperature`. Current air temperature reported by device in degrees Celsius.
     """
-    capabilities: HvacCapabilities
     location_id: Annotated[UUID | None, Field(alias="locationId")]
     """
     ID of the location the HVAC unit is housed at (if any).
@@ -3613,6 +3630,15 @@ class HvacDiscoveredEvent(EnodeModel):
     hvac: Hvac
 
 
+class HvacFollowScheduleAction(ActionBase):
+    """
+    An action making an HVAC unit follow its own schedule.
+    """
+
+    target_type: Annotated[HvacActionTargetType, Field(alias="targetType")]
+    target: HvacActionTargetScheduled
+
+
 class HvacList(EnodeModel):
     """
     A page of HVAC units.
@@ -3623,6 +3649,18 @@ class HvacList(EnodeModel):
     Paginated list of HVAC units.
     """
     pagination: PaginationCursors
+
+
+class HvacPermanentHoldAction(ActionBase):
+    """
+    An action holding an HVAC unit in one mode.
+    """
+
+    target_type: Annotated[HvacActionTargetType, Field(alias="targetType")]
+    target: HvacActionTargetAuto | HvacActionTargetCool | HvacActionTargetHeat | HvacActionTargetOff
+    """
+    A permanent hold in one mode, with the setpoints that mode uses.
+    """
 
 
 class HvacUpdatedEvent(EnodeModel):
@@ -3648,6 +3686,14 @@ class HvacUpdatedEvent(EnodeModel):
     """
     Dotted paths of the properties that changed (for example `chargeState.isCharging`).
     """
+
+
+class HvacVendorHealth(VendorHealth):
+    """
+    A vendor of HVAC units and the health of its integration.
+    """
+
+    vendor: HvacVendor
 
 
 class Intervention(EnodeModel):
@@ -3677,6 +3723,22 @@ class Intervention(EnodeModel):
     """
     domain: InterventionDomain
     resolution: InterventionResolution
+
+
+class InverterVendorHealth(VendorHealth):
+    """
+    A vendor of solar inverters and the health of its integration.
+    """
+
+    vendor: InverterVendor
+
+
+class MeterVendorHealth(VendorHealth):
+    """
+    A vendor of meters and the health of its integration.
+    """
+
+    vendor: MeterVendor
 
 
 class Schedule(EnodeModel):
@@ -3764,6 +3826,44 @@ class ScheduleCreateRequest(EnodeModel):
     location_id: Annotated[UUID | None, Field(alias="locationId")] = None
     """
     ID of the Location to which this schedule applies (named `chargingLocationId` before 2023-08-01). For chargers, a null value is essentially ignored and the schedule is applied even if the charger isn't at a location.
+    """
+
+
+class ScheduleStatus(EnodeModel):
+    """
+    The status of a charge schedule.
+    """
+
+    schedule_id: Annotated[UUID, Field(alias="scheduleId")]
+    """
+    ID of the schedule.
+    """
+    schedule_type: Annotated[ScheduleStatusScheduleType, Field(alias="scheduleType")]
+    changed_at: Annotated[AwareDatetime, Field(alias="changedAt")]
+    """
+    When this status last changed.
+    """
+    state: ScheduleStatusState
+    is_charging: Annotated[bool, Field(alias="isCharging")]
+    """
+    The target is charging.
+    """
+    is_charging_expected: Annotated[bool, Field(alias="isChargingExpected")]
+    """
+    The schedule expects the target to charge now (every part below is true).
+    """
+    is_charging_expected_parts: Annotated[
+        ScheduleStatusIsChargingExpectedParts, Field(alias="isChargingExpectedParts")
+    ]
+    upcoming_transitions: Annotated[
+        list[ScheduleStatusUpcomingTransition], Field(alias="upcomingTransitions")
+    ]
+    """
+    The next changes of `shouldCharge`, soonest first.
+    """
+    smart_override: Annotated[ScheduleStatusSmartOverride | None, Field(alias="smartOverride")]
+    """
+    The smart override controlling the target, or `null`.
     """
 
 
@@ -3874,6 +3974,50 @@ class TemperatureScheduleCreateRequest(EnodeModel):
     rules: list[TemperatureScheduleRule]
     """
     The rules, each with the state it asks for while it applies.
+    """
+
+
+class TemperatureScheduleStatus(EnodeModel):
+    """
+    The status of a temperature schedule.
+    """
+
+    schedule_id: Annotated[UUID, Field(alias="scheduleId")]
+    """
+    ID of the schedule.
+    """
+    schedule_type: Annotated[TemperatureScheduleStatusScheduleType, Field(alias="scheduleType")]
+    changed_at: Annotated[AwareDatetime, Field(alias="changedAt")]
+    """
+    When this status last changed.
+    """
+    state: ScheduleStatusState
+    current: (
+        HvacActionTargetAuto
+        | HvacActionTargetCool
+        | HvacActionTargetHeat
+        | HvacActionTargetOff
+        | HvacActionTargetScheduled
+        | None
+    )
+    """
+    The state the HVAC unit holds now, or `null` when it cannot be told.
+    """
+    expected: (
+        HvacActionTargetAuto
+        | HvacActionTargetCool
+        | HvacActionTargetHeat
+        | HvacActionTargetOff
+        | HvacActionTargetScheduled
+    )
+    """
+    The state the schedule asks for now.
+    """
+    upcoming_transitions: Annotated[
+        list[TemperatureScheduleStatusUpcomingTransition], Field(alias="upcomingTransitions")
+    ]
+    """
+    The next changes of the state the schedule asks for, soonest first (at most 2).
     """
 
 
@@ -4052,6 +4196,14 @@ class VehicleUpdatedEvent(EnodeModel):
     """
 
 
+class VehicleVendorHealth(VendorHealth):
+    """
+    A vendor of vehicles and the health of its integration.
+    """
+
+    vendor: VehicleVendor
+
+
 class ScheduleCreateBody(RootModel[ScheduleCreateRequest | TemperatureScheduleCreateRequest]):
     root: ScheduleCreateRequest | TemperatureScheduleCreateRequest
     """
@@ -4117,7 +4269,10 @@ class ScheduleExecutionUpdatedEvent(EnodeModel):
     """
     A schedule: a charge schedule (vehicle or charger, `defaultShouldCharge`) or a temperature schedule (HVAC unit, `defaultTargetState`).
     """
-    status: ScheduleStatus
+    status: ScheduleStatus | TemperatureScheduleStatus
+    """
+    The status of a schedule: a charge schedule's (`scheduleType` `CHARGE`) or a temperature schedule's (`TEMPERATURE`).
+    """
     updated_fields: Annotated[list[str], Field(alias="updatedFields")]
     """
     Dotted paths of the properties that changed (for example `chargeState.isCharging`).

@@ -535,7 +535,7 @@ class ChargersResource(SyncResource):
         self,
         charger_id: str,
         *,
-        location_id: UUID | str | None = None,
+        location_id: UUID | str | None,
         options: RequestOptions | None = None,
     ) -> models.Charger:
         """Update charger
@@ -787,7 +787,7 @@ class HVACResource(SyncResource):
         hvac_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.HvacAction:
+    ) -> models.HvacFollowScheduleAction:
         """Set HVAC unit to follow device schedule
 
         Tell an HVAC unit to follow the schedule set on the device. Only available if the
@@ -805,7 +805,7 @@ class HVACResource(SyncResource):
             path_params={
                 "hvacId": hvac_id,
             },
-            cast_to=models.HvacAction,
+            cast_to=models.HvacFollowScheduleAction,
             idempotent=False,
             options=options,
         )
@@ -819,7 +819,7 @@ class HVACResource(SyncResource):
         | models.HvacPermanentHoldAuto
         | models.HvacPermanentHoldOff,
         options: RequestOptions | None = None,
-    ) -> models.HvacAction:
+    ) -> models.HvacPermanentHoldAction:
         """Set HVAC unit mode as permanent hold
 
         Tell an HVAC unit to enter a permanent hold. Only available if the target's
@@ -838,7 +838,7 @@ class HVACResource(SyncResource):
                 "hvacId": hvac_id,
             },
             json_body=body,
-            cast_to=models.HvacAction,
+            cast_to=models.HvacPermanentHoldAction,
             idempotent=False,
             options=options,
         )
@@ -847,7 +847,7 @@ class HVACResource(SyncResource):
         self,
         hvac_id: str,
         *,
-        location_id: UUID | str | None = None,
+        location_id: UUID | str | None,
         options: RequestOptions | None = None,
     ) -> models.Hvac:
         """Update HVAC unit
@@ -947,6 +947,8 @@ class InterventionsResource(SyncResource):
         intervention_id: UUID | str,
         *,
         language: models.InterventionLanguage | None = None,
+        vendor: models.UserVendor | None = None,
+        vendor_type: models.InterventionVendorType | None = None,
         options: RequestOptions | None = None,
     ) -> models.Intervention:
         """Get intervention
@@ -964,6 +966,8 @@ class InterventionsResource(SyncResource):
             },
             params={
                 "language": language,
+                "vendor": vendor,
+                "vendorType": vendor_type,
             },
             cast_to=models.Intervention,
             options=options,
@@ -973,7 +977,7 @@ class InterventionsResource(SyncResource):
         self,
         *,
         language: models.InterventionLanguage | None = None,
-        vendor: str | None = None,
+        vendor: models.UserVendor | None = None,
         vendor_type: models.InterventionVendorType | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.Intervention]:
@@ -1015,7 +1019,7 @@ class LocationsResource(SyncResource):
         latitude: float,
         longitude: float,
         name: str,
-        timezone_name: str | None = None,
+        timezone_name: str,
         options: RequestOptions | None = None,
     ) -> models.Location:
         """Create location
@@ -1450,7 +1454,7 @@ class SchedulesResource(SyncResource):
         schedule_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.ScheduleStatus:
+    ) -> models.ScheduleStatus | models.TemperatureScheduleStatus:
         """Get schedule status
 
         Returns how a schedule is doing right now: whether its target charges as the schedule
@@ -1458,15 +1462,16 @@ class SchedulesResource(SyncResource):
 
         `GET /schedules/{scheduleId}/status` (operationId `getScheduleStatus`)
         """
-        return self._client.request(
+        result = self._client.request(
             "GET",
             "/schedules/{scheduleId}/status",
             path_params={
                 "scheduleId": schedule_id,
             },
-            cast_to=models.ScheduleStatus,
+            cast_to=models.ScheduleStatus | models.TemperatureScheduleStatus,
             options=options,
         )
+        return cast("models.ScheduleStatus | models.TemperatureScheduleStatus", result)
 
     def list_schedules(
         self,
@@ -1564,7 +1569,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.BatteryVendorHealth]:
         """Check batteries vendors' health
 
         Returns every vendor of batteries the client can link, with whether its integration and
@@ -1575,7 +1580,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/batteries",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.BatteryVendorHealth],
             options=options,
         )
 
@@ -1583,7 +1588,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.ChargerVendorHealth]:
         """Check chargers vendors' health
 
         Returns every vendor of chargers the client can link, with whether its integration and
@@ -1594,7 +1599,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/chargers",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.ChargerVendorHealth],
             options=options,
         )
 
@@ -1602,7 +1607,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.HvacVendorHealth]:
         """Check HVAC units vendors' health
 
         Returns every vendor of HVAC units the client can link, with whether its integration and
@@ -1613,7 +1618,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/hvacs",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.HvacVendorHealth],
             options=options,
         )
 
@@ -1621,7 +1626,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.InverterVendorHealth]:
         """Check solar inverters vendors' health
 
         Returns every vendor of solar inverters the client can link, with whether its
@@ -1632,7 +1637,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/inverters",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.InverterVendorHealth],
             options=options,
         )
 
@@ -1640,7 +1645,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.MeterVendorHealth]:
         """Check meters vendors' health
 
         Returns every vendor of meters the client can link, with whether its integration and the
@@ -1651,7 +1656,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/meters",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.MeterVendorHealth],
             options=options,
         )
 
@@ -1659,7 +1664,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.VehicleVendorHealth]:
         """Check vehicles vendors' health
 
         Returns every vendor of vehicles the client can link, with whether its integration and
@@ -1670,7 +1675,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/vehicles",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.VehicleVendorHealth],
             options=options,
         )
 
@@ -1881,7 +1886,7 @@ class StatisticsResource(SyncResource):
         start_date: datetime,
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
-        id: UUID | str | None = None,
+        id: str | None = None,
         location_id: UUID | str | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.ChargingSession]:
@@ -1917,7 +1922,7 @@ class StatisticsResource(SyncResource):
         start_date: datetime,
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
-        id: UUID | str | None = None,
+        id: str | None = None,
         location_id: UUID | str | None = None,
         resolution: models.ChargingStatisticsResolution | None = None,
         utc_offset: str | None = None,
@@ -2220,7 +2225,7 @@ class UserManagementResource(SyncResource):
         self,
         asset_id: str,
         *,
-        language: str,
+        language: models.UserLinkLanguage,
         redirect_uri: str,
         color_scheme: models.UserLinkColorScheme | None = None,
         options: RequestOptions | None = None,
@@ -3540,7 +3545,7 @@ class AsyncChargersResource(AsyncResource):
         self,
         charger_id: str,
         *,
-        location_id: UUID | str | None = None,
+        location_id: UUID | str | None,
         options: RequestOptions | None = None,
     ) -> models.Charger:
         """Update charger
@@ -3792,7 +3797,7 @@ class AsyncHVACResource(AsyncResource):
         hvac_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.HvacAction:
+    ) -> models.HvacFollowScheduleAction:
         """Set HVAC unit to follow device schedule
 
         Tell an HVAC unit to follow the schedule set on the device. Only available if the
@@ -3810,7 +3815,7 @@ class AsyncHVACResource(AsyncResource):
             path_params={
                 "hvacId": hvac_id,
             },
-            cast_to=models.HvacAction,
+            cast_to=models.HvacFollowScheduleAction,
             idempotent=False,
             options=options,
         )
@@ -3824,7 +3829,7 @@ class AsyncHVACResource(AsyncResource):
         | models.HvacPermanentHoldAuto
         | models.HvacPermanentHoldOff,
         options: RequestOptions | None = None,
-    ) -> models.HvacAction:
+    ) -> models.HvacPermanentHoldAction:
         """Set HVAC unit mode as permanent hold
 
         Tell an HVAC unit to enter a permanent hold. Only available if the target's
@@ -3843,7 +3848,7 @@ class AsyncHVACResource(AsyncResource):
                 "hvacId": hvac_id,
             },
             json_body=body,
-            cast_to=models.HvacAction,
+            cast_to=models.HvacPermanentHoldAction,
             idempotent=False,
             options=options,
         )
@@ -3852,7 +3857,7 @@ class AsyncHVACResource(AsyncResource):
         self,
         hvac_id: str,
         *,
-        location_id: UUID | str | None = None,
+        location_id: UUID | str | None,
         options: RequestOptions | None = None,
     ) -> models.Hvac:
         """Update HVAC unit
@@ -3952,6 +3957,8 @@ class AsyncInterventionsResource(AsyncResource):
         intervention_id: UUID | str,
         *,
         language: models.InterventionLanguage | None = None,
+        vendor: models.UserVendor | None = None,
+        vendor_type: models.InterventionVendorType | None = None,
         options: RequestOptions | None = None,
     ) -> models.Intervention:
         """Get intervention
@@ -3969,6 +3976,8 @@ class AsyncInterventionsResource(AsyncResource):
             },
             params={
                 "language": language,
+                "vendor": vendor,
+                "vendorType": vendor_type,
             },
             cast_to=models.Intervention,
             options=options,
@@ -3978,7 +3987,7 @@ class AsyncInterventionsResource(AsyncResource):
         self,
         *,
         language: models.InterventionLanguage | None = None,
-        vendor: str | None = None,
+        vendor: models.UserVendor | None = None,
         vendor_type: models.InterventionVendorType | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.Intervention]:
@@ -4020,7 +4029,7 @@ class AsyncLocationsResource(AsyncResource):
         latitude: float,
         longitude: float,
         name: str,
-        timezone_name: str | None = None,
+        timezone_name: str,
         options: RequestOptions | None = None,
     ) -> models.Location:
         """Create location
@@ -4455,7 +4464,7 @@ class AsyncSchedulesResource(AsyncResource):
         schedule_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.ScheduleStatus:
+    ) -> models.ScheduleStatus | models.TemperatureScheduleStatus:
         """Get schedule status
 
         Returns how a schedule is doing right now: whether its target charges as the schedule
@@ -4463,15 +4472,16 @@ class AsyncSchedulesResource(AsyncResource):
 
         `GET /schedules/{scheduleId}/status` (operationId `getScheduleStatus`)
         """
-        return await self._client.request(
+        result = await self._client.request(
             "GET",
             "/schedules/{scheduleId}/status",
             path_params={
                 "scheduleId": schedule_id,
             },
-            cast_to=models.ScheduleStatus,
+            cast_to=models.ScheduleStatus | models.TemperatureScheduleStatus,
             options=options,
         )
+        return cast("models.ScheduleStatus | models.TemperatureScheduleStatus", result)
 
     async def list_schedules(
         self,
@@ -4569,7 +4579,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.BatteryVendorHealth]:
         """Check batteries vendors' health
 
         Returns every vendor of batteries the client can link, with whether its integration and
@@ -4580,7 +4590,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/batteries",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.BatteryVendorHealth],
             options=options,
         )
 
@@ -4588,7 +4598,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.ChargerVendorHealth]:
         """Check chargers vendors' health
 
         Returns every vendor of chargers the client can link, with whether its integration and
@@ -4599,7 +4609,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/chargers",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.ChargerVendorHealth],
             options=options,
         )
 
@@ -4607,7 +4617,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.HvacVendorHealth]:
         """Check HVAC units vendors' health
 
         Returns every vendor of HVAC units the client can link, with whether its integration and
@@ -4618,7 +4628,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/hvacs",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.HvacVendorHealth],
             options=options,
         )
 
@@ -4626,7 +4636,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.InverterVendorHealth]:
         """Check solar inverters vendors' health
 
         Returns every vendor of solar inverters the client can link, with whether its
@@ -4637,7 +4647,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/inverters",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.InverterVendorHealth],
             options=options,
         )
 
@@ -4645,7 +4655,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.MeterVendorHealth]:
         """Check meters vendors' health
 
         Returns every vendor of meters the client can link, with whether its integration and the
@@ -4656,7 +4666,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/meters",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.MeterVendorHealth],
             options=options,
         )
 
@@ -4664,7 +4674,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.VehicleVendorHealth]:
         """Check vehicles vendors' health
 
         Returns every vendor of vehicles the client can link, with whether its integration and
@@ -4675,7 +4685,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/vehicles",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.VehicleVendorHealth],
             options=options,
         )
 
@@ -4886,7 +4896,7 @@ class AsyncStatisticsResource(AsyncResource):
         start_date: datetime,
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
-        id: UUID | str | None = None,
+        id: str | None = None,
         location_id: UUID | str | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.ChargingSession]:
@@ -4922,7 +4932,7 @@ class AsyncStatisticsResource(AsyncResource):
         start_date: datetime,
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
-        id: UUID | str | None = None,
+        id: str | None = None,
         location_id: UUID | str | None = None,
         resolution: models.ChargingStatisticsResolution | None = None,
         utc_offset: str | None = None,
@@ -5225,7 +5235,7 @@ class AsyncUserManagementResource(AsyncResource):
         self,
         asset_id: str,
         *,
-        language: str,
+        language: models.UserLinkLanguage,
         redirect_uri: str,
         color_scheme: models.UserLinkColorScheme | None = None,
         options: RequestOptions | None = None,

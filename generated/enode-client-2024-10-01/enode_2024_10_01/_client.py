@@ -8,7 +8,6 @@ Both are rendered from one template, so they cannot drift apart.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from datetime import datetime
 from functools import cached_property
@@ -336,37 +335,6 @@ class ChargersResource(SyncResource):
             options=options,
         )
 
-    def create_charger_external_start(
-        self,
-        charger_id: str,
-        *,
-        options: RequestOptions | None = None,
-    ) -> models.ChargerSmartOverride:
-        """Create external start
-
-        Deprecated. Replaced by Create Smart Override. The new name better reflects the
-        functionality this endpoint offers. Returns the created smart override.
-
-        Deprecated: this operation is marked deprecated in the spec.
-
-        `POST /chargers/{chargerId}/external-start` (operationId `createChargerExternalStart`)
-        """
-        warnings.warn(
-            "create_charger_external_start (POST /chargers/{chargerId}/external-start) is deprecated",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return self._client.request(
-            "POST",
-            "/chargers/{chargerId}/external-start",
-            path_params={
-                "chargerId": charger_id,
-            },
-            cast_to=models.ChargerSmartOverride,
-            idempotent=False,
-            options=options,
-        )
-
     def get_charger(
         self,
         charger_id: str,
@@ -535,7 +503,7 @@ class ChargersResource(SyncResource):
         self,
         charger_id: str,
         *,
-        location_id: UUID | str | None = None,
+        location_id: UUID | str | None,
         options: RequestOptions | None = None,
     ) -> models.Charger:
         """Update charger
@@ -605,9 +573,6 @@ class ChargersResourceWithRawResponse:
         self.cancel_charger_action = resource._with_raw_response(resource.cancel_charger_action)
         self.control_charger_charging = resource._with_raw_response(
             resource.control_charger_charging
-        )
-        self.create_charger_external_start = resource._with_raw_response(
-            resource.create_charger_external_start
         )
         self.get_charger = resource._with_raw_response(resource.get_charger)
         self.get_charger_action = resource._with_raw_response(resource.get_charger_action)
@@ -910,7 +875,7 @@ class HVACResource(SyncResource):
         hvac_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.HvacAction:
+    ) -> models.HvacFollowScheduleAction:
         """Set HVAC unit to follow device schedule
 
         Tell an HVAC unit to follow the schedule set on the device. Only available if the
@@ -928,7 +893,7 @@ class HVACResource(SyncResource):
             path_params={
                 "hvacId": hvac_id,
             },
-            cast_to=models.HvacAction,
+            cast_to=models.HvacFollowScheduleAction,
             idempotent=False,
             options=options,
         )
@@ -942,7 +907,7 @@ class HVACResource(SyncResource):
         | models.HvacPermanentHoldAuto
         | models.HvacPermanentHoldOff,
         options: RequestOptions | None = None,
-    ) -> models.HvacAction:
+    ) -> models.HvacPermanentHoldAction:
         """Set HVAC unit mode as permanent hold
 
         Tell an HVAC unit to enter a permanent hold. Only available if the target's
@@ -961,7 +926,7 @@ class HVACResource(SyncResource):
                 "hvacId": hvac_id,
             },
             json_body=body,
-            cast_to=models.HvacAction,
+            cast_to=models.HvacPermanentHoldAction,
             idempotent=False,
             options=options,
         )
@@ -970,7 +935,7 @@ class HVACResource(SyncResource):
         self,
         hvac_id: str,
         *,
-        location_id: UUID | str | None = None,
+        location_id: UUID | str | None,
         options: RequestOptions | None = None,
     ) -> models.Hvac:
         """Update HVAC unit
@@ -1070,6 +1035,8 @@ class InterventionsResource(SyncResource):
         intervention_id: UUID | str,
         *,
         language: models.InterventionLanguage | None = None,
+        vendor: models.UserVendor | None = None,
+        vendor_type: models.InterventionVendorType | None = None,
         options: RequestOptions | None = None,
     ) -> models.Intervention:
         """Get intervention
@@ -1087,6 +1054,8 @@ class InterventionsResource(SyncResource):
             },
             params={
                 "language": language,
+                "vendor": vendor,
+                "vendorType": vendor_type,
             },
             cast_to=models.Intervention,
             options=options,
@@ -1096,7 +1065,7 @@ class InterventionsResource(SyncResource):
         self,
         *,
         language: models.InterventionLanguage | None = None,
-        vendor: str | None = None,
+        vendor: models.UserVendor | None = None,
         vendor_type: models.InterventionVendorType | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.Intervention]:
@@ -1138,7 +1107,7 @@ class LocationsResource(SyncResource):
         latitude: float,
         longitude: float,
         name: str,
-        timezone_name: str | None = None,
+        timezone_name: str,
         options: RequestOptions | None = None,
     ) -> models.Location:
         """Create location
@@ -1573,7 +1542,7 @@ class SchedulesResource(SyncResource):
         schedule_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.ScheduleStatus:
+    ) -> models.ScheduleStatus | models.TemperatureScheduleStatus:
         """Get schedule status
 
         Returns how a schedule is doing right now: whether its target charges as the schedule
@@ -1581,15 +1550,16 @@ class SchedulesResource(SyncResource):
 
         `GET /schedules/{scheduleId}/status` (operationId `getScheduleStatus`)
         """
-        return self._client.request(
+        result = self._client.request(
             "GET",
             "/schedules/{scheduleId}/status",
             path_params={
                 "scheduleId": schedule_id,
             },
-            cast_to=models.ScheduleStatus,
+            cast_to=models.ScheduleStatus | models.TemperatureScheduleStatus,
             options=options,
         )
+        return cast("models.ScheduleStatus | models.TemperatureScheduleStatus", result)
 
     def list_schedules(
         self,
@@ -1687,7 +1657,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.BatteryVendorHealth]:
         """Check batteries vendors' health
 
         Returns every vendor of batteries the client can link, with whether its integration and
@@ -1698,7 +1668,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/batteries",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.BatteryVendorHealth],
             options=options,
         )
 
@@ -1706,7 +1676,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.ChargerVendorHealth]:
         """Check chargers vendors' health
 
         Returns every vendor of chargers the client can link, with whether its integration and
@@ -1717,7 +1687,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/chargers",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.ChargerVendorHealth],
             options=options,
         )
 
@@ -1725,7 +1695,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.HvacVendorHealth]:
         """Check HVAC units vendors' health
 
         Returns every vendor of HVAC units the client can link, with whether its integration and
@@ -1736,7 +1706,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/hvacs",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.HvacVendorHealth],
             options=options,
         )
 
@@ -1744,7 +1714,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.InverterVendorHealth]:
         """Check solar inverters vendors' health
 
         Returns every vendor of solar inverters the client can link, with whether its
@@ -1755,7 +1725,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/inverters",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.InverterVendorHealth],
             options=options,
         )
 
@@ -1763,7 +1733,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.MeterVendorHealth]:
         """Check meters vendors' health
 
         Returns every vendor of meters the client can link, with whether its integration and the
@@ -1774,7 +1744,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/meters",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.MeterVendorHealth],
             options=options,
         )
 
@@ -1782,7 +1752,7 @@ class ServiceHealthResource(SyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.VehicleVendorHealth]:
         """Check vehicles vendors' health
 
         Returns every vendor of vehicles the client can link, with whether its integration and
@@ -1793,7 +1763,7 @@ class ServiceHealthResource(SyncResource):
         return self._client.request(
             "GET",
             "/health/vehicles",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.VehicleVendorHealth],
             options=options,
         )
 
@@ -1883,53 +1853,6 @@ class SolarInvertersResource(SyncResource):
                 "year": year,
             },
             cast_to=models.InverterStatistics,
-            options=options,
-        )
-
-    def get_inverter_vendor_statistics(
-        self,
-        inverter_id: UUID | str,
-        *,
-        resolution: models.InverterVendorStatisticsResolution,
-        start_date: datetime,
-        end_date: datetime | None = None,
-        options: RequestOptions | None = None,
-    ) -> models.InverterVendorStatistics:
-        """Get vendor statistics for an inverter
-
-        Beta, deprecated: moved to `/users/{userId}/vendor-statistics`.
-
-        Returns statistics about power production for the given inverter in the form of a time
-        series, collected from vendor APIs. This endpoint is in beta, undergoing active
-        development: errors, inaccuracies, and breaking changes may occur without prior notice.
-
-        Since the statistics data provided by the vendors starts and ends at well defined
-        offsets, the returned time series may start/end at an earlier/later time than requested.
-        E.g. if hourly statistics are requested with `startDate` = 2023-06-17T09:30:00Z, the
-        returned time series will start at 2023-06-17T09:00:00Z. Currently only 1 month of data
-        can be queried. Requests may take a long time to complete.
-
-        Deprecated: this operation is marked deprecated in the spec.
-
-        `GET /inverters/{inverterId}/vendor-statistics` (operationId `getInverterVendorStatistics`)
-        """
-        warnings.warn(
-            "get_inverter_vendor_statistics (GET /inverters/{inverterId}/vendor-statistics) is deprecated",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return self._client.request(
-            "GET",
-            "/inverters/{inverterId}/vendor-statistics",
-            path_params={
-                "inverterId": inverter_id,
-            },
-            params={
-                "endDate": end_date,
-                "resolution": resolution,
-                "startDate": start_date,
-            },
-            cast_to=models.InverterVendorStatistics,
             options=options,
         )
 
@@ -2026,9 +1949,6 @@ class SolarInvertersResourceWithRawResponse:
     def __init__(self, resource: SolarInvertersResource) -> None:
         self.get_inverter = resource._with_raw_response(resource.get_inverter)
         self.get_inverter_statistics = resource._with_raw_response(resource.get_inverter_statistics)
-        self.get_inverter_vendor_statistics = resource._with_raw_response(
-            resource.get_inverter_vendor_statistics
-        )
         self.list_inverters = resource._with_raw_response(resource.list_inverters)
         self.list_user_inverters = resource._with_raw_response(resource.list_user_inverters)
         self.refresh_inverter_data = resource._with_raw_response(resource.refresh_inverter_data)
@@ -2044,7 +1964,7 @@ class StatisticsResource(SyncResource):
         start_date: datetime,
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
-        id: UUID | str | None = None,
+        id: str | None = None,
         location_id: UUID | str | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.ChargingSession]:
@@ -2080,7 +2000,7 @@ class StatisticsResource(SyncResource):
         start_date: datetime,
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
-        id: UUID | str | None = None,
+        id: str | None = None,
         location_id: UUID | str | None = None,
         resolution: models.ChargingStatisticsResolution | None = None,
         utc_offset: str | None = None,
@@ -2320,9 +2240,9 @@ class UserManagementResource(SyncResource):
         language: models.UserLinkLanguage,
         redirect_uri: str,
         scopes: list[models.UserLinkScope],
-        vendor_type: models.UserVendorType,
         color_scheme: models.UserLinkColorScheme | None = None,
         vendor: models.UserVendor | None = None,
+        vendor_type: models.UserVendorType | None = None,
         options: RequestOptions | None = None,
     ) -> models.UserLinkResponse:
         """Link user
@@ -2344,9 +2264,9 @@ class UserManagementResource(SyncResource):
                 "language": language,
                 "redirectUri": redirect_uri,
                 "scopes": scopes,
-                "vendorType": vendor_type,
                 "colorScheme": color_scheme,
                 "vendor": vendor,
+                "vendorType": vendor_type,
             },
             cast_to=models.UserLinkResponse,
             idempotent=False,
@@ -2383,7 +2303,7 @@ class UserManagementResource(SyncResource):
         self,
         asset_id: str,
         *,
-        language: str,
+        language: models.UserLinkLanguage,
         redirect_uri: str,
         color_scheme: models.UserLinkColorScheme | None = None,
         options: RequestOptions | None = None,
@@ -3510,37 +3430,6 @@ class AsyncChargersResource(AsyncResource):
             options=options,
         )
 
-    async def create_charger_external_start(
-        self,
-        charger_id: str,
-        *,
-        options: RequestOptions | None = None,
-    ) -> models.ChargerSmartOverride:
-        """Create external start
-
-        Deprecated. Replaced by Create Smart Override. The new name better reflects the
-        functionality this endpoint offers. Returns the created smart override.
-
-        Deprecated: this operation is marked deprecated in the spec.
-
-        `POST /chargers/{chargerId}/external-start` (operationId `createChargerExternalStart`)
-        """
-        warnings.warn(
-            "create_charger_external_start (POST /chargers/{chargerId}/external-start) is deprecated",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return await self._client.request(
-            "POST",
-            "/chargers/{chargerId}/external-start",
-            path_params={
-                "chargerId": charger_id,
-            },
-            cast_to=models.ChargerSmartOverride,
-            idempotent=False,
-            options=options,
-        )
-
     async def get_charger(
         self,
         charger_id: str,
@@ -3709,7 +3598,7 @@ class AsyncChargersResource(AsyncResource):
         self,
         charger_id: str,
         *,
-        location_id: UUID | str | None = None,
+        location_id: UUID | str | None,
         options: RequestOptions | None = None,
     ) -> models.Charger:
         """Update charger
@@ -3779,9 +3668,6 @@ class AsyncChargersResourceWithRawResponse:
         self.cancel_charger_action = resource._with_raw_response(resource.cancel_charger_action)
         self.control_charger_charging = resource._with_raw_response(
             resource.control_charger_charging
-        )
-        self.create_charger_external_start = resource._with_raw_response(
-            resource.create_charger_external_start
         )
         self.get_charger = resource._with_raw_response(resource.get_charger)
         self.get_charger_action = resource._with_raw_response(resource.get_charger_action)
@@ -4084,7 +3970,7 @@ class AsyncHVACResource(AsyncResource):
         hvac_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.HvacAction:
+    ) -> models.HvacFollowScheduleAction:
         """Set HVAC unit to follow device schedule
 
         Tell an HVAC unit to follow the schedule set on the device. Only available if the
@@ -4102,7 +3988,7 @@ class AsyncHVACResource(AsyncResource):
             path_params={
                 "hvacId": hvac_id,
             },
-            cast_to=models.HvacAction,
+            cast_to=models.HvacFollowScheduleAction,
             idempotent=False,
             options=options,
         )
@@ -4116,7 +4002,7 @@ class AsyncHVACResource(AsyncResource):
         | models.HvacPermanentHoldAuto
         | models.HvacPermanentHoldOff,
         options: RequestOptions | None = None,
-    ) -> models.HvacAction:
+    ) -> models.HvacPermanentHoldAction:
         """Set HVAC unit mode as permanent hold
 
         Tell an HVAC unit to enter a permanent hold. Only available if the target's
@@ -4135,7 +4021,7 @@ class AsyncHVACResource(AsyncResource):
                 "hvacId": hvac_id,
             },
             json_body=body,
-            cast_to=models.HvacAction,
+            cast_to=models.HvacPermanentHoldAction,
             idempotent=False,
             options=options,
         )
@@ -4144,7 +4030,7 @@ class AsyncHVACResource(AsyncResource):
         self,
         hvac_id: str,
         *,
-        location_id: UUID | str | None = None,
+        location_id: UUID | str | None,
         options: RequestOptions | None = None,
     ) -> models.Hvac:
         """Update HVAC unit
@@ -4244,6 +4130,8 @@ class AsyncInterventionsResource(AsyncResource):
         intervention_id: UUID | str,
         *,
         language: models.InterventionLanguage | None = None,
+        vendor: models.UserVendor | None = None,
+        vendor_type: models.InterventionVendorType | None = None,
         options: RequestOptions | None = None,
     ) -> models.Intervention:
         """Get intervention
@@ -4261,6 +4149,8 @@ class AsyncInterventionsResource(AsyncResource):
             },
             params={
                 "language": language,
+                "vendor": vendor,
+                "vendorType": vendor_type,
             },
             cast_to=models.Intervention,
             options=options,
@@ -4270,7 +4160,7 @@ class AsyncInterventionsResource(AsyncResource):
         self,
         *,
         language: models.InterventionLanguage | None = None,
-        vendor: str | None = None,
+        vendor: models.UserVendor | None = None,
         vendor_type: models.InterventionVendorType | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.Intervention]:
@@ -4312,7 +4202,7 @@ class AsyncLocationsResource(AsyncResource):
         latitude: float,
         longitude: float,
         name: str,
-        timezone_name: str | None = None,
+        timezone_name: str,
         options: RequestOptions | None = None,
     ) -> models.Location:
         """Create location
@@ -4747,7 +4637,7 @@ class AsyncSchedulesResource(AsyncResource):
         schedule_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.ScheduleStatus:
+    ) -> models.ScheduleStatus | models.TemperatureScheduleStatus:
         """Get schedule status
 
         Returns how a schedule is doing right now: whether its target charges as the schedule
@@ -4755,15 +4645,16 @@ class AsyncSchedulesResource(AsyncResource):
 
         `GET /schedules/{scheduleId}/status` (operationId `getScheduleStatus`)
         """
-        return await self._client.request(
+        result = await self._client.request(
             "GET",
             "/schedules/{scheduleId}/status",
             path_params={
                 "scheduleId": schedule_id,
             },
-            cast_to=models.ScheduleStatus,
+            cast_to=models.ScheduleStatus | models.TemperatureScheduleStatus,
             options=options,
         )
+        return cast("models.ScheduleStatus | models.TemperatureScheduleStatus", result)
 
     async def list_schedules(
         self,
@@ -4861,7 +4752,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.BatteryVendorHealth]:
         """Check batteries vendors' health
 
         Returns every vendor of batteries the client can link, with whether its integration and
@@ -4872,7 +4763,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/batteries",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.BatteryVendorHealth],
             options=options,
         )
 
@@ -4880,7 +4771,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.ChargerVendorHealth]:
         """Check chargers vendors' health
 
         Returns every vendor of chargers the client can link, with whether its integration and
@@ -4891,7 +4782,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/chargers",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.ChargerVendorHealth],
             options=options,
         )
 
@@ -4899,7 +4790,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.HvacVendorHealth]:
         """Check HVAC units vendors' health
 
         Returns every vendor of HVAC units the client can link, with whether its integration and
@@ -4910,7 +4801,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/hvacs",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.HvacVendorHealth],
             options=options,
         )
 
@@ -4918,7 +4809,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.InverterVendorHealth]:
         """Check solar inverters vendors' health
 
         Returns every vendor of solar inverters the client can link, with whether its
@@ -4929,7 +4820,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/inverters",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.InverterVendorHealth],
             options=options,
         )
 
@@ -4937,7 +4828,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.MeterVendorHealth]:
         """Check meters vendors' health
 
         Returns every vendor of meters the client can link, with whether its integration and the
@@ -4948,7 +4839,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/meters",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.MeterVendorHealth],
             options=options,
         )
 
@@ -4956,7 +4847,7 @@ class AsyncServiceHealthResource(AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[models.VendorHealth]:
+    ) -> list[models.VehicleVendorHealth]:
         """Check vehicles vendors' health
 
         Returns every vendor of vehicles the client can link, with whether its integration and
@@ -4967,7 +4858,7 @@ class AsyncServiceHealthResource(AsyncResource):
         return await self._client.request(
             "GET",
             "/health/vehicles",
-            cast_to=list[models.VendorHealth],
+            cast_to=list[models.VehicleVendorHealth],
             options=options,
         )
 
@@ -5057,53 +4948,6 @@ class AsyncSolarInvertersResource(AsyncResource):
                 "year": year,
             },
             cast_to=models.InverterStatistics,
-            options=options,
-        )
-
-    async def get_inverter_vendor_statistics(
-        self,
-        inverter_id: UUID | str,
-        *,
-        resolution: models.InverterVendorStatisticsResolution,
-        start_date: datetime,
-        end_date: datetime | None = None,
-        options: RequestOptions | None = None,
-    ) -> models.InverterVendorStatistics:
-        """Get vendor statistics for an inverter
-
-        Beta, deprecated: moved to `/users/{userId}/vendor-statistics`.
-
-        Returns statistics about power production for the given inverter in the form of a time
-        series, collected from vendor APIs. This endpoint is in beta, undergoing active
-        development: errors, inaccuracies, and breaking changes may occur without prior notice.
-
-        Since the statistics data provided by the vendors starts and ends at well defined
-        offsets, the returned time series may start/end at an earlier/later time than requested.
-        E.g. if hourly statistics are requested with `startDate` = 2023-06-17T09:30:00Z, the
-        returned time series will start at 2023-06-17T09:00:00Z. Currently only 1 month of data
-        can be queried. Requests may take a long time to complete.
-
-        Deprecated: this operation is marked deprecated in the spec.
-
-        `GET /inverters/{inverterId}/vendor-statistics` (operationId `getInverterVendorStatistics`)
-        """
-        warnings.warn(
-            "get_inverter_vendor_statistics (GET /inverters/{inverterId}/vendor-statistics) is deprecated",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return await self._client.request(
-            "GET",
-            "/inverters/{inverterId}/vendor-statistics",
-            path_params={
-                "inverterId": inverter_id,
-            },
-            params={
-                "endDate": end_date,
-                "resolution": resolution,
-                "startDate": start_date,
-            },
-            cast_to=models.InverterVendorStatistics,
             options=options,
         )
 
@@ -5200,9 +5044,6 @@ class AsyncSolarInvertersResourceWithRawResponse:
     def __init__(self, resource: AsyncSolarInvertersResource) -> None:
         self.get_inverter = resource._with_raw_response(resource.get_inverter)
         self.get_inverter_statistics = resource._with_raw_response(resource.get_inverter_statistics)
-        self.get_inverter_vendor_statistics = resource._with_raw_response(
-            resource.get_inverter_vendor_statistics
-        )
         self.list_inverters = resource._with_raw_response(resource.list_inverters)
         self.list_user_inverters = resource._with_raw_response(resource.list_user_inverters)
         self.refresh_inverter_data = resource._with_raw_response(resource.refresh_inverter_data)
@@ -5218,7 +5059,7 @@ class AsyncStatisticsResource(AsyncResource):
         start_date: datetime,
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
-        id: UUID | str | None = None,
+        id: str | None = None,
         location_id: UUID | str | None = None,
         options: RequestOptions | None = None,
     ) -> list[models.ChargingSession]:
@@ -5254,7 +5095,7 @@ class AsyncStatisticsResource(AsyncResource):
         start_date: datetime,
         type: models.ChargingStatisticsType,
         end_date: datetime | None = None,
-        id: UUID | str | None = None,
+        id: str | None = None,
         location_id: UUID | str | None = None,
         resolution: models.ChargingStatisticsResolution | None = None,
         utc_offset: str | None = None,
@@ -5494,9 +5335,9 @@ class AsyncUserManagementResource(AsyncResource):
         language: models.UserLinkLanguage,
         redirect_uri: str,
         scopes: list[models.UserLinkScope],
-        vendor_type: models.UserVendorType,
         color_scheme: models.UserLinkColorScheme | None = None,
         vendor: models.UserVendor | None = None,
+        vendor_type: models.UserVendorType | None = None,
         options: RequestOptions | None = None,
     ) -> models.UserLinkResponse:
         """Link user
@@ -5518,9 +5359,9 @@ class AsyncUserManagementResource(AsyncResource):
                 "language": language,
                 "redirectUri": redirect_uri,
                 "scopes": scopes,
-                "vendorType": vendor_type,
                 "colorScheme": color_scheme,
                 "vendor": vendor,
+                "vendorType": vendor_type,
             },
             cast_to=models.UserLinkResponse,
             idempotent=False,
@@ -5557,7 +5398,7 @@ class AsyncUserManagementResource(AsyncResource):
         self,
         asset_id: str,
         *,
-        language: str,
+        language: models.UserLinkLanguage,
         redirect_uri: str,
         color_scheme: models.UserLinkColorScheme | None = None,
         options: RequestOptions | None = None,

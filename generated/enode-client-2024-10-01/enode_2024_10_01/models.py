@@ -187,7 +187,7 @@ class Capability(EnodeModel):
     """
     The entity is fully capable of providing this data or functionality. If false, support is partial or missing.
     """
-    intervention_ids: Annotated[list[str], Field(alias="interventionIds")]
+    intervention_ids: Annotated[list[UUID], Field(alias="interventionIds")]
     """
     IDs of interventions the user can make to alter the availability of this capability. Please refer to the interventions guide for more information.
     """
@@ -359,7 +359,7 @@ class ChargerUpdateRequest(EnodeModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    location_id: Annotated[UUID | None, Field(alias="locationId")] = None
+    location_id: Annotated[UUID | None, Field(alias="locationId")]
     """
     ID of one of the user's locations the charger is at; `null` for none.
     """
@@ -745,6 +745,21 @@ class HvacInformationCategory(OpenEnum):
     AGGREGATOR = "AGGREGATOR"
 
 
+class HvacLocation(EnodeModel):
+    """
+    Where the HVAC unit is (the ID of the user's location it is at).
+    """
+
+    id: UUID | None
+    """
+    ID of the location the HVAC unit is at (`null` when none).
+    """
+    last_updated: Annotated[AwareDatetime | None, Field(alias="lastUpdated")] = None
+    """
+    Time of the last location update.
+    """
+
+
 class HvacMode(OpenEnum):
     """
     The HVAC's mode, as reported.
@@ -889,10 +904,7 @@ class HvacThermostatState(EnodeModel):
     Latest information about the thermostat state. `null` values indicate we are unable to determine a value for the field based on the information coming from the vendor.
     """
 
-    mode: HvacMode | None
-    """
-    The HVAC's mode.
-    """
+    mode: HvacMode
     heat_setpoint: Annotated[float | None, Field(alias="heatSetpoint")]
     """
     If mode allows, heat when currentTemperature falls below this point.
@@ -919,7 +931,7 @@ class HvacUpdateRequest(EnodeModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    location_id: Annotated[UUID | None, Field(alias="locationId")] = None
+    location_id: Annotated[UUID | None, Field(alias="locationId")]
     """
     ID of one of the user's locations the HVAC unit is at; `null` for none.
     """
@@ -1088,21 +1100,6 @@ class InverterInformation(EnodeModel):
     """
 
 
-class InverterProductionDataPoint(EnodeModel):
-    """
-    One bucket of the production time series.
-    """
-
-    date: AwareDatetime
-    """
-    Date (UTC) at the start of the data point.
-    """
-    value: float
-    """
-    The energy produced (kWh) in the specified interval.
-    """
-
-
 class InverterProductionState(EnodeModel):
     """
     Latest information about solar production. `null` values indicate we are unable to determine a value for the field based on the information coming from the vendor.
@@ -1203,15 +1200,6 @@ class InverterVendor(OpenEnum):
     TSUN = "TSUN"
 
 
-class InverterVendorStatisticsResolution(OpenEnum):
-    """
-    The duration of each time bucket of the returned time series.
-    """
-
-    HOUR = "HOUR"
-    DAY = "DAY"
-
-
 class Location(EnodeModel):
     """
     A place of the user's (home, cabin) that assets are matched to.
@@ -1264,7 +1252,7 @@ class LocationCreateRequest(EnodeModel):
     """
     Longitude in degrees.
     """
-    timezone_name: Annotated[str, Field(alias="timezoneName")] = "UTC"
+    timezone_name: Annotated[str, Field(alias="timezoneName")]
     """
     IANA time zone of the location.
     """
@@ -1631,6 +1619,14 @@ class TariffRate(EnodeModel):
     """
 
 
+class TemperatureScheduleStatusScheduleType(OpenEnum):
+    """
+    The kind of schedule.
+    """
+
+    TEMPERATURE = "TEMPERATURE"
+
+
 class TemperatureScheduleTargetType(OpenEnum):
     """
     The type of asset a temperature schedule controls.
@@ -1905,9 +1901,9 @@ class VehicleInformation(EnodeModel):
     """
     Vehicle identification number.
     """
-    brand: str
+    brand: str | None
     """
-    Brand of the vehicle (free text).
+    Brand of the vehicle (free text); `null` when the vendor does not say.
     """
     model: str | None
     """
@@ -2310,10 +2306,7 @@ class AssetRelinkRequest(EnodeModel):
     Options for the relink session.
     """
 
-    language: Annotated[str, Field(examples=["en-US"])]
-    """
-    Preferred BCP47 language code for the Link UI, e.g. `en-US`. Falls back to `en-US` if unsupported.
-    """
+    language: UserLinkLanguage
     redirect_uri: Annotated[AnyUrl, Field(alias="redirectUri")]
     """
     Where to send the user when the Link flow ends.
@@ -2614,12 +2607,6 @@ class HvacCapabilities(EnodeModel):
     """
     Supports setting a permanent hold.
     """
-    capable_hold_types: Annotated[
-        list[HvacHoldType] | None, Field(alias="capableHoldTypes", deprecated=True)
-    ] = None
-    """
-    Deprecated: check the `setFollowSchedule` and `setPermanentHold` capabilities instead. A list of valid hold types for this HVAC unit.
-    """
 
 
 class HvacInformation(EnodeModel):
@@ -2627,10 +2614,6 @@ class HvacInformation(EnodeModel):
     Descriptive information about the HVAC unit.
     """
 
-    id: str
-    """
-    HVAC device ID, as used by the vendor.
-    """
     brand: str
     """
     HVAC device brand.
@@ -2655,10 +2638,7 @@ class Integration(EnodeModel):
     A vendor the client can link, and what it offers.
     """
 
-    vendor: Annotated[str, Field(examples=["TESLA"])]
-    """
-    Machine-friendly name of the vendor (as in `vendor` of assets).
-    """
+    vendor: UserVendor
     display_name: Annotated[str, Field(alias="displayName")]
     """
     Name of the vendor for people.
@@ -2797,18 +2777,6 @@ class InverterList(EnodeModel):
     pagination: PaginationCursors
 
 
-class InverterProductionStatistics(EnodeModel):
-    """
-    Contains information about power production statistics.
-    """
-
-    unit: InverterProductionUnit
-    data: list[InverterProductionDataPoint]
-    """
-    An array of data points representing the power production statistics.
-    """
-
-
 class InverterStatistics(EnodeModel):
     """
     Production statistics of a solar inverter for the requested month or day.
@@ -2882,14 +2850,6 @@ class InverterUpdatedEvent(EnodeModel):
     """
     Dotted paths of the properties that changed (for example `chargeState.isCharging`).
     """
-
-
-class InverterVendorStatistics(EnodeModel):
-    """
-    Power production statistics of an inverter, as a time series collected from vendor APIs.
-    """
-
-    production: InverterProductionStatistics
 
 
 class LocationList(EnodeModel):
@@ -3095,41 +3055,15 @@ class ScheduleRule(EnodeModel):
     """
 
 
-class ScheduleStatus(EnodeModel):
+class ScheduleStatusSmartOverride(ChargerSmartOverride):
     """
-    The status of a charge schedule.
+    A smart override, temporarily forcing the schedule's target to charge.
     """
 
-    schedule_id: Annotated[UUID, Field(alias="scheduleId")]
+    target_type: Annotated[ScheduleTargetType, Field(alias="targetType")]
+    vendor_action_id: Annotated[UUID | None, Field(alias="vendorActionId")]
     """
-    ID of the schedule.
-    """
-    schedule_type: Annotated[ScheduleStatusScheduleType, Field(alias="scheduleType")]
-    changed_at: Annotated[AwareDatetime, Field(alias="changedAt")]
-    """
-    When this status last changed.
-    """
-    state: ScheduleStatusState
-    is_charging: Annotated[bool, Field(alias="isCharging")]
-    """
-    The target is charging.
-    """
-    is_charging_expected: Annotated[bool, Field(alias="isChargingExpected")]
-    """
-    The schedule expects the target to charge now (every part below is true).
-    """
-    is_charging_expected_parts: Annotated[
-        ScheduleStatusIsChargingExpectedParts, Field(alias="isChargingExpectedParts")
-    ]
-    upcoming_transitions: Annotated[
-        list[ScheduleStatusUpcomingTransition], Field(alias="upcomingTransitions")
-    ]
-    """
-    The next changes of `shouldCharge`, soonest first.
-    """
-    smart_override: Annotated[ChargerSmartOverride | None, Field(alias="smartOverride")]
-    """
-    The smart override controlling the target, or `null`.
+    ID of the action that started charging the target, if any.
     """
 
 
@@ -3201,7 +3135,7 @@ class SmartChargingPlan(EnodeModel):
     """
     What charging at once would have cost.
     """
-    smart_cost: Annotated[float, Field(alias="smartCost")]
+    smart_cost: Annotated[float | None, Field(alias="smartCost")]
     """
     What charging as planned costs.
     """
@@ -3283,11 +3217,37 @@ class TemperatureScheduleRule(EnodeModel):
     """
 
 
+class TemperatureScheduleStatusUpcomingTransition(EnodeModel):
+    """
+    A coming moment at which the temperature schedule changes what it asks for.
+    """
+
+    at: AwareDatetime
+    """
+    When the transition happens.
+    """
+    target: (
+        HvacActionTargetAuto
+        | HvacActionTargetCool
+        | HvacActionTargetHeat
+        | HvacActionTargetOff
+        | HvacActionTargetScheduled
+    )
+    """
+    What the schedule asks for from then on.
+    """
+
+
 class TemperatureScheduleUpdateRequest(EnodeModel):
     """
     Changes to a temperature schedule. Fields not sent are left unchanged.
     """
 
+    target_id: Annotated[str | None, Field(alias="targetId")] = None
+    """
+    ID of the HVAC unit this schedule controls.
+    """
+    target_type: Annotated[TemperatureScheduleTargetType | None, Field(alias="targetType")] = None
     is_enabled: Annotated[bool | None, Field(alias="isEnabled")] = None
     """
     Whether this Schedule should control the HVAC unit.
@@ -3318,7 +3278,7 @@ class UserLinkRequest(EnodeModel):
     model_config = ConfigDict(
         regex_engine="python-re",
     )
-    vendor_type: Annotated[UserVendorType, Field(alias="vendorType")]
+    vendor_type: Annotated[UserVendorType | None, Field(alias="vendorType")] = None
     vendor: UserVendor | None = None
     language: UserLinkLanguage
     scopes: list[UserLinkScope]
@@ -3450,13 +3410,9 @@ class VehicleSmartOverrideResponse(VehicleSmartOverride):
 
 class VendorHealth(EnodeModel):
     """
-    A vendor of one asset type and the health of its integration.
+    The health of one vendor's integration.
     """
 
-    vendor: Annotated[str, Field(examples=["TESLA"])]
-    """
-    Machine-friendly name of the vendor (as in `vendor` of assets).
-    """
     display_name: Annotated[str, Field(alias="displayName")]
     """
     Name of the vendor for people.
@@ -3482,7 +3438,7 @@ class Webhook(EnodeModel):
     """
     The URL events are POSTed to.
     """
-    events: list[WebhookEvent]
+    events: list[WebhookEvent] | None = None
     """
     The events sent to this webhook.
     """
@@ -3724,6 +3680,14 @@ class BatteryUpdatedEvent(EnodeModel):
     """
 
 
+class BatteryVendorHealth(VendorHealth):
+    """
+    A vendor of batterys and the health of its integration.
+    """
+
+    vendor: BatteryVendor
+
+
 class Charger(EnodeModel):
     """
     An EV charger.
@@ -3867,6 +3831,14 @@ class ChargerUpdatedEvent(EnodeModel):
     """
     Dotted paths of the properties that changed (for example `chargeState.isCharging`).
     """
+
+
+class ChargerVendorHealth(VendorHealth):
+    """
+    A vendor of chargers and the health of its integration.
+    """
+
+    vendor: ChargerVendor
 
 
 class HemSystem(EnodeModel):
@@ -4021,37 +3993,8 @@ class Hvac(EnodeModel):
     """
     Scopes that the user has granted for this HVAC unit.
     """
-    mode: Annotated[HvacMode | None, Field(deprecated=True)] = None
-    """
-    Deprecated. Replaced by `thermostatState.mode`. The HVAC's mode.
-    """
-    heat_setpoint: Annotated[float | None, Field(alias="heatSetpoint", deprecated=True)] = None
-    """
-    Deprecated. Replaced by `thermostatState.heatSetpoint`. If mode allows, heat when currentTemperature falls below this point.
-    """
-    cool_setpoint: Annotated[float | None, Field(alias="coolSetpoint", deprecated=True)] = None
-    """
-    Deprecated. Replaced by `thermostatState.coolSetpoint`. If mode allows, cool when currentTemperature rises above this point.
-    """
-    hold_type: Annotated[HvacHoldType | None, Field(alias="holdType", deprecated=True)] = None
-    """
-    Deprecated. Replaced by `thermostatState.holdType`. The duration the setpoints and mode are expected to be held. If `SCHEDULED`, the device is being controlled by an OEM schedule configured on the device.
-    """
-    is_active: Annotated[bool | None, Field(alias="isActive", deprecated=True)] = None
-    """
-    Deprecated. Replaced by `temperatureState.isActive`. Whether the HVAC unit is actively heating or cooling.
-    """
-    current_temperature: Annotated[
-        float | None, Field(alias="currentTemperature", deprecated=True)
-    ] = None
-    """
-    Deprecated. Replaced by `temperatureState.currentTemperature`. Current air temperature reported by device in degrees Celsius.
-    """
     capabilities: HvacCapabilities
-    location: AssetLocation
-    """
-    Where the HVAC unit is located.
-    """
+    location: HvacLocation
 
 
 class HvacAction(ActionBase):
@@ -4114,6 +4057,15 @@ class HvacDiscoveredEvent(EnodeModel):
     hvac: Hvac
 
 
+class HvacFollowScheduleAction(ActionBase):
+    """
+    An action making an HVAC unit follow its own schedule.
+    """
+
+    target_type: Annotated[HvacActionTargetType, Field(alias="targetType")]
+    target: HvacActionTargetScheduled
+
+
 class HvacList(EnodeModel):
     """
     A page of HVAC units.
@@ -4124,6 +4076,18 @@ class HvacList(EnodeModel):
     Paginated list of HVAC units.
     """
     pagination: PaginationCursors
+
+
+class HvacPermanentHoldAction(ActionBase):
+    """
+    An action holding an HVAC unit in one mode.
+    """
+
+    target_type: Annotated[HvacActionTargetType, Field(alias="targetType")]
+    target: HvacActionTargetAuto | HvacActionTargetCool | HvacActionTargetHeat | HvacActionTargetOff
+    """
+    A permanent hold in one mode, with the setpoints that mode uses.
+    """
 
 
 class HvacUpdatedEvent(EnodeModel):
@@ -4149,6 +4113,14 @@ class HvacUpdatedEvent(EnodeModel):
     """
     Dotted paths of the properties that changed (for example `chargeState.isCharging`).
     """
+
+
+class HvacVendorHealth(VendorHealth):
+    """
+    A vendor of HVAC units and the health of its integration.
+    """
+
+    vendor: HvacVendor
 
 
 class Intervention(EnodeModel):
@@ -4199,6 +4171,22 @@ class InverterStatisticsUpdatedEvent(EnodeModel):
     """
     user: WebhookEventUser
     statistics: InverterStatisticsUpdatedEventStatistics
+
+
+class InverterVendorHealth(VendorHealth):
+    """
+    A vendor of solar inverters and the health of its integration.
+    """
+
+    vendor: InverterVendor
+
+
+class MeterVendorHealth(VendorHealth):
+    """
+    A vendor of meters and the health of its integration.
+    """
+
+    vendor: MeterVendor
 
 
 class Schedule(EnodeModel):
@@ -4286,6 +4274,44 @@ class ScheduleCreateRequest(EnodeModel):
     location_id: Annotated[UUID | None, Field(alias="locationId")] = None
     """
     ID of the Location to which this schedule applies (named `chargingLocationId` before 2023-08-01). For chargers, a null value is essentially ignored and the schedule is applied even if the charger isn't at a location.
+    """
+
+
+class ScheduleStatus(EnodeModel):
+    """
+    The status of a charge schedule.
+    """
+
+    schedule_id: Annotated[UUID, Field(alias="scheduleId")]
+    """
+    ID of the schedule.
+    """
+    schedule_type: Annotated[ScheduleStatusScheduleType, Field(alias="scheduleType")]
+    changed_at: Annotated[AwareDatetime, Field(alias="changedAt")]
+    """
+    When this status last changed.
+    """
+    state: ScheduleStatusState
+    is_charging: Annotated[bool, Field(alias="isCharging")]
+    """
+    The target is charging.
+    """
+    is_charging_expected: Annotated[bool, Field(alias="isChargingExpected")]
+    """
+    The schedule expects the target to charge now (every part below is true).
+    """
+    is_charging_expected_parts: Annotated[
+        ScheduleStatusIsChargingExpectedParts, Field(alias="isChargingExpectedParts")
+    ]
+    upcoming_transitions: Annotated[
+        list[ScheduleStatusUpcomingTransition], Field(alias="upcomingTransitions")
+    ]
+    """
+    The next changes of `shouldCharge`, soonest first.
+    """
+    smart_override: Annotated[ScheduleStatusSmartOverride | None, Field(alias="smartOverride")]
+    """
+    The smart override controlling the target, or `null`.
     """
 
 
@@ -4396,6 +4422,50 @@ class TemperatureScheduleCreateRequest(EnodeModel):
     rules: list[TemperatureScheduleRule]
     """
     The rules, each with the state it asks for while it applies.
+    """
+
+
+class TemperatureScheduleStatus(EnodeModel):
+    """
+    The status of a temperature schedule.
+    """
+
+    schedule_id: Annotated[UUID, Field(alias="scheduleId")]
+    """
+    ID of the schedule.
+    """
+    schedule_type: Annotated[TemperatureScheduleStatusScheduleType, Field(alias="scheduleType")]
+    changed_at: Annotated[AwareDatetime, Field(alias="changedAt")]
+    """
+    When this status last changed.
+    """
+    state: ScheduleStatusState
+    current: (
+        HvacActionTargetAuto
+        | HvacActionTargetCool
+        | HvacActionTargetHeat
+        | HvacActionTargetOff
+        | HvacActionTargetScheduled
+        | None
+    )
+    """
+    The state the HVAC unit holds now, or `null` when it cannot be told.
+    """
+    expected: (
+        HvacActionTargetAuto
+        | HvacActionTargetCool
+        | HvacActionTargetHeat
+        | HvacActionTargetOff
+        | HvacActionTargetScheduled
+    )
+    """
+    The state the schedule asks for now.
+    """
+    upcoming_transitions: Annotated[
+        list[TemperatureScheduleStatusUpcomingTransition], Field(alias="upcomingTransitions")
+    ]
+    """
+    The next changes of the state the schedule asks for, soonest first (at most 2).
     """
 
 
@@ -4570,6 +4640,14 @@ class VehicleUpdatedEvent(EnodeModel):
     """
 
 
+class VehicleVendorHealth(VendorHealth):
+    """
+    A vendor of vehicles and the health of its integration.
+    """
+
+    vendor: VehicleVendor
+
+
 class ScheduleCreateBody(RootModel[ScheduleCreateRequest | TemperatureScheduleCreateRequest]):
     root: ScheduleCreateRequest | TemperatureScheduleCreateRequest
     """
@@ -4674,7 +4752,10 @@ class ScheduleExecutionUpdatedEvent(EnodeModel):
     """
     A schedule: a charge schedule (vehicle or charger, `defaultShouldCharge`) or a temperature schedule (HVAC unit, `defaultTargetState`).
     """
-    status: ScheduleStatus
+    status: ScheduleStatus | TemperatureScheduleStatus
+    """
+    The status of a schedule: a charge schedule's (`scheduleType` `CHARGE`) or a temperature schedule's (`TEMPERATURE`).
+    """
     updated_fields: Annotated[list[str], Field(alias="updatedFields")]
     """
     Dotted paths of the properties that changed (for example `chargeState.isCharging`).

@@ -317,7 +317,12 @@ def test_location_crud(
         target,
         "createLocation",
         path_parameters=owner,
-        body={"name": "Contract test", "latitude": 59.91, "longitude": 10.75},
+        body={
+            "name": "Contract test",
+            "latitude": 59.91,
+            "longitude": 10.75,
+            "timezoneName": "UTC",
+        },
     )
     assert created.status_code == 200, created.text
     location = _json(created)

@@ -1,4 +1,4 @@
-"""`GET /schedules/{scheduleId}/status`: how a charge schedule is doing, computed now.
+"""`GET /schedules/{scheduleId}/status`: how a schedule is doing, computed now.
 
 `shouldCharge` is the first rule in force at the moment (rules are read in UTC: the
 seed's locations have no time zone; `hourMinute` may span midnight, `weekdays` count
@@ -9,10 +9,19 @@ unreachable or unable to start/stop charging), `INACTIVE:AWAY` (the schedule has
 location and the target is not there), `INACTIVE:OVERRIDDEN` (an active smart override),
 `PENDING` (a charging action is pending), `ALIGNED` or `MISALIGNED`. Upcoming
 transitions are the next changes of `shouldCharge` within a week (minute resolution).
+
+A temperature schedule (target an HVAC unit) answers the `TEMPERATURE` status of Enode's
+2024-10-01 document: `expected` is the `targetState` of the first rule in force, else
+`defaultTargetState`; `current` is the unit's thermostat state written as such a target
+(`null` when its mode or a setpoint the mode uses is unknown). The state is
+`INACTIVE:DISABLED`, `INACTIVE:INCAPABLE` (unknown or unreachable unit, or one that cannot
+take the expected kind of hold), `PENDING` (an HVAC action is pending), `ALIGNED` or
+`MISALIGNED`; at most 2 upcoming transitions.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -61,18 +70,87 @@ def should_charge(schedule: dict[str, Any], moment: datetime) -> bool:
     return bool(schedule.get("defaultShouldCharge"))
 
 
-def _transitions(schedule: dict[str, Any], start: datetime) -> list[dict[str, Any]]:
+def target_state(schedule: dict[str, Any], moment: datetime) -> Any:
+    """What a temperature schedule asks for at `moment`."""
+    for rule in schedule.get("rules") or []:
+        if _rule_applies(rule, moment):
+            return rule["targetState"]
+    return schedule.get("defaultTargetState")
+
+
+def _transitions(
+    schedule: dict[str, Any],
+    start: datetime,
+    value_at: Callable[[dict[str, Any], datetime], Any] = should_charge,
+    key: str = "shouldCharge",
+    limit: int = _MAX_TRANSITIONS,
+) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     moment = start.replace(second=0, microsecond=0)
-    current = should_charge(schedule, moment)
+    current = value_at(schedule, moment)
     end = moment + _HORIZON
-    while moment < end and len(found) < _MAX_TRANSITIONS:
+    while moment < end and len(found) < limit:
         moment += timedelta(minutes=1)
-        value = should_charge(schedule, moment)
+        value = value_at(schedule, moment)
         if value != current:
-            found.append({"at": format_timestamp(moment), "shouldCharge": value})
+            found.append({"at": format_timestamp(moment), key: value})
             current = value
     return found
+
+
+_SETPOINTS = {"AUTO": ("coolSetpoint", "heatSetpoint"), "COOL": ("coolSetpoint",)}
+_SETPOINTS |= {"HEAT": ("heatSetpoint",), "OFF": ()}
+
+
+def _held(thermostat: dict[str, Any]) -> dict[str, Any] | None:
+    """An HVAC unit's thermostat state written as an action target, or None if unknown."""
+    if thermostat.get("holdType") == "SCHEDULED":
+        return {"holdType": "SCHEDULED"}
+    mode = thermostat.get("mode")
+    if thermostat.get("holdType") != "PERMANENT" or mode not in _SETPOINTS:
+        return None
+    if any(thermostat.get(name) is None for name in _SETPOINTS[mode]):
+        return None
+    return {
+        **{name: thermostat[name] for name in _SETPOINTS[mode]},
+        "mode": mode,
+        "holdType": "PERMANENT",
+    }
+
+
+def _temperature_status(ctx: Ctx, record: dict[str, Any]) -> Reply:
+    now = ctx.env.clock.now()
+    hvac = ctx.state.assets.get("hvac", {}).get(str(record.get("targetId")))
+    thermostat = (hvac.record.get("thermostatState") or {}) if hvac else {}
+    expected = target_state(record, now)
+    current = _held(thermostat)
+    capability = (
+        "setFollowSchedule" if expected.get("holdType") == "SCHEDULED" else "setPermanentHold"
+    )
+    capable = hvac is not None and bool(
+        ((hvac.record.get("capabilities") or {}).get(capability) or {}).get("isCapable")
+    )
+    if not record.get("isEnabled"):
+        state = "INACTIVE:DISABLED"
+    elif hvac is None or not capable or hvac.record.get("isReachable") is False:
+        state = "INACTIVE:INCAPABLE"
+    elif f"hvac:{hvac.id}" in ctx.state.pending:
+        state = "PENDING"
+    else:
+        state = "ALIGNED" if current == expected else "MISALIGNED"
+    changed_at = thermostat.get("lastUpdated") or format_timestamp(now)
+    return Reply(
+        200,
+        {
+            "scheduleId": record["id"],
+            "scheduleType": "TEMPERATURE",
+            "changedAt": changed_at,
+            "state": state,
+            "current": current,
+            "expected": expected,
+            "upcomingTransitions": _transitions(record, now, target_state, "target", 2),
+        },
+    )
 
 
 def schedule_status(ctx: Ctx) -> Reply:
@@ -81,6 +159,8 @@ def schedule_status(ctx: Ctx) -> Reply:
     if schedule is None:
         raise not_found("schedule", schedule_id)
     record = schedule.record
+    if record.get("targetType") == "hvac":
+        return _temperature_status(ctx, record)
     now = ctx.env.clock.now()
     target_kind = str(record.get("targetType"))
     target = ctx.state.assets.get(target_kind, {}).get(str(record.get("targetId")))
@@ -137,7 +217,11 @@ def schedule_status(ctx: Ctx) -> Reply:
             "upcomingTransitions": _transitions(record, now),
             "smartOverride": None
             if override is None
-            else {k: override[k] for k in ("createdAt", "endedAt", "targetId") if k in override},
+            else {
+                **{k: override[k] for k in ("createdAt", "endedAt", "targetId") if k in override},
+                "targetType": target_kind,
+                "vendorActionId": override.get("vendorActionId"),
+            },
         },
     )
 
