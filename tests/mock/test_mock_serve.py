@@ -1,0 +1,75 @@
+"""`enode-mock serve` as a user starts it: ready within a second with a banner saying where
+it is, which versions it serves and which credentials to use; a busy port said at once."""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from snapshots import blank
+
+ENODE_MOCK = Path(sys.executable).parent / "enode-mock"
+BANNER = """\
+enode-mock 0.1.0: the Enode API mock at http://127.0.0.1:<port> (ready in <duration>)
+  versions     2023-04-01, 2023-08-01, 2024-01-01, 2024-10-01 (by Enode-Version; default 2024-10-01)
+  token URL    http://127.0.0.1:<port>/oauth2/token
+  credentials  mock-client:mock-secret (client ID:secret, OAuth client credentials)
+  admin        http://127.0.0.1:<port>/_mock/state (reset, clock, actions: mock/README.md)
+"""
+
+
+def test_serve_prints_a_banner_once_it_answers() -> None:
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [str(ENODE_MOCK), "serve", "--port", "0", "--log-level", "warning"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        banner = "".join(process.stdout.readline() for _ in range(BANNER.count("\n")))
+        ready = time.monotonic() - started
+        assert blank(banner) == BANNER
+        base = re.search(r"http://127\.0\.0\.1:\d+", banner)
+        assert base is not None
+        assert httpx.get(f"{base.group()}/health/ready", timeout=5).is_success
+        token = httpx.post(
+            f"{base.group()}/oauth2/token",
+            auth=("mock-client", "mock-secret"),
+            data={"grant_type": "client_credentials"},
+            timeout=5,
+        )
+        assert token.status_code == 200, token.text  # the credentials the banner gives work
+        # under a second on an idle machine (bench: `mock-startup`); generous for a busy one
+        assert ready < 10, f"ready after {ready:.1f}s"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_a_busy_port_is_said_at_once() -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        started = time.monotonic()
+        result = subprocess.run(
+            [str(ENODE_MOCK), "serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert result.stdout == ""  # no "Application startup complete" before the error
+    assert blank(result.stderr) == (
+        "enode-mock: cannot listen on 127.0.0.1:<port>: the port is in use (another "
+        "enode-mock?); choose another with --port, or --port 0 for a free one\n"
+    )
+    assert time.monotonic() - started < 10
