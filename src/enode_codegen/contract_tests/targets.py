@@ -617,6 +617,19 @@ class MockServerTarget(_MockBase, _NetworkBase):
         self._log.close()
 
 
+class RunningMockTarget(_MockBase, _NetworkBase):
+    """`enode-mock serve` already running at `--target URL` (its admin API answers): reset,
+    clock and actions through that API, as with the spawned server."""
+
+    name = "mock (running server)"
+
+    def __init__(self, options: Options) -> None:
+        super().__init__(options)
+        assert options.server is not None
+        self.base_url = options.server
+        self._init_credentials()
+
+
 class LiveTarget(_NetworkBase):
     """A deployment of the API: ENODE_BASE_URL, ENODE_TOKEN_URL, ENODE_CLIENT_ID,
     ENODE_CLIENT_SECRET (any base URL works, e.g. a recording proxy)."""
@@ -639,13 +652,30 @@ class LiveTarget(_NetworkBase):
         )
 
 
-def live_env() -> tuple[dict[str, str] | None, list[str]]:
-    env = {name: os.environ.get(name, "") for name in LIVE_ENV}
+def live_env(
+    defaults: dict[str, str] | None = None,
+) -> tuple[dict[str, str] | None, list[str]]:
+    """The ENODE_* variables a live target needs (`defaults` for those not set), and the
+    names of those missing."""
+    env = {name: os.environ.get(name) or (defaults or {}).get(name, "") for name in LIVE_ENV}
     missing = [name for name, value in env.items() if not value]
     return (None if missing else env), missing
 
 
 def make_target(options: Options) -> Target:
+    if options.server is not None and options.server_is_mock:
+        return RunningMockTarget(options)
+    if options.server is not None:  # any other server, tested as a live one at its URL
+        env, missing = live_env(
+            {"ENODE_BASE_URL": options.server, "ENODE_TOKEN_URL": f"{options.server}/oauth2/token"}
+        )
+        if env is None:
+            pytest.skip(
+                f"--target {options.server} (not an enode-mock) needs the environment variables "
+                + ", ".join(missing)
+                + "; they are not set"
+            )
+        return LiveTarget(options, env)
     if options.live:
         env, missing = live_env()
         if env is None:

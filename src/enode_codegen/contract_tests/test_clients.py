@@ -12,7 +12,6 @@ hook), and poll every 20 ms.
 from __future__ import annotations
 
 import enum
-import importlib
 import inspect
 import re
 import types
@@ -26,6 +25,7 @@ import pytest
 
 from enode_codegen.generator.ir import resource_attr
 
+from . import clients
 from .options import Options, current
 from .scenarios import action_families, candidate_bodies
 from .spec import SpecOperation, operations
@@ -36,18 +36,14 @@ TERMINAL = {"CONFIRMED", "FAILED", "CANCELLED"}
 WAIT_TIMEOUT = 300.0
 
 
-def package(version: str) -> types.ModuleType:
-    name = f"enode_{version.replace('-', '_')}"
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as error:
-        if error.name != name:
-            raise
-    pytest.fail(
-        f"{name} is not importable: `pip install enode-client-{version}`, or run "
-        "`enode-codegen generate` and the suite from the folder holding generated/",
-        pytrace=False,
-    )
+def package(version: str, config: pytest.Config | None = None) -> types.ModuleType:
+    """The generated client of `version` (clients.py: installed, or generated into a
+    cache); every test of a client that cannot be had skips with the same reason."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter") if config else None
+    loaded = clients.load(version, reporter.write_line if reporter else print)
+    if isinstance(loaded, str):
+        pytest.skip(loaded)
+    return loaded
 
 
 def snake(name: str) -> str:
@@ -76,7 +72,7 @@ def client(
 ) -> Iterator[Any]:
     target.reset()
     version = request.node.callspec.params["version"]
-    with target.client(package(version)) as opened:
+    with target.client(package(version, request.config)) as opened:
         yield opened
 
 
