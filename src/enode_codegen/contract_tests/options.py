@@ -48,6 +48,8 @@ class Options:
     allow_writes: bool = False
     max_rps: float | None = None
     max_requests: int | None = None
+    # seconds the whole run may spend waiting for live actions to leave PENDING
+    action_wait: float = 300.0
     profile: Profile = field(default_factory=lambda: PROFILES["ci"])
     seed: int = 0
     seed_given: bool = False
@@ -133,6 +135,14 @@ def add_options(parser: object) -> None:
         default=None,
         help="request budget of the run; tests past it are skipped (default: unlimited, "
         "3000 with --target live)",
+    )
+    group.addoption(
+        "--action-wait",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="live targets: the time the whole run may spend waiting for actions to leave "
+        "PENDING (default 300); an action still PENDING when it is spent fails, named",
     )
     group.addoption(
         "--profile",
@@ -251,6 +261,7 @@ def from_pytest(config: object) -> Options:
         mock_server=bool(get("--mock-server")),
         fault=fault,
         allow_writes=bool(get("--allow-writes")),
+        action_wait=max(0.0, float(get("--action-wait"))),
         max_rps=max_rps if max_rps and max_rps > 0 else None,
         max_requests=max_requests if max_requests and max_requests > 0 else None,
         profile=PROFILES[get("--profile")],

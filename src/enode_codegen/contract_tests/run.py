@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -58,14 +59,20 @@ def help_text() -> str:
     """The suite's `--help`: its options first, then where pytest's are."""
     from .options import add_options
 
+    def fill(text: str) -> str:  # never broken inside `--pytest-help`
+        return textwrap.fill(text, width=79, break_on_hyphens=False)
+
     parser = argparse.ArgumentParser(
         prog=PROG,
         usage=USAGE,
-        description="Test a target (the embedded mock by default, any running server, or "
-        "the live API) against the Enode specs of each version: schemathesis per operation, "
-        "named behaviour checks, stateful flows and the generated clients. Reports go to "
-        "the summary path below and junit.xml beside it.",
-        epilog=PYTEST_POINTER,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=fill(
+            "Test a target (the embedded mock by default, any running server, or "
+            "the live API) against the Enode specs of each version: schemathesis per operation, "
+            "named behaviour checks, stateful flows and the generated clients. Reports go to "
+            "the summary path below and junit.xml beside it."
+        ),
+        epilog=fill(PYTEST_POINTER),
         add_help=False,
     )
     parser.add_argument("-h", "--help", action="store_true", help="show this help")

@@ -309,6 +309,7 @@ class Target:
         self._token: tuple[str, float] | None = None
         self._token_lock = threading.Lock()
         self._http: httpx.Client | None = None
+        self.action_wait_left = options.action_wait  # live: shared by the whole run
 
     # safety ---------------------------------------------------------------------------
 
@@ -403,6 +404,26 @@ class Target:
     def poll_interval(self) -> float:
         return 2.0
 
+    def wait_for(self, done: Callable[[], bool]) -> bool:
+        """Live: poll `done` every `poll_interval` until it is true or the run's action-wait
+        budget (`--action-wait`) is spent; whether it came true. The time spent is taken
+        from the budget, so a target whose actions never resolve costs it once, not once
+        per example. The mock: `done()` now (`let_actions_resolve` moved its clock)."""
+        if done():
+            return True
+        while self.action_wait_left > 0:
+            started = time.monotonic()
+            self.sleep(min(self.poll_interval, self.action_wait_left))
+            result = done()
+            self.action_wait_left -= time.monotonic() - started
+            if result:
+                return True
+        return False
+
+    def action_timeout(self, default: float) -> float:
+        """How long one `wait_for_action` may wait: live, what is left of the run's budget."""
+        return default
+
     def describe(self) -> str:
         return f"{self.name} {self.base_url}"
 
@@ -471,6 +492,9 @@ class _MockBase(Target):
 
     def let_actions_resolve(self) -> None:
         self.admin.advance_clock(ACTION_DELAY + 1.0)
+
+    def wait_for(self, done: Callable[[], bool]) -> bool:
+        return done()  # the mock's clock was moved: no wall-clock wait
 
     @property
     def poll_interval(self) -> float:
@@ -643,6 +667,9 @@ class LiveTarget(_NetworkBase):
         self.client_id = env["ENODE_CLIENT_ID"]
         self.client_secret = env["ENODE_CLIENT_SECRET"]
         REDACTOR.add(self.client_secret)
+
+    def action_timeout(self, default: float) -> float:
+        return max(self.action_wait_left, 0.0)
 
     def describe(self) -> str:
         mode = "read-write" if self.options.allow_writes else "read-only"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import enum
 import inspect
 import re
+import time
 import types
 import uuid
 import warnings
@@ -44,6 +45,17 @@ def package(version: str, config: pytest.Config | None = None) -> types.ModuleTy
     if isinstance(loaded, str):
         pytest.skip(loaded)
     return loaded
+
+
+def wait(resource: Any, action: Any, target: Target) -> Any:
+    """`wait_for_action` within what is left of the run's action-wait budget (live)."""
+    started = time.monotonic()
+    try:
+        return resource.wait_for_action(
+            action, timeout=target.action_timeout(WAIT_TIMEOUT), poll_interval=target.poll_interval
+        )
+    finally:
+        target.action_wait_left -= time.monotonic() - started
 
 
 def snake(name: str) -> str:
@@ -242,9 +254,7 @@ def test_client_action_flow(
             resource.wait_for_action(action, timeout=0.05, poll_interval=0.01)
         assert getattr(timed_out.value.action.state, "value", None) == "PENDING"
     target.let_actions_resolve()
-    final = resource.wait_for_action(
-        action, timeout=WAIT_TIMEOUT, poll_interval=target.poll_interval
-    )
+    final = wait(resource, action, target)
     state = getattr(final.state, "value", final.state)
     assert state in TERMINAL, f"wait_for_action returned a {state} action"
     assert str(final.id) == str(action.id)
@@ -269,9 +279,7 @@ def test_client_forced_failure(
     resource = resource_of(client, operations(version)[family.create].tags[0])
     action, _ = _create(client, version, family, known_ids[version])
     target.admin.advance_action(str(action.id), "FAILED")
-    final = resource.wait_for_action(
-        action, timeout=WAIT_TIMEOUT, poll_interval=target.poll_interval
-    )
+    final = wait(resource, action, target)
     assert getattr(final.state, "value", final.state) == "FAILED"
     assert final.failure_reason is not None
 
@@ -289,9 +297,7 @@ def test_client_cancel_pending(
         pytest.skip("the action resolved at once")
     cancelled = getattr(resource, snake(family.cancel))(action.id)
     assert getattr(cancelled.state, "value", cancelled.state) == "CANCELLED"
-    final = resource.wait_for_action(
-        action, timeout=WAIT_TIMEOUT, poll_interval=target.poll_interval
-    )
+    final = wait(resource, action, target)
     assert getattr(final.state, "value", final.state) == "CANCELLED"
 
 

@@ -1,5 +1,5 @@
 """The `enode-codegen` command line: validate, bundle, build-specs, diff, generate, check,
-release."""
+release, and contract (the contract suite, `contract_tests/run.py`)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="enode-codegen",
         description=__doc__,
-        epilog="enode-codegen contract [options]: run the contract suite (contract --help)",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -116,7 +115,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--output", type=Path, default=GENERATED_DIR, help="target folder (default: generated/)"
     )
 
-    args = parser.parse_args(argv)
+    commands.add_parser(
+        "contract",
+        add_help=False,
+        help="test the mock, a running server or the live API against the specs "
+        "(enode-codegen contract --help)",
+    )
+
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "contract":  # `python -m enode_codegen.generator contract ...`
+        from enode_codegen.contract_tests.run import main as contract
+
+        return contract(rest)
+    if rest:  # said with the usage of the command it was given to
+        commands.choices[args.command].error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "validate":
         return _validate(args.paths, not args.no_enode_rules)
     if args.command == "bundle":

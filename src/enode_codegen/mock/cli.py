@@ -139,7 +139,11 @@ def build_config(args: argparse.Namespace) -> MockConfig:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    root = parser()
+    args, rest = root.parse_known_args(argv)
+    if rest:  # said with the usage of the command it was given to (`serve --prot`)
+        commands = next(a for a in root._actions if isinstance(a, argparse._SubParsersAction))
+        commands.choices[args.command].error(f"unrecognized arguments: {' '.join(rest)}")
     if not 0 <= args.port <= 65535:
         print(f"enode-mock: --port {args.port} is not a TCP port (0-65535)", file=sys.stderr)
         return 2
