@@ -40,8 +40,18 @@ WAIT_TIMEOUT = 300.0
 def package(version: str, config: pytest.Config | None = None) -> types.ModuleType:
     """The generated client of `version` (clients.py: installed, or generated into a
     cache); every test of a client that cannot be had skips with the same reason."""
-    reporter = config.pluginmanager.get_plugin("terminalreporter") if config else None
-    loaded = clients.load(version, reporter.write_line if reporter else print)
+
+    def say(line: str) -> None:  # shown at once, not captured with the test's output
+        reporter = config.pluginmanager.get_plugin("terminalreporter") if config else None
+        capture = config.pluginmanager.get_plugin("capturemanager") if config else None
+        if reporter is None or capture is None:
+            print(line)
+            return
+        with capture.global_and_fixture_disabled():
+            reporter.ensure_newline()
+            reporter.write_line(line)
+
+    loaded = clients.load(version, say)
     if isinstance(loaded, str):
         pytest.skip(loaded)
     return loaded
