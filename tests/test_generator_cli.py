@@ -134,6 +134,19 @@ def test_a_reversed_diff_says_it_is_a_downgrade(capsys: pytest.CaptureFixture[st
     assert "Undone" not in forward and "## What changed" in forward
 
 
+def test_warnings_come_with_what_was_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A package written says its warnings; the same run again, nothing changed, is quiet
+    (it printed four AnyUrl warnings on every run)."""
+    code, out, err = said(capsys, "generate", "2024-10-01", "--output", str(tmp_path))
+    assert code == 0 and out.endswith("1 package(s) changed: enode-client-2024-10-01\n")
+    assert "warning: models: fields holding AnyUrl" in err
+    code, out, err = said(capsys, "generate", "2024-10-01", "--output", str(tmp_path))
+    assert code == 0 and out.endswith("0 package(s) changed: none\n")
+    assert err == ""
+
+
 def test_ctrl_c_during_generate_prints_one_line(tmp_path: Path) -> None:
     process = subprocess.Popen(
         [str(CODEGEN), "generate", "--output", "out"],

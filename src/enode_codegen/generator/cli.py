@@ -295,9 +295,13 @@ def _generate(paths: Sequence[Path], output: Path, package: str | None, enode_ru
     for report in reports:
         if report.distribution not in {r.distribution for r in shown}:
             show(report)  # nothing changed: the reports recorded by the last run
-    # a warning several packages share (the same schema in several versions) is said once
+    # warnings come with what was written: a package left as it was says nothing again
+    # (its warnings were printed when it was written); one shared by several packages (the
+    # same schema in several versions) is said once
     warned: dict[str, list[str]] = {}
     for report in reports:
+        if report.distribution not in changed:
+            continue
         for line in report.warnings:
             warned.setdefault(line, []).append(report.distribution)
     for line, packages in warned.items():
