@@ -45,7 +45,8 @@ def test_contract_help_is_the_suites_own(tmp_path: Path) -> None:
     options = [m for m in re.findall(r"^  (?:-h, )?(--[a-z-]+)", result.stdout, re.MULTILINE)]
     assert options[:4] == ["--help", "--pytest-help", "--target", "--mock-server"], options
     assert {"--profile", "--seed", "--versions", "--summary", "--action-wait"} <= set(options)
-    assert " ".join(result.stdout.split()).endswith("`enode-codegen contract --pytest-help` lists them all.")
+    pointer = "`enode-codegen contract --pytest-help` lists them all."
+    assert " ".join(result.stdout.split()).endswith(pointer)
     assert len(lines) < 100
     assert list(tmp_path.iterdir()) == [], "--help creates nothing"
 
