@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from snapshots import blank
 
 ENODE_MOCK = Path(sys.executable).parent / "enode-mock"
@@ -85,3 +86,20 @@ def test_the_listening_socket_says_tcp() -> None:
         assert sock.proto == socket.IPPROTO_TCP
     finally:
         sock.close()
+
+
+def test_packaged_specs_are_read_once_then_from_the_json_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from enode_codegen.generator.bundle import bundle_spec
+    from enode_codegen.generator.paths import PUBLISHED_DIR
+    from enode_codegen.mock.specs import _document
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    first = _document(PUBLISHED_DIR, "2024-10-01")
+    [cached] = (tmp_path / "enode-codegen" / "specs").glob("2024-10-01-*.json")
+    assert first == bundle_spec(PUBLISHED_DIR / "2024-10-01.yaml").document
+    cached.write_text('{"read": "from the cache"}')  # what is read next comes from here
+    assert _document(PUBLISHED_DIR, "2024-10-01") == {"read": "from the cache"}
+    cached.write_text("not json")  # a damaged copy: the YAML is read again
+    assert _document(PUBLISHED_DIR, "2024-10-01") == first

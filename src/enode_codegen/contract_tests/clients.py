@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from enode_codegen import __version__
+from enode_codegen._cache import cache_root
 from enode_codegen.generator.generate import package_names
 
 __all__ = ["cache_dir", "load"]
@@ -34,8 +35,7 @@ def cache_dir() -> Path:
     override = os.environ.get("ENODE_CLIENTS_CACHE")
     if override:
         return Path(override)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "enode-codegen" / f"clients-{__version__}"
+    return cache_root() / f"clients-{__version__}"
 
 
 def load(version: str, say: Callable[[str], None] = print) -> types.ModuleType | str:

@@ -8,6 +8,10 @@ token (OpenAPI `security`), and a path regex. Nothing here is hand-copied from t
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -15,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from enode_codegen._cache import cache_root
 from enode_codegen.generator.bundle import bundle_spec
 from enode_codegen.generator.paths import PUBLISHED_DIR
 from enode_codegen.generator.validate import iter_operations, validate_spec
@@ -333,14 +338,28 @@ def _document(root: Path, version: str) -> dict[str, Any]:
     """The bundled document of one version. The packaged documents (spec/published/) are
     read as they are: `build-specs` validated each before writing it, self-contained, and
     `enode-codegen check` keeps them so; validating four of them again took 4.5 of the
-    mock's 5 s of start-up, and reading them with line numbers 0.45 s more. Any other spec
-    folder is validated in full (a clear error, not a wrong mock)."""
+    mock's 5 s of start-up, and reading their YAML still takes 0.1-0.4 s each, so a JSON
+    copy is kept in the tool's cache (`_cache.py`), named after the file's digest. Any
+    other spec folder is validated in full (a clear error, not a wrong mock)."""
     file = _version_file(root, version)
     if root.resolve() != PUBLISHED_DIR.resolve():
         return validate_spec(file).document
+    raw = file.read_bytes()
+    cached = cache_root() / "specs" / f"{version}-{hashlib.sha256(raw).hexdigest()[:16]}.json"
+    with contextlib.suppress(OSError, ValueError):
+        document = json.loads(cached.read_bytes())
+        if isinstance(document, dict):
+            return document
     document = load_plain(file)
     if not isinstance(document, dict) or _external_ref(document):
         return bundle_spec(file, strict=True).document
+    text = json.dumps(document, ensure_ascii=False)
+    if json.loads(text) == document:  # only what JSON gives back unchanged is kept
+        with contextlib.suppress(OSError):
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            scratch = cached.with_suffix(f".{os.getpid()}.tmp")
+            scratch.write_text(text, encoding="utf-8")
+            os.replace(scratch, cached)
     return document
 
 
