@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from snapshots import PYTEST_FINAL, blank
 
+from enode_codegen import contract_tests
+
 BIN = Path(sys.executable).parent
 CODEGEN = BIN / "enode-codegen"
 VERSION = "2024-10-01"
@@ -72,11 +74,15 @@ def test_the_current_folders_pytest_configuration_does_not_apply(tmp_path: Path)
     )
     (tmp_path / "pytest.ini").write_text("[pytest]\naddopts = --no-such-option\n")
     result = contract(
-        "--versions", VERSION, "-k", "test_health_ready", "-q", "--summary",
+        "--versions", VERSION, "-k", "test_health_ready", "--summary",
         str(tmp_path / "r" / "summary.md"), cwd=tmp_path,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert "PytestConfigWarning" not in result.stdout + result.stderr
+    # pytest's header says which configuration it read: the suite's own, never the folder's
+    # (nor, from a checkout, the project's pyproject.toml)
+    suite = Path(contract_tests.__file__).parent
+    assert f"rootdir: {suite}\nconfigfile: pytest.ini\n" in result.stdout, result.stdout
     final = PYTEST_FINAL.fullmatch(result.stdout.strip().splitlines()[-1])
     assert final is not None and final["counts"].startswith("1 passed"), result.stdout
 
