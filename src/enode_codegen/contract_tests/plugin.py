@@ -23,7 +23,7 @@ import pytest
 from enode_codegen.generator.paths import GENERATED_DIR
 
 from . import exceptions, report
-from .options import REPORTS, Options, add_options, current, from_pytest, set_current
+from .options import Options, add_options, current, from_pytest, set_current
 from .report import RECORDER, REDACTOR
 from .targets import Target, budget_spent, opened
 
@@ -53,8 +53,8 @@ def pytest_configure(config: pytest.Config) -> None:
     for _name, value in options.webhook_headers:
         REDACTOR.add(value)
     if getattr(config.option, "xmlpath", None) is None and not hasattr(config, "workerinput"):
-        REPORTS.mkdir(parents=True, exist_ok=True)
-        config.option.xmlpath = str(REPORTS / "junit.xml")
+        # beside the summary; pytest's junitxml creates the folder when it writes
+        config.option.xmlpath = str(Path(options.summary_path).parent / "junit.xml")
     config.addinivalue_line("markers", "writes: the test sends non-GET requests")
 
 
@@ -88,6 +88,12 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [
         f"contract target: {options.target}"
         + (" (spawned server)" if options.mock_server and not options.live else "")
+        + (" (enode-mock)" if options.server_is_mock else "")
+        + (
+            " (not an enode-mock: tested as a live target)"
+            if options.server and options.live
+            else ""
+        )
         + (f", fault {options.fault}" if options.fault else ""),
         f"contract profile: {options.profile.name} ({options.profile.description}); "
         f"seed {options.seed}{seed_note}",
@@ -197,7 +203,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             duration=time.monotonic() - _STARTED,
             exitstatus=int(exitstatus),
         )
-        _announce(session, path)
+        _announce(session, path, int(exitstatus))
         return
     documented = {}
     for version in options.versions:
@@ -216,15 +222,21 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         duration=time.monotonic() - _STARTED,
         exitstatus=int(exitstatus),
     )
-    _announce(session, path)
+    _announce(session, path, int(exitstatus))
 
 
-def _announce(session: pytest.Session, path: Path) -> None:
+def _announce(session: pytest.Session, path: Path, exitstatus: int) -> None:
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
         # on a line of its own, not glued to the progress column ("[100%]contract summary")
         if getattr(getattr(reporter, "_tw", None), "width_of_current_line", 0):
             reporter.write("\n")
+        if exitstatus == pytest.ExitCode.INTERRUPTED:
+            reporter.write_line(
+                f"contract: INTERRUPTED after {RECORDER.passed} passed, "
+                f"{len(RECORDER.failures)} failed, {RECORDER.skipped} skipped; the tests that "
+                "did not run are not counted"
+            )
         reporter.write_line(f"contract summary: {path}")
 
 

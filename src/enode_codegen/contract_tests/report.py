@@ -173,11 +173,20 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+INTERRUPTED = 2  # pytest.ExitCode.INTERRUPTED
+
+
 def _heading(title: str, options_line: str, duration: float, exitstatus: int) -> list[str]:
     """The first lines of a summary: its title, the verdict with the counts, the run."""
     rec = RECORDER
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-    verdict = "PASSED" if exitstatus == 0 and not rec.failures else "FAILED"
+    verdict = (
+        "INTERRUPTED"  # pytest.ExitCode.INTERRUPTED: Ctrl-C, the counts are of what ran
+        if exitstatus == INTERRUPTED
+        else "PASSED"
+        if exitstatus == 0 and not rec.failures
+        else "FAILED"
+    )
     return [
         f"# Enode contract tests: {title}",
         "",

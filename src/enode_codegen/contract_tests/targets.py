@@ -309,6 +309,7 @@ class Target:
         self._token: tuple[str, float] | None = None
         self._token_lock = threading.Lock()
         self._http: httpx.Client | None = None
+        self.action_wait_left = options.action_wait  # live: shared by the whole run
 
     # safety ---------------------------------------------------------------------------
 
@@ -403,6 +404,26 @@ class Target:
     def poll_interval(self) -> float:
         return 2.0
 
+    def wait_for(self, done: Callable[[], bool]) -> bool:
+        """Live: poll `done` every `poll_interval` until it is true or the run's action-wait
+        budget (`--action-wait`) is spent; whether it came true. The time spent is taken
+        from the budget, so a target whose actions never resolve costs it once, not once
+        per example. The mock: `done()` now (`let_actions_resolve` moved its clock)."""
+        if done():
+            return True
+        while self.action_wait_left > 0:
+            started = time.monotonic()
+            self.sleep(min(self.poll_interval, self.action_wait_left))
+            result = done()
+            self.action_wait_left -= time.monotonic() - started
+            if result:
+                return True
+        return False
+
+    def action_timeout(self, default: float) -> float:
+        """How long one `wait_for_action` may wait: live, what is left of the run's budget."""
+        return default
+
     def describe(self) -> str:
         return f"{self.name} {self.base_url}"
 
@@ -471,6 +492,9 @@ class _MockBase(Target):
 
     def let_actions_resolve(self) -> None:
         self.admin.advance_clock(ACTION_DELAY + 1.0)
+
+    def wait_for(self, done: Callable[[], bool]) -> bool:
+        return done()  # the mock's clock was moved: no wall-clock wait
 
     @property
     def poll_interval(self) -> float:
@@ -617,6 +641,19 @@ class MockServerTarget(_MockBase, _NetworkBase):
         self._log.close()
 
 
+class RunningMockTarget(_MockBase, _NetworkBase):
+    """`enode-mock serve` already running at `--target URL` (its admin API answers): reset,
+    clock and actions through that API, as with the spawned server."""
+
+    name = "mock (running server)"
+
+    def __init__(self, options: Options) -> None:
+        super().__init__(options)
+        assert options.server is not None
+        self.base_url = options.server
+        self._init_credentials()
+
+
 class LiveTarget(_NetworkBase):
     """A deployment of the API: ENODE_BASE_URL, ENODE_TOKEN_URL, ENODE_CLIENT_ID,
     ENODE_CLIENT_SECRET (any base URL works, e.g. a recording proxy)."""
@@ -631,6 +668,9 @@ class LiveTarget(_NetworkBase):
         self.client_secret = env["ENODE_CLIENT_SECRET"]
         REDACTOR.add(self.client_secret)
 
+    def action_timeout(self, default: float) -> float:
+        return max(self.action_wait_left, 0.0)
+
     def describe(self) -> str:
         mode = "read-write" if self.options.allow_writes else "read-only"
         return (
@@ -639,13 +679,30 @@ class LiveTarget(_NetworkBase):
         )
 
 
-def live_env() -> tuple[dict[str, str] | None, list[str]]:
-    env = {name: os.environ.get(name, "") for name in LIVE_ENV}
+def live_env(
+    defaults: dict[str, str] | None = None,
+) -> tuple[dict[str, str] | None, list[str]]:
+    """The ENODE_* variables a live target needs (`defaults` for those not set), and the
+    names of those missing."""
+    env = {name: os.environ.get(name) or (defaults or {}).get(name, "") for name in LIVE_ENV}
     missing = [name for name, value in env.items() if not value]
     return (None if missing else env), missing
 
 
 def make_target(options: Options) -> Target:
+    if options.server is not None and options.server_is_mock:
+        return RunningMockTarget(options)
+    if options.server is not None:  # any other server, tested as a live one at its URL
+        env, missing = live_env(
+            {"ENODE_BASE_URL": options.server, "ENODE_TOKEN_URL": f"{options.server}/oauth2/token"}
+        )
+        if env is None:
+            pytest.skip(
+                f"--target {options.server} (not an enode-mock) needs the environment variables "
+                + ", ".join(missing)
+                + "; they are not set"
+            )
+        return LiveTarget(options, env)
     if options.live:
         env, missing = live_env()
         if env is None:

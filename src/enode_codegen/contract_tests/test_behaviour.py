@@ -892,19 +892,21 @@ class ActionRun:
     def resolve(self, asset_get: str) -> None:
         pending = [a for a in self.actions if a.last.get("state") == "PENDING"]
         self.target.let_actions_resolve()
-        if self.live:
-            for _ in range(30):
-                if all(self.read(a).get("state") in TERMINAL for a in pending):
-                    break
-                self.target.sleep(self.target.poll_interval)
+        if self.live:  # within what is left of the run's --action-wait budget
+            self.target.wait_for(
+                lambda: all(self.read(a).get("state") in TERMINAL for a in pending)
+            )
         for action in self.actions:
             now = self.read(action)
             self.check(action, now)
-            if action in pending and not self.live:
+            if action in pending:
                 self.seq.expect(
                     "action_resolves",
                     now.get("state") in TERMINAL,
-                    f"action {action.id} still reads PENDING after its delay",
+                    f"action {action.id} still reads PENDING after its delay"
+                    if not self.live
+                    else f"action {action.id} still reads PENDING when the run's --action-wait "
+                    f"budget ({self.target.options.action_wait:g} s) was spent",
                 )
             if action in pending and now.get("state") == "CONFIRMED":
                 asset = self.seq.send(

@@ -12,9 +12,9 @@ hook), and poll every 20 ms.
 from __future__ import annotations
 
 import enum
-import importlib
 import inspect
 import re
+import time
 import types
 import uuid
 import warnings
@@ -26,6 +26,7 @@ import pytest
 
 from enode_codegen.generator.ir import resource_attr
 
+from . import clients
 from .options import Options, current
 from .scenarios import action_families, candidate_bodies
 from .spec import SpecOperation, operations
@@ -36,18 +37,35 @@ TERMINAL = {"CONFIRMED", "FAILED", "CANCELLED"}
 WAIT_TIMEOUT = 300.0
 
 
-def package(version: str) -> types.ModuleType:
-    name = f"enode_{version.replace('-', '_')}"
+def package(version: str, config: pytest.Config | None = None) -> types.ModuleType:
+    """The generated client of `version` (clients.py: installed, or generated into a
+    cache); every test of a client that cannot be had skips with the same reason."""
+
+    def say(line: str) -> None:  # shown at once, not captured with the test's output
+        reporter = config.pluginmanager.get_plugin("terminalreporter") if config else None
+        capture = config.pluginmanager.get_plugin("capturemanager") if config else None
+        if reporter is None or capture is None:
+            print(line)
+            return
+        with capture.global_and_fixture_disabled():
+            reporter.ensure_newline()
+            reporter.write_line(line)
+
+    loaded = clients.load(version, say)
+    if isinstance(loaded, str):
+        pytest.skip(loaded)
+    return loaded
+
+
+def wait(resource: Any, action: Any, target: Target) -> Any:
+    """`wait_for_action` within what is left of the run's action-wait budget (live)."""
+    started = time.monotonic()
     try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as error:
-        if error.name != name:
-            raise
-    pytest.fail(
-        f"{name} is not importable: `pip install enode-client-{version}`, or run "
-        "`enode-codegen generate` and the suite from the folder holding generated/",
-        pytrace=False,
-    )
+        return resource.wait_for_action(
+            action, timeout=target.action_timeout(WAIT_TIMEOUT), poll_interval=target.poll_interval
+        )
+    finally:
+        target.action_wait_left -= time.monotonic() - started
 
 
 def snake(name: str) -> str:
@@ -76,7 +94,7 @@ def client(
 ) -> Iterator[Any]:
     target.reset()
     version = request.node.callspec.params["version"]
-    with target.client(package(version)) as opened:
+    with target.client(package(version, request.config)) as opened:
         yield opened
 
 
@@ -246,9 +264,7 @@ def test_client_action_flow(
             resource.wait_for_action(action, timeout=0.05, poll_interval=0.01)
         assert getattr(timed_out.value.action.state, "value", None) == "PENDING"
     target.let_actions_resolve()
-    final = resource.wait_for_action(
-        action, timeout=WAIT_TIMEOUT, poll_interval=target.poll_interval
-    )
+    final = wait(resource, action, target)
     state = getattr(final.state, "value", final.state)
     assert state in TERMINAL, f"wait_for_action returned a {state} action"
     assert str(final.id) == str(action.id)
@@ -273,9 +289,7 @@ def test_client_forced_failure(
     resource = resource_of(client, operations(version)[family.create].tags[0])
     action, _ = _create(client, version, family, known_ids[version])
     target.admin.advance_action(str(action.id), "FAILED")
-    final = resource.wait_for_action(
-        action, timeout=WAIT_TIMEOUT, poll_interval=target.poll_interval
-    )
+    final = wait(resource, action, target)
     assert getattr(final.state, "value", final.state) == "FAILED"
     assert final.failure_reason is not None
 
@@ -293,9 +307,7 @@ def test_client_cancel_pending(
         pytest.skip("the action resolved at once")
     cancelled = getattr(resource, snake(family.cancel))(action.id)
     assert getattr(cancelled.state, "value", cancelled.state) == "CANCELLED"
-    final = resource.wait_for_action(
-        action, timeout=WAIT_TIMEOUT, poll_interval=target.poll_interval
-    )
+    final = wait(resource, action, target)
     assert getattr(final.state, "value", final.state) == "CANCELLED"
 
 

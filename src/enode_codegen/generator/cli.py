@@ -1,5 +1,5 @@
 """The `enode-codegen` command line: validate, bundle, build-specs, diff, generate, check,
-release."""
+release, and contract (the contract suite, `contract_tests/run.py`)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from enode_codegen import __version__
 
@@ -36,7 +37,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="enode-codegen",
         description=__doc__,
-        epilog="enode-codegen contract [options]: run the contract suite (contract --help)",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -116,7 +116,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--output", type=Path, default=GENERATED_DIR, help="target folder (default: generated/)"
     )
 
-    args = parser.parse_args(argv)
+    commands.add_parser(
+        "contract",
+        add_help=False,
+        help="test the mock, a running server or the live API against the specs "
+        "(enode-codegen contract --help)",
+    )
+
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "contract":  # `python -m enode_codegen.generator contract ...`
+        from enode_codegen.contract_tests.run import main as contract
+
+        return contract(rest)
+    if rest:  # said with the usage of the command it was given to
+        commands.choices[args.command].error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "validate":
         return _validate(args.paths, not args.no_enode_rules)
     if args.command == "bundle":
@@ -135,6 +148,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 2
 
 
+class _NoSpec(Exception):
+    """A path names no spec: neither a file or folder here nor a packaged version."""
+
+
 def _roots(paths: Sequence[Path]) -> list[Path]:
     if not paths:
         return discover_versions(SPEC_DIR)
@@ -143,18 +160,53 @@ def _roots(paths: Sequence[Path]) -> list[Path]:
         if path.is_dir() and (path / "openapi.yaml").is_file():
             roots.append(path / "openapi.yaml")
         elif path.is_dir():
-            roots.extend(discover_versions(path))
+            found = discover_versions(path)
+            if not found:
+                raise _NoSpec(
+                    f"no spec found in {display_path(path)} (an openapi.yaml, dated "
+                    "<version>.yaml files, or sub-folders holding an openapi.yaml)"
+                )
+            roots.extend(found)
         elif not path.exists() and spec_file(str(path)).is_file():
             roots.append(spec_file(str(path)))
+        elif not path.exists():
+            raise _NoSpec(
+                f"{path} is neither a spec file nor a packaged version "
+                f"(packaged: {', '.join(packaged_versions())})"
+            )
         else:
             roots.append(path)
     return roots
 
 
-def _validate(paths: Sequence[Path], enode_rules: bool = True) -> int:
-    roots = _roots(paths)
+def _roots_or_say(command: str, paths: Sequence[Path]) -> list[Path] | None:
+    """`_roots`, or None after saying why there is none (the caller exits 2)."""
+    try:
+        roots = _roots(paths)
+    except _NoSpec as error:
+        print(f"enode-codegen {command}: {error}", file=sys.stderr)
+        return None
     if not roots:
-        print("enode-codegen validate: no spec found", file=sys.stderr)
+        print(f"enode-codegen {command}: no spec found", file=sys.stderr)
+        return None
+    return roots
+
+
+_THIRD_PARTY_HINT = (
+    "hint: {count} operation(s) do not declare the Enode-Version header, so this is not one "
+    "of Enode's specs; for a third-party spec, add --no-enode-rules"
+)
+
+
+def _hint_third_party(problems: Sequence[Any]) -> None:
+    count = sum(1 for p in problems if p.rule == "enode-version")
+    if count:
+        print(_THIRD_PARTY_HINT.format(count=count), file=sys.stderr)
+
+
+def _validate(paths: Sequence[Path], enode_rules: bool = True) -> int:
+    roots = _roots_or_say("validate", paths)
+    if roots is None:
         return 2
     failed = 0
     for root in roots:
@@ -165,6 +217,8 @@ def _validate(paths: Sequence[Path], enode_rules: bool = True) -> int:
             for problem in exc.problems:
                 print(problem, file=sys.stderr)
             print(f"{display_path(root)}: INVALID: {len(exc.problems)} problem(s)", file=sys.stderr)
+            if enode_rules:
+                _hint_third_party(exc.problems)
         else:
             for warning in result.warnings:
                 print(warning, file=sys.stderr)
@@ -173,7 +227,9 @@ def _validate(paths: Sequence[Path], enode_rules: bool = True) -> int:
 
 
 def _bundle(path: Path) -> int:
-    roots = _roots([path])
+    roots = _roots_or_say("bundle", [path])
+    if roots is None:
+        return 2
     if len(roots) != 1:
         print(
             f"enode-codegen bundle: {path} names {len(roots)} versions; name one", file=sys.stderr
@@ -190,7 +246,17 @@ def _bundle(path: Path) -> int:
 
 
 def _generate(paths: Sequence[Path], output: Path, package: str | None, enode_rules: bool) -> int:
-    roots = _roots(paths)
+    roots = _roots_or_say("generate", paths)
+    if roots is None:
+        return 2
+    if package is not None and len(roots) != 1:
+        given = f"{len(roots)} given" if paths else "none given, so every packaged version"
+        print(
+            f"enode-codegen generate: --package names the package of one spec; give that spec "
+            f"({given}), e.g. `enode-codegen generate other-api.json --package other_client`",
+            file=sys.stderr,
+        )
+        return 2
     shown: list[PackageReport] = []
 
     def show(report: PackageReport) -> None:  # as each package is rendered
@@ -212,8 +278,16 @@ def _generate(paths: Sequence[Path], output: Path, package: str | None, enode_ru
         )
     except SpecError as exc:
         print(exc, file=sys.stderr)
+        if enode_rules:
+            _hint_third_party(exc.problems)
         print(f"enode-codegen generate: {display_path(output)} left unchanged", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(
+            f"enode-codegen generate: interrupted; {display_path(output)} left unchanged",
+            file=sys.stderr,
+        )
+        return 130
     except (FormatError, releases.LedgerError) as exc:
         print(exc, file=sys.stderr)
         print(f"enode-codegen generate: {display_path(output)} left unchanged", file=sys.stderr)
@@ -221,9 +295,13 @@ def _generate(paths: Sequence[Path], output: Path, package: str | None, enode_ru
     for report in reports:
         if report.distribution not in {r.distribution for r in shown}:
             show(report)  # nothing changed: the reports recorded by the last run
-    # a warning several packages share (the same schema in several versions) is said once
+    # warnings come with what was written: a package left as it was says nothing again
+    # (its warnings were printed when it was written); one shared by several packages (the
+    # same schema in several versions) is said once
     warned: dict[str, list[str]] = {}
     for report in reports:
+        if report.distribution not in changed:
+            continue
         for line in report.warnings:
             warned.setdefault(line, []).append(report.distribution)
     for line, packages in warned.items():
@@ -268,7 +346,10 @@ def _diff(old: str, new: str, output_format: str) -> int:
         else:
             documents = []
             for name in (old, new):
-                roots = _roots([Path(name)])
+                try:
+                    roots = _roots([Path(name)])
+                except _NoSpec:
+                    roots = []
                 if len(roots) != 1 or not roots[0].is_file():
                     print(
                         f"enode-codegen diff: {name} is neither a packaged version "
@@ -286,6 +367,13 @@ def _diff(old: str, new: str, output_format: str) -> int:
 
 
 def _check(output: Path) -> int:
+    if not output.is_dir():
+        print(
+            f"enode-codegen check: nothing to check: there is no folder {display_path(output)}/ "
+            "here; run `enode-codegen generate` first, or point --output at the generated folder",
+            file=sys.stderr,
+        )
+        return 2
     if _build_specs(check_only=True):
         return 1
     try:
@@ -306,7 +394,9 @@ def _check(output: Path) -> int:
 
 
 def _release(paths: Sequence[Path], output: Path, *, check_only: bool) -> int:
-    roots = _roots(paths)
+    roots = _roots_or_say("release", paths)
+    if roots is None:
+        return 2
     try:
         if check_only:
             with tempfile.TemporaryDirectory(prefix=".enode-codegen-release-") as scratch:

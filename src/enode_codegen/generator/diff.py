@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -42,6 +43,7 @@ __all__ = [
     "coverage_problems",
     "declared_changes",
     "diff_documents",
+    "is_downgrade",
     "packaged_report",
     "render_json",
     "render_markdown",
@@ -920,7 +922,11 @@ def render_markdown(report: Report, *, title: str | None = None, level: int = 1)
     """The migration report: breaking differences first, grouped by kind, each with the
     declared changelog sentence."""
     heading = "#" * level
-    lines = [f"{heading} {title or f'Enode-Version {report.old} -> {report.new}'}", ""]
+    downgrade = is_downgrade(report.old, report.new)
+    default_title = f"Enode-Version {report.old} -> {report.new}" + (
+        " (a downgrade)" if downgrade else ""
+    )
+    lines = [f"{heading} {title or default_title}", ""]
     if not report.differences:
         lines += ["No differences.", ""]
         return "\n".join(lines)
@@ -930,7 +936,18 @@ def render_markdown(report: Report, *, title: str | None = None, level: int = 1)
         "",
     ]
     sentences = _changelog(report)
-    if sentences:
+    if sentences and downgrade:
+        # the declared sentences say what each version did; going back undoes it
+        lines += [
+            f"{heading}# What is undone",
+            "",
+            f"Moving back from {report.old} to {report.new} reverses these changes, each "
+            "declared by the version that made it; breaking as classed for this direction.",
+            "",
+        ]
+        lines += [f"- {'**Breaking.** ' if b else ''}Undone: {s} ({c})" for c, s, b in sentences]
+        lines.append("")
+    elif sentences:
         lines += [f"{heading}# What changed", ""]
         lines += [f"- {'**Breaking.** ' if b else ''}{s} ({c})" for c, s, b in sentences]
         lines.append("")
@@ -950,6 +967,14 @@ def render_markdown(report: Report, *, title: str | None = None, level: int = 1)
             )
         lines.append("")
     return "\n".join(lines)
+
+
+_DATED = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def is_downgrade(old: str, new: str) -> bool:
+    """Whether `old` -> `new` goes back in time (two dated Enode-Versions, the newer first)."""
+    return bool(_DATED.fullmatch(old) and _DATED.fullmatch(new)) and new < old
 
 
 def _changelog(report: Report) -> list[tuple[str, str, bool]]:

@@ -11,6 +11,7 @@ import contextlib
 import multiprocessing as mp
 import re
 import shutil
+import signal
 import tempfile
 import threading
 import time
@@ -237,6 +238,8 @@ def _validation(bundle: Bundle, enode_rules: bool) -> Iterator[Callable[[], Vali
 
 def _validate_in_child(bundle: Bundle, enode_rules: bool, sender: Connection) -> None:
     """Runs in the forked child: only figures and problems travel back."""
+    # Ctrl-C is the parent's to report (one line); the parent ends this process
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         validated = validate_bundle(bundle, enode_rules=enode_rules)
     except SpecError as exc:

@@ -8,10 +8,13 @@ enode-mock serve [--host 127.0.0.1] [--port 8080] [--seed-data FILE]
 from __future__ import annotations
 
 import argparse
+import errno
 import gc
 import logging
 import os
+import socket
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,6 +24,7 @@ from .config import DEFAULT_CLIENTS, DEFAULT_SEED, DEFAULT_SPEC_DIR, MockConfig
 
 __all__ = ["DEFAULT_ACTION_DELAY", "build_config", "main", "parser"]
 
+_STARTED = time.monotonic()
 DEFAULT_ACTION_DELAY = 3.0
 DEFAULT_HEARTBEAT = 300.0
 
@@ -144,23 +148,79 @@ def build_config(args: argparse.Namespace) -> MockConfig:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    root = parser()
+    args, rest = root.parse_known_args(argv)
+    if rest:  # said with the usage of the command it was given to (`serve --prot`)
+        commands = next(a for a in root._actions if isinstance(a, argparse._SubParsersAction))
+        commands.choices[args.command].error(f"unrecognized arguments: {' '.join(rest)}")
     if not 0 <= args.port <= 65535:
         print(f"enode-mock: --port {args.port} is not a TCP port (0-65535)", file=sys.stderr)
         return 2
+    # the port first: a busy one is said at once, before loading anything
+    try:
+        sock = _bind(args.host, args.port)
+    except OSError as error:
+        print(
+            f"enode-mock: cannot listen on {args.host}:{args.port}: {_why(error)}", file=sys.stderr
+        )
+        return 1
     import uvicorn
 
     from .app import create_app
+    from .banner import Served, render
+    from .server import ReadyServer
 
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    config = build_config(args)
     try:
-        app = create_app(build_config(args))
+        app = create_app(config)
     except (OSError, ValueError) as error:
+        sock.close()
         print(f"enode-mock: {error}", file=sys.stderr)
         return 2
     _tune_gc()
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    host, port = sock.getsockname()[:2]
+    shown_host = f"[{host}]" if ":" in host else host
+    versions = tuple(app.state.mock.index.supported)
+
+    def ready() -> None:
+        served = Served(
+            f"http://{shown_host}:{port}", versions, config, time.monotonic() - _STARTED
+        )
+        sys.stdout.write(render(served))
+        sys.stdout.flush()
+
+    served_by = uvicorn.Config(app, log_level=args.log_level, timeout_graceful_shutdown=5)
+    ReadyServer(served_by, ready).run(sockets=[sock])
     return 0
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port (0: a free port), for uvicorn to listen on."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # proto IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say TCP, and
+    # without it a response's body waits 40 ms behind its headers (Nagle + delayed ACK)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _why(error: OSError) -> str:
+    if error.errno == errno.EADDRINUSE:
+        return (
+            "the port is in use (another enode-mock?); choose another with --port, "
+            "or --port 0 for a free one"
+        )
+    if error.errno == errno.EADDRNOTAVAIL:
+        return "this machine has no such address (--host)"
+    if error.errno == errno.EACCES:
+        return "permission denied (ports below 1024 need privileges)"
+    return error.strerror or str(error)
 
 
 def _tune_gc() -> None:

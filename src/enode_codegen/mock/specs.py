@@ -8,6 +8,10 @@ token (OpenAPI `security`), and a path regex. Nothing here is hand-copied from t
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -15,7 +19,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from enode_codegen._cache import cache_root
+from enode_codegen.generator.bundle import bundle_spec
+from enode_codegen.generator.paths import PUBLISHED_DIR
 from enode_codegen.generator.validate import iter_operations, validate_spec
+from enode_codegen.generator.yaml_source import load_plain
 
 from .schemas import CompiledSchema, SchemaStore, escape_pointer
 
@@ -329,8 +337,49 @@ def _version_file(root: Path, version: str) -> Path:
     return published if published.is_file() else root / version / "openapi.yaml"
 
 
+def _document(root: Path, version: str) -> dict[str, Any]:
+    """The bundled document of one version. The packaged documents (spec/published/) are
+    read as they are: `build-specs` validated each before writing it, self-contained, and
+    `enode-codegen check` keeps them so; validating four of them again took 4.5 of the
+    mock's 5 s of start-up, and reading their YAML still takes 0.1-0.4 s each, so a JSON
+    copy is kept in the tool's cache (`_cache.py`), named after the file's digest. Any
+    other spec folder is validated in full (a clear error, not a wrong mock)."""
+    file = _version_file(root, version)
+    if root.resolve() != PUBLISHED_DIR.resolve():
+        return validate_spec(file).document
+    raw = file.read_bytes()
+    cached = cache_root() / "specs" / f"{version}-{hashlib.sha256(raw).hexdigest()[:16]}.json"
+    with contextlib.suppress(OSError, ValueError):
+        document = json.loads(cached.read_bytes())
+        if isinstance(document, dict):
+            return document
+    document = load_plain(file)
+    if not isinstance(document, dict) or _external_ref(document):
+        return bundle_spec(file, strict=True).document
+    text = json.dumps(document, ensure_ascii=False)
+    if json.loads(text) == document:  # only what JSON gives back unchanged is kept
+        with contextlib.suppress(OSError):
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            scratch = cached.with_suffix(f".{os.getpid()}.tmp")
+            scratch.write_text(text, encoding="utf-8")
+            os.replace(scratch, cached)
+    return document
+
+
+def _external_ref(node: Any) -> bool:
+    """Whether a `$ref` anywhere in `node` points outside its document."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and not ref.startswith("#"):
+            return True
+        return any(_external_ref(value) for value in node.values())
+    if isinstance(node, list):
+        return any(_external_ref(value) for value in node)
+    return False
+
+
 def load_version(root: Path, version: str, *, accelerate: bool) -> VersionSpec:
-    document = validate_spec(_version_file(root, version)).document
+    document = _document(root, version)
     store = SchemaStore(document, f"urn:enode-mock:{version}", accelerate=accelerate)
     spec = VersionSpec(version, document, store, {}, Router([]))
     operations = [_build_operation(spec, p, m, op) for p, m, op in iter_operations(document)]
