@@ -87,8 +87,8 @@ def test_strict_mode_emits_no_warning_on_deprecated_fields() -> None:
     (it used to print a bare `DeprecationWarning: deprecated`)."""
     from test_generated_clients import build_call
 
-    _, _, _, status, body = build_call("2024-10-01", "/hvacs/{hvacId}", "get")
-    assert {"mode", "heatSetpoint", "isActive"} <= set(body)  # deprecated fields, filled in
+    _, _, _, status, body = build_call("2024-10-01", "/schedules/{scheduleId}", "get")
+    assert {"chargeableId", "entityId", "entityType"} <= set(body)  # deprecated, filled in
     with (
         warnings.catch_warnings(),
         enode.Client(
@@ -99,8 +99,8 @@ def test_strict_mode_emits_no_warning_on_deprecated_fields() -> None:
         ) as client,
     ):
         warnings.simplefilter("error")
-        hvac = client.hvacs.get_hvac("4eaeb363-296d-4ccc-a973-7805e6f400bd")
-    assert str(hvac.id) == body["id"]
+        schedule = client.schedules.get_schedule("4eaeb363-296d-4ccc-a973-7805e6f400bd")
+    assert str(schedule.id) == body["id"]
 
 
 def test_wait_for_action_is_typed_by_the_action_it_waits_for(tmp_path: Path) -> None:

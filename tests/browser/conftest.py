@@ -9,39 +9,17 @@ and the file is checked against the integrity hash axe-core publishes for that v
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import os
 import shutil
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
+from browserhelpers import ARGS, CHROMIUM, AppSite
 
 from enode_codegen._process import serving
 
 sync_api = pytest.importorskip("playwright.sync_api")
-
-CHROMIUM = Path(os.environ.get("ENODE_CHROMIUM", "/usr/bin/chromium"))
-ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "reports" / "browser"
-AXE = Path(__file__).resolve().parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
-# sri-history.json of the axe-core 4.14.1 npm package
-AXE_SRI = "sha256-KTSJmUUM3yhJqOcLeRL8LahahJ2jnA0NU5T1HUqe2Vw="
-CLIENT = ("mock-client", "mock-secret")
 
 
 def _enode_mock() -> list[str]:
@@ -49,7 +27,9 @@ def _enode_mock() -> list[str]:
     return [installed] if installed else [sys.executable, "-m", "enode_codegen.mock"]
 
 
-@pytest.fixture(scope="session")
+# module-scoped: while Playwright's sync API is open it holds an asyncio loop in this thread,
+# which the suite's async tests after these would find running
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
@@ -65,39 +45,6 @@ def page(browser: Any) -> Iterator[Any]:
     opened = context.new_page()
     yield opened
     context.close()
-
-
-class AppSite:
-    """The app's side of `redirectUri`: a local HTTP server recording the URLs opened."""
-
-    def __init__(self) -> None:
-        site = self
-        self.opened: list[str] = []
-
-        class _Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                if self.path == "/favicon.ico":  # the browser's own request
-                    self.send_error(404)
-                    return
-                site.opened.append(f"{site.base}{self.path}")
-                body = b"<!doctype html><title>app</title><p>Back in the app</p>"
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: object) -> None:
-                return
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.base = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
 
 @pytest.fixture
@@ -116,38 +63,3 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         lambda port: [*command, "--port", str(port)], ready="/health/ready", log=log
     ) as base:
         yield base
-
-
-def shot(page: Any, name: str, part: str = "main") -> Path:
-    """The whole page as reports/browser/<name>.png, and its `part` alone as
-    <name>-part.png (small enough for the docs)."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    path = SHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    # a clip of the page, not an element screenshot: that paints a transparent element on white,
-    # which turned the dark scheme's picture light
-    box = page.locator(part).first.bounding_box()
-    page.screenshot(path=str(SHOTS / f"{name}-part.png"), clip=box, full_page=True)
-    return path
-
-
-def axe_source() -> str:
-    raw = AXE.read_bytes()
-    digest = "sha256-" + base64.b64encode(hashlib.sha256(raw).digest()).decode()
-    assert digest == AXE_SRI, f"{AXE} is not axe-core 4.14.1 as published ({digest})"
-    return raw.decode("utf-8")
-
-
-def serious_violations(page: Any) -> list[str]:
-    """axe-core's serious and critical violations on the page (WCAG 2 A/AA rules)."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(content=axe_source())
-    result = page.evaluate(
-        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', "
-        "'wcag21a', 'wcag21aa', 'best-practice']}})"
-    )
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]

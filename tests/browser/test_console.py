@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import CLIENT, serious_violations, shot
+from browserhelpers import mock_client, serious_violations, shot
 
 from enode_codegen.contract_tests.receiver import WebhookReceiver
 
@@ -22,19 +22,10 @@ expect = pytest.importorskip("playwright.sync_api").expect
 ALICE_TESLA = "c3a8f5e1-2b7d-5e4a-9f60-1d2e3f4a5b6c"  # plugged in at Alice's Home (tariff)
 
 
-def _client(server: str) -> Any:
-    return enode.Client(
-        client_id=CLIENT[0],
-        client_secret=CLIENT[1],
-        base_url=server,
-        token_url=f"{server}/oauth2/token",
-    )
-
-
 def test_console_shows_a_new_action_and_confirms_it(server: str, page: Any) -> None:
     page.goto(f"{server}/_mock/console")
     expect(page.get_by_role("heading", level=1)).to_have_text("enode-mock console")
-    with _client(server) as client:
+    with mock_client(server, enode.Client) as client:
         action = client.vehicles.control_vehicle_charging(
             ALICE_TESLA, action=models.VehicleChargeActionKind("START")
         )
@@ -54,7 +45,7 @@ def test_console_shows_a_new_action_and_confirms_it(server: str, page: Any) -> N
 
 
 def test_console_charts_battery_and_smart_charging_plan(server: str, page: Any) -> None:
-    with _client(server) as client:
+    with mock_client(server, enode.Client) as client:
         vehicle = client.vehicles.get_vehicle(ALICE_TESLA)
         if not vehicle.charge_state.is_charging:
             action = client.vehicles.control_vehicle_charging(
@@ -78,7 +69,7 @@ def test_console_charts_battery_and_smart_charging_plan(server: str, page: Any) 
     assert len(ys) >= 3 and ys[-1] < ys[0], points  # SVG y grows downwards: the level rose
     expect(chart).to_have_attribute("aria-label", re.compile("^Battery level"))
 
-    with _client(server) as client:
+    with mock_client(server, enode.Client) as client:
         client.vehicles.update_vehicle_smart_charging_policy(
             ALICE_TESLA, is_enabled=True, deadline="07:00", minimum_charge_limit=0
         )
@@ -94,7 +85,7 @@ def test_console_charts_battery_and_smart_charging_plan(server: str, page: Any) 
 
 
 def test_console_sends_a_test_event_to_a_webhook(server: str, page: Any) -> None:
-    with WebhookReceiver() as receiver, _client(server) as client:
+    with WebhookReceiver() as receiver, mock_client(server, enode.Client) as client:
         hook = client.webhooks.create_webhook(url=receiver.url, secret="console-secret-0123456789")
         page.goto(f"{server}/_mock/console")
         row = page.locator(f'tr[data-webhook="{hook.id}"]')
@@ -120,5 +111,5 @@ def test_console_form_needs_its_csrf_token(server: str) -> None:
 
 
 def client_level(server: str) -> float:
-    with _client(server) as client:
+    with mock_client(server, enode.Client) as client:
         return float(client.vehicles.get_vehicle(ALICE_TESLA).charge_state.battery_level)

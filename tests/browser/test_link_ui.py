@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from conftest import CLIENT, AppSite, serious_violations, shot
+from browserhelpers import AppSite, mock_client, serious_violations, shot
 
 from enode_codegen.contract_tests.receiver import WebhookReceiver
 
@@ -24,15 +24,6 @@ SECRET = "browser-link-secret-0123456789abcdef"
 SCOPES = ["vehicle:read:data", "vehicle:control:charging"]
 
 
-def _client(server: str) -> Any:
-    return enode.Client(
-        client_id=CLIENT[0],
-        client_secret=CLIENT[1],
-        base_url=server,
-        token_url=f"{server}/oauth2/token",
-    )
-
-
 def _checked(page: Any, name: str) -> None:
     """Screenshot the step and assert axe-core finds no serious or critical problem."""
     shot(page, name)
@@ -42,7 +33,7 @@ def _checked(page: Any, name: str) -> None:
 def test_link_a_vehicle_end_to_end(server: str, page: Any, app_site: AppSite) -> None:
     user = f"browser-{uuid.uuid4()}"
     app = f"{app_site.base}/enode/done"
-    with WebhookReceiver() as receiver, _client(server) as client:
+    with WebhookReceiver() as receiver, mock_client(server, enode.Client) as client:
         hook = client.webhooks.create_webhook(
             url=receiver.url,
             secret=SECRET,
@@ -128,7 +119,7 @@ def test_link_a_vehicle_end_to_end(server: str, page: Any, app_site: AppSite) ->
 
 
 def test_cancel_returns_with_access_denied(server: str, page: Any, app_site: AppSite) -> None:
-    with _client(server) as client:
+    with mock_client(server, enode.Client) as client:
         session = client.users.link_user(
             f"browser-{uuid.uuid4()}",
             vendor_type=models.UserVendorType("vehicle"),
@@ -162,7 +153,7 @@ def test_cancel_returns_with_access_denied(server: str, page: Any, app_site: App
 
 
 def test_wrong_password_in_norwegian(server: str, page: Any, app_site: AppSite) -> None:
-    with _client(server) as client:
+    with mock_client(server, enode.Client) as client:
         session = client.users.link_user(
             f"browser-{uuid.uuid4()}",
             vendor_type=models.UserVendorType("vehicle"),
@@ -193,7 +184,7 @@ def test_vendor_outage_returns_with_temporarily_unavailable(
     )
     assert started.status_code == 200, started.text
     try:
-        with _client(server) as client:
+        with mock_client(server, enode.Client) as client:
             session = client.users.link_user(
                 f"browser-{uuid.uuid4()}",
                 vendor_type=models.UserVendorType("vehicle"),
