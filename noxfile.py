@@ -189,10 +189,26 @@ def corpus(session: nox.Session) -> None:
     session.run("python", "tests/corpus.py", *session.posargs)
 
 
+def ensure_chromium(session: nox.Session) -> None:
+    """The browser tests (tests/browser) drive Debian's chromium through Playwright, whose own
+    browser download does not work here: install the package when it is missing."""
+    if Path(os.environ.get("ENODE_CHROMIUM", "/usr/bin/chromium")).exists():
+        return
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        session.error(
+            "the browser tests need Debian's chromium: `sudo apt-get install chromium` "
+            "(or ENODE_CHROMIUM=/path/to/chromium)"
+        )
+    env = {"DEBIAN_FRONTEND": "noninteractive"}
+    session.run("apt-get", "update", "-q", external=True, env=env)
+    session.run("apt-get", "install", "-y", "-q", "chromium", external=True, env=env)
+
+
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """The test suite."""
+    """The test suite (installs Debian's chromium for the browser tests when missing)."""
     install_project(session)
+    ensure_chromium(session)
     session.run("pytest", *session.posargs)
 
 
