@@ -69,6 +69,7 @@ def parser() -> argparse.ArgumentParser:
     root.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = root.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve every Enode-Version over HTTP (uvicorn)")
+    serve.set_defaults(said_to=serve)  # whose usage an unknown option is said with
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument(
@@ -151,8 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     root = parser()
     args, rest = root.parse_known_args(argv)
     if rest:  # said with the usage of the command it was given to (`serve --prot`)
-        commands = next(a for a in root._actions if isinstance(a, argparse._SubParsersAction))
-        commands.choices[args.command].error(f"unrecognized arguments: {' '.join(rest)}")
+        args.said_to.error(f"unrecognized arguments: {' '.join(rest)}")
     if not 0 <= args.port <= 65535:
         print(f"enode-mock: --port {args.port} is not a TCP port (0-65535)", file=sys.stderr)
         return 2
