@@ -80,10 +80,7 @@ def shot(page: Any, name: str, part: str = "main") -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
-    # a clip of the page, not an element screenshot: that paints a transparent element on white,
-    # which turned the dark scheme's picture light
-    box = page.locator(part).first.bounding_box()
-    page.screenshot(path=str(SHOTS / f"{name}-part.png"), clip=box, full_page=True)
+    page.locator(part).first.screenshot(path=str(SHOTS / f"{name}-part.png"))
     return path
 
 
