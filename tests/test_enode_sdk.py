@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import shutil
-import sys
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -24,8 +22,8 @@ import enode
 import httpx
 import pytest
 from enode import models
+from mockserve import mock_served
 
-from enode_codegen._process import serving
 from enode_codegen.contract_tests.receiver import WebhookReceiver
 
 CLIENT = ("mock-client", "mock-secret")  # the mock's default client (mock/config.py)
@@ -74,29 +72,11 @@ def sdk_methods() -> list[str]:
     return found
 
 
-def _enode_mock() -> list[str]:
-    installed = shutil.which("enode-mock")
-    return [installed] if installed else [sys.executable, "-m", "enode_codegen.mock"]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = tmp_path_factory.mktemp("mock") / "mock.log"
-    with serving(
-        # manual actions: an action stays PENDING until cancelled, so it can be cancelled
-        lambda port: [
-            *_enode_mock(),
-            "serve",
-            "--port",
-            str(port),
-            "--action-delay",
-            "manual",
-            "--log-level",
-            "warning",
-        ],
-        ready="/health/ready",
-        log=log,
-    ) as base:
+    # manual actions: an action stays PENDING until cancelled, so it can be cancelled
+    with mock_served(log, "--action-delay", "manual") as base:
         yield base
 
 

@@ -9,14 +9,12 @@ in-process mock in tests/mock/test_mock_webhook_deliveries.py.
 
 from __future__ import annotations
 
-import shutil
-import sys
 from collections.abc import Iterator
 
 import httpx
 import pytest
+from mockserve import mock_served
 
-from enode_codegen._process import serving
 from enode_codegen.contract_tests.receiver import WebhookReceiver
 
 enode = pytest.importorskip("enode_2024_10_01")
@@ -27,30 +25,12 @@ CLIENT = ("mock-client", "mock-secret")
 ALICE = "50350389-4d14-540d-b3f6-8f0ebfaea0cf"  # the seed's user with batteries
 
 
-def _enode_mock() -> list[str]:
-    installed = shutil.which("enode-mock")
-    return [installed] if installed else [sys.executable, "-m", "enode_codegen.mock"]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = tmp_path_factory.mktemp("mock") / "mock.log"
-    with serving(
-        # action delay 0: a PENDING action resolves on the next request, as a real one would
-        # a few seconds later
-        lambda port: [
-            *_enode_mock(),
-            "serve",
-            "--port",
-            str(port),
-            "--action-delay",
-            "0",
-            "--log-level",
-            "warning",
-        ],
-        ready="/health/ready",
-        log=log,
-    ) as base:
+    # action delay 0: a PENDING action resolves on the next request, as a real one would a
+    # few seconds later
+    with mock_served(log, "--action-delay", "0") as base:
         yield base
 
 

@@ -9,22 +9,14 @@ and the file is checked against the integrity hash axe-core publishes for that v
 
 from __future__ import annotations
 
-import shutil
-import sys
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from browserhelpers import ARGS, CHROMIUM, AppSite
-
-from enode_codegen._process import serving
+from mockserve import mock_served
 
 sync_api = pytest.importorskip("playwright.sync_api")
-
-
-def _enode_mock() -> list[str]:
-    installed = shutil.which("enode-mock")
-    return [installed] if installed else [sys.executable, "-m", "enode_codegen.mock"]
 
 
 # module-scoped: while Playwright's sync API is open it holds an asyncio loop in this thread,
@@ -58,8 +50,5 @@ def app_site() -> Iterator[AppSite]:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`enode-mock serve` on a free port; actions stay PENDING until confirmed."""
     log = tmp_path_factory.mktemp("mock") / "mock.log"
-    command = [*_enode_mock(), "serve", "--action-delay", "manual", "--log-level", "warning"]
-    with serving(
-        lambda port: [*command, "--port", str(port)], ready="/health/ready", log=log
-    ) as base:
+    with mock_served(log, "--action-delay", "manual") as base:
         yield base
