@@ -12,8 +12,12 @@ import yaml
 
 from enode_codegen.generator.cli import main
 from enode_codegen.generator.diff import (
+    KINDS,
     Difference,
+    Kind,
     Report,
+    Rule,
+    When,
     coverage_problems,
     declared_changes,
     diff_documents,
@@ -279,3 +283,30 @@ def test_a_third_party_package_has_no_changelog() -> None:
     golden = Path(__file__).parent / "golden" / "tiny"
     assert golden.is_dir()
     assert not list(golden.rglob("CHANGELOG.md"))
+
+
+def test_every_kind_has_a_heading_and_a_rule_in_enodes_words() -> None:
+    assert list(KINDS) == list(Kind)
+    assert {rule.kind for rule in Rule} == set(Kind)
+    for rule in Rule:
+        assert rule.value.matches and rule.value.enode, rule.name
+    # the same change is read the other way round in a response than in a request
+    assert Rule.REQUEST_FIELD_NOW_REQUIRED.value.when is When.ALWAYS
+    assert Rule.RESPONSE_PROPERTY_NOW_REQUIRED.value.when is When.NEVER
+
+
+@pytest.mark.parametrize(("direction", "breaking"), [("request", False), ("response", True)])
+def test_a_field_made_nullable_breaks_readers_not_senders(direction: str, breaking: bool) -> None:
+    old = render_versions()[0].document
+    new = json.loads(json.dumps(old))
+    name, field = {
+        "request": ("UserLinkRequest", "redirectUri"),
+        "response": ("UserLinkResponse", "linkUrl"),
+    }[direction]
+    prop = new["components"]["schemas"][name]["properties"][field]
+    assert prop["type"] == "string"
+    prop["type"] = ["string", "null"]
+    [changed] = [d for d in diff_documents(old, new).differences if d.subject == f"{name}.{field}"]
+    side = "request-field" if direction == "request" else "response-property"
+    assert changed.kind == f"{side}-changed"
+    assert changed.detail.endswith("-> null | string") and changed.breaking is breaking

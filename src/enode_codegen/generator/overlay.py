@@ -12,7 +12,7 @@ by `jsonpath-rfc9535`) and one modifier:
 Stricter than the specification on purpose: a target that selects nothing is an error
 (a declared change that no longer applies is a bug, not a no-op), and so is a `copy`
 that does not select exactly one node. Each applied action records the JSON pointers it
-changed (`AppliedAction.touched`), which `diff.py` uses to tie structural differences to
+changed (`AppliedAction.touched`), which `diff/attribution.py` uses to tie structural differences to
 the declared change that made them. Why not PyPI `oas-patch`: it evaluates targets with
 jsonpath-ng (not RFC 9535), treats `remove: false` as a removal, silently ignores targets
 that select nothing and reports no locations.

@@ -23,6 +23,7 @@ __all__ = [
     "SPEC_DIR",
     "TEMPLATES_DIR",
     "discover_versions",
+    "is_dated",
     "packaged_versions",
     "shown_path",
     "spec_file",
@@ -50,7 +51,13 @@ CHECKOUT_ROOT = _checkout_root()
 GENERATED_DIR = CHECKOUT_ROOT / "generated" if CHECKOUT_ROOT else Path("generated")
 
 
-_DATED_FILE = re.compile(r"^\d{4}-\d{2}-\d{2}\.(yaml|yml|json)$")
+_DATED = re.compile(r"\d{4}-\d{2}-\d{2}")
+_SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def is_dated(version: str) -> bool:
+    """Whether `version` names a dated Enode-Version (`2024-10-01`), the name of its file."""
+    return _DATED.fullmatch(version) is not None
 
 
 def discover_versions(spec_dir: Path) -> list[Path]:
@@ -59,7 +66,11 @@ def discover_versions(spec_dir: Path) -> list[Path]:
     `<version>.yaml` in `spec_dir`, else the `openapi.yaml` of each sub-folder."""
     if (spec_dir / "published").is_dir():
         spec_dir = spec_dir / "published"
-    dated = sorted(p for p in spec_dir.iterdir() if _DATED_FILE.match(p.name) and p.is_file())
+    dated = sorted(
+        p
+        for p in spec_dir.iterdir()
+        if p.suffix in _SPEC_SUFFIXES and is_dated(p.stem) and p.is_file()
+    )
     if dated:
         return dated
     return sorted(p / "openapi.yaml" for p in spec_dir.iterdir() if (p / "openapi.yaml").is_file())
