@@ -22,7 +22,7 @@ from pathlib import Path
 
 from enode_codegen import __version__
 from enode_codegen._cache import cache_root
-from enode_codegen.generator.generate import package_names
+from enode_codegen.generator.identity import package_names
 
 __all__ = ["cache_dir", "load"]
 

@@ -6,20 +6,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from .diff import packaged_report, render_markdown
+from .identity import SpecIdentity
 from .paths import CHANGES_DIR, SOURCE_DIR, packaged_versions, spec_file
 
 __all__ = ["changelog_for", "changelog_inputs"]
 
 
-def _packaged_version(spec: Path, version: str) -> bool:
-    return version in packaged_versions() and spec.resolve() == spec_file(version).resolve()
-
-
-def changelog_for(spec: Path, version: str, header_md: str) -> str | None:
-    """The CHANGELOG.md text of the package built from `spec`, or None when `spec` is not one
+def changelog_for(identity: SpecIdentity, header_md: str) -> str | None:
+    """The CHANGELOG.md text of the package built from the spec, or None when it is not one
     of the packaged Enode versions (third-party specs get no changelog)."""
-    if not _packaged_version(spec, version):
+    if not identity.packaged:
         return None
+    version = identity.version
     versions = packaged_versions()
     index = versions.index(version)
     lines = [header_md, "", f"# Changelog: Enode-Version {version}", ""]
@@ -46,9 +44,9 @@ def changelog_for(spec: Path, version: str, header_md: str) -> str | None:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def changelog_inputs(spec: Path, version: str) -> list[Path]:
+def changelog_inputs(identity: SpecIdentity) -> list[Path]:
     """The files a package's changelog is computed from (for the regeneration stamp)."""
-    if not _packaged_version(spec, version):
+    if not identity.packaged:
         return []
     sources = sorted(SOURCE_DIR.glob("*.yaml")) + sorted(CHANGES_DIR.glob("*.yaml"))
     return [spec_file(v) for v in packaged_versions()] + sources

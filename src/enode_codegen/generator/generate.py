@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing as mp
-import re
 import shutil
 import signal
 import tempfile
@@ -26,9 +25,9 @@ from .bundle import Bundle, Origin, bundle_spec
 from .changelog import changelog_for, changelog_inputs
 from .errors import SpecError, SpecProblem, display_path
 from .hoist import hoist_schemas
+from .identity import SpecIdentity
 from .ir import Api, build_api
 from .models import GeneratedModels, generate_models
-from .naming import snake_name
 from .output import diff_trees, format_tree, swap_in, write_tree
 from .paths import GENERATED_DIR, shown_path
 from .render import render_package
@@ -36,9 +35,7 @@ from .text import normalise_prose
 from .validate import ValidatedSpec, iter_operations, validate_bundle
 from .yaml_source import SourceFile
 
-__all__ = ["PackageReport", "build_packages", "check", "generate", "package_names"]
-
-_DATED = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+__all__ = ["PackageReport", "build_packages", "check", "generate"]
 
 
 @dataclass(frozen=True)
@@ -54,15 +51,6 @@ class PackageReport:
     seconds: float
     inputs: tuple[str, ...] = ()  # every spec file the package was generated from
     version: str = ""  # its release version, for packages with a release ledger (releases.py)
-
-
-def package_names(title: str, version: str) -> tuple[str, str]:
-    """(import name, distribution name): `enode_2024_10_01` / `enode-client-2024-10-01` for a
-    dated Enode version; otherwise derived from the title and version."""
-    if _DATED.match(version):
-        return f"enode_{version.replace('-', '_')}", f"enode-client-{version}"
-    base = snake_name(f"{title} client")
-    return base, base.replace("_", "-")
 
 
 def _header(spec: Path) -> str:
@@ -85,17 +73,13 @@ def build_packages(
     for spec in specs:
         started = time.perf_counter()
         bundle = bundle_spec(spec, strict=False)
-        info = bundle.document.get("info", {})
-        version = str(info.get("version", ""))
-        name, distribution = package_names(str(info.get("title", "api")), version)
-        if package is not None:
-            name, distribution = package, package.replace("_", "-")
-        changelog = changelog_for(spec, version, f"<!-- {_header(spec.resolve()).lstrip('# ')} -->")
-        released = releases.tracked(distribution, changelog is not None)
+        identity = SpecIdentity.of(spec, bundle.document, package=package)
+        name, distribution = identity.package, identity.distribution
+        changelog = changelog_for(identity, f"<!-- {_header(spec.resolve()).lstrip('# ')} -->")
         with _validation(bundle, enode_rules) as validation:
             try:
                 models, api, files = _render(
-                    bundle.document, spec, name, distribution, keep_source=released
+                    bundle.document, identity, keep_source=identity.tracked
                 )
             except Exception:
                 validation()  # an invalid spec is reported as such, not as a crash
@@ -103,7 +87,7 @@ def build_packages(
             validated = validation()
         if changelog is not None:
             files["CHANGELOG.md"] = changelog
-        if released:
+        if identity.tracked:
             versioned[distribution] = bundle.document
             header_md = files["README.md"].splitlines()[0]
             files.setdefault("CHANGELOG.md", f"{header_md}\n\n# Changelog: {distribution}\n")
@@ -132,7 +116,7 @@ def build_packages(
                 for p in dict.fromkeys(
                     [
                         *validated.bundle.files,
-                        *changelog_inputs(spec, version),
+                        *changelog_inputs(identity),
                         *releases.inputs(distribution, distribution in versioned),
                     ]
                 )
@@ -152,7 +136,7 @@ def build_packages(
 
 
 def _render(
-    bundled: dict[str, Any], spec: Path, name: str, distribution: str, *, keep_source: bool
+    bundled: dict[str, Any], identity: SpecIdentity, *, keep_source: bool
 ) -> tuple[GeneratedModels, Api, dict[str, str]]:
     document = hoist_schemas(bundled)
     if not keep_source:
@@ -160,13 +144,13 @@ def _render(
         # a released package compares its source later: model generation reuses its memory
         bundled.clear()
     normalise_prose(document)
-    header = _header(spec.resolve())
-    models = generate_models(document, package=name, header=header)
+    header = _header(identity.spec.resolve())
+    models = generate_models(document, package=identity.package, header=header)
     api: Api = build_api(
         document,
         set(models.classes),
-        package=name,
-        distribution=distribution,
+        package=identity.package,
+        distribution=identity.distribution,
         directional={
             schema: (request, response) for schema, request, response in models.directional
         },

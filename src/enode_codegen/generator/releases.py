@@ -43,9 +43,9 @@ __all__ = [
     "content_files",
     "inputs",
     "latest",
+    "ledger_file",
     "plan",
     "record",
-    "tracked",
 ]
 
 FIRST_VERSION = "1.0.0"
@@ -111,12 +111,6 @@ def ledger_file(distribution: str) -> Path:
 
 def spec_copy_file(distribution: str) -> Path:
     return paths.RELEASES_DIR / f"{distribution}.spec.json"
-
-
-def tracked(distribution: str, packaged: bool) -> bool:
-    """Whether the package gets release versions: every packaged Enode-Version, and any
-    package whose ledger exists (a third-party spec opts in by creating one)."""
-    return packaged or ledger_file(distribution).is_file()
 
 
 def inputs(distribution: str, versioned: bool) -> list[Path]:
