@@ -20,7 +20,7 @@ from starlette.applications import Starlette
 
 from enode_codegen.contract_tests.receiver import Received, WebhookReceiver
 from enode_codegen.mock.app import MockApp
-from enode_codegen.mock.webhook_delivery import ATTEMPTS, LADDER
+from enode_codegen.mock.webhook_attempts import ATTEMPTS, LADDER
 from enode_codegen.runtime._webhooks import verify_signature
 
 SECRET = "deliveries-secret-0123456789abcdef"
