@@ -22,16 +22,16 @@ stage can report a problem at a file, line and pointer of the source.
 from __future__ import annotations
 
 import copy
-import urllib.parse
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import SpecError, SpecProblem, display_path
-from .yaml_source import SourceFile, escape_pointer, load_source, unescape_pointer
+from .refs import escape_pointer, resolve, split_pointer, split_ref
+from .yaml_source import SourceFile, load_source
 
-__all__ = ["DATA_KEYS", "Bundle", "Origin", "bundle_spec", "deref", "schema_objects"]
+__all__ = ["DATA_KEYS", "Bundle", "Origin", "bundle_spec", "schema_objects"]
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ class _Bundler:
         while self.pending:
             kind, name, path, pointer = self.pending.pop(0)
             target = self.files[path]
-            value = _resolve_pointer(target.data, pointer)
+            value = resolve(target.data, pointer)
             out_pointer = f"/components/{escape_pointer(kind)}/{escape_pointer(name)}"
             components.setdefault(kind, {})[name] = self.walk(
                 value, target, pointer, out_pointer, inlining=()
@@ -208,10 +208,8 @@ class _Bundler:
         inlining: tuple[str, ...],
     ) -> Any:
         where = display_path(source.path)
-        file_part, _, fragment = ref.partition("#")
+        file_part, target_pointer = split_ref(ref)
         target_path = (source.path.parent / file_part).resolve() if file_part else source.path
-        # a $ref is a URI: its fragment may be percent-encoded (`~1chargers~1%7Bid%7D`)
-        target_pointer = urllib.parse.unquote(fragment)
 
         def report(message: str, *, knock_on: bool = False, broken: bool = True) -> dict[str, Any]:
             if broken:
@@ -235,13 +233,13 @@ class _Bundler:
             # a file that is there but does not parse: its syntax error is the one to fix
             return report(missing, knock_on=target_path.exists())
         try:
-            resolved = _resolve_pointer(target.data, target_pointer)
+            resolved = resolve(target.data, target_pointer)
         except KeyError:
             return report(
                 f"dangling $ref {ref!r}: nothing at #{target_pointer} "
                 f"in {display_path(target_path)}"
             )
-        tokens = [unescape_pointer(t) for t in target_pointer.split("/")[1:]]
+        tokens = split_pointer(target_pointer)
         if len(tokens) == 3 and tokens[0] == "components":
             kind, name = tokens[1], tokens[2]
             known = self.hoisted.get((kind, name))
@@ -258,7 +256,7 @@ class _Bundler:
             rewritten["$ref"] = f"#/components/{escape_pointer(kind)}/{escape_pointer(name)}"
             return self.keep_ref(rewritten, source, pointer, out, inlining)
         if target_path == self.root and file_part == "":
-            if target_pointer != fragment:  # later stages read the decoded pointer
+            if f"#{target_pointer}" != ref:  # later stages read the decoded pointer
                 value = {**value, "$ref": f"#{target_pointer}"}
             return self.keep_ref(value, source, pointer, out, inlining)
         key = f"{target_path}#{target_pointer}"
@@ -289,37 +287,6 @@ class _Bundler:
                 else self.walk(item, source, child_pointer, child_out, inlining, entry=False)
             )
         return result
-
-
-def deref(document: dict[str, Any], value: Any) -> dict[str, Any]:
-    """`value` with its chain of local `$ref`s followed through `document` (a bundled spec);
-    {} when the chain leads nowhere (a missing target or a reference to another file)."""
-    for _ in range(50):  # a longer chain is circular, which validation reports
-        if not (isinstance(value, dict) and isinstance(value.get("$ref"), str)):
-            break
-        ref = value["$ref"]
-        if not ref.startswith("#/"):
-            return {}
-        node: Any = document
-        for token in ref[2:].split("/"):
-            node = node.get(unescape_pointer(token)) if isinstance(node, dict) else None
-        value = node
-    return value if isinstance(value, dict) else {}
-
-
-def _resolve_pointer(data: Any, pointer: str) -> Any:
-    current = data
-    if not pointer:
-        return current
-    for token in pointer.split("/")[1:]:
-        token = unescape_pointer(token)
-        if isinstance(current, dict) and token in current:
-            current = current[token]
-        elif isinstance(current, list) and token.isdigit() and int(token) < len(current):
-            current = current[int(token)]
-        else:
-            raise KeyError(pointer)
-    return current
 
 
 # keys whose values are data (a schema's example, default, allowed values), never schemas

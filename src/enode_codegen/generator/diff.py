@@ -31,8 +31,8 @@ from .bundle import bundle_spec
 from .errors import SpecError, SpecProblem
 from .paths import CHANGES_DIR, SOURCE_DIR, spec_file
 from .publish import Rendition, render_versions
+from .refs import RefError, escape_pointer, follow, split_pointer
 from .validate import HTTP_METHODS, iter_operations
-from .yaml_source import escape_pointer, unescape_pointer
 
 __all__ = [
     "ENUM_ADDITIONS_NONBREAKING_FROM",
@@ -148,19 +148,12 @@ class _Field:
     required_pointer: str = ""  # the `required` list that makes it required (or would)
 
 
-def _resolve(document: dict[str, Any], ref: str) -> tuple[Any, str]:
-    node: Any = document
-    pointer = ref[1:]
-    for token in pointer.split("/")[1:]:
-        node = node.get(unescape_pointer(token), {}) if isinstance(node, dict) else {}
-    return node, pointer
-
-
 def _follow(document: dict[str, Any], node: Any, pointer: str) -> tuple[dict[str, Any], str]:
-    for _ in range(50):
-        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
-            break
-        node, pointer = _resolve(document, node["$ref"])
+    """`refs.follow`, with {} (at the pointer it tried) where a chain leads nowhere."""
+    try:
+        node, pointer = follow(document, node, pointer)
+    except RefError as exc:
+        return {}, exc.pointer
     return (node if isinstance(node, dict) else {}), pointer
 
 
@@ -273,7 +266,7 @@ def _fields(document: dict[str, Any], holder: Any, pointer: str) -> dict[str, _F
 def _subject(pointer: str, fallback: str, path: str) -> str:
     """`Battery.chargeState.batteryLevel` for a field written in a named schema, else the
     operation and the field path."""
-    tokens = [unescape_pointer(t) for t in pointer.split("/")[1:]]
+    tokens = split_pointer(pointer)
     if len(tokens) >= 3 and tokens[:2] == ["components", "schemas"]:
         name = tokens[2]
         rest = []

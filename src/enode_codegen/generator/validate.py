@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .bundle import DATA_KEYS, Bundle, bundle_spec, deref
+from .bundle import DATA_KEYS, Bundle, bundle_spec
 from .errors import Severity, SpecError, SpecProblem
-from .yaml_source import escape_pointer, unescape_pointer
+from .refs import deref, escape_pointer, locate, unescape_pointer
 
 # openapi-spec-validator, jsonschema and referencing (about 30 MB once imported) are imported
 # where they are used: a large spec is validated in a forked process, and the process
@@ -263,42 +263,7 @@ def _locating(spec_validator: type[Any]) -> type[Any]:
 def _error_pointer(document: dict[str, Any], error: ValidationError) -> str:
     """The document pointer of the node `error` is about, following local `$ref`s."""
     parts: Sequence[str] = getattr(error, _LOCATED, ())
-    return _walk_pointer(document, [*parts, *(str(p) for p in error.absolute_path)])
-
-
-def _walk_pointer(document: dict[str, Any], parts: Sequence[str]) -> str:
-    node: Any = document
-    pointer = ""
-    for index, part in enumerate(parts):
-        for _ in range(50):  # step through local references, as the validator did
-            ref = node.get("$ref") if isinstance(node, dict) else None
-            if not (isinstance(ref, str) and ref.startswith("#/") and part not in node):
-                break
-            target = _resolve_local(document, ref)
-            if target is None:
-                break
-            node, pointer = target, ref[1:]
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return pointer + "".join(f"/{escape_pointer(p)}" for p in parts[index:])
-        pointer += f"/{escape_pointer(part)}"
-    return pointer
-
-
-def _resolve_local(document: dict[str, Any], ref: str) -> Any:
-    node: Any = document
-    for token in ref[2:].split("/"):
-        token = unescape_pointer(token)
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return None
-    return node
+    return locate(document, [*parts, *(str(p) for p in error.absolute_path)])
 
 
 def _best_message(error: ValidationError) -> str:

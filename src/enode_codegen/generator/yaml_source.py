@@ -21,14 +21,13 @@ from typing import Any
 import yaml
 
 from .errors import SpecError, SpecProblem, display_path
+from .refs import escape_pointer, unescape_pointer
 
 __all__ = [
     "SourceFile",
-    "escape_pointer",
     "json_lines",
     "load_plain",
     "load_source",
-    "unescape_pointer",
 ]
 
 
@@ -153,14 +152,6 @@ def json_lines(text: str, pointers: Iterable[str]) -> dict[str, int]:
     with contextlib.suppress(ValueError, IndexError):  # lines found so far still hold
         value(skip(0), trie, "")
     return found
-
-
-def escape_pointer(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def unescape_pointer(token: str) -> str:
-    return token.replace("~1", "/").replace("~0", "~")
 
 
 class _DuplicateKey(Exception):
