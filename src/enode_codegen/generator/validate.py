@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .bundle import DATA_KEYS, Bundle, bundle_spec
+from .bundle import DATA_KEYS, Bundle, bundle_spec, looks_like_schema
+from .deep_stack import deep_call
 from .errors import Severity, SpecError, SpecProblem
 from .refs import deref, escape_pointer, locate, unescape_pointer
 
@@ -72,14 +73,17 @@ class ValidatedSpec:
         )
 
 
-def validate_spec(root: Path, *, enode_rules: bool = True) -> ValidatedSpec:
+def validate_spec(
+    root: Path, *, enode_rules: bool = True, allow_outside: Sequence[Path] = ()
+) -> ValidatedSpec:
     """Bundle and validate the spec rooted at `root`; raise SpecError listing every problem.
 
     `enode_rules` adds the project's own rules for the Enode documents (version header,
     success responses, examples, no schema cycles); third-party specs get only
     openapi-spec-validator and unique operationIds, which is what generation needs.
+    `$ref`s may read files under `allow_outside` as well as the root's folder.
     """
-    bundle = bundle_spec(root, strict=False)
+    bundle = bundle_spec(root, strict=False, allow_outside=allow_outside)
     return validate_bundle(bundle, enode_rules=enode_rules)
 
 
@@ -88,8 +92,13 @@ def validate_bundle(bundle: Bundle, *, enode_rules: bool = True) -> ValidatedSpe
 
     Examples that do not match their schema are errors under `enode_rules` and
     warnings otherwise: published third-party specs often carry stale examples,
-    which say nothing about whether a client can be generated.
+    which say nothing about whether a client can be generated. The validators recurse
+    once per level of nesting, so they run on a deep stack (deep_stack.py).
     """
+    return deep_call(_validate_bundle, bundle, enode_rules=enode_rules)
+
+
+def _validate_bundle(bundle: Bundle, *, enode_rules: bool) -> ValidatedSpec:
     document = bundle.document
     problems = list(bundle.problems)
     cycles = _alias_cycles(document)
@@ -428,7 +437,7 @@ def _iter_examples(node: Any, pointer: str, named: bool = False) -> Iterator[tup
                     schema_pointer,
                     entry["value"],
                 )
-    if _looks_like_schema(node) and isinstance(node.get("examples"), list):
+    if looks_like_schema(node) and isinstance(node.get("examples"), list):
         for index, value in enumerate(node["examples"]):
             yield f"{pointer}/examples/{index}", pointer, value
     for key, value in node.items():
@@ -454,24 +463,6 @@ _NAMED_MAPS = {
     "pathItems",
     "webhooks",
 }
-_SCHEMA_KEYS = {
-    "type",
-    "properties",
-    "items",
-    "allOf",
-    "oneOf",
-    "anyOf",
-    "enum",
-    "const",
-    "$ref",
-    "format",
-}
-
-
-def _looks_like_schema(node: dict[str, Any]) -> bool:
-    return bool(_SCHEMA_KEYS & node.keys())
-
-
 # --- reference cycles ------------------------------------------------------------
 
 
