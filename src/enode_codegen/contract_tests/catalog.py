@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from enode_codegen.generator.refs import unescape_pointer
 from enode_codegen.generator.validate import iter_operations
-from enode_codegen.generator.yaml_source import unescape_pointer
 
 from .spec import document, link_sources, operations
 from .targets import Target

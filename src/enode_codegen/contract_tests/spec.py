@@ -7,8 +7,8 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from enode_codegen.generator.bundle import deref
 from enode_codegen.generator.paths import spec_file
+from enode_codegen.generator.refs import deref
 from enode_codegen.generator.validate import iter_operations, validate_spec
 
 __all__ = [

@@ -22,16 +22,17 @@ stage can report a problem at a file, line and pointer of the source.
 from __future__ import annotations
 
 import copy
-import urllib.parse
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import SpecError, SpecProblem, display_path
-from .yaml_source import SourceFile, escape_pointer, load_source, unescape_pointer
+from .refs import escape_pointer, resolve, split_pointer, split_ref
+from .yaml_source import MAX_DEPTH, SourceFile, load_source
 
-__all__ = ["DATA_KEYS", "Bundle", "Origin", "bundle_spec", "deref", "schema_objects"]
+__all__ = ["DATA_KEYS", "Bundle", "Origin", "bundle_spec", "looks_like_schema", "schema_objects"]
 
 
 @dataclass(frozen=True)
@@ -92,21 +93,49 @@ class Bundle:
         return SpecProblem(file, line, source_pointer, rule, message)
 
 
-def bundle_spec(root: Path, *, strict: bool = True) -> Bundle:
+def bundle_spec(root: Path, *, strict: bool = True, allow_outside: Sequence[Path] = ()) -> Bundle:
     """Load `root` and everything it references.
 
-    Strict: raise SpecError on any problem. Otherwise only a root that cannot be read
-    raises; other problems are returned in `Bundle.problems` with a best-effort document.
+    A `$ref` may name files in the root's folder (and below) and in `allow_outside`; a
+    remote (`https://...`) one is refused. Strict: raise SpecError on any problem.
+    Otherwise only a root that cannot be read raises; other problems are returned in
+    `Bundle.problems` with a best-effort document.
     """
-    bundle = _Bundler(root.resolve()).run()
+    root = root.resolve()
+    folders = (root.parent, *(folder.resolve() for folder in allow_outside))
+    bundle = _Bundler(root, folders).run()
     if strict and bundle.problems:
         raise SpecError(bundle.problems)
     return bundle
 
 
+# a step of the walk: value, its file and pointer there, its pointer in the bundle, the
+# inlined references it is inside, whether its origin is recorded, where the copy goes
+_Step = tuple[Any, SourceFile, str, str, "Chain", bool, Any, Any]
+Chain = tuple[str, ...]  # the (file#pointer)s being inlined, outermost first
+_URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+:")  # `https:`, not a file name (nor `C:`)
+_NOT_IN_NAME = re.compile(r"[^A-Za-z0-9._-]")  # what a component name may not hold
+_SHOWN_DEPTH = 7  # a problem about depth names the first tokens of the pointer, not 1,000
+_SCHEMA_KEYS = frozenset(
+    ("type", "properties", "items", "allOf", "oneOf", "anyOf", "enum", "const", "$ref", "format")
+)
+
+
+def _contains_itself(value: Any) -> bool:
+    """Whether `value`, reached again while inlining it, is a schema holding itself (a tree),
+    not a chain of references that never reaches a schema."""
+    return looks_like_schema(value) and bool((_SCHEMA_KEYS - {"$ref"}) & value.keys())
+
+
+def looks_like_schema(value: Any) -> bool:
+    """Whether `value` is an object with a keyword only a schema has."""
+    return isinstance(value, dict) and bool(_SCHEMA_KEYS & value.keys())
+
+
 class _Bundler:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, folders: tuple[Path, ...]) -> None:
         self.root = root
+        self.folders = folders  # where references may lead: the root's folder first
         self.files: dict[Path, SourceFile] = {}
         self.unreadable: set[Path] = set()
         self.origins: dict[str, Origin] = {}
@@ -130,15 +159,17 @@ class _Bundler:
             for name in entries or {}:
                 pointer = f"/components/{escape_pointer(kind)}/{escape_pointer(name)}"
                 self.hoisted[(kind, name)] = (self.root, pointer)
-        document = self.walk(source.data, source, "", "", inlining=())
+        document = self.walk(source.data, source, "", "", ())
         components = document.setdefault("components", {})
         while self.pending:
             kind, name, path, pointer = self.pending.pop(0)
             target = self.files[path]
-            value = _resolve_pointer(target.data, pointer)
+            value = resolve(target.data, pointer)
             out_pointer = f"/components/{escape_pointer(kind)}/{escape_pointer(name)}"
+            # the component's own pointer is on the chain: a reference to it inside it is
+            # to the component, never an inlined copy of itself
             components.setdefault(kind, {})[name] = self.walk(
-                value, target, pointer, out_pointer, inlining=()
+                value, target, pointer, out_pointer, (f"{path}#{pointer}",)
             )
         for kind in components.values():
             if isinstance(kind, dict):
@@ -159,69 +190,108 @@ class _Bundler:
             self.files[path] = load_source(path)
         return self.files[path]
 
-    def walk(
-        self,
-        value: Any,
-        source: SourceFile,
-        pointer: str,
-        out: str,
-        inlining: tuple[str, ...],
-        *,
-        entry: bool = True,
-    ) -> Any:
+    def walk(self, value: Any, source: SourceFile, pointer: str, out: str, inlining: Chain) -> Any:
         """Copy `value` to `out` in the bundle, following references.
 
         The origin is recorded where a walk enters a (file, pointer) from elsewhere;
         below that, bundle and source pointers share their suffix (see `Bundle.locate`).
+        A loop over a stack of steps, not recursion: nesting is bounded by `MAX_DEPTH`
+        (yaml_source.py), not by Python's recursion limit.
         """
-        if entry:
-            self.origins[out] = Origin(source, pointer)
-        if isinstance(value, list):
-            return [
-                self.walk(item, source, f"{pointer}/{i}", f"{out}/{i}", inlining, entry=False)
-                for i, item in enumerate(value)
-            ]
-        if not isinstance(value, dict):
-            return value  # scalars are immutable
-        ref = value.get("$ref")
-        if isinstance(ref, str):
-            return self.follow(value, ref, source, pointer, out, inlining)
-        return {
-            key: self.walk(
-                item,
-                source,
-                f"{pointer}/{escape_pointer(key)}",
-                f"{out}/{escape_pointer(key)}",
-                inlining,
-                entry=False,
-            )
-            for key, item in value.items()
-        }
+        holder: list[Any] = [None]
+        stack: list[_Step | Callable[[], None]] = [
+            (value, source, pointer, out, inlining, True, holder, 0)
+        ]
+        while stack:
+            step = stack.pop()
+            if callable(step):  # work left for after a subtree: merging a $ref's siblings
+                step()
+                continue
+            value, source, pointer, out, inlining, entry, container, slot = step
+            if entry:
+                self.origins[out] = Origin(source, pointer)
+            if isinstance(value, list):
+                items: list[Any] = [None] * len(value)
+                container[slot] = items
+                stack.extend(
+                    (item, source, f"{pointer}/{i}", f"{out}/{i}", inlining, False, items, i)
+                    for i, item in reversed(list(enumerate(value)))
+                )
+            elif not isinstance(value, dict):
+                container[slot] = value  # scalars are immutable
+            elif out.count("/") > MAX_DEPTH:
+                container[slot] = self.too_deep(source, pointer, out)
+            elif isinstance(value.get("$ref"), str):
+                self.follow(value, source, pointer, out, inlining, (container, slot), stack)
+            else:
+                self.copy(value, source, pointer, out, inlining, (container, slot), stack)
+        return holder[0]
+
+    def copy(
+        self,
+        value: dict[str, Any],
+        source: SourceFile,
+        pointer: str,
+        out: str,
+        inlining: Chain,
+        slot: tuple[Any, Any],
+        stack: list[_Step | Callable[[], None]],
+    ) -> None:
+        """Put a copy of the object `value` in `slot`, its entries (but `$ref`) still to walk."""
+        result: dict[str, Any] = dict.fromkeys(value)  # keys keep their order
+        slot[0][slot[1]] = result
+        steps: list[_Step | Callable[[], None]] = []
+        for key, item in value.items():
+            if key == "$ref":
+                result[key] = item
+                continue
+            child_out = f"{out}/{escape_pointer(key)}"
+            child_pointer = f"{pointer}/{escape_pointer(key)}"
+            steps.append((item, source, child_pointer, child_out, inlining, False, result, key))
+        stack.extend(reversed(steps))
+
+    def too_deep(self, source: SourceFile, pointer: str, out: str) -> dict[str, Any]:
+        self.broken.add(out)
+        if not any(p.rule == "depth" for p in self.problems):
+            top = "/".join(pointer.split("/")[:_SHOWN_DEPTH])
+            message = f"nested more than {MAX_DEPTH} levels deep once $refs are inlined"
+            where = display_path(source.path)
+            self.problems.append(SpecProblem(where, source.line_of(top), top, "depth", message))
+        return {}
 
     def follow(
         self,
         value: dict[str, Any],
-        ref: str,
         source: SourceFile,
         pointer: str,
         out: str,
-        inlining: tuple[str, ...],
-    ) -> Any:
+        inlining: Chain,
+        slot: tuple[Any, Any],
+        stack: list[_Step | Callable[[], None]],
+    ) -> None:
+        ref: str = value["$ref"]
         where = display_path(source.path)
-        file_part, _, fragment = ref.partition("#")
-        target_path = (source.path.parent / file_part).resolve() if file_part else source.path
-        # a $ref is a URI: its fragment may be percent-encoded (`~1chargers~1%7Bid%7D`)
-        target_pointer = urllib.parse.unquote(fragment)
+        file_part, target_pointer = split_ref(ref)
 
-        def report(message: str, *, knock_on: bool = False, broken: bool = True) -> dict[str, Any]:
+        def report(message: str, *, knock_on: bool = False, broken: bool = True) -> None:
             if broken:
                 self.broken.add(out)
+                slot[0][slot[1]] = {}
             if knock_on:
-                return {}
+                return
             line = source.line_of(f"{pointer}/$ref")  # only now: JSON line maps are built lazily
             self.problems.append(SpecProblem(where, line, pointer, "ref", message))
-            return {}
 
+        if _URI_SCHEME.match(file_part):
+            return report(
+                f"remote $ref {ref!r}: not supported (only files next to the spec are read)"
+            )
+        target_path = (source.path.parent / file_part).resolve() if file_part else source.path
+        if not any(target_path.is_relative_to(folder) for folder in self.folders):
+            return report(
+                f"$ref {ref!r} points outside the spec's folder {display_path(self.folders[0])}"
+                " (--allow-ref-outside DIR allows another folder)"
+            )
         if target_pointer and not target_pointer.startswith("/"):
             return report(f"$ref {ref!r}: fragment must be a JSON pointer")
         missing = f"dangling $ref {ref!r}: {display_path(target_path)} cannot be loaded"
@@ -235,13 +305,19 @@ class _Bundler:
             # a file that is there but does not parse: its syntax error is the one to fix
             return report(missing, knock_on=target_path.exists())
         try:
-            resolved = _resolve_pointer(target.data, target_pointer)
+            resolved = resolve(target.data, target_pointer)
         except KeyError:
             return report(
                 f"dangling $ref {ref!r}: nothing at #{target_pointer} "
                 f"in {display_path(target_path)}"
             )
-        tokens = [unescape_pointer(t) for t in target_pointer.split("/")[1:]]
+        tokens = split_pointer(target_pointer)
+        key = f"{target_path}#{target_pointer}"
+        if key in inlining and _contains_itself(resolved):
+            # a schema that contains itself through another file (`items: {$ref: Node.yaml}`
+            # in Node.yaml): legal recursion, so the schema becomes a component of its own
+            name = _NOT_IN_NAME.sub("_", tokens[-1] if tokens else target_path.stem)
+            tokens = ["components", "schemas", name]
         if len(tokens) == 3 and tokens[0] == "components":
             kind, name = tokens[1], tokens[2]
             known = self.hoisted.get((kind, name))
@@ -256,70 +332,25 @@ class _Bundler:
                 )
             rewritten = dict(value)
             rewritten["$ref"] = f"#/components/{escape_pointer(kind)}/{escape_pointer(name)}"
-            return self.keep_ref(rewritten, source, pointer, out, inlining)
+            return self.copy(rewritten, source, pointer, out, inlining, slot, stack)
         if target_path == self.root and file_part == "":
-            if target_pointer != fragment:  # later stages read the decoded pointer
+            if f"#{target_pointer}" != ref:  # later stages read the decoded pointer
                 value = {**value, "$ref": f"#{target_pointer}"}
-            return self.keep_ref(value, source, pointer, out, inlining)
-        key = f"{target_path}#{target_pointer}"
+            return self.copy(value, source, pointer, out, inlining, slot, stack)
         if key in inlining:
             chain = " -> ".join([*inlining, key])
             return report(f"circular $ref {ref!r}: {chain}")
-        inlined = self.walk(resolved, target, target_pointer, out, (*inlining, key))
         siblings = {k: v for k, v in value.items() if k != "$ref"}
-        if siblings and isinstance(inlined, dict):
-            inlined = {**inlined, **copy.deepcopy(siblings)}
-        return inlined
+        if siblings:
 
-    def keep_ref(
-        self,
-        value: dict[str, Any],
-        source: SourceFile,
-        pointer: str,
-        out: str,
-        inlining: tuple[str, ...],
-    ) -> Any:
-        result: dict[str, Any] = {}
-        for key, item in value.items():
-            child_out = f"{out}/{escape_pointer(key)}"
-            child_pointer = f"{pointer}/{escape_pointer(key)}"
-            result[key] = (
-                item
-                if key == "$ref"
-                else self.walk(item, source, child_pointer, child_out, inlining, entry=False)
-            )
-        return result
+            def merge_siblings() -> None:
+                inlined = slot[0][slot[1]]
+                if isinstance(inlined, dict):
+                    slot[0][slot[1]] = {**inlined, **copy.deepcopy(siblings)}
 
-
-def deref(document: dict[str, Any], value: Any) -> dict[str, Any]:
-    """`value` with its chain of local `$ref`s followed through `document` (a bundled spec);
-    {} when the chain leads nowhere (a missing target or a reference to another file)."""
-    for _ in range(50):  # a longer chain is circular, which validation reports
-        if not (isinstance(value, dict) and isinstance(value.get("$ref"), str)):
-            break
-        ref = value["$ref"]
-        if not ref.startswith("#/"):
-            return {}
-        node: Any = document
-        for token in ref[2:].split("/"):
-            node = node.get(unescape_pointer(token)) if isinstance(node, dict) else None
-        value = node
-    return value if isinstance(value, dict) else {}
-
-
-def _resolve_pointer(data: Any, pointer: str) -> Any:
-    current = data
-    if not pointer:
-        return current
-    for token in pointer.split("/")[1:]:
-        token = unescape_pointer(token)
-        if isinstance(current, dict) and token in current:
-            current = current[token]
-        elif isinstance(current, list) and token.isdigit() and int(token) < len(current):
-            current = current[int(token)]
-        else:
-            raise KeyError(pointer)
-    return current
+            stack.append(merge_siblings)
+        stack.append((resolved, target, target_pointer, out, (*inlining, key), True, *slot))
+        return None
 
 
 # keys whose values are data (a schema's example, default, allowed values), never schemas

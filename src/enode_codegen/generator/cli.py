@@ -55,11 +55,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="skip Enode-specific rules (third-party specs)",
     )
+    _allow_ref_outside(validate)
 
     bundle = commands.add_parser(
         "bundle", help="print one version as a single self-contained JSON document"
     )
     bundle.add_argument("path", type=Path, help="a version name, a spec file or a version's folder")
+    _allow_ref_outside(bundle)
 
     generate = commands.add_parser("generate", help="generate one client package per spec version")
     generate.add_argument(
@@ -74,6 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="skip Enode-specific validation (third-party specs)",
     )
+    _allow_ref_outside(generate)
 
     build_specs = commands.add_parser(
         "build-specs",
@@ -131,11 +134,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if rest:  # said with the usage of the command it was given to
         commands.choices[args.command].error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "validate":
-        return _validate(args.paths, not args.no_enode_rules)
+        return _validate(args.paths, not args.no_enode_rules, args.allow_ref_outside)
     if args.command == "bundle":
-        return _bundle(args.path)
+        return _bundle(args.path, args.allow_ref_outside)
     if args.command == "generate":
-        return _generate(args.paths, args.output, args.package, not args.no_enode_rules)
+        return _generate(
+            args.paths, args.output, args.package, not args.no_enode_rules, args.allow_ref_outside
+        )
     if args.command == "build-specs":
         return _build_specs(check_only=args.check)
     if args.command == "diff":
@@ -146,6 +151,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _release(args.paths, args.output, check_only=args.check)
     parser.error(f"unknown command {args.command}")
     return 2
+
+
+def _allow_ref_outside(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--allow-ref-outside",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="let $refs read files under DIR too (default: only the spec's own folder)",
+    )
 
 
 class _NoSpec(Exception):
@@ -204,14 +220,16 @@ def _hint_third_party(problems: Sequence[Any]) -> None:
         print(_THIRD_PARTY_HINT.format(count=count), file=sys.stderr)
 
 
-def _validate(paths: Sequence[Path], enode_rules: bool = True) -> int:
+def _validate(
+    paths: Sequence[Path], enode_rules: bool = True, allow_outside: Sequence[Path] = ()
+) -> int:
     roots = _roots_or_say("validate", paths)
     if roots is None:
         return 2
     failed = 0
     for root in roots:
         try:
-            result = validate_spec(root, enode_rules=enode_rules)
+            result = validate_spec(root, enode_rules=enode_rules, allow_outside=allow_outside)
         except SpecError as exc:
             failed += 1
             for problem in exc.problems:
@@ -226,7 +244,7 @@ def _validate(paths: Sequence[Path], enode_rules: bool = True) -> int:
     return 1 if failed else 0
 
 
-def _bundle(path: Path) -> int:
+def _bundle(path: Path, allow_outside: Sequence[Path] = ()) -> int:
     roots = _roots_or_say("bundle", [path])
     if roots is None:
         return 2
@@ -236,7 +254,7 @@ def _bundle(path: Path) -> int:
         )
         return 2
     try:
-        result = validate_spec(roots[0])
+        result = validate_spec(roots[0], allow_outside=allow_outside)
     except SpecError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -245,7 +263,13 @@ def _bundle(path: Path) -> int:
     return 0
 
 
-def _generate(paths: Sequence[Path], output: Path, package: str | None, enode_rules: bool) -> int:
+def _generate(
+    paths: Sequence[Path],
+    output: Path,
+    package: str | None,
+    enode_rules: bool,
+    allow_outside: Sequence[Path] = (),
+) -> int:
     roots = _roots_or_say("generate", paths)
     if roots is None:
         return 2
@@ -275,6 +299,7 @@ def _generate(paths: Sequence[Path], output: Path, package: str | None, enode_ru
             package=package,
             progress=show,
             prune=not paths,  # the whole packaged set: a version no longer packaged goes
+            allow_outside=allow_outside,
         )
     except SpecError as exc:
         print(exc, file=sys.stderr)

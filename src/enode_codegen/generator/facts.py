@@ -31,6 +31,7 @@ import yaml
 
 from .diff import _follow, _parameters, _webhooks
 from .paths import SPEC_DIR
+from .refs import escape_pointer
 from .validate import iter_operations
 
 __all__ = [
@@ -171,7 +172,7 @@ def document_facts(document: dict[str, Any]) -> Facts:
     """The structure of `document` (a bundled OpenAPI 3.1 document) as sorted facts."""
     operations: dict[str, Any] = {}
     for path, method, operation in iter_operations(document):
-        pointer = f"/paths/{path.replace('~', '~0').replace('/', '~1')}/{method}"
+        pointer = f"/paths/{escape_pointer(path)}/{method}"
         parameters = {}
         for (where, name), (parameter, sites) in _parameters(
             document, path, method, operation

@@ -23,6 +23,7 @@ from typing import Any
 from . import releases, stamp
 from .bundle import Bundle, Origin, bundle_spec
 from .changelog import changelog_for, changelog_inputs
+from .deep_stack import deep_call
 from .errors import SpecError, SpecProblem, display_path
 from .hoist import hoist_schemas
 from .identity import SpecIdentity
@@ -65,21 +66,23 @@ def build_packages(
     enode_rules: bool = True,
     package: str | None = None,
     progress: Callable[[PackageReport], None] | None = None,
+    allow_outside: Sequence[Path] = (),
 ) -> list[PackageReport]:
     """Validate, render and format one package per spec into the folder `into`; `progress`
-    hears of each package as soon as it is rendered."""
+    hears of each package as soon as it is rendered; `$ref`s may read files under
+    `allow_outside` as well as each spec's folder."""
     reports = []
     versioned: dict[str, dict[str, Any]] = {}  # distribution -> the spec document it is from
     for spec in specs:
         started = time.perf_counter()
-        bundle = bundle_spec(spec, strict=False)
+        bundle = bundle_spec(spec, strict=False, allow_outside=allow_outside)
         identity = SpecIdentity.of(spec, bundle.document, package=package)
         name, distribution = identity.package, identity.distribution
         changelog = changelog_for(identity, f"<!-- {_header(spec.resolve()).lstrip('# ')} -->")
         with _validation(bundle, enode_rules) as validation:
             try:
-                models, api, files = _render(
-                    bundle.document, identity, keep_source=identity.tracked
+                models, api, files = deep_call(  # its stages recurse once per nesting level
+                    _render, bundle.document, identity, keep_source=identity.tracked
                 )
             except Exception:
                 validation()  # an invalid spec is reported as such, not as a crash
@@ -241,6 +244,7 @@ def generate(
     package: str | None = None,
     progress: Callable[[PackageReport], None] | None = None,
     prune: bool = False,
+    allow_outside: Sequence[Path] = (),
 ) -> tuple[list[PackageReport], list[str]]:
     """Regenerate packages into `target`; return reports and the names of packages that changed.
 
@@ -258,6 +262,8 @@ def generate(
         "package": package,
         "prune": prune,
     }
+    if allow_outside:  # `$ref`s that may read files outside each spec's folder
+        arguments["allow_outside"] = [str(folder.resolve()) for folder in allow_outside]
     cached = stamp.load_if_current(target, arguments)
     if cached is not None:
         return [
@@ -269,7 +275,12 @@ def generate(
     scratch = Path(tempfile.mkdtemp(prefix=".enode-codegen-", dir=target.parent))
     try:
         reports = build_packages(
-            specs, scratch, enode_rules=enode_rules, package=package, progress=progress
+            specs,
+            scratch,
+            enode_rules=enode_rules,
+            package=package,
+            progress=progress,
+            allow_outside=allow_outside,
         )
         changed = swap_in(scratch, target, [r.distribution for r in reports], prune=prune)
     finally:

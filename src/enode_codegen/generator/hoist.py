@@ -31,8 +31,8 @@ from http import HTTPStatus
 from typing import Any
 
 from .naming import class_name, qualified
+from .refs import escape_pointer, join_pointer, resolve, split_pointer, unescape_pointer
 from .validate import iter_operations
-from .yaml_source import escape_pointer, unescape_pointer
 
 __all__ = ["hoist_schemas", "ref_name"]
 
@@ -131,10 +131,11 @@ def _promote_deep_refs(doc: dict[str, Any], schemas: dict[str, Any]) -> None:
     taken = set(schemas)
     renames: dict[str, str] = {}
     for ref in sorted(deep, key=lambda r: (-r.count("/"), r)):  # deepest first
-        tokens = [unescape_pointer(t) for t in ref[2:].split("/")]
-        parent: Any = doc
-        for token in tokens[:-1]:
-            parent = _child(parent, token)
+        tokens = split_pointer(ref[1:])
+        try:
+            parent: Any = resolve(doc, join_pointer(tokens[:-1]))
+        except KeyError:
+            continue
         last = tokens[-1]
         target = _child(parent, last)
         if not isinstance(target, dict):

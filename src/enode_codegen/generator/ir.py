@@ -16,10 +16,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .bundle import deref
 from .hoist import ref_name
 from .naming import class_name, snake_name, unique
 from .pytypes import TypeMapper
+from .refs import deref
 from .text import doc_line, docstring, plain
 from .validate import HTTP_METHODS, VERSION_HEADER, iter_operations
 

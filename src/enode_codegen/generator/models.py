@@ -24,7 +24,7 @@ from datamodel_code_generator.enums import DataModelType
 
 from .bundle import DATA_KEYS, schema_objects
 from .one_way import prepare
-from .yaml_source import escape_pointer
+from .refs import escape_pointer
 
 __all__ = ["GeneratedModels", "generate_models"]
 

@@ -28,7 +28,8 @@ from typing import Any
 import jsonpath_rfc9535
 
 from .errors import SpecError, SpecProblem, display_path
-from .yaml_source import escape_pointer, load_source
+from .refs import join_pointer, resolve
+from .yaml_source import load_source
 
 __all__ = ["Action", "AppliedAction", "Overlay", "apply_overlay", "load_overlay"]
 
@@ -152,7 +153,7 @@ class _ActionError(Exception):
 
 
 def _pointer(location: tuple[str | int, ...]) -> str:
-    return "".join(f"/{escape_pointer(str(part))}" for part in location)
+    return join_pointer(location)
 
 
 def _apply(document: dict[str, Any], action: Action) -> AppliedAction:
@@ -190,10 +191,7 @@ def _apply(document: dict[str, Any], action: Action) -> AppliedAction:
 
 
 def _resolve(document: Any, location: tuple[str | int, ...]) -> Any:
-    node = document
-    for part in location:
-        node = node[part]
-    return node
+    return resolve(document, join_pointer(location))
 
 
 def _update(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .hoist import ref_name
+from .refs import deref
 
 __all__ = ["TypeMapper"]
 
@@ -55,14 +56,7 @@ class TypeMapper:
 
     def resolve(self, schema: Any) -> dict[str, Any]:
         """Follow local `$ref`s to the schema they name."""
-        seen = 0
-        while isinstance(schema, dict) and isinstance(schema.get("$ref"), str) and seen < 32:
-            name = ref_name(schema["$ref"])
-            if name is None:
-                break
-            schema = self.document.get("components", {}).get("schemas", {}).get(name, {})
-            seen += 1
-        return schema if isinstance(schema, dict) else {}
+        return deref(self.document, schema)
 
     def _union(self, schema: Any, for_input: bool) -> list[str]:
         parts: list[str] = []

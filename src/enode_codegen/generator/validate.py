@@ -26,9 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .bundle import DATA_KEYS, Bundle, bundle_spec, deref
+from .bundle import DATA_KEYS, Bundle, bundle_spec, looks_like_schema
+from .deep_stack import deep_call
 from .errors import Severity, SpecError, SpecProblem
-from .yaml_source import escape_pointer, unescape_pointer
+from .refs import deref, escape_pointer, locate, unescape_pointer
 
 # openapi-spec-validator, jsonschema and referencing (about 30 MB once imported) are imported
 # where they are used: a large spec is validated in a forked process, and the process
@@ -72,14 +73,17 @@ class ValidatedSpec:
         )
 
 
-def validate_spec(root: Path, *, enode_rules: bool = True) -> ValidatedSpec:
+def validate_spec(
+    root: Path, *, enode_rules: bool = True, allow_outside: Sequence[Path] = ()
+) -> ValidatedSpec:
     """Bundle and validate the spec rooted at `root`; raise SpecError listing every problem.
 
     `enode_rules` adds the project's own rules for the Enode documents (version header,
     success responses, examples, no schema cycles); third-party specs get only
     openapi-spec-validator and unique operationIds, which is what generation needs.
+    `$ref`s may read files under `allow_outside` as well as the root's folder.
     """
-    bundle = bundle_spec(root, strict=False)
+    bundle = bundle_spec(root, strict=False, allow_outside=allow_outside)
     return validate_bundle(bundle, enode_rules=enode_rules)
 
 
@@ -88,8 +92,13 @@ def validate_bundle(bundle: Bundle, *, enode_rules: bool = True) -> ValidatedSpe
 
     Examples that do not match their schema are errors under `enode_rules` and
     warnings otherwise: published third-party specs often carry stale examples,
-    which say nothing about whether a client can be generated.
+    which say nothing about whether a client can be generated. The validators recurse
+    once per level of nesting, so they run on a deep stack (deep_stack.py).
     """
+    return deep_call(_validate_bundle, bundle, enode_rules=enode_rules)
+
+
+def _validate_bundle(bundle: Bundle, *, enode_rules: bool) -> ValidatedSpec:
     document = bundle.document
     problems = list(bundle.problems)
     cycles = _alias_cycles(document)
@@ -263,42 +272,7 @@ def _locating(spec_validator: type[Any]) -> type[Any]:
 def _error_pointer(document: dict[str, Any], error: ValidationError) -> str:
     """The document pointer of the node `error` is about, following local `$ref`s."""
     parts: Sequence[str] = getattr(error, _LOCATED, ())
-    return _walk_pointer(document, [*parts, *(str(p) for p in error.absolute_path)])
-
-
-def _walk_pointer(document: dict[str, Any], parts: Sequence[str]) -> str:
-    node: Any = document
-    pointer = ""
-    for index, part in enumerate(parts):
-        for _ in range(50):  # step through local references, as the validator did
-            ref = node.get("$ref") if isinstance(node, dict) else None
-            if not (isinstance(ref, str) and ref.startswith("#/") and part not in node):
-                break
-            target = _resolve_local(document, ref)
-            if target is None:
-                break
-            node, pointer = target, ref[1:]
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return pointer + "".join(f"/{escape_pointer(p)}" for p in parts[index:])
-        pointer += f"/{escape_pointer(part)}"
-    return pointer
-
-
-def _resolve_local(document: dict[str, Any], ref: str) -> Any:
-    node: Any = document
-    for token in ref[2:].split("/"):
-        token = unescape_pointer(token)
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return None
-    return node
+    return locate(document, [*parts, *(str(p) for p in error.absolute_path)])
 
 
 def _best_message(error: ValidationError) -> str:
@@ -463,7 +437,7 @@ def _iter_examples(node: Any, pointer: str, named: bool = False) -> Iterator[tup
                     schema_pointer,
                     entry["value"],
                 )
-    if _looks_like_schema(node) and isinstance(node.get("examples"), list):
+    if looks_like_schema(node) and isinstance(node.get("examples"), list):
         for index, value in enumerate(node["examples"]):
             yield f"{pointer}/examples/{index}", pointer, value
     for key, value in node.items():
@@ -489,24 +463,6 @@ _NAMED_MAPS = {
     "pathItems",
     "webhooks",
 }
-_SCHEMA_KEYS = {
-    "type",
-    "properties",
-    "items",
-    "allOf",
-    "oneOf",
-    "anyOf",
-    "enum",
-    "const",
-    "$ref",
-    "format",
-}
-
-
-def _looks_like_schema(node: dict[str, Any]) -> bool:
-    return bool(_SCHEMA_KEYS & node.keys())
-
-
 # --- reference cycles ------------------------------------------------------------
 
 

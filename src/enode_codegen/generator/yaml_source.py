@@ -21,14 +21,13 @@ from typing import Any
 import yaml
 
 from .errors import SpecError, SpecProblem, display_path
+from .refs import escape_pointer, unescape_pointer
 
 __all__ = [
     "SourceFile",
-    "escape_pointer",
     "json_lines",
     "load_plain",
     "load_source",
-    "unescape_pointer",
 ]
 
 
@@ -155,12 +154,11 @@ def json_lines(text: str, pointers: Iterable[str]) -> dict[str, int]:
     return found
 
 
-def escape_pointer(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def unescape_pointer(token: str) -> str:
-    return token.replace("~1", "/").replace("~0", "~")
+# Bounds on what one file may make the loader build (README, "Bounded input"). The deepest
+# real specs nest about 40 levels (a schema's properties inside properties); the budget for
+# YAML aliases is far above the few shared blocks a hand-written spec repeats.
+MAX_DEPTH = 1000
+ALIAS_NODE_BUDGET = 100_000
 
 
 class _DuplicateKey(Exception):
@@ -190,8 +188,8 @@ def load_source(path: Path) -> SourceFile:
             raise SpecError(
                 [SpecProblem(shown, exc.lineno, "", "json", f"invalid JSON: {exc.msg}")]
             ) from None
-        except _DuplicateKey:
-            pass  # the YAML path below reports the duplicate with its line
+        except (_DuplicateKey, RecursionError):
+            pass  # the YAML path below reports the duplicate, or the depth, with its line
         else:
             return SourceFile(path, data, lambda: _compose(text, shown)[1], text)
     data, lines = _compose(text, shown)
@@ -223,54 +221,96 @@ def _compose(text: str, shown: str) -> tuple[Any, dict[str, int]]:
         loader.dispose()
     if node is None:
         raise SpecError([SpecProblem(shown, 1, "", "yaml", "the file is empty")])
-    lines: dict[str, int] = {}
-    problems: list[SpecProblem] = []
-    data = _construct(loader, node, "", lines, problems, shown)
+    data, lines, problems = _construct(loader, node, shown)
     if problems:
         raise SpecError(problems)
     return data, lines
 
 
+_Task = tuple[yaml.Node, str, "int | None", int, int, Any, Any, "tuple[int, str] | None"]
+_SHOWN_DEPTH = 6  # a problem about depth names the first tokens of the pointer, not 1,000
+
+
 def _construct(
-    loader: _Loader,
-    node: yaml.Node,
-    pointer: str,
-    lines: dict[str, int],
-    problems: list[SpecProblem],
-    shown: str,
-    line: int | None = None,
-) -> Any:
-    lines[pointer] = line or node.start_mark.line + 1  # a mapping entry: the line of its key
-    if isinstance(node, yaml.MappingNode):
-        out: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                problems.append(
-                    SpecProblem(
-                        shown,
-                        key_node.start_mark.line + 1,
-                        pointer,
-                        "yaml",
-                        "a mapping key must be a scalar",
-                    )
+    loader: _Loader, root: yaml.Node, shown: str
+) -> tuple[Any, dict[str, int], list[SpecProblem]]:
+    """Plain data from the composed `root`, the line of every pointer, and the problems.
+
+    A walk with its own stack (no Python recursion, so nesting is bounded by `MAX_DEPTH`,
+    not by the interpreter), that counts the nodes YAML aliases repeat: past
+    `ALIAS_NODE_BUDGET` it stops with one problem (an alias bomb expands exponentially).
+    """
+    lines: dict[str, int] = {}
+    problems: list[SpecProblem] = []
+    seen: set[int] = set()  # nodes met once: meeting one again is through an alias
+    repeated = 0
+    holder: list[Any] = [None]
+    # node, pointer, line of its key (None in a sequence), the line where it is used (its
+    # key's or its sequence's), depth, where to put it (container, key or index), and where
+    # the alias it is repeated through is used
+    stack: list[_Task] = [(root, "", None, 1, 0, holder, 0, None)]
+    while stack:
+        node, pointer, key_line, used_at, depth, container, slot, alias = stack.pop()
+        line = key_line or node.start_mark.line + 1  # a mapping entry: the line of its key
+        lines[pointer] = line
+        if alias is None and id(node) in seen:
+            alias = (used_at, pointer)
+        if alias is not None:
+            repeated += 1
+            if repeated > ALIAS_NODE_BUDGET:
+                message = (
+                    f"YAML aliases repeat more than {ALIAS_NODE_BUDGET:,} nodes "
+                    "(an alias bomb?); write the repeated part out or use a $ref"
                 )
-                continue
-            key = str(key_node.value)
-            child = f"{pointer}/{escape_pointer(key)}"
-            if key in out:
-                problems.append(
-                    SpecProblem(
-                        shown, key_node.start_mark.line + 1, child, "yaml", f"duplicate key {key!r}"
+                return None, lines, [SpecProblem(shown, *alias, "yaml", message)]
+        else:
+            seen.add(id(node))
+        if depth > MAX_DEPTH and isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            top = "".join(f"/{t}" for t in pointer.split("/")[1:_SHOWN_DEPTH])
+            message = f"nested more than {MAX_DEPTH} levels deep (at line {line}, below here)"
+            start = lines.get(top, line)
+            return None, lines, [SpecProblem(shown, start, top, "yaml", message)]
+        if isinstance(node, yaml.MappingNode):
+            out: dict[str, Any] = {}
+            container[slot] = out
+            children: list[_Task] = []
+            keys: set[str] = set()
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    problems.append(
+                        SpecProblem(
+                            shown,
+                            key_node.start_mark.line + 1,
+                            pointer,
+                            "yaml",
+                            "a mapping key must be a scalar",
+                        )
                     )
-                )
-                continue
-            out[key] = _construct(
-                loader, value_node, child, lines, problems, shown, key_node.start_mark.line + 1
+                    continue
+                key = str(key_node.value)
+                child = f"{pointer}/{escape_pointer(key)}"
+                if key in keys:
+                    problems.append(
+                        SpecProblem(
+                            shown,
+                            key_node.start_mark.line + 1,
+                            child,
+                            "yaml",
+                            f"duplicate key {key!r}",
+                        )
+                    )
+                    continue
+                keys.add(key)
+                at = key_node.start_mark.line + 1
+                children.append((value_node, child, at, at, depth + 1, out, key, alias))
+            stack.extend(reversed(children))  # popped in document order: keys keep theirs
+        elif isinstance(node, yaml.SequenceNode):
+            items: list[Any] = [None] * len(node.value)
+            container[slot] = items
+            stack.extend(
+                (item, f"{pointer}/{index}", None, line, depth + 1, items, index, alias)
+                for index, item in reversed(list(enumerate(node.value)))
             )
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [
-            _construct(loader, item, f"{pointer}/{index}", lines, problems, shown)
-            for index, item in enumerate(node.value)
-        ]
-    return loader.construct_object(node, deep=True)
+        else:
+            container[slot] = loader.construct_object(node, deep=True)
+    return holder[0], lines, problems

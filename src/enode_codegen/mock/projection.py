@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from enode_codegen.generator.yaml_source import escape_pointer
+from enode_codegen.generator.refs import escape_pointer, follow
 
 from .schemas import SchemaStore
 
@@ -97,12 +97,8 @@ class ProjectorCompiler:
     # --- building -------------------------------------------------------------------
 
     def _target(self, schema: Mapping[str, Any], pointer: str) -> tuple[Mapping[str, Any], str]:
-        hops = 0
-        while isinstance(schema.get("$ref"), str) and hops < 32:
-            pointer = str(schema["$ref"])[1:]
-            schema = self.store.resolve(pointer)
-            hops += 1
-        return schema, pointer
+        target, pointer = follow(self.store.document, schema, pointer)
+        return target, pointer
 
     def _object_parts(
         self, schema: Mapping[str, Any], pointer: str

@@ -23,13 +23,15 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from rfc3339_validator import validate_rfc3339  # type: ignore[import-untyped]
 
+from enode_codegen.generator.refs import resolve
+
 jsonschema_rs: Any
 try:  # optional accelerator
     jsonschema_rs = importlib.import_module("jsonschema_rs")
 except ImportError:  # pragma: no cover - exercised when the wheel is absent
     jsonschema_rs = None
 
-__all__ = ["FORMAT_CHECKER", "CompiledSchema", "Issue", "SchemaStore", "escape_pointer"]
+__all__ = ["FORMAT_CHECKER", "CompiledSchema", "Issue", "SchemaStore"]
 
 Path_ = tuple[str | int, ...]
 
@@ -67,10 +69,6 @@ def _is_uri(value: object) -> bool:
     except ValueError:
         return False
     return bool(parts.scheme) and bool(_SCHEME.match(parts.scheme))
-
-
-def escape_pointer(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 @dataclass(frozen=True)
@@ -240,11 +238,7 @@ class SchemaStore:
         return self._fast_registry is not None
 
     def resolve(self, pointer: str) -> Any:
-        node: Any = self.document
-        for token in pointer.split("/")[1:]:
-            token = token.replace("~1", "/").replace("~0", "~")
-            node = node[int(token)] if isinstance(node, list) else node[token]
-        return node
+        return resolve(self.document, pointer)
 
     def compile(self, pointer: str) -> CompiledSchema:
         cached = self._cache.get(pointer)

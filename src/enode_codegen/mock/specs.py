@@ -22,10 +22,11 @@ from urllib.parse import unquote
 from enode_codegen._cache import cache_root
 from enode_codegen.generator.bundle import bundle_spec
 from enode_codegen.generator.paths import PUBLISHED_DIR
+from enode_codegen.generator.refs import escape_pointer, follow
 from enode_codegen.generator.validate import iter_operations, validate_spec
 from enode_codegen.generator.yaml_source import load_plain
 
-from .schemas import CompiledSchema, SchemaStore, escape_pointer
+from .schemas import CompiledSchema, SchemaStore
 
 __all__ = [
     "VERSION_HEADER",
@@ -198,26 +199,9 @@ class SpecIndex:
         return max(self.versions)
 
 
-def _deref(document: dict[str, Any], node: Any, pointer: str) -> tuple[Any, str]:
-    """Follow local `$ref`s; answer the target and its pointer."""
-    hops = 0
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str):
-        ref = node["$ref"]
-        if not ref.startswith("#/"):
-            raise ValueError(f"unresolved non-local $ref {ref!r} at {pointer}")
-        pointer = ref[1:]
-        node = document
-        for token in pointer.split("/")[1:]:
-            node = node[token.replace("~1", "/").replace("~0", "~")]
-        hops += 1
-        if hops > 32:
-            raise ValueError(f"$ref chain too long at {pointer}")
-    return node, pointer
-
-
 def _type_of(document: dict[str, Any], schema: Any, pointer: str) -> tuple[str, Any, str]:
     """The JSON type a parameter's raw text is coerced to (`string` when unsure)."""
-    schema, pointer = _deref(document, schema, pointer)
+    schema, pointer = follow(document, schema, pointer)
     if not isinstance(schema, dict):
         return "string", schema, pointer
     declared = schema.get("type")
@@ -240,7 +224,7 @@ def _trivial_string(schema: Any) -> bool:
 
 def _build_param(version: VersionSpec, raw: Any, pointer: str) -> Param:
     document = version.document
-    param, pointer = _deref(document, raw, pointer)
+    param, pointer = follow(document, raw, pointer)
     schema_pointer = f"{pointer}/schema"
     schema = param.get("schema", {})
     kind, resolved, _ = _type_of(document, schema, schema_pointer)
@@ -268,19 +252,19 @@ def _build_operation(version: VersionSpec, path: str, method: str, op: dict[str,
     raw_params: dict[tuple[str, str], tuple[Any, str]] = {}
     item = document["paths"][path]
     for i, raw in enumerate(item.get("parameters") or []):
-        resolved, _ = _deref(document, raw, f"/paths/{escape_pointer(path)}/parameters/{i}")
+        resolved, _ = follow(document, raw, f"/paths/{escape_pointer(path)}/parameters/{i}")
         raw_params[(resolved["name"], resolved["in"])] = (
             raw,
             f"/paths/{escape_pointer(path)}/parameters/{i}",
         )
     for i, raw in enumerate(op.get("parameters") or []):
-        resolved, _ = _deref(document, raw, f"{op_pointer}/parameters/{i}")
+        resolved, _ = follow(document, raw, f"{op_pointer}/parameters/{i}")
         raw_params[(resolved["name"], resolved["in"])] = (raw, f"{op_pointer}/parameters/{i}")
     params = tuple(_build_param(version, raw, ptr) for raw, ptr in raw_params.values())
 
     body = None
     if "requestBody" in op:
-        request_body, rb_pointer = _deref(document, op["requestBody"], f"{op_pointer}/requestBody")
+        request_body, rb_pointer = follow(document, op["requestBody"], f"{op_pointer}/requestBody")
         content = request_body.get("content") or {}
         media = tuple(content)
         json_media = next((m for m in media if m.endswith("json")), media[0])
@@ -296,7 +280,7 @@ def _build_operation(version: VersionSpec, path: str, method: str, op: dict[str,
     for code, raw in (op.get("responses") or {}).items():
         if not str(code).isdigit():
             continue
-        response, r_pointer = _deref(document, raw, f"{op_pointer}/responses/{code}")
+        response, r_pointer = follow(document, raw, f"{op_pointer}/responses/{code}")
         content = response.get("content") or {}
         media_type = next(iter(content), None)
         schema_pointer = None
@@ -311,9 +295,9 @@ def _build_operation(version: VersionSpec, path: str, method: str, op: dict[str,
     ok = responses.get(200)
     returns_id_list = False
     if ok is not None and ok.schema_pointer is not None:
-        schema, _ = _deref(document, version.store.resolve(ok.schema_pointer), ok.schema_pointer)
+        schema, _ = follow(document, version.store.resolve(ok.schema_pointer), ok.schema_pointer)
         if isinstance(schema, dict) and schema.get("type") == "array":
-            items, _ = _deref(document, schema.get("items", {}), ok.schema_pointer)
+            items, _ = follow(document, schema.get("items", {}), ok.schema_pointer)
             returns_id_list = isinstance(items, dict) and items.get("type") == "string"
     return Operation(
         version=version.version,

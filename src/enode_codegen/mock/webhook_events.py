@@ -16,9 +16,11 @@ import re
 import threading
 from typing import Any
 
+from enode_codegen.generator.refs import escape_pointer, follow
+
 from .clock import format_timestamp
 from .projection import Projector, ProjectorCompiler, Unrepresentable
-from .schemas import CompiledSchema, escape_pointer
+from .schemas import CompiledSchema
 from .specs import SpecIndex, VersionSpec
 from .state import ASSET_KINDS, RawEvent
 
@@ -44,17 +46,6 @@ class InvalidEvent(Exception):
         self.version = version
         self.problems = problems
         self.event = event
-
-
-def _deref(document: dict[str, Any], node: Any, pointer: str) -> tuple[Any, str]:
-    hops = 0
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and hops < 32:
-        pointer = str(node["$ref"])[1:]
-        node = document
-        for part in pointer.strip("/").split("/"):
-            node = node[part.replace("~1", "/").replace("~0", "~")]
-        hops += 1
-    return node, pointer
 
 
 class EventRenderer:
@@ -131,14 +122,14 @@ class EventRenderer:
             webhooks = document.get("webhooks")
             if isinstance(webhooks, dict) and name in webhooks:
                 base = f"/webhooks/{escape_pointer(name)}/post"
-                post, _ = _deref(document, webhooks[name].get("post"), base)
-                body, pointer = _deref(
+                post, _ = follow(document, webhooks[name].get("post"), base)
+                body, pointer = follow(
                     document, (post or {}).get("requestBody"), f"{base}/requestBody"
                 )
                 content = (body or {}).get("content", {}).get("application/json")
                 if isinstance(content, dict) and "schema" in content:
                     schema_pointer = f"{pointer}/content/application~1json/schema"
-                    schema, resolved = _deref(document, content["schema"], schema_pointer)
+                    schema, resolved = follow(document, content["schema"], schema_pointer)
                     if isinstance(schema, dict) and "items" in schema:
                         schema_pointer = f"{resolved}/items"
                     validator = spec.store.compile(schema_pointer)

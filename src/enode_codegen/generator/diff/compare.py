@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
+from ..refs import escape_pointer
 from ..validate import HTTP_METHODS, iter_operations
-from ..yaml_source import escape_pointer
 from .flatten import Field, _follow, body_fields, flatten, subject_name, type_text
 from .renames import renames
 from .report import Difference

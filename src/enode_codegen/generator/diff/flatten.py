@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..yaml_source import escape_pointer, unescape_pointer
+from ..refs import RefError, escape_pointer, follow, split_pointer
 
 __all__ = ["Field", "body_fields", "flatten", "subject_name", "type_text"]
 
@@ -36,19 +36,12 @@ class Field:
     required_pointer: str = ""  # the `required` list that makes it required (or would)
 
 
-def _resolve(document: dict[str, Any], ref: str) -> tuple[Any, str]:
-    node: Any = document
-    pointer = ref[1:]
-    for token in pointer.split("/")[1:]:
-        node = node.get(unescape_pointer(token), {}) if isinstance(node, dict) else {}
-    return node, pointer
-
-
 def _follow(document: dict[str, Any], node: Any, pointer: str) -> tuple[dict[str, Any], str]:
-    for _ in range(50):
-        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
-            break
-        node, pointer = _resolve(document, node["$ref"])
+    """`refs.follow`, with {} (at the pointer it tried) where a chain leads nowhere."""
+    try:
+        node, pointer = follow(document, node, pointer)
+    except RefError as exc:
+        return {}, exc.pointer
     return (node if isinstance(node, dict) else {}), pointer
 
 
@@ -158,7 +151,7 @@ def body_fields(document: dict[str, Any], holder: Any, pointer: str) -> dict[str
 def subject_name(pointer: str, fallback: str, path: str) -> str:
     """`Battery.chargeState.batteryLevel` for a field written in a named schema, else the
     operation and the field path."""
-    tokens = [unescape_pointer(t) for t in pointer.split("/")[1:]]
+    tokens = split_pointer(pointer)
     if len(tokens) >= 3 and tokens[:2] == ["components", "schemas"]:
         name = tokens[2]
         rest = []
