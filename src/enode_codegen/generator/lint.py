@@ -4,8 +4,9 @@
 
 - discriminator: a `mapping` value naming a schema that does not exist (error: the
   generated tag type would refuse the responses that carry it);
-- path: two paths equal but for the names of their parameters, `/a/{x}` and `/a/{y}`
-  (error: OpenAPI forbids it, a server cannot tell them apart);
+- path: two paths equal but for the names of their parameters, `/a/{x}` and `/a/{y}`,
+  which OpenAPI forbids (error when both declare one method: two operations for one
+  request; a warning otherwise, as each request still has one operation);
 - ref-siblings: in OpenAPI 3.0, keywords beside a `$ref` (warning: the standard ignores
   them; this generator applies them, `nullable` included, other tools will not);
 - required: `required` naming a property the schema does not declare (warning);
@@ -135,19 +136,34 @@ def _discriminator_mappings(bundle: Bundle) -> Iterator[SpecProblem]:
 
 
 def _equal_paths(bundle: Bundle) -> Iterator[SpecProblem]:
+    """Paths equal but for their parameters' names: an error when both declare a method (two
+    operations for one request), a warning otherwise (forbidden, but each request is one)."""
     first: dict[str, str] = {}
-    for path in bundle.document.get("paths") or {}:
+    paths = bundle.document.get("paths") or {}
+    for path, item in paths.items():
         shape = _TEMPLATE.sub("{}", str(path))
-        if shape in first:
-            yield bundle.problem(
-                f"/paths/{escape_pointer(str(path))}",
-                "path",
-                f"{path} is the same path as {first[shape]} (only the names of their "
-                "parameters differ); OpenAPI forbids it: a server cannot tell them apart, so "
-                "merge them into one path",
-            )
-        else:
+        if shape not in first:
             first[shape] = str(path)
+            continue
+        other = first[shape]
+        shared = [
+            m.upper()
+            for m in _METHODS
+            if isinstance(item, dict) and m in item and m in (paths.get(other) or {})
+        ]
+        problem = bundle.problem(
+            f"/paths/{escape_pointer(str(path))}",
+            "path",
+            f"{path} is the same path as {other} (only the names of their parameters differ), "
+            "which OpenAPI forbids"
+            + (
+                f": both declare {', '.join(shared)}, two operations for one request; "
+                "merge them into one path"
+                if shared
+                else "; merge them into one path"
+            ),
+        )
+        yield problem if shared else _warning(problem)
 
 
 def _ref_siblings(bundle: Bundle) -> Iterator[SpecProblem]:
@@ -155,8 +171,8 @@ def _ref_siblings(bundle: Bundle) -> Iterator[SpecProblem]:
         if not isinstance(node.get("$ref"), str):
             continue
         siblings = [k for k in node if k != "$ref" and not str(k).startswith("x-")]
-        # `summary`/`description` beside a reference are allowed in 3.1, and harmless here
-        if not siblings or set(siblings) <= {"description", "summary"}:
+        # words for the reader only (3.1 allows `summary` and `description` beside a $ref)
+        if not siblings or set(siblings) <= {"description", "summary", "title", "deprecated"}:
             continue
         yield _warning(
             bundle.problem(
