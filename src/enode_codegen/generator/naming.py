@@ -98,6 +98,12 @@ def package_name_problem(name: str) -> str | None:
         return f"{shown} is a Python keyword"
     if name in _PACKAGE_PARTS:
         return f"{shown} is the folder of the runtime inside every generated package"
+    if name.startswith("_") or name.endswith("_"):  # PEP 508: a distribution name cannot
+        distribution = name.replace("_", "-")
+        return (
+            f"{shown} would make the distribution name {distribution!r}, which must start "
+            "and end with a letter or digit"
+        )
     if name in sys.stdlib_module_names:
         return f"{shown} would shadow the standard library module {name}"
     if name in _shadowed_modules():
