@@ -10,9 +10,10 @@
 - ref-siblings: in OpenAPI 3.0, keywords beside a `$ref` (warning: the standard ignores
   them; this generator applies them, `nullable` included, other tools will not);
 - required: `required` naming a property the schema does not declare (warning);
-- openapi: a list of types in 3.0, a response key that is not a status code (errors in
-  place of the validator's `oneOf` dump), and every other validator finding cut to its
-  first line (the rest is a dump of the schema that failed).
+- openapi: a list of types in 3.0, a response key that is not a status code, a response
+  without a description, Swagger 2 left in (`in: body`, `type: file`, `required: true` on
+  a property): errors said plainly, in place of the validator's `oneOf` dump of the node;
+  every other validator finding is cut to its first line (the rest repeats the node).
 """
 
 from __future__ import annotations
@@ -46,17 +47,19 @@ def review(bundle: Bundle, problems: list[SpecProblem]) -> list[SpecProblem]:
         found += _ref_siblings(bundle)
         plain += _type_lists(bundle)
     plain += _status_codes(bundle)
-    said = [
-        p
-        for p in problems
-        if not (p.rule == "openapi" and any(_explains(mine, p) for mine in plain))
-    ]
+    plain += _swagger_leftovers(bundle)
+    validator = [p for p in problems if p.rule == "openapi"]
+    # a plain word only stands in for a finding of the validator's, never adds an error
+    plain = [mine for mine in plain if any(_explains(mine, p) for p in validator)]
+    said = [p for p in problems if not any(_explains(mine, p) for mine in plain)]
     return [*(_first_line(p) for p in said), *plain, *found]
 
 
 def _explains(mine: SpecProblem, theirs: SpecProblem) -> bool:
-    """`mine` is about the node `theirs` reports, or a node inside it."""
-    if theirs.pointer.count("/") < 3:  # a finding about the whole document is its own
+    """`mine` is about the node `theirs` (the validator's) reports, or a node inside it."""
+    if (
+        theirs.rule != "openapi" or theirs.pointer.count("/") < 3
+    ):  # a finding about the whole document is its own
         return False
     return mine.file == theirs.file and (
         mine.pointer == theirs.pointer or mine.pointer.startswith(theirs.pointer + "/")
@@ -247,3 +250,61 @@ def _status_codes(bundle: Bundle) -> Iterator[SpecProblem]:
                         f"{code!r} is not an HTTP status code: use a code (200), a range "
                         "(2XX) or default",
                     )
+
+
+_PARAMETER_PLACES = ("query", "header", "path", "cookie")
+
+
+def _swagger_leftovers(bundle: Bundle) -> Iterator[SpecProblem]:
+    """Swagger 2 habits and missing response descriptions, at the node that has them."""
+    document = bundle.document
+    for pointer, node in _objects(document):
+        parent, _, key = pointer.rpartition("/")
+        if node.get("type") == "file":
+            yield bundle.problem(
+                f"{pointer}/type",
+                "openapi",
+                "`type: file` is Swagger 2; in OpenAPI 3 a file is `type: string` with "
+                "`format: binary`",
+            )
+        if isinstance(node.get("required"), bool) and parent.endswith("/properties"):
+            name = unescape_pointer(key)
+            yield bundle.problem(
+                f"{pointer}/required",
+                "openapi",
+                f"`required: {str(node['required']).lower()}` on property {name!r} is Swagger "
+                f"2; in OpenAPI 3 list {name!r} in the `required` array of its object",
+            )
+        if (
+            parent.endswith("/parameters")
+            and (key.isdigit() or parent == "/components/parameters")
+            and "$ref" not in node
+        ):
+            place = node.get("in")
+            if place == "body" or place == "formData":
+                yield bundle.problem(
+                    f"{pointer}/in",
+                    "openapi",
+                    f"`in: {place}` is Swagger 2; in OpenAPI 3 a body is the operation's "
+                    "`requestBody`",
+                )
+            elif "name" in node and place not in _PARAMETER_PLACES:
+                yield bundle.problem(
+                    f"{pointer}/in",
+                    "openapi",
+                    f"parameter {node.get('name')!r} needs `in`: one of "
+                    f"{', '.join(_PARAMETER_PLACES)} (found {place!r})",
+                )
+        if (
+            parent.endswith("/responses")
+            and _STATUS.match(unescape_pointer(key))
+            and not key.startswith("x-")
+            and "$ref" not in node
+            and "description" not in node
+        ):
+            yield bundle.problem(
+                pointer,
+                "openapi",
+                f"response {unescape_pointer(key)} has no description (OpenAPI requires one, "
+                "even an empty string)",
+            )
