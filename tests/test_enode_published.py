@@ -141,6 +141,24 @@ def test_the_committed_facts_are_what_the_script_extracts(tmp_path: Path) -> Non
     ).read_text(encoding="utf-8")
 
 
+@pytest.mark.skipif(not S1_PATH, reason="set ENODE_S1_PATH to Enode's published document")
+def test_s1_generates_a_client_with_every_operation_that_imports_and_passes_mypy_strict(
+    tmp_path: Path,
+) -> None:
+    """Enode's own document through the corpus steps (generate with --no-enode-rules: it does
+    not declare the Enode-Version header; import; smoke calls; `mypy --strict`)."""
+    assert S1_PATH is not None
+    from corpus import S1_LABEL, run_corpus
+
+    [row] = run_corpus([Path(S1_PATH)], tmp_path)
+    assert row.spec == S1_LABEL
+    assert (row.rejected, row.failure) == ("", "")
+    assert row.operations == row.total > 0
+    assert row.import_ok is True
+    assert row.mypy_errors == 0
+    assert row.smoke_ok == row.smoke_tried > 0
+
+
 def _s1_schemathesis() -> Any:
     path = Path(__file__).resolve().parent.parent / "tools" / "s1_schemathesis.py"
     spec = importlib.util.spec_from_file_location("s1_schemathesis", path)

@@ -18,7 +18,8 @@ from .bundle import bundle_spec
 from .diff import diff_documents, packaged_report, render_json, render_markdown
 from .errors import SpecError, display_path
 from .generate import PackageReport, check, generate
-from .output import FormatError, read_tree
+from .naming import package_name_problem
+from .output import FormatError, OutputError, read_tree
 from .paths import (
     GENERATED_DIR,
     PUBLISHED_DIR,
@@ -263,6 +264,19 @@ def _bundle(path: Path, allow_outside: Sequence[Path] = ()) -> int:
     return 0
 
 
+def _output_problem(output: Path) -> str | None:
+    """Why `output` cannot be the folder packages go to, or None: it, or the first of its
+    parents that exists, must be a folder."""
+    for path in (output, *output.parents):
+        if path.exists() or path.is_symlink():
+            if path.is_dir():
+                return None
+            what = "a file" if path.exists() else "a broken symbolic link"
+            where = "" if path == output else f" (its parent {display_path(path)} is {what})"
+            return f"--output {display_path(output)} is not a folder{where or f': it is {what}'}"
+    return None
+
+
 def _generate(
     paths: Sequence[Path],
     output: Path,
@@ -270,6 +284,12 @@ def _generate(
     enode_rules: bool,
     allow_outside: Sequence[Path] = (),
 ) -> int:
+    if package is not None and (problem := package_name_problem(package)) is not None:
+        print(f"enode-codegen generate: --package {problem}", file=sys.stderr)
+        return 2
+    if (problem := _output_problem(output)) is not None:
+        print(f"enode-codegen generate: {problem}", file=sys.stderr)
+        return 2
     roots = _roots_or_say("generate", paths)
     if roots is None:
         return 2
@@ -316,6 +336,15 @@ def _generate(
     except (FormatError, releases.LedgerError) as exc:
         print(exc, file=sys.stderr)
         print(f"enode-codegen generate: {display_path(output)} left unchanged", file=sys.stderr)
+        return 1
+    except OutputError as exc:
+        print(
+            f"enode-codegen generate: {exc}; {display_path(output)} left unchanged", file=sys.stderr
+        )
+        return 1
+    except OSError as exc:  # the file system said no: permissions, a full disk
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"enode-codegen generate: {exc.strerror or exc}{where}", file=sys.stderr)
         return 1
     for report in reports:
         if report.distribution not in {r.distribution for r in shown}:

@@ -271,8 +271,11 @@ def generate(
             for r in cached
         ], []
     tool_before = stamp.tool_fingerprint()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=".enode-codegen-", dir=target.parent))
+    # the scratch folder is inside the target (same file system for `os.replace`, and
+    # nothing is written outside it); folders made for it go again if generation fails
+    made = [p for p in (target, *target.parents) if not p.exists()]
+    target.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".enode-codegen-", dir=target))
     try:
         reports = build_packages(
             specs,
@@ -283,8 +286,13 @@ def generate(
             allow_outside=allow_outside,
         )
         changed = swap_in(scratch, target, [r.distribution for r in reports], prune=prune)
-    finally:
+    except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
+        for folder in made:  # innermost first; a folder holding anything else stays
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+    shutil.rmtree(scratch, ignore_errors=True)
     stamp.save(target, arguments, [asdict(r) for r in reports], tool_before)
     return reports, changed
 

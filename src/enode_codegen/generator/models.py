@@ -341,11 +341,7 @@ def _open_enums(classes: list[ast.ClassDef], lines: list[str]) -> list[tuple[str
         base = node.bases[0]
         if not (isinstance(base, ast.Name) and base.id in ("Enum", "StrEnum", "IntEnum")):
             continue
-        values = [
-            s.value.value if isinstance(s.value, ast.Constant) else s.value  # `{...}`: mixed
-            for s in node.body
-            if isinstance(s, ast.Assign)
-        ]
+        values = [_literal(s.value) for s in node.body if isinstance(s, ast.Assign)]
         kinds = {type(v) for v in values}
         if kinds == {str}:
             open_base = "OpenEnum"
@@ -370,6 +366,15 @@ def _open_enums(classes: list[ast.ClassDef], lines: list[str]) -> list[tuple[str
         if open_base in _OPEN_BASES and first is not None:
             firsts.append((node.name, first))
     return firsts
+
+
+def _literal(node: ast.expr) -> Any:
+    """A member's value: a constant, `-1` (a unary minus on one) included; the node
+    itself for anything else (`{...}`: a mixed enum's value)."""
+    try:
+        return ast.literal_eval(node)
+    except ValueError:
+        return node
 
 
 # datamodel-code-generator names an enum value without letters or digits `FIELD_` (then

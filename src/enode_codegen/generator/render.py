@@ -33,7 +33,14 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["py"] = _string_literal  # a Python (and TOML) string literal
     env.filters["doc"] = doc_line  # text safe inside a docstring
+    # `calls is offering("a", "b")`: the README shows a section only when every operation
+    # it calls is in this version (a version without one of them leaves the section out)
+    env.tests["offering"] = _offering
     return env
+
+
+def _offering(calls: dict[str, str], *operation_ids: str) -> bool:
+    return all(operation_id in calls for operation_id in operation_ids)
 
 
 def _string_literal(text: str) -> str:

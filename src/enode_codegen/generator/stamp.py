@@ -107,4 +107,6 @@ def save(
         "outputs": _outputs_fingerprint(target),
         "reports": reports,
     }
-    (target / STAMP).write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
+    path = target / STAMP
+    path.unlink(missing_ok=True)  # a link there is replaced, never written through
+    path.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")

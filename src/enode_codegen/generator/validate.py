@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import lint
 from .bundle import DATA_KEYS, Bundle, bundle_spec, looks_like_schema
 from .deep_stack import deep_call
 from .errors import Severity, SpecError, SpecProblem
@@ -115,6 +116,7 @@ def _validate_bundle(bundle: Bundle, *, enode_rules: bool) -> ValidatedSpec:
     if enode_rules:
         reported = {frozenset(cycle) for cycle, _ in cycles}
         problems += [p for key, p in _cycle_problems(bundle) if key not in reported]
+    problems = lint.review(bundle, problems)  # checks of our own, plain words (lint.py)
     unique = sorted(  # a problem without a line sorts first in its file
         dict.fromkeys(problems), key=lambda p: (p.file, p.line or 0, p.pointer, p.message)
     )

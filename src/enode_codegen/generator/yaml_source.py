@@ -172,6 +172,17 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+def _json_mistake(exc: json.JSONDecodeError) -> tuple[int, str]:
+    """(line, message) for invalid JSON; a trailing comma, the usual mistake, said plainly
+    at the comma's line."""
+    before = exc.doc[: exc.pos].rstrip()
+    if before.endswith(",") and exc.doc[exc.pos : exc.pos + 1] in ("}", "]"):
+        line = exc.doc.count("\n", 0, len(before)) + 1
+        closing = "object" if exc.doc[exc.pos] == "}" else "array"
+        return line, f"invalid JSON: a comma after the last item of an {closing} (JSON allows none)"
+    return exc.lineno, f"invalid JSON: {exc.msg}"
+
+
 def load_source(path: Path) -> SourceFile:
     """Parse `path`; raise SpecError naming the file and line on any syntax problem."""
     shown = display_path(path)
@@ -185,9 +196,8 @@ def load_source(path: Path) -> SourceFile:
         try:
             data = json.loads(text, object_pairs_hook=_no_duplicates)
         except json.JSONDecodeError as exc:
-            raise SpecError(
-                [SpecProblem(shown, exc.lineno, "", "json", f"invalid JSON: {exc.msg}")]
-            ) from None
+            line, message = _json_mistake(exc)
+            raise SpecError([SpecProblem(shown, line, "", "json", message)]) from None
         except (_DuplicateKey, RecursionError):
             pass  # the YAML path below reports the duplicate, or the depth, with its line
         else:
