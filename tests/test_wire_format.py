@@ -170,6 +170,7 @@ def test_default_styles_cookies_and_allow_reserved(pkg: ModuleType, aio: bool) -
     assert request.headers["Cookie"] == "session=s%201; theme=dark"
     _, request = _send(pkg, aio, "defaults", "defaults", [3], session="s")
     assert request.url.raw_path == b"/defaults/3"
+    assert request.headers["Accept"] == "application/json"  # its parameter is ignored
     assert request.headers["Cookie"] == "session=s" and "X-Trace" not in request.headers
 
 

@@ -337,8 +337,9 @@ def _operation(
         params.items(), key=lambda item: _param_order(path, item[0])
     ):
         if location not in grouped or (
-            location == "header" and name.lower() in (VERSION_HEADER, "authorization")
-        ):
+            location == "header"
+            and name.lower() in (VERSION_HEADER, "authorization", "accept", "content-type")
+        ):  # OpenAPI: Accept, Content-Type and Authorization header parameters SHALL be ignored
             continue
         grouped[location].append(_param(spec, location, unique(snake_name(name), py_taken), mapper))
     body = _body(document, raw.get("requestBody"), mapper, py_taken)
@@ -481,16 +482,14 @@ def _encodings(
     for name, spec in sorted(encoding.items()):
         if not isinstance(spec, dict):
             continue
-        if media_type == "multipart/form-data" and isinstance(spec.get("contentType"), str):
-            part_types.append((str(name), spec["contentType"]))
+        if media_type == "multipart/form-data":
+            if isinstance(spec.get("contentType"), str):
+                part_types.append((str(name), spec["contentType"]))
+            continue  # multipart `style` (which would override contentType): not supported
         style = str(spec.get("style") or "form")
         explode = bool(spec.get("explode", style == "form"))
         reserved = bool(spec.get("allowReserved"))
-        if media_type != "multipart/form-data" and (style, explode, reserved) != (
-            "form",
-            True,
-            False,
-        ):
+        if (style, explode, reserved) != ("form", True, False):
             form_styles.append((str(name), style, explode, reserved))
     return tuple(part_types), tuple(form_styles)
 
