@@ -255,6 +255,16 @@ def test_text_and_binary_bodies_both_ways(pkg: ModuleType, aio: bool) -> None:
     assert request.content == b"\x00\xff\xfe" and result == "3 bytes ✓"
 
 
+@pytest.mark.parametrize("aio", [False, True], ids=["sync", "async"])
+def test_a_json_body_goes_out_as_its_declared_media_type(pkg: ModuleType, aio: bool) -> None:
+    result, request = _send(
+        pkg, aio, "bodies", "merge_patch", level=3,
+        reply=lambda r: httpx.Response(200, json={"source": "web", "level": 3}),
+    )  # fmt: skip
+    assert request.headers["Content-Type"] == "application/merge-patch+json"
+    assert request.content == b'{"level":3}' and result.level == 3
+
+
 def test_a_retried_upload_sends_the_same_bytes(pkg: ModuleType) -> None:
     """A file object is read once per call: the retry after a 503 carries the same body."""
     seen: list[bytes] = []
