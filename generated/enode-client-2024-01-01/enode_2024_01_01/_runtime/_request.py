@@ -59,7 +59,7 @@ class RequestArgs(TypedDict, total=False):
     styles: Styles  # location -> wire name -> (style, explode, allowReserved), when not default
     json_body: object  # a pydantic model, or a dict (None values at the top level dropped)
     body: object  # a body of another media type: `content_type`, encoded by `_encoding.py`
-    content_type: str  # the media type of `body`
+    content_type: str  # the media type of `body` (or of `json_body`: `application/json`)
     part_types: Mapping[str, str]  # multipart: property -> the part's declared Content-Type
     form_styles: Mapping[str, ParamStyle]  # x-www-form-urlencoded: property -> its style
     accept: str  # the media type of a successful response, when it is not JSON
@@ -142,6 +142,8 @@ def make_call(method: str, path: str, args: RequestArgs, config: ClientConfig) -
     )
     url = config.base_url.rstrip("/") + expand_path(path, args.get("path_params") or {}, styles)
     body = args.get("json_body")
+    if body is not None and "content_type" in args:  # e.g. application/merge-patch+json
+        headers["Content-Type"] = args["content_type"]
     content = None
     if args.get("body") is not None:
         content, headers["Content-Type"] = encode_body(
