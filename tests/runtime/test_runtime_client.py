@@ -29,7 +29,7 @@ from enode_codegen.runtime import (
     SyncAPIClient,
     SyncPage,
 )
-from enode_codegen.runtime._request import query_items
+from enode_codegen.runtime._params import query_string
 
 BATTERY = {"id": "b1", "chargeState": "IDLE"}
 
@@ -230,7 +230,7 @@ def test_query_values_are_serialised() -> None:
     when = datetime(2024, 10, 1, 12, 30, tzinfo=UTC)
     uid = UUID("6f1c5b9e-2f6a-4d4e-9d3e-0c1a2b3c4d5e")
 
-    assert query_items(
+    assert query_string(
         {
             "color": Color.RED,
             "mode": OperationMode("NEW_MODE"),
@@ -242,14 +242,14 @@ def test_query_values_are_serialised() -> None:
             "ids": ["a", None, "b"],
         }
     ) == [
-        ("color", "red"),
-        ("mode", "NEW_MODE"),
-        ("from", "2024-10-01T12:30:00+00:00"),
-        ("id", str(uid)),
-        ("flag", "false"),
-        ("size", "50"),
-        ("ids", "a"),
-        ("ids", "b"),
+        "color=red",
+        "mode=NEW_MODE",
+        "from=2024-10-01T12%3A30%3A00%2B00%3A00",  # `+` encoded: read as a space otherwise
+        f"id={uid}",
+        "flag=false",
+        "size=50",
+        "ids=a",
+        "ids=b",
     ]
 
 

@@ -37,6 +37,14 @@ __all__ = [
 ]
 
 JSON_TYPES = ("application/json", "application/problem+json")
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+# OpenAPI 3.1's style and explode when a parameter names none (`allowReserved` false)
+DEFAULT_STYLES = {
+    "path": ("simple", False),
+    "query": ("form", True),
+    "header": ("simple", False),
+    "cookie": ("form", True),
+}
 UNTAGGED = "default"  # the resource of operations without tags: `client.default`
 WEBHOOKS_ATTR = "webhooks"  # the resource that also unwraps deliveries: `client.webhooks.unwrap`
 WEBHOOK_METHODS = ("unwrap", "verify_signature")  # its hand-rendered methods, never operation names
@@ -45,16 +53,24 @@ ResponseKind = Literal["model", "none", "page", "any"]
 
 @dataclass(frozen=True)
 class Param:
-    """A path, query or header parameter of an operation."""
+    """A path, query, header or cookie parameter of an operation."""
 
     name: str  # as on the wire
     py_name: str
-    location: Literal["path", "query", "header"]
+    location: Literal["path", "query", "header", "cookie"]
     annotation: str
     required: bool
     default: str  # Python source of the default ("None" when optional without default)
     description: str
     deprecated: bool
+    style: str = "simple"  # OpenAPI `style`, defaulted by location
+    explode: bool = False
+    allow_reserved: bool = False
+
+    @property
+    def styled(self) -> bool:
+        """Serialised other than its location's default: the runtime must be told how."""
+        return (self.style, self.explode) != DEFAULT_STYLES[self.location] or self.allow_reserved
 
 
 @dataclass(frozen=True)
@@ -76,10 +92,16 @@ class Body:
     required: bool
     fields: tuple[BodyField, ...]  # empty when the body is passed whole
     annotation: str  # the type of `body` when not flattened
+    part_types: tuple[tuple[str, str], ...] = ()  # multipart: (property, encoding contentType)
+    form_styles: tuple[tuple[str, str, bool, bool], ...] = ()  # form: (property, style, ...)
 
     @property
     def flattened(self) -> bool:
         return bool(self.fields)
+
+    @property
+    def is_json(self) -> bool:
+        return _is_json(self.media_type)
 
 
 @dataclass(frozen=True)
@@ -90,6 +112,7 @@ class Response:
     annotation: str  # the method's return annotation
     cast_to: str  # the expression the runtime parses the body with
     item: str  # for pages: the item annotation
+    accept: str = ""  # the media type asked for when it is not JSON
 
     @property
     def needs_cast(self) -> bool:
@@ -112,6 +135,7 @@ class Operation:
     path_params: tuple[Param, ...]
     query_params: tuple[Param, ...]
     header_params: tuple[Param, ...]
+    cookie_params: tuple[Param, ...]
     body: Body | None
     response: Response
     idempotent: bool  # False: only retried when the request provably never reached the server
@@ -122,7 +146,16 @@ class Operation:
 
     @property
     def params(self) -> tuple[Param, ...]:
-        return self.path_params + self.query_params + self.header_params
+        return self.path_params + self.query_params + self.header_params + self.cookie_params
+
+    @property
+    def styles(self) -> tuple[tuple[str, tuple[Param, ...]], ...]:
+        """(location, its parameters not in the location's default style), locations with some."""
+        found = (
+            (where, tuple(p for p in self.params if p.styled and p.location == where))
+            for where in DEFAULT_STYLES
+        )
+        return tuple((where, params) for where, params in found if params)
 
 
 @dataclass(frozen=True)
@@ -299,13 +332,14 @@ def _operation(
         if resolved.get("name") and resolved.get("in"):
             params[(resolved["in"], resolved["name"])] = resolved
     py_taken = {"self", "body", "options", "timeout"}
-    grouped: dict[str, list[Param]] = {"path": [], "query": [], "header": []}
+    grouped: dict[str, list[Param]] = {"path": [], "query": [], "header": [], "cookie": []}
     for (location, name), spec in sorted(
         params.items(), key=lambda item: _param_order(path, item[0])
     ):
         if location not in grouped or (
-            location == "header" and name.lower() in (VERSION_HEADER, "authorization")
-        ):
+            location == "header"
+            and name.lower() in (VERSION_HEADER, "authorization", "accept", "content-type")
+        ):  # OpenAPI: Accept, Content-Type and Authorization header parameters SHALL be ignored
             continue
         grouped[location].append(_param(spec, location, unique(snake_name(name), py_taken), mapper))
     body = _body(document, raw.get("requestBody"), mapper, py_taken)
@@ -324,6 +358,7 @@ def _operation(
         path_params=tuple(grouped["path"]),
         query_params=tuple(grouped["query"]),
         header_params=tuple(grouped["header"]),
+        cookie_params=tuple(grouped["cookie"]),
         body=body,
         response=response,
         idempotent=method.upper() in ("GET", "HEAD", "OPTIONS", "PUT", "DELETE"),
@@ -350,6 +385,7 @@ def _param(spec: dict[str, Any], location: str, py_name: str, mapper: TypeMapper
             if annotation.endswith("| None") or annotation == "Any"
             else f"{annotation} | None"
         )
+    style = str(spec.get("style") or DEFAULT_STYLES[location][0])
     return Param(
         name=str(spec["name"]),
         py_name=py_name,
@@ -359,6 +395,9 @@ def _param(spec: dict[str, Any], location: str, py_name: str, mapper: TypeMapper
         default=default,
         description=docstring(spec.get("description")),
         deprecated=bool(spec.get("deprecated")),
+        style=style,
+        explode=bool(spec.get("explode", style == "form")),
+        allow_reserved=location == "query" and bool(spec.get("allowReserved")),
     )
 
 
@@ -369,14 +408,17 @@ def _body(
     if not raw:
         return None
     content = raw.get("content") or {}
-    media_type = next((m for m in JSON_TYPES if m in content), next(iter(sorted(content)), None))
+    media_type = _request_media_type(content)
     if media_type is None:
         return None
-    schema = (content.get(media_type) or {}).get("schema", {})
+    media = content.get(media_type) or {}
+    schema = media.get("schema", {})
     required = bool(raw.get("required"))
+    part_types, form_styles = _encodings(media_type, media.get("encoding"))
+    structured = _is_json(media_type) or media_type in FORM_TYPES
     target = mapper.resolve(schema)
     if (
-        media_type in JSON_TYPES
+        structured
         and isinstance(target.get("properties"), dict)
         and not any(k in target for k in ("allOf", "oneOf", "anyOf"))
     ):
@@ -385,7 +427,9 @@ def _body(
         for name, prop in target["properties"].items():
             if prop is False or (isinstance(prop, dict) and prop.get("readOnly")):
                 continue  # `false`: the property must not be sent (a 3.1 boolean schema)
-            annotation = mapper.annotation(prop, for_input=True)
+            annotation = (
+                _file_annotation(mapper, prop) if media_type == "multipart/form-data" else None
+            ) or mapper.annotation(prop, for_input=True)
             is_required = name in needed
             if not is_required and not (annotation.endswith("| None") or annotation == "Any"):
                 annotation = f"{annotation} | None"
@@ -400,8 +444,66 @@ def _body(
             )
         fields.sort(key=lambda f: (not f.required, f.py_name))
         if fields:  # an object declaring no writable property is passed whole
-            return Body(media_type, required, tuple(fields), "")
-    return Body(media_type, required, (), mapper.annotation(schema, for_input=True))
+            return Body(media_type, required, tuple(fields), "", part_types, form_styles)
+    if structured:
+        annotation = mapper.annotation(schema, for_input=True)
+    else:  # text, XML: a str; anything else (octet-stream, images): bytes or a binary file
+        annotation = "str" if _is_text(media_type) else "FileContent"
+    return Body(media_type, required, (), annotation, part_types, form_styles)
+
+
+def _is_json(media_type: str) -> bool:
+    essence = media_type.split(";", 1)[0].strip().lower()
+    return essence == "application/json" or essence.endswith("+json")
+
+
+def _is_text(media_type: str) -> bool:
+    essence = media_type.split(";", 1)[0].strip().lower()
+    return essence.startswith("text/") or essence.endswith(("/xml", "+xml"))
+
+
+def _request_media_type(content: dict[str, Any]) -> str | None:
+    """The media type the client sends: JSON, else a form (multipart first), else the first."""
+    for preferred in (JSON_TYPES, sorted(m for m in content if _is_json(m)), FORM_TYPES):
+        found = next((m for m in preferred if m in content), None)
+        if found is not None:
+            return found
+    return next(iter(sorted(content)), None)
+
+
+def _encodings(
+    media_type: str, encoding: Any
+) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str, bool, bool], ...]]:
+    """A form body's Encoding Objects: multipart parts' contentType, urlencoded styles."""
+    if media_type not in FORM_TYPES or not isinstance(encoding, dict):
+        return (), ()
+    part_types: list[tuple[str, str]] = []
+    form_styles: list[tuple[str, str, bool, bool]] = []
+    for name, spec in sorted(encoding.items()):
+        if not isinstance(spec, dict):
+            continue
+        if media_type == "multipart/form-data":
+            if isinstance(spec.get("contentType"), str):
+                part_types.append((str(name), spec["contentType"]))
+            continue  # multipart `style` (which would override contentType): not supported
+        style = str(spec.get("style") or "form")
+        explode = bool(spec.get("explode", style == "form"))
+        reserved = bool(spec.get("allowReserved"))
+        if (style, explode, reserved) != ("form", True, False):
+            form_styles.append((str(name), style, explode, reserved))
+    return tuple(part_types), tuple(form_styles)
+
+
+def _file_annotation(mapper: TypeMapper, schema: Any) -> str | None:
+    """`FileTypes` for a multipart property that is a file (`format: binary`, or 3.1's
+    `contentMediaType`), `list[FileTypes]` for an array of them; None otherwise."""
+    target = mapper.resolve(schema)
+    if target.get("type") == "array" and isinstance(target.get("items"), dict):
+        item = _file_annotation(mapper, target["items"])
+        return f"list[{item}]" if item else None
+    if target.get("format") == "binary" or "contentMediaType" in target:
+        return "FileTypes"
+    return None
 
 
 def _success(raw: dict[str, Any]) -> tuple[str, Any] | None:
@@ -416,10 +518,15 @@ def _response(document: dict[str, Any], raw: dict[str, Any], mapper: TypeMapper)
         return Response("none", "None", "None", "")
     response = deref(document, success[1])
     content = response.get("content") or {}
-    media_type = next((m for m in JSON_TYPES if m in content), None)
+    media_type = next((m for m in JSON_TYPES if m in content), None) or next(
+        (m for m in sorted(content) if _is_json(m)), None
+    )
     if media_type is None:
-        if content:  # images, archives, text: the raw body
-            return Response("model", "bytes", "bytes", "")
+        textual = next((m for m in sorted(content) if _is_text(m)), None)
+        if textual is not None:  # text/plain, XML: the body decoded, a str
+            return Response("model", "str", "Text", "", accept=textual)
+        if content:  # images, archives, octet-stream: the raw body
+            return Response("model", "bytes", "bytes", "", accept=", ".join(sorted(content)))
         return Response("none", "None", "None", "")
     schema = (content.get(media_type) or {}).get("schema", {})
     item = _page_item(raw, schema, mapper, document)
