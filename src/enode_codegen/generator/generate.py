@@ -33,6 +33,7 @@ from .output import diff_trees, format_tree, swap_in, write_tree
 from .paths import GENERATED_DIR, shown_path
 from .render import render_package
 from .text import normalise_prose
+from .third_party import third_party
 from .validate import ValidatedSpec, iter_operations, validate_bundle
 from .yaml_source import SourceFile
 
@@ -95,7 +96,12 @@ def build_packages(
         with _validation(bundle, enode_rules) as validation:
             try:
                 models, api, files = _render(
-                    bundle.document, spec, name, distribution, keep_source=released
+                    bundle.document,
+                    spec,
+                    name,
+                    distribution,
+                    keep_source=released,
+                    enode=enode_rules,
                 )
             except Exception:
                 validation()  # an invalid spec is reported as such, not as a crash
@@ -152,8 +158,16 @@ def build_packages(
 
 
 def _render(
-    bundled: dict[str, Any], spec: Path, name: str, distribution: str, *, keep_source: bool
+    bundled: dict[str, Any],
+    spec: Path,
+    name: str,
+    distribution: str,
+    *,
+    keep_source: bool,
+    enode: bool,
 ) -> tuple[GeneratedModels, Api, dict[str, str]]:
+    """`enode`: the spec is Enode's (generated under Enode's rules); otherwise its client
+    is a third-party one, with nothing of Enode (the one place this is decided)."""
     document = hoist_schemas(bundled)
     if not keep_source:
         # validation has the document it needs (checked already, or a forked copy) and only
@@ -172,7 +186,11 @@ def _render(
         },
     )
     files = render_package(
-        api, models.source, header=header, enum_members=dict(models.enum_members)
+        api,
+        models.source,
+        header=header,
+        enum_members=dict(models.enum_members),
+        third_party=None if enode else third_party(document, name),
     )
     return models, api, files
 
