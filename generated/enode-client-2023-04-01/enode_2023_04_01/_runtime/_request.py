@@ -23,6 +23,7 @@ from pydantic_core import to_jsonable_python
 
 from ._errors import ConfigurationError
 from ._retry import Backoff
+from ._security import Auth, Authorizer, Requirement
 from ._strict import is_model
 
 __all__ = [
@@ -61,6 +62,7 @@ class RequestArgs(TypedDict, total=False):
     error_models: Mapping[int, object]  # status -> type of a non-problem error body
     options: RequestOptions | None
     timeout: float | httpx.Timeout | None  # shorthand for options={"timeout": ...}
+    security: Sequence[Requirement]  # third-party clients: the operation's own `security`
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ class ClientConfig:
     backoff: Backoff
     strict: bool
     default_headers: Mapping[str, str] = field(default_factory=dict)
+    user_agent: str = ""  # "": Enode's, naming the Enode-Version
+    authorizer: Authorizer | None = None  # a third-party client's; None: Enode's bearer token
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,7 @@ class Call:
     max_retries: int
     idempotent: bool
     error_models: Mapping[int, object]
+    auth: Auth = field(default_factory=Auth)
 
 
 def check_version_header(headers: Mapping[str, str], api_version: str, where: str) -> None:
@@ -114,15 +119,20 @@ def make_call(method: str, path: str, args: RequestArgs, config: ClientConfig) -
     headers = httpx.Headers(
         {
             "Accept": "application/json",
-            "User-Agent": f"enode-python (Enode-Version {config.api_version})",
+            "User-Agent": config.user_agent or f"enode-python (Enode-Version {config.api_version})",
         }
     )
     extra_headers = options.get("extra_headers", {})
-    check_version_header(extra_headers, config.api_version, "extra_headers")
+    if config.api_version:
+        check_version_header(extra_headers, config.api_version, "extra_headers")
     for layer in (config.default_headers, _flat(args.get("headers") or {}), extra_headers):
         for name, value in layer.items():
             headers[name] = value  # case-insensitive: replaces any earlier spelling
-    headers["Enode-Version"] = config.api_version
+    if config.api_version:  # a third-party client has none
+        headers["Enode-Version"] = config.api_version
+    auth = Auth()
+    if config.authorizer is not None:
+        auth = config.authorizer.auth_for(args.get("security"), f"{method} {path}")
     params = [*query_items(args.get("params") or {}), *query_items(options.get("extra_query", {}))]
     body = args.get("json_body")
     return Call(
@@ -135,17 +145,24 @@ def make_call(method: str, path: str, args: RequestArgs, config: ClientConfig) -
         max_retries=options.get("max_retries", config.max_retries),
         idempotent=args.get("idempotent", method in IDEMPOTENT_METHODS),
         error_models=args.get("error_models") or {},
+        auth=auth,
     )
 
 
-def build_request(call: Call, token: str) -> httpx.Request:
-    """The request for `call`, authorised with `token`."""
+def build_request(call: Call, token: str | None) -> httpx.Request:
+    """The request for `call`, authorised with `token` (a bearer token, if the call's auth
+    asks for one) and the call's fixed credentials."""
     headers = httpx.Headers(call.headers)
-    headers["Authorization"] = f"Bearer {token}"
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    headers.update(call.auth.headers)
+    if call.auth.cookies:
+        cookies = "; ".join(f"{name}={value}" for name, value in call.auth.cookies)
+        headers["Cookie"] = "; ".join(filter(None, (headers.get("Cookie"), cookies)))
     return httpx.Request(
         call.method,
         call.url,
-        params=list(call.params),
+        params=[*call.params, *call.auth.params],
         headers=headers,
         json=call.json_body,
         extensions={"timeout": call.timeout.as_dict()},
