@@ -33,7 +33,7 @@ READ_ONLY = {
     "generator/ir.py": "reads the component name a reference gives",
     "generator/pytypes.py": "reads the component name a reference gives",
     "generator/validate.py": "writes a reference for jsonschema; reads names for cycles",
-    "generator/lint.py": "reads references to check what stands beside them and where mappings point",
+    "generator/lint.py": "checks what stands beside a reference, where mappings point",
     "mock/schemas.py": "writes a reference for jsonschema; compares a branch's reference",
     "mock/specs.py": "asks whether a reference is local",
     "mock/projection.py": "compiles the pointer a reference names (one hop, by pointer)",

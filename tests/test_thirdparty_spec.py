@@ -103,7 +103,15 @@ def test_calls_go_out_typed(pkg: ModuleType) -> None:
         assert c.default.delete_pet(1) is None
     assert seen[0].url.params["limit"] == "5" and seen[0].url.params["kind"] == "dog"
     assert seen[0].headers["X-Request-Id"] == "r1"
+    # the spec declares no auth: a token passed anyway goes as a bearer; nothing of Enode
+    assert seen[0].headers["Authorization"] == "Bearer t"
+    assert "Enode-Version" not in seen[0].headers
+    assert seen[0].headers["User-Agent"] == "pet-shop-client-python/0.1.0"
     assert seen[1].content == b'{"name":"rex","mode":"a"}'
+
+
+def test_base_url_is_the_specs_server(pkg: ModuleType) -> None:
+    assert pkg.Client().base_url == "https://petshop.example"
 
 
 def test_mypy_strict(generated: Path) -> None:

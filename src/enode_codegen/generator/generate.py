@@ -33,6 +33,7 @@ from .output import diff_trees, format_tree, swap_in, write_tree
 from .paths import GENERATED_DIR, shown_path
 from .render import render_package
 from .text import normalise_prose
+from .third_party import third_party
 from .validate import ValidatedSpec, iter_operations, validate_bundle
 from .yaml_source import SourceFile
 
@@ -82,7 +83,11 @@ def build_packages(
         with _validation(bundle, enode_rules) as validation:
             try:
                 models, api, files = deep_call(  # its stages recurse once per nesting level
-                    _render, bundle.document, identity, keep_source=identity.tracked
+                    _render,
+                    bundle.document,
+                    identity,
+                    keep_source=identity.tracked,
+                    enode=enode_rules,
                 )
             except Exception:
                 validation()  # an invalid spec is reported as such, not as a crash
@@ -139,8 +144,10 @@ def build_packages(
 
 
 def _render(
-    bundled: dict[str, Any], identity: SpecIdentity, *, keep_source: bool
+    bundled: dict[str, Any], identity: SpecIdentity, *, keep_source: bool, enode: bool
 ) -> tuple[GeneratedModels, Api, dict[str, str]]:
+    """`enode`: the spec is Enode's (generated under Enode's rules); otherwise its client
+    is a third-party one, with nothing of Enode (the one place this is decided)."""
     document = hoist_schemas(bundled)
     if not keep_source:
         # validation has the document it needs (checked already, or a forked copy) and only
@@ -159,7 +166,11 @@ def _render(
         },
     )
     files = render_package(
-        api, models.source, header=header, enum_members=dict(models.enum_members)
+        api,
+        models.source,
+        header=header,
+        enum_members=dict(models.enum_members),
+        third_party=None if enode else third_party(document, identity.package),
     )
     return models, api, files
 

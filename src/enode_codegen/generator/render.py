@@ -16,6 +16,7 @@ import jinja2
 from . import paths
 from .ir import Api, Operation, Resource, WebhookEvent
 from .text import doc_line
+from .third_party import ThirdParty
 
 __all__ = ["render_package"]
 
@@ -48,21 +49,37 @@ def _string_literal(text: str) -> str:
 
 
 def render_package(
-    api: Api, models_source: str, *, header: str, enum_members: dict[str, str] | None = None
+    api: Api,
+    models_source: str,
+    *,
+    header: str,
+    enum_members: dict[str, str] | None = None,
+    third_party: ThirdParty | None = None,
 ) -> dict[str, str]:
-    """Every file of the package, keyed by its path relative to the package's folder."""
+    """Every file of the package, keyed by its path relative to the package's folder.
+
+    `third_party`: the spec is not Enode's; its client and README have nothing of Enode."""
     env = _environment()
     context = {
         "api": api,
         "header": header,
         "header_md": f"<!-- {header.lstrip('# ')} -->",
         "package_version": PACKAGE_VERSION,
+        "third_party": third_party,
         **_readme_examples(api, enum_members or {}),
     }
+    if third_party is not None:
+        user_agent = f"{api.distribution}-python/{PACKAGE_VERSION}"
+        context |= {
+            "profile": third_party.profile_source(user_agent),
+            "user_agent": user_agent,
+            "first_call": _first_call(api, enum_members or {}),
+        }
+    readme = "README.md.jinja" if third_party is None else "README.third_party.md.jinja"
     pkg = api.package
     files = {
         "pyproject.toml": env.get_template("pyproject.toml.jinja").render(context),
-        "README.md": env.get_template("README.md.jinja").render(context),
+        "README.md": env.get_template(readme).render(context),
         f"{pkg}/__init__.py": env.get_template("__init__.py.jinja").render(context),
         f"{pkg}/_client.py": env.get_template("_client.py.jinja").render(context),
         f"{pkg}/models.py": models_source,
@@ -146,6 +163,24 @@ def _read_example(api: Api, op: Operation | None) -> str:
         return ""
     resource = next(r for r in api.resources if op in r.operations)
     return f"result = client.{resource.attr_name}.{op.method_name}()\n    print(result)"
+
+
+def _first_call(api: Api, enum_members: dict[str, str]) -> str:
+    """A third-party README's first call: the spec's first GET operation, its required
+    arguments filled with example values ("" when the spec has no GET)."""
+    found = next(
+        ((r, op) for r in api.resources for op in r.operations if op.http_method == "GET"), None
+    )
+    if found is None:
+        return ""
+    resource, op = found
+    args = [_example_value(p.annotation, enum_members) for p in op.path_params]
+    args += [
+        f"{p.py_name}={_example_value(p.annotation, enum_members)}"
+        for p in op.query_params + op.header_params
+        if p.required
+    ]
+    return f"client.{resource.attr_name}.{op.method_name}({', '.join(args)})"
 
 
 def _creates_action(op: Operation) -> bool:

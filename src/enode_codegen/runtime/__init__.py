@@ -32,6 +32,12 @@ Clients (no `__init__` needed; resources as cached properties)::
     property or set in `__init__`) is re-created for the copy. `ENVIRONMENTS` may be
     overridden by the subclass.
 
+A client of a third-party spec (generated with `--no-enode-rules`) subclasses
+`SyncThirdPartyClient` / `AsyncThirdPartyClient` instead and sets `PROFILE =
+ApiProfile(...)` (servers, securitySchemes, top-level security, variable prefix,
+User-Agent) rather than `API_VERSION`; its operations pass `security=` when they declare
+their own. Keywords: `ThirdPartyOptions`. See `_security.py`.
+
 Resources (the async twin is identical apart from `async def` / `await`)::
 
     class BatteriesResource(SyncResource):  # AsyncResource
@@ -97,9 +103,12 @@ from ._client import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     AsyncAPIClient,
+    AsyncThirdPartyClient,
     BaseAPIClient,
     ClientOptions,
     SyncAPIClient,
+    SyncThirdPartyClient,
+    ThirdPartyOptions,
 )
 from ._drift import Deviation, drift
 from ._encoding import FileContent, FileTypes, Text
@@ -131,6 +140,7 @@ from ._raw import RawResponse, async_to_raw_response_wrapper, to_raw_response_wr
 from ._request import RequestArgs, RequestOptions
 from ._resource import AsyncResource, SyncResource
 from ._retry import Backoff
+from ._security import ApiProfile, SecurityScheme, Server, ServerVariable
 from ._settings import ENVIRONMENTS, Environment
 from ._webhooks import (
     DELIVERY_HEADER,
@@ -151,9 +161,11 @@ __all__ = [
     "APITimeoutError",
     "Action",
     "ActionTimeoutError",
+    "ApiProfile",
     "AsyncAPIClient",
     "AsyncPage",
     "AsyncResource",
+    "AsyncThirdPartyClient",
     "AuthenticationError",
     "Backoff",
     "BadRequestError",
@@ -179,12 +191,17 @@ __all__ = [
     "RequestArgs",
     "RequestOptions",
     "ResponseValidationError",
+    "SecurityScheme",
+    "Server",
+    "ServerVariable",
     "ServiceUnavailableError",
     "StrictModeError",
     "SyncAPIClient",
     "SyncPage",
     "SyncResource",
+    "SyncThirdPartyClient",
     "Text",
+    "ThirdPartyOptions",
     "UnknownWebhookEvent",
     "UnprocessableEntityError",
     "WebhookEvents",

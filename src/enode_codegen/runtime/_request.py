@@ -10,9 +10,10 @@ encoded once per call (`_encoding.py`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
+from urllib.parse import quote, urlencode
 
 import httpx
 from pydantic_core import to_jsonable_python
@@ -22,6 +23,7 @@ from ._errors import ConfigurationError
 from ._params import ParamStyle, Styles, cookie_header, expand_path, header_values, query_string
 from ._params import scalar as query_value
 from ._retry import Backoff
+from ._security import Auth, Authorizer, Requirement
 from ._strict import is_model
 
 __all__ = [
@@ -66,6 +68,7 @@ class RequestArgs(TypedDict, total=False):
     error_models: Mapping[int, object]  # status -> type of a non-problem error body
     options: RequestOptions | None
     timeout: float | httpx.Timeout | None  # shorthand for options={"timeout": ...}
+    security: Sequence[Requirement]  # third-party clients: the operation's own `security`
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,8 @@ class ClientConfig:
     backoff: Backoff
     strict: bool
     default_headers: Mapping[str, str] = field(default_factory=dict)
+    user_agent: str = ""  # "": Enode's, naming the Enode-Version
+    authorizer: Authorizer | None = None  # a third-party client's; None: Enode's bearer token
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,7 @@ class Call:
     idempotent: bool
     error_models: Mapping[int, object]
     content: bytes | None = None  # a body of another media type (its Content-Type in headers)
+    auth: Auth = field(default_factory=Auth)
 
 
 def check_version_header(headers: Mapping[str, str], api_version: str, where: str) -> None:
@@ -119,11 +125,12 @@ def make_call(method: str, path: str, args: RequestArgs, config: ClientConfig) -
     headers = httpx.Headers(
         {
             "Accept": args.get("accept", "application/json"),
-            "User-Agent": f"enode-python (Enode-Version {config.api_version})",
+            "User-Agent": config.user_agent or f"enode-python (Enode-Version {config.api_version})",
         }
     )
     extra_headers = options.get("extra_headers", {})
-    check_version_header(extra_headers, config.api_version, "extra_headers")
+    if config.api_version:
+        check_version_header(extra_headers, config.api_version, "extra_headers")
     styles = args.get("styles") or {}
     parameters = header_values(args.get("headers") or {}, styles)
     for layer in (config.default_headers, parameters, extra_headers):
@@ -132,7 +139,11 @@ def make_call(method: str, path: str, args: RequestArgs, config: ClientConfig) -
     cookie = cookie_header(args.get("cookies") or {}, styles)
     if cookie is not None:
         headers["Cookie"] = "; ".join(filter(None, (headers.get("Cookie"), cookie)))
-    headers["Enode-Version"] = config.api_version
+    if config.api_version:  # a third-party client has none
+        headers["Enode-Version"] = config.api_version
+    auth = Auth()
+    if config.authorizer is not None:
+        auth = config.authorizer.auth_for(args.get("security"), f"{method} {path}")
     query = "&".join(
         [
             *query_string(args.get("params") or {}, styles),
@@ -161,16 +172,27 @@ def make_call(method: str, path: str, args: RequestArgs, config: ClientConfig) -
         max_retries=options.get("max_retries", config.max_retries),
         idempotent=args.get("idempotent", method in IDEMPOTENT_METHODS),
         error_models=args.get("error_models") or {},
+        auth=auth,
     )
 
 
-def build_request(call: Call, token: str) -> httpx.Request:
-    """The request for `call`, authorised with `token`."""
+def build_request(call: Call, token: str | None) -> httpx.Request:
+    """The request for `call`, authorised with `token` (a bearer token, if the call's auth
+    asks for one) and the call's fixed credentials."""
     headers = httpx.Headers(call.headers)
-    headers["Authorization"] = f"Bearer {token}"
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    headers.update(call.auth.headers)
+    if call.auth.cookies:
+        cookies = "; ".join(f"{name}={value}" for name, value in call.auth.cookies)
+        headers["Cookie"] = "; ".join(filter(None, (headers.get("Cookie"), cookies)))
+    url = call.url
+    if call.auth.params:  # an apiKey in the query, after the call's own parameters
+        query = urlencode(call.auth.params, quote_via=quote)
+        url = f"{url}{'&' if '?' in url else '?'}{query}"
     return httpx.Request(
         call.method,
-        call.url,
+        url,
         headers=headers,
         json=call.json_body,
         content=call.content,

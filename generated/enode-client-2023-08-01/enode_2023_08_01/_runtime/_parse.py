@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from pydantic import TypeAdapter
 
 from ._drift import Deviation, attach, report
-from ._encoding import Text
 from ._errors import (
     APIStatusError,
     AuthenticationError,
@@ -75,8 +74,7 @@ def parse_body(
     response: httpx.Response, target: object, *, strict: bool, operation: str | None = None
 ) -> Any:
     """The body of a successful `response` as `target` (None when `target` is None; the raw
-    bytes when `target` is `bytes`, for non-JSON media types such as images; the decoded
-    text, a `str`, when `target` is `Text`, for `text/plain`). A root model
+    bytes when `target` is `bytes`, for non-JSON media types such as images). A root model
     target (a discriminated union) gives the value it wraps.
 
     A JSON body that does not match `target` is read tolerantly (`_tolerant.py`) and each
@@ -88,8 +86,6 @@ def parse_body(
         return None
     if target is bytes:
         return response.content
-    if target is Text:
-        return response.text
     request = response.request
     operation = operation or f"{request.method} {request.url.path}"
     deviations: list[Deviation] = []

@@ -78,13 +78,9 @@ Webhooks (the package's `webhooks.py`; `_webhooks.py` signs and verifies, stdlib
     EVENTS.construct_delivery(events, secret=None)  # (body, headers) as Enode would send them
 
 `request(method, path, *, cast_to, **RequestArgs)`: `cast_to` is a model class,
-`list[X]`, `str`, a union, `Any`, `bytes` (a binary body), `Text` (a text/plain body, as
-`str`), or None (no body). `RequestArgs`: `path_params`, `params` (query by wire name),
-`headers`, `cookies` (None dropped; each in its OpenAPI style, `styles` naming those
-that are not the default: `{"query": {"ids": ("pipeDelimited", False, False)}}`),
-`json_body` (model or dict), or `body` with its `content_type` (multipart with
-`part_types`, form-urlencoded with `form_styles`, text, bytes), `accept`,
-`idempotent` (default by method: POST/PATCH are not), `error_models`
+`list[X]`, `str`, a union, `Any`, or None (no body). `RequestArgs`: `path_params`
+(URL-quoted), `params` (query by wire name, None dropped), `headers`, `json_body`
+(model or dict), `idempotent` (default by method: POST/PATCH are not), `error_models`
 (status -> body type, e.g. the action of a 409), `options: RequestOptions` and
 `timeout`. `request_page(method, path, *, item_type, **RequestArgs)` returns a
 `SyncPage[item_type]` / `AsyncPage[item_type]`. Versions whose list operations return
@@ -103,7 +99,6 @@ from ._client import (
     SyncAPIClient,
 )
 from ._drift import Deviation, drift
-from ._encoding import FileContent, FileTypes, Text
 from ._enums import OpenEnum, OpenFloatEnum, OpenIntEnum
 from ._errors import (
     ActionTimeoutError,
@@ -166,8 +161,6 @@ __all__ = [
     "EnodeError",
     "EnodeModel",
     "Environment",
-    "FileContent",
-    "FileTypes",
     "InternalServerError",
     "NotFoundError",
     "OpenEnum",
@@ -185,7 +178,6 @@ __all__ = [
     "SyncAPIClient",
     "SyncPage",
     "SyncResource",
-    "Text",
     "UnknownWebhookEvent",
     "UnprocessableEntityError",
     "WebhookEvents",
