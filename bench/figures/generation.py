@@ -301,7 +301,7 @@ def synthetic_spec(ctx: Context) -> Figure:
     )
     path = CACHE / "synthetic" / f"synthetic-{SYNTHETIC_OPERATIONS}-0.json"
     write_synthetic(path, SYNTHETIC_OPERATIONS, seed=0)
-    _side_by_side(ctx, fig, path, 1 if ctx.quick else 3)
+    _side_by_side(ctx, fig, path, 1 if ctx.quick else 2)  # opc takes 15+ minutes a run
     size = path.stat().st_size / 1e6
     fig.notes.append(
         f"{size:.1f} MB of JSON: {SYNTHETIC_OPERATIONS // 5:,} resources of five operations, "
