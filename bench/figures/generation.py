@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .. import peers
 from ..common import (
+    CACHE,
     PYTHON,
     ROOT,
     Context,
@@ -29,9 +30,16 @@ from ..common import (
     scratch_dir,
 )
 from ..common import summarize as stats
+from ..synthetic import write_synthetic
 from .specs import bundled_specs, count_operations
 
-__all__ = ["full_generation", "large_spec", "regeneration"]
+__all__ = [
+    "full_generation",
+    "large_spec",
+    "large_spec_one_core",
+    "regeneration",
+    "synthetic_spec",
+]
 
 _OURS_REPORT = re.compile(r"^(\S+): (\d+) operations, (\d+) models", re.MULTILINE)
 OPC = "opc 0.29.1"
@@ -210,10 +218,10 @@ class _Side:
     failed: str = ""
 
 
-def _large_ours(spec: Path, output: Path, side: _Side) -> None:
+def _large_ours(spec: Path, output: Path, side: _Side, prefix: tuple[str, ...]) -> None:
     done = measure(
-        [PYTHON, "-m", "enode_codegen.generator", "generate", spec, "--no-enode-rules",
-         "--package", "github_client", "--output", output],
+        [*prefix, PYTHON, "-m", "enode_codegen.generator", "generate", spec, "--no-enode-rules",
+         "--package", "large_client", "--output", output],
         cwd=ROOT,
         timeout=3600,
         tree_memory=True,
@@ -230,13 +238,15 @@ def _large_ours(spec: Path, output: Path, side: _Side) -> None:
     side.counts["model warnings"] = sum("warning: models" in line for line in lines)
 
 
-def _large_theirs(opc: Path, spec: Path, scratch: Path, side: _Side) -> None:
+def _large_theirs(
+    opc: Path, spec: Path, scratch: Path, side: _Side, prefix: tuple[str, ...], timeout: float
+) -> None:
     output = scratch / "theirs"
     done = measure(
-        [opc, "generate", "--path", spec, "--output-path", output],
+        [*prefix, opc, "generate", "--path", spec, "--output-path", output],
         cwd=scratch,
         env=peers.opc_env(opc),
-        timeout=3600,
+        timeout=timeout,
         tree_memory=True,
     )
     if done.returncode != 0 or not output.is_dir():
@@ -250,29 +260,87 @@ def _large_theirs(opc: Path, spec: Path, scratch: Path, side: _Side) -> None:
     side.counts = {label: log.count(needle) for label, needle in _THEIR_SKIPS.items()}
 
 
+def _one_core() -> tuple[str, ...]:
+    """`taskset -c 0`: the command and every process it starts on the first core only."""
+    taskset = shutil.which("taskset")
+    if taskset is None:
+        raise Skip("taskset (util-linux) is not on PATH")
+    return (taskset, "-c", "0")
+
+
 def large_spec(ctx: Context) -> Figure:
     """GitHub's REST API (1223 operations): operations generated, time and peak memory."""
     fig = Figure("large-spec", "A large public spec: GitHub REST API (@octokit/openapi 23.0.2)")
-    spec = peers.ensure_github_spec()
+    _side_by_side(ctx, fig, peers.ensure_github_spec(), 2 if ctx.quick else ctx.runs)
+    fig.notes.append(
+        "ours validates in a forked process beside generation, so memory is also given for "
+        "all processes at once"
+    )
+    return fig
+
+
+def large_spec_one_core(ctx: Context) -> Figure:
+    """The same as `large-spec`, both sides pinned to one core with `taskset -c 0`."""
+    fig = Figure("large-spec-1core", "GitHub REST API on one core (taskset -c 0, both sides)")
+    _side_by_side(ctx, fig, peers.ensure_github_spec(), 2 if ctx.quick else 3, _one_core())
+    fig.notes.append(
+        "both generators and every process they start run on core 0 only: ours validates in "
+        "a forked process that now competes with generation for that core"
+    )
+    return fig
+
+
+SYNTHETIC_OPERATIONS = 5000
+
+
+def synthetic_spec(ctx: Context) -> Figure:
+    """bench/synthetic.py's 5,000-operation document (seed 0), ours vs opc."""
+    fig = Figure(
+        "synthetic",
+        f"A synthetic spec of {SYNTHETIC_OPERATIONS:,} operations (bench/synthetic.py, seed 0)",
+    )
+    path = CACHE / "synthetic" / f"synthetic-{SYNTHETIC_OPERATIONS}-0.json"
+    write_synthetic(path, SYNTHETIC_OPERATIONS, seed=0)
+    # opc ran 20 minutes and grew to 7 GB on it without finishing (busy machine): one try
+    _side_by_side(ctx, fig, path, 1 if ctx.quick else 2, their_timeout=1800.0)
+    size = path.stat().st_size / 1e6
+    fig.notes.append(
+        f"{size:.1f} MB of JSON: {SYNTHETIC_OPERATIONS // 5:,} resources of five operations, "
+        "each with an entity (nested objects, an enum, arrays of `$ref`s to earlier "
+        "entities), an inline request body and an inline error body; "
+        "`python bench/synthetic.py N` writes it for any N"
+    )
+    return fig
+
+
+def _side_by_side(
+    ctx: Context,
+    fig: Figure,
+    spec: Path,
+    runs: int,
+    prefix: tuple[str, ...] = (),
+    their_timeout: float = 3600.0,
+) -> None:
+    """Ours and opc on `spec`, `runs` times each, alternating which goes first: rows for
+    operations generated, wall time, all-process memory and the largest process's."""
     total = count_operations(json.loads(spec.read_text("utf-8")))
     opc = _peer(fig)
-    runs = 2 if ctx.quick else ctx.runs
     ours, theirs = _Side(), _Side()
     for run in range(runs):
         scratch = scratch_dir("large-")
         try:
             for who in ("ours", "theirs") if run % 2 == 0 else ("theirs", "ours"):  # alternate
                 if who == "ours" and not ours.failed:
-                    _large_ours(spec, scratch / "ours", ours)
+                    _large_ours(spec, scratch / "ours", ours, prefix)
                 elif who == "theirs" and opc is not None and not theirs.failed:
-                    _large_theirs(opc, spec, scratch, theirs)
+                    _large_theirs(opc, spec, scratch, theirs, prefix, their_timeout)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         ctx.log(
-            f"large spec run {run + 1}: "
+            f"{fig.id} run {run + 1}: "
             + ", ".join(
                 f"{who} "
-                + ("failed" if side.failed else f"{side.seconds[-1]:.1f}s {side.rss[-1]:.0f} MB")
+                + ("failed" if side.failed else f"{side.seconds[-1]:.1f}s {side.tree[-1]:.0f} MB")
                 for who, side in (("ours", ours), ("theirs", theirs))
                 if who == "ours" or opc is not None
             )
@@ -328,8 +396,4 @@ def large_spec(ctx: Context) -> Figure:
             f"{OPC}: " + ", ".join(f"{n} {label}" for label, n in theirs.counts.items())
             + " (its warnings)"
         )  # fmt: skip
-    fig.notes.append(
-        f"{runs} run(s) per side, alternating which goes first; ours validates in a forked "
-        "process beside generation, so memory is also given for all processes at once"
-    )
-    return fig
+    fig.notes.append(f"{runs} run(s) per side, alternating which goes first")

@@ -121,14 +121,19 @@ def _refs(node: Any, found: set[str] | None = None) -> set[str]:
 
 def _affected(schemas: dict[str, Any], refs: dict[str, set[str]]) -> set[str]:
     """Schemas with a readOnly or writeOnly property, and those referring to one."""
+    # walked backwards along the references, each schema once: a pass over every schema
+    # per step of a chain is quadratic on a large spec whose schemas refer to earlier ones
+    referrers: dict[str, list[str]] = {}
+    for name in schemas:
+        for target in refs.get(name, ()):
+            referrers.setdefault(target, []).append(name)
     affected = {name for name, schema in schemas.items() if _flagged(schema)}
-    grew = bool(affected)
-    while grew:
-        grew = False
-        for name in schemas:
-            if name not in affected and refs.get(name, set()) & affected:
+    todo = list(affected)
+    while todo:
+        for name in referrers.get(todo.pop(), ()):
+            if name not in affected:
                 affected.add(name)
-                grew = True
+                todo.append(name)
     return affected
 
 
