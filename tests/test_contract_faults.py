@@ -24,7 +24,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from enode_codegen.contract_tests.checks import CHECKS  # noqa: E402
+from enode_codegen.contract_tests.codes import CHECKS  # noqa: E402
 from enode_codegen.contract_tests.faults import FAULTS, PASSTHROUGH, THROTTLED  # noqa: E402
 
 VERSION = "2024-10-01"

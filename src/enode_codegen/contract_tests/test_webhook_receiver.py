@@ -28,8 +28,8 @@ from enode_codegen.runtime._webhooks import (
 )
 
 from . import _st
-from .checks import RECEIVER_TIMEOUT, Delivery, ReceiverChecks
 from .options import Options, current
+from .receiver_checks import RECEIVER_TIMEOUT, Delivery, ReceiverChecks
 from .seeded import run_seeded
 from .spec import webhook_events
 
