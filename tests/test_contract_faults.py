@@ -1,5 +1,5 @@
 """Proof that the contract suite (contract_tests/) catches faults: it is run against
-deliberately broken variants of the mock (contract_tests/faults.py) and must fail for each,
+deliberately broken variants of the mock (contract_tests/faults/) and must fail for each,
 through its real checks (schemathesis per operation, the named behaviour checks for faults
 that keep every answer schema-valid, the stateful scenarios, the clients), while the clean
 mock passes with different seeds, in-process, behind the fault middleware without a fault,

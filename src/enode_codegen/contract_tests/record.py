@@ -33,7 +33,7 @@ class Recorder:
     failures: list[FailureEntry] = field(default_factory=list)
     # (version, named check, passed) -> evaluations (checks.py)
     checks: Counter[tuple[str, str, bool]] = field(default_factory=Counter)
-    # status -> answers waited out as their Retry-After said and sent again (targets.py)
+    # status -> answers waited out as their Retry-After said and sent again (transports.py)
     retries: Counter[int] = field(default_factory=Counter)
     passed: int = 0
     skipped: int = 0
