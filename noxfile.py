@@ -155,7 +155,7 @@ def publish(session: nox.Session) -> None:
 
     Builds (sdist + wheel), `twine check`s and uploads, then `pip install
     enode-client-2024-10-01` from the index in a clean venv and calls the mock with it
-    (enode_codegen/publish.py).
+    (enode_codegen/publish_packages.py).
 
     Default index: a local pypiserver started on 127.0.0.1 for the run, serving dist/index/,
     on a free port (`-- --index-port PORT`, `-- --mock-port PORT` to choose).
@@ -163,7 +163,7 @@ def publish(session: nox.Session) -> None:
     ENODE_PUBLISH_TOKEN from the environment.
     """
     session.install("-q", "-e", ".[publish]")
-    session.run("python", "-m", "enode_codegen.publish", *session.posargs)
+    session.run("python", "-m", "enode_codegen.publish_packages", *session.posargs)
 
 
 @nox.session(python=PYTHON)

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from enode_codegen.contract_tests.targets import SyncASGITransport
+from enode_codegen.contract_tests.transports import SyncASGITransport
 from enode_codegen.mock.app import create_app
 from enode_codegen.mock.config import DEFAULT_CLIENTS, MockConfig
 

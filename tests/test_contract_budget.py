@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import strategies as st
 
-from enode_codegen.contract_tests import test_behaviour as behaviour
-from enode_codegen.contract_tests.targets import Budget
+from enode_codegen.contract_tests import behaviour
+from enode_codegen.contract_tests.transports import Budget
 
 
 class SpendingTarget:

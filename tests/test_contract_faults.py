@@ -1,5 +1,5 @@
 """Proof that the contract suite (contract_tests/) catches faults: it is run against
-deliberately broken variants of the mock (contract_tests/faults.py) and must fail for each,
+deliberately broken variants of the mock (contract_tests/faults/) and must fail for each,
 through its real checks (schemathesis per operation, the named behaviour checks for faults
 that keep every answer schema-valid, the stateful scenarios, the clients), while the clean
 mock passes with different seeds, in-process, behind the fault middleware without a fault,
@@ -24,7 +24,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from enode_codegen.contract_tests.checks import CHECKS  # noqa: E402
+from enode_codegen.contract_tests.codes import CHECKS  # noqa: E402
 from enode_codegen.contract_tests.faults import FAULTS, PASSTHROUGH, THROTTLED  # noqa: E402
 
 VERSION = "2024-10-01"

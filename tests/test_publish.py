@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from enode_codegen import publish
+from enode_codegen import publish_packages
 from enode_codegen._process import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +41,7 @@ def test_round_trip_through_a_local_pypiserver(
     args = ["--local-index", str(index), "--build-dir", str(build)]
     port = free_port()  # the user chooses the index's port; by default a free one
 
-    assert publish.main([str(PACKAGE), *args, "--index-port", str(port)]) == 0
+    assert publish_packages.main([str(PACKAGE), *args, "--index-port", str(port)]) == 0
     out = capsys.readouterr().out
     assert _server_url(out) == f"http://127.0.0.1:{port}"
     assert "uploaded enode-client-2024-10-01 to http://127.0.0.1:" in out
@@ -57,7 +57,7 @@ def test_round_trip_through_a_local_pypiserver(
     published = {p.name: p.read_bytes() for p in index.iterdir()}
 
     # the same version again, same content: not uploaded
-    assert publish.main([str(PACKAGE), *args, "--no-verify"]) == 0
+    assert publish_packages.main([str(PACKAGE), *args, "--no-verify"]) == 0
     out = capsys.readouterr().out
     assert "already on http://127.0.0.1:" in out and "not uploaded again" in out
     assert "uploaded enode-client" not in out
@@ -67,7 +67,7 @@ def test_round_trip_through_a_local_pypiserver(
     shutil.copytree(PACKAGE, changed, ignore=shutil.ignore_patterns("__pycache__"))
     readme = changed / "README.md"
     readme.write_text(readme.read_text() + "\nA change without a new version.\n")
-    assert publish.main([str(changed), *args, "--no-verify"]) == 1
+    assert publish_packages.main([str(changed), *args, "--no-verify"]) == 1
     captured = capsys.readouterr()
     assert f"enode-client-2024-10-01 {VERSION} is already on http://127.0.0.1:" in captured.err
     assert "with different content" in captured.err
@@ -82,7 +82,7 @@ def test_a_remote_index_needs_upload_url_and_token(
     monkeypatch.setenv("ENODE_PUBLISH_INDEX_URL", "https://example.invalid/simple/")
     monkeypatch.delenv("ENODE_PUBLISH_UPLOAD_URL", raising=False)
     monkeypatch.delenv("ENODE_PUBLISH_TOKEN", raising=False)
-    assert publish.main([str(PACKAGE)]) == 1
+    assert publish_packages.main([str(PACKAGE)]) == 1
     err = capsys.readouterr().err
     assert "ENODE_PUBLISH_UPLOAD_URL and ENODE_PUBLISH_TOKEN" in err
 
@@ -97,7 +97,7 @@ def test_a_version_the_release_ledger_does_not_record_is_not_published(
     pyproject = changed / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace(f'"{VERSION}"', '"99.0.0"', 1))
     index = tmp_path / "index"
-    assert publish.main([str(changed), "--local-index", str(index), "--no-verify"]) == 1
+    assert publish_packages.main([str(changed), "--local-index", str(index), "--no-verify"]) == 1
     captured = capsys.readouterr()
     assert "enode-client-2024-10-01 99.0.0 is not recorded in enode-client-2024-10-01.json" in (
         captured.err

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from enode_codegen.contract_tests.targets import SyncASGITransport
+from enode_codegen.contract_tests.transports import SyncASGITransport
 from enode_codegen.mock.app import create_app
 from enode_codegen.mock.clock import Clock
 from enode_codegen.mock.config import MockConfig

@@ -1,5 +1,6 @@
-"""The `enode-codegen` command: `contract` runs the contract suite; every other command
-(validate, bundle, generate, check) is the generator's (`generator/cli.py`)."""
+"""The `enode-codegen` command: `contract` runs the contract suite (`contract_tests/run.py`);
+every other command (validate, bundle, build-specs, diff, generate, check, release) is the
+generator's (`generator/cli.py`)."""
 
 from __future__ import annotations
 

@@ -115,7 +115,7 @@ def add_options(parser: object) -> None:
         "--fault",
         default=None,
         metavar="NAME",
-        help="mock target: wrap the mock in the named fault (contract_tests/faults.py) to "
+        help="mock target: wrap the mock in the named fault (contract_tests/faults/) to "
         "prove the suite catches it",
     )
     group.addoption(

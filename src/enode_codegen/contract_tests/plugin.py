@@ -23,9 +23,12 @@ import pytest
 from enode_codegen.generator.paths import GENERATED_DIR
 
 from . import exceptions, report
+from .curl import REQUEST_LOG, curl_lines
 from .options import Options, add_options, current, from_pytest, set_current
-from .report import RECORDER, REDACTOR
-from .targets import Target, budget_spent, opened
+from .record import RECORDER
+from .redaction import REDACTOR
+from .targets import Target, opened
+from .transports import budget_spent
 
 # one line per Enode-Version as its last test finishes
 pytest_plugins = ["enode_codegen.contract_tests.progress"]
@@ -111,7 +114,7 @@ def options() -> Options:
 
 @pytest.fixture(scope="session")
 def target(options: Options) -> Iterator[Target]:
-    from . import _st
+    from . import _st  # schemathesis loads once a test needs the target, not at startup
 
     with opened(options) as opened_target:
         _st.bind(opened_target)
@@ -134,7 +137,7 @@ def known_ids(target: Target, options: Options) -> dict[str, dict[str, list[str]
 
 @pytest.fixture(autouse=True)
 def _request_log() -> Iterator[None]:
-    report.REQUEST_LOG.clear()
+    REQUEST_LOG.clear()
     yield
 
 
@@ -161,8 +164,8 @@ def pytest_runtest_makereport(
     if not rep.failed:
         return
     text = _redacted_longrepr(rep)
-    if not report.curl_lines(text):
-        curls = report.REQUEST_LOG.curls()
+    if not curl_lines(text):
+        curls = REQUEST_LOG.curls()
         if curls:
             text += "\n\nReproduce the last requests of the test with:\n\n" + "\n".join(
                 f"    {line}" for line in curls
@@ -197,6 +200,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         path = Path(options.summary_path)
         report.write_receiver_summary(
             path,
+            RECORDER,
             options_line=_options_line(options),
             receiver=options.webhook_receiver,
             versions=options.versions,
@@ -214,6 +218,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     path = Path(options.summary_path)
     report.write_summary(
         path,
+        RECORDER,
         options_line=_options_line(options),
         versions=options.versions,
         documented=documented,
@@ -273,12 +278,14 @@ _MODULE_ORDER = ("test_operations", "test_behaviour", "test_stateful", "test_cli
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """schemathesis per operation first, then the named behaviour checks, the stateful
-    tests, then the clients (so with -x the first failure is the most specific check)."""
+    """schemathesis per operation first, then the named behaviour checks (test_behaviour_*),
+    the stateful tests, then the clients (so with -x the first failure is the most specific
+    check)."""
 
     def rank(item: pytest.Item) -> int:
         found = getattr(item, "module", None)
         module = found.__name__.rsplit(".", 1)[-1] if found is not None else ""
-        return _MODULE_ORDER.index(module) if module in _MODULE_ORDER else len(_MODULE_ORDER)
+        family = next((m for m in _MODULE_ORDER if module.startswith(m)), None)
+        return _MODULE_ORDER.index(family) if family else len(_MODULE_ORDER)
 
     items.sort(key=rank)

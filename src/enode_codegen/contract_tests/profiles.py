@@ -22,7 +22,7 @@ class Profile:
     examples: bool
     stateful_examples: int
     stateful_steps: int
-    # hypothesis examples of each property-based named check (checks.py), e.g. action
+    # hypothesis examples of each property-based named check (codes.py), e.g. action
     # step sequences per version x action family
     behaviour_examples: int
     # hypothesis examples of the other named checks (page sizes, owners, entities drawn);

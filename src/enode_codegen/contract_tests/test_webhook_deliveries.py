@@ -1,4 +1,4 @@
-"""The target's own webhook deliveries (named checks EN701-EN704, checks.py), per version.
+"""The target's own webhook deliveries (named checks EN701-EN704, codes.py), per version.
 
 A webhook is created through the API (`createWebhook`, in the version under test) pointing
 at a receiver on this machine (`receiver.py`); then an action is created and resolved and

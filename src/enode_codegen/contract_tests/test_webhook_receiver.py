@@ -1,5 +1,5 @@
 """The user's webhook receiver (`--webhook-receiver URL --webhook-secret S`): named checks
-EN601-EN608 (checks.py), one test per check and selected version.
+EN601-EN608 (codes.py), one test per check and selected version.
 
 The deliveries are what Enode would send for the version: batches of the events its
 published spec declares (the keys of its `webhooks`), payloads drawn by hypothesis from
@@ -28,8 +28,8 @@ from enode_codegen.runtime._webhooks import (
 )
 
 from . import _st
-from .checks import RECEIVER_TIMEOUT, Delivery, ReceiverChecks
 from .options import Options, current
+from .receiver_checks import RECEIVER_TIMEOUT, Delivery, ReceiverChecks
 from .seeded import run_seeded
 from .spec import webhook_events
 

@@ -24,7 +24,7 @@ from .schemas import Issue
 from .state import ASSET_KINDS, KIND_BY_PLURAL, Asset
 
 if TYPE_CHECKING:
-    from .app import MockApp
+    from .instance import MockInstance
 
 __all__ = ["admin_routes"]
 
@@ -74,7 +74,7 @@ def merge_patch(target: Any, patch: Any) -> Any:
     return result
 
 
-def admin_routes(mock: MockApp) -> list[Route]:
+def admin_routes(mock: MockInstance) -> list[Route]:
     """The admin routes, relative to their mount point `/_mock`."""
     state = mock.env.state
     engine = mock.env.engine

@@ -22,7 +22,7 @@ from enode_codegen import __version__
 
 from .config import DEFAULT_CLIENTS, DEFAULT_SEED, DEFAULT_SPEC_DIR, MockConfig
 
-__all__ = ["DEFAULT_ACTION_DELAY", "build_config", "main", "parser"]
+__all__ = ["DEFAULT_ACTION_DELAY", "add_serve_arguments", "build_config", "main", "parser"]
 
 _STARTED = time.monotonic()
 DEFAULT_ACTION_DELAY = 3.0
@@ -69,6 +69,13 @@ def parser() -> argparse.ArgumentParser:
     root.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = root.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve every Enode-Version over HTTP (uvicorn)")
+    add_serve_arguments(serve)
+    return root
+
+
+def add_serve_arguments(serve: argparse.ArgumentParser) -> None:
+    """The options of `enode-mock serve`, on `serve` (also the contract suite's faulty mock,
+    `python -m enode_codegen.contract_tests.faults serve`)."""
     serve.set_defaults(said_to=serve)  # whose usage an unknown option is said with
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
@@ -131,7 +138,6 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
-    return root
 
 
 def build_config(args: argparse.Namespace) -> MockConfig:

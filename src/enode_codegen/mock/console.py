@@ -37,7 +37,7 @@ from .link_ui import form_fields, templates
 from .problems import ProblemError, problem_response
 
 if TYPE_CHECKING:
-    from .app import MockApp
+    from .instance import MockInstance
 
 __all__ = ["AccessGuard", "console_routes"]
 
@@ -134,7 +134,7 @@ async def _call(endpoint: Endpoint, path: str, params: dict[str, str], body: Any
     return await endpoint(Request(scope, receive))
 
 
-def console_routes(mock: MockApp, admin: dict[str, Endpoint]) -> list[Route]:
+def console_routes(mock: MockInstance, admin: dict[str, Endpoint]) -> list[Route]:
     """The console's routes, relative to `/_mock`; `admin`: the admin endpoints by name."""
     state = mock.env.state
     engine = mock.env.engine

@@ -15,29 +15,20 @@ from typing import Any
 from . import vehicles
 from .clock import format_timestamp
 from .state import Action, Asset, State
+from .vehicles import charge_rate
 
 __all__ = [
     "EFFECTS",
     "PRECONDITIONS",
-    "charge_rate",
     "failure",
     "resolve",
     "set_plugged",
     "set_reachable",
 ]
 
-VOLTAGE = 230.0
-PHASES = 3
-
 
 def failure(kind: str, detail: str) -> dict[str, str]:
     return {"type": kind, "detail": detail}
-
-
-def charge_rate(max_current: Any) -> float:
-    """kW drawn at `max_current` amperes on three phases (11 kW at 16 A)."""
-    amps = float(max_current) if isinstance(max_current, int | float) and max_current > 0 else 16.0
-    return round(amps * VOLTAGE * PHASES / 1000.0, 2)
 
 
 def _operation_mode(asset: Asset, action: Action, now: str) -> None:

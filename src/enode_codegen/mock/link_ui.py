@@ -47,7 +47,7 @@ from .problems import ProblemError, json_response, problem_response
 from .state import Asset, State
 
 if TYPE_CHECKING:
-    from .app import MockApp
+    from .instance import MockInstance
 
 __all__ = [
     "CATALOGUE_PATH",
@@ -305,7 +305,7 @@ def redirect_target(uri: str, error: str | None = None, description: str | None 
 STEPS = ("intro", "brand", "review", "signin", "twofa", "devices", "done")
 
 
-def link_routes(mock: MockApp) -> list[Route]:
+def link_routes(mock: MockInstance) -> list[Route]:
     """The Link UI's routes, relative to `/_mock`."""
     state = mock.env.state
     clock = mock.env.clock

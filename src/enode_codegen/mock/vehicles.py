@@ -31,6 +31,7 @@ __all__ = [
     "advance",
     "apply_action",
     "charge_limit",
+    "charge_rate",
     "end_plan",
     "evaluate",
     "expand_intervals",
@@ -42,6 +43,8 @@ __all__ = [
     "zone",
 ]
 
+VOLTAGE = 230.0
+PHASES = 3
 FLAT_PRICE = 0.25  # per kWh, where no tariff applies
 CURRENCY = "EUR"
 SLOT = 900.0  # plans are priced and may start on quarter hours
@@ -54,14 +57,18 @@ def zone(name: Any) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+def charge_rate(max_current: Any) -> float:
+    """kW drawn at `max_current` amperes on three phases (11 kW at 16 A)."""
+    amps = float(max_current) if isinstance(max_current, int | float) and max_current > 0 else 16.0
+    return round(amps * VOLTAGE * PHASES / 1000.0, 2)
+
+
 def charge_limit(record: dict[str, Any]) -> float:
     limit = record["chargeState"].get("chargeLimit")
     return float(limit) if isinstance(limit, int | float) else 100.0
 
 
 def _rate(record: dict[str, Any]) -> float:
-    from .effects import charge_rate
-
     return charge_rate(record["chargeState"].get("maxCurrent"))
 
 

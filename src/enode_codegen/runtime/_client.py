@@ -40,7 +40,6 @@ from ._pagination import AsyncPage, PageRequest, SyncPage
 from ._parse import parse_body
 from ._raw import RawResponse, raw_requested
 from ._request import ClientConfig, RequestArgs, check_version_header, make_call
-from ._resource import AsyncResource, SyncResource
 from ._retry import Backoff
 from ._security import ApiProfile, Authorizer, resolve_authorizer, resolve_base_url
 from ._settings import ENVIRONMENTS, Environment, Settings, resolve_settings
@@ -260,8 +259,8 @@ class BaseAPIClient:
         )
         new._owns_http = False
         for name, value in list(vars(new).items()):  # resources must call the copy
-            if isinstance(value, SyncResource | AsyncResource) and value._client is self:
-                setattr(new, name, type(value)(new))  # type: ignore[arg-type]
+            if getattr(value, "_client", None) is self:  # a resource of this client
+                setattr(new, name, type(value)(new))
         return new
 
     def _call_flow(self, method: str, path: str, args: RequestArgs) -> Flow[httpx.Response]:
@@ -360,9 +359,10 @@ class SyncAPIClient(BaseAPIClient):
         self, method: str, path: str, *, item_type: object, **args: Unpack[RequestArgs]
     ) -> SyncPage[Any]:
         """Call a list operation and return its first page of `item_type` items."""
-        return self._get_page(PageRequest(method, path, item_type, args))
+        return self.fetch_page(PageRequest(method, path, item_type, args))
 
-    def _get_page(self, request: PageRequest[T]) -> SyncPage[T]:
+    def fetch_page(self, request: PageRequest[T]) -> SyncPage[T]:
+        """The page `request` describes: the hook a page calls for the page after it."""
         response = self._run(self._call_flow(request.method, request.path, request.args))
         return self._deliver(
             response, lambda: SyncPage(self, request, self._page_body(response, request))
@@ -462,9 +462,10 @@ class AsyncAPIClient(BaseAPIClient):
         self, method: str, path: str, *, item_type: object, **args: Unpack[RequestArgs]
     ) -> AsyncPage[Any]:
         """Call a list operation and return its first page of `item_type` items."""
-        return await self._get_page(PageRequest(method, path, item_type, args))
+        return await self.fetch_page(PageRequest(method, path, item_type, args))
 
-    async def _get_page(self, request: PageRequest[T]) -> AsyncPage[T]:
+    async def fetch_page(self, request: PageRequest[T]) -> AsyncPage[T]:
+        """The page `request` describes: the hook a page calls for the page after it."""
         response = await self._run(self._call_flow(request.method, request.path, request.args))
         return self._deliver(
             response, lambda: AsyncPage(self, request, self._page_body(response, request))

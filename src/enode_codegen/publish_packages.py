@@ -1,9 +1,9 @@
 """Publish generated client packages to a package index, then install one from it and call
 the mock with it (`nox -s publish`).
 
-    python -m enode_codegen.publish [PACKAGE_DIR ...] [--local-index DIR]
+    python -m enode_codegen.publish_packages [PACKAGE_DIR ...] [--local-index DIR]
     ENODE_PUBLISH_INDEX_URL=... ENODE_PUBLISH_UPLOAD_URL=... ENODE_PUBLISH_TOKEN=... \\
-        python -m enode_codegen.publish
+        python -m enode_codegen.publish_packages
 
 By default a local pypiserver (a real index) is started on a free 127.0.0.1 port
 (`--index-port` chooses one; `--mock-port` the mock's) for the run, serving `dist/index/`,
@@ -375,7 +375,7 @@ def _port(text: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m enode_codegen.publish", description=__doc__.split("\n\n")[0]
+        prog="python -m enode_codegen.publish_packages", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument(
         "packages", nargs="*", type=Path, help="package folders (default: generated/)"
