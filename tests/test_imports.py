@@ -19,13 +19,6 @@ SRC = ROOT / "src"
 PACKAGE = "enode_codegen"
 MAX_LINES = 600
 
-# Modules other branches are splitting at the same time; the lead removes this at merge.
-TOO_LONG_ALLOWED = {
-    "enode_codegen.generator.diff",  # being split by another branch
-    "enode_codegen.generator.validate",  # being split by another branch
-    "enode_codegen.mock.webhook_delivery",  # being split by another branch
-}
-
 # ARCHITECTURE.md, "Who imports whom": what of the project each stage may import besides
 # itself and the package root (`enode_codegen.__version__`); a name is a stage or a module.
 # The top-level modules (cli, publish, _process, _cache) may import any stage.
@@ -164,22 +157,9 @@ def test_no_module_over_600_lines() -> None:
     too_long = {
         name: len(path.read_text(encoding="utf-8").splitlines())
         for name, path in modules().items()
-        if name not in TOO_LONG_ALLOWED
     }
     too_long = {name: count for name, count in too_long.items() if count > MAX_LINES}
     assert not too_long, f"modules over {MAX_LINES} lines: {too_long}"
-
-
-def test_allowed_long_modules_still_exist() -> None:
-    """An allow-list entry for a module that is gone or short is stale."""
-    known = modules()
-    stale = [
-        name
-        for name in TOO_LONG_ALLOWED
-        if name not in known
-        or len(known[name].read_text(encoding="utf-8").splitlines()) <= MAX_LINES
-    ]
-    assert not stale, f"remove from TOO_LONG_ALLOWED: {stale}"
 
 
 def test_stages_import_only_what_architecture_allows() -> None:

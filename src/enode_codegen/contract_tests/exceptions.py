@@ -422,6 +422,12 @@ def record_use(waiver: Waiver, version: str, operation_id: str) -> None:
         _USES[(waiver.id, version, operation_id)] += 1
 
 
+def add_uses(counts: Counter[tuple[str, str, str]]) -> None:
+    """Waivers used in a worker process (parallel.py)."""
+    with _LOCK:
+        _USES.update(counts)
+
+
 def uses() -> Counter[tuple[str, str, str]]:
     with _LOCK:
         return Counter(_USES)

@@ -53,6 +53,8 @@ class Options:
     profile: Profile = field(default_factory=lambda: PROFILES["ci"])
     seed: int = 0
     seed_given: bool = False
+    # processes running the tests (parallel.py); None: the cores this process may use
+    workers: int | None = None
     versions: tuple[str, ...] = ALL_VERSIONS
     summary_path: Path = REPORTS / "summary.md"
     # the user's webhook receiver (test_webhook_receiver.py): its URL, the webhook's secret
@@ -156,6 +158,13 @@ def add_options(parser: object) -> None:
         default=None,
         help="seed of hypothesis and schemathesis (default: random, printed in the header "
         "and the summary)",
+    )
+    group.addoption(
+        "--workers",
+        type=int,
+        default=None,
+        help="processes to run the tests in, each with its own embedded mock (default: the "
+        "usable cores; 1: this process only; a running server or live target: always 1)",
     )
     group.addoption(
         "--versions",
@@ -267,6 +276,7 @@ def from_pytest(config: object) -> Options:
         profile=PROFILES[get("--profile")],
         seed=seed,
         seed_given=seed_option is not None,
+        workers=get("--workers"),
         versions=versions,
         summary_path=Path(get("--summary")),
         webhook_receiver=receiver,

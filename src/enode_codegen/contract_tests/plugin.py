@@ -11,6 +11,7 @@ See contract_tests/README.md.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from collections.abc import Generator, Iterator
@@ -22,7 +23,7 @@ import pytest
 
 from enode_codegen.generator.paths import GENERATED_DIR
 
-from . import exceptions, report
+from . import exceptions, parallel, report
 from .curl import REQUEST_LOG, curl_lines
 from .options import Options, add_options, current, from_pytest, set_current
 from .record import RECORDER
@@ -31,7 +32,10 @@ from .targets import Target, opened
 from .transports import budget_spent
 
 # one line per Enode-Version as its last test finishes
-pytest_plugins = ["enode_codegen.contract_tests.progress"]
+pytest_plugins = [
+    "enode_codegen.contract_tests.progress",
+    "enode_codegen.contract_tests.parallel",  # --workers: pytest-xdist, records merged
+]
 
 # the generated client packages, importable straight from generated/
 for _package_dir in sorted(GENERATED_DIR.resolve().glob("*/pyproject.toml")):
@@ -51,7 +55,9 @@ def pytest_configure(config: pytest.Config) -> None:
         options = from_pytest(config)
     except ValueError as error:
         raise pytest.UsageError(str(error)) from None
+    options = parallel.worker_options(config, options)
     set_current(options)
+    parallel.choose_workers(config, options)
     REDACTOR.add(options.webhook_secret)
     for _name, value in options.webhook_headers:
         REDACTOR.add(value)
@@ -116,8 +122,10 @@ def options() -> Options:
 def target(options: Options) -> Iterator[Target]:
     from . import _st  # schemathesis loads once a test needs the target, not at startup
 
-    with opened(options) as opened_target:
-        _st.bind(opened_target)
+    with contextlib.ExitStack() as stack:
+        with parallel.session_start():  # the token request: counted once over all workers
+            opened_target = stack.enter_context(opened(options))
+            _st.bind(opened_target)
         yield opened_target
 
 
@@ -128,10 +136,11 @@ def known_ids(target: Target, options: Options) -> dict[str, dict[str, list[str]
     from .catalog import discover
 
     found = {}
-    for version in options.versions:
-        _st.load(version)
-        found[version] = discover(target, version)
-        _st.set_known_ids(version, found[version])
+    with parallel.session_start():  # the same requests in every worker: counted once
+        for version in options.versions:
+            _st.load(version)
+            found[version] = discover(target, version)
+            _st.set_known_ids(version, found[version])
     return found
 
 

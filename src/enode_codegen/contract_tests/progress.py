@@ -34,23 +34,76 @@ def version_of(item: pytest.Item) -> str | None:
     return match.group(1) if match else None
 
 
-def _module(item: pytest.Item) -> str:
-    return (
-        item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py").removeprefix("test_")
-    )
+def _module(item: pytest.Item | str) -> str:
+    nodeid = item if isinstance(item, str) else item.nodeid
+    return nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py").removeprefix("test_")
+
+
+def _version_of_id(nodeid: str) -> str | None:
+    match = _VERSION.search(nodeid.partition("::")[2])
+    return match.group(1) if match else None
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
+    _start([(version_of(item), item.nodeid) for item in session.items])
+
+
+def _start(tests: list[tuple[str | None, str]]) -> None:
     for state in (_LEFT, _OUTCOMES, _GROUP_LEFT, _GROUP_OUTCOMES):
         state.clear()
     _STARTED[0] = time.monotonic()
-    for item in session.items:
-        version = version_of(item)
+    for version, nodeid in tests:
         if version is not None:
             _LEFT[version] += 1
             _OUTCOMES.setdefault(version, Counter())
-            _GROUP_LEFT[version, _module(item)] += 1
-            _GROUP_OUTCOMES.setdefault((version, _module(item)), Counter())
+            _GROUP_LEFT[version, _module(nodeid)] += 1
+            _GROUP_OUTCOMES.setdefault((version, _module(nodeid)), Counter())
+
+
+# --workers (parallel.py): the controller counts from the workers' reports
+_DISTRIBUTED = [False]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
+    if not _DISTRIBUTED[0]:  # every worker collects the same tests
+        _DISTRIBUTED[0] = True
+        _start([(_version_of_id(nodeid), nodeid) for nodeid in ids])
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if not _DISTRIBUTED[0]:
+        return
+    version = _version_of_id(report.nodeid)
+    if version is None or version not in _OUTCOMES:
+        return
+    kind = _kind(report)
+    group = (version, _module(report.nodeid))
+    if kind is not None:
+        _OUTCOMES[version][kind] += 1
+        _GROUP_OUTCOMES[group][kind] += 1
+    if report.when == "teardown":
+        _finished(version, group, _REPORTER[0])
+
+
+_REPORTER: list[Any] = [None]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    _REPORTER[0] = config.pluginmanager.get_plugin("terminalreporter")
+
+
+def _kind(report: pytest.TestReport) -> str | None:
+    return (
+        "failed"
+        if report.failed
+        else "skipped"
+        if report.skipped
+        else "passed"
+        if report.when == "call"
+        else None
+    )
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -62,15 +115,7 @@ def pytest_runtest_makereport(
     version = version_of(item)
     if version is None or version not in _OUTCOMES:
         return
-    kind = (
-        "failed"
-        if report.failed
-        else "skipped"
-        if report.skipped
-        else "passed"
-        if report.when == "call"
-        else None
-    )
+    kind = _kind(report)
     if kind is not None:
         _OUTCOMES[version][kind] += 1
         _GROUP_OUTCOMES[version, _module(item)][kind] += 1
@@ -88,9 +133,14 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     version = version_of(item)
     if version is None or version not in _LEFT:
         return
-    reporter = item.config.pluginmanager.get_plugin("terminalreporter")
+    _finished(
+        version, (version, _module(item)), item.config.pluginmanager.get_plugin("terminalreporter")
+    )
+
+
+def _finished(version: str, group: tuple[str, str], reporter: Any) -> None:
+    """A test of `version` in `group` (version, module) finished: the lines it completes."""
     elapsed = time.monotonic() - _STARTED[0]
-    group = (version, _module(item))
     _GROUP_LEFT[group] -= 1
     _LEFT[version] -= 1
     lines = []

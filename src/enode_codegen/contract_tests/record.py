@@ -60,6 +60,11 @@ class Recorder:
             b = self.last_success.get(then)
         return a is not None and b is not None and b > a
 
+    def forget_successes(self) -> None:
+        """The mock was reset: what succeeded before no longer exists."""
+        with self._lock:
+            self.last_success.clear()
+
     def add_retry(self, status: int) -> None:
         with self._lock:
             self.retries[status] += 1

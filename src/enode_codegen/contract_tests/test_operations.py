@@ -8,11 +8,31 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from . import _st
 from .options import current
+from .progress import version_of
+from .record import RECORDER
 from .targets import Target
 
 SCHEMAS = {version: _st.load(version) for version in current().versions}
+
+_STARTED: set[str] = set()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_version(
+    target: Target, known_ids: dict[str, Any], request: pytest.FixtureRequest
+) -> None:
+    """Each version's operations start from a reset mock, whichever ran before them in this
+    process (with --workers a version's operations run together on one worker)."""
+    version = version_of(request.node)
+    if version is None or version in _STARTED:
+        return
+    _STARTED.add(version)
+    target.reset()
+    RECORDER.forget_successes()
 
 
 @_st.parametrize(SCHEMAS)
