@@ -41,9 +41,9 @@ from ._pagination import AsyncPage, PageRequest, SyncPage
 from ._parse import parse_body
 from ._raw import RawResponse, raw_requested
 from ._request import ClientConfig, RequestArgs, check_version_header, make_call
-from ._resource import AsyncResource, SyncResource
 from ._retry import Backoff
-from ._settings import ENVIRONMENTS, Environment, resolve_settings
+from ._security import ApiProfile, Authorizer, resolve_authorizer, resolve_base_url
+from ._settings import ENVIRONMENTS, Environment, Settings, resolve_settings
 
 if TYPE_CHECKING:
     from ._models import PageBody
@@ -52,9 +52,12 @@ __all__ = [
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "AsyncAPIClient",
+    "AsyncThirdPartyClient",
     "BaseAPIClient",
     "ClientOptions",
     "SyncAPIClient",
+    "SyncThirdPartyClient",
+    "ThirdPartyOptions",
 ]
 
 T = TypeVar("T")
@@ -90,7 +93,39 @@ class ClientOptions(TypedDict, total=False):
     backoff: Backoff
 
 
-_OPTION_NAMES = ClientOptions.__required_keys__ | ClientOptions.__optional_keys__
+class ThirdPartyOptions(TypedDict, total=False):
+    """The keyword arguments of a client generated from a third-party spec.
+
+    Location: `base_url`, or the spec's first server with `server_variables` filled in.
+    Credentials, as the spec's securitySchemes take them: `access_token` (bearer),
+    `api_key` (a key, or {scheme name: key}), `username` + `password` (basic), `client_id`
+    + `client_secret` (OAuth2 client credentials; `token_url` and `scopes` override the
+    spec's). Unset ones are read from <PACKAGE>_* environment variables. The rest as
+    `ClientOptions`.
+    """
+
+    base_url: str | None
+    server_variables: Mapping[str, str] | None
+    access_token: str | None
+    api_key: str | Mapping[str, str] | None
+    username: str | None
+    password: str | None
+    client_id: str | None
+    client_secret: str | None
+    token_url: str | None
+    scopes: list[str] | tuple[str, ...] | None
+    timeout: float | httpx.Timeout
+    max_retries: int
+    strict: bool
+    default_headers: Mapping[str, str]
+    backoff: Backoff
+
+
+def _names(options: type) -> frozenset[str]:
+    return frozenset(options.__required_keys__ | options.__optional_keys__)  # type: ignore[attr-defined]
+
+
+_OPTION_NAMES = _names(ClientOptions)
 _OPTION_DEFAULTS: dict[str, object] = {
     "timeout": DEFAULT_TIMEOUT,
     "max_retries": DEFAULT_MAX_RETRIES,
@@ -105,10 +140,10 @@ def _own_parameters(cls: type) -> list[inspect.Parameter]:
     return [p for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY]
 
 
-def _signature(cls: type) -> inspect.Signature:
+def _signature(cls: type[BaseAPIClient]) -> inspect.Signature:
     """`Client(*, http_client=None, ..., client_id=None, ..., timeout=..., ...)`: what
     `help(Client)` and IDEs show instead of `**options`."""
-    hints = get_type_hints(ClientOptions)
+    hints = get_type_hints(cls.OPTIONS)
     options = [
         inspect.Parameter(
             name,
@@ -116,13 +151,13 @@ def _signature(cls: type) -> inspect.Signature:
             default=_OPTION_DEFAULTS.get(name),
             annotation=hints[name],
         )
-        for name in ClientOptions.__annotations__
+        for name in cls.OPTIONS.__annotations__
     ]
     return inspect.Signature([*_own_parameters(cls), *options], return_annotation=None)
 
 
-def _unknown_options(cls: type, unknown: list[str]) -> str:
-    valid = sorted(_OPTION_NAMES | {p.name for p in _own_parameters(cls)})
+def _unknown_options(cls: type[BaseAPIClient], unknown: list[str]) -> str:
+    valid = sorted(_names(cls.OPTIONS) | {p.name for p in _own_parameters(cls)})
     parts = []
     for name in unknown:
         close = difflib.get_close_matches(name, valid, n=1)
@@ -138,37 +173,48 @@ class BaseAPIClient:
 
     API_VERSION: ClassVar[str] = ""  # the Enode-Version; set by the generated subclass
     ENVIRONMENTS: ClassVar[Mapping[str, Environment]] = ENVIRONMENTS
+    # a client of a third-party spec: its servers, auth, variables; None for Enode's clients
+    PROFILE: ClassVar[ApiProfile | None] = None
+    OPTIONS: ClassVar[type] = ClientOptions  # the keyword options `__init__` takes
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls.__signature__ = _signature(cls)  # type: ignore[attr-defined]
 
     def __init__(self, **options: Unpack[ClientOptions]) -> None:
-        if not self.API_VERSION:
+        if not self.API_VERSION and self.PROFILE is None:
             raise TypeError(f"{type(self).__name__} has no API_VERSION; use a generated client")
-        unknown = sorted(set(options) - _OPTION_NAMES)
+        unknown = sorted(set(options) - _names(self.OPTIONS))
         if unknown:
             raise TypeError(_unknown_options(type(self), unknown))
-        self._settings = resolve_settings(
-            client_id=options.get("client_id"),
-            client_secret=options.get("client_secret"),
-            access_token=options.get("access_token"),
-            environment=options.get("environment"),
-            base_url=options.get("base_url"),
-            token_url=options.get("token_url"),
-            env=os.environ,
-            environments=self.ENVIRONMENTS,
-        )
         default_headers = dict(options.get("default_headers") or {})
-        check_version_header(default_headers, self.API_VERSION, "default_headers")
+        authorizer = None
+        if self.PROFILE is None:
+            self._settings = resolve_settings(
+                client_id=options.get("client_id"),
+                client_secret=options.get("client_secret"),
+                access_token=options.get("access_token"),
+                environment=options.get("environment"),
+                base_url=options.get("base_url"),
+                token_url=options.get("token_url"),
+                env=os.environ,
+                environments=self.ENVIRONMENTS,
+            )
+            check_version_header(default_headers, self.API_VERSION, "default_headers")
+        else:
+            self._settings, authorizer = _third_party_settings(
+                self.PROFILE, cast(ThirdPartyOptions, options)
+            )
         self._config = ClientConfig(
             base_url=self._settings.base_url,
-            api_version=self.API_VERSION,
+            api_version=self.API_VERSION if self.PROFILE is None else "",
             timeout=_timeout(options.get("timeout", DEFAULT_TIMEOUT)),
             max_retries=options.get("max_retries", DEFAULT_MAX_RETRIES),
             backoff=options.get("backoff") or Backoff(),
             strict=options.get("strict", False),
             default_headers=default_headers,
+            user_agent=self.PROFILE.user_agent if self.PROFILE else "",
+            authorizer=authorizer,
         )
         self._tokens = TokenProvider(self._settings.credentials, self._settings.access_token)
         self._owns_http = True
@@ -214,8 +260,8 @@ class BaseAPIClient:
         )
         new._owns_http = False
         for name, value in list(vars(new).items()):  # resources must call the copy
-            if isinstance(value, SyncResource | AsyncResource) and value._client is self:
-                setattr(new, name, type(value)(new))  # type: ignore[arg-type]
+            if getattr(value, "_client", None) is self:  # a resource of this client
+                setattr(new, name, type(value)(new))
         return new
 
     def _call_flow(self, method: str, path: str, args: RequestArgs) -> Flow[httpx.Response]:
@@ -251,6 +297,9 @@ class BaseAPIClient:
         credentials = self._settings.credentials
         auth = f"client_id={credentials.client_id!r}" if credentials else "access_token=<hidden>"
         package = type(self).__module__.rsplit("._client", 1)[0]
+        if self.PROFILE is not None:
+            shown = f", client_id={credentials.client_id!r}" if credentials else ""
+            return f"{package}.{type(self).__qualname__}(base_url={self.base_url!r}{shown})"
         return (
             f"{package}.{type(self).__qualname__}(environment={self.environment!r}, "
             f"base_url={self.base_url!r}, {auth})"
@@ -311,9 +360,10 @@ class SyncAPIClient(BaseAPIClient):
         self, method: str, path: str, *, item_type: object, **args: Unpack[RequestArgs]
     ) -> SyncPage[Any]:
         """Call a list operation and return its first page of `item_type` items."""
-        return self._get_page(PageRequest(method, path, item_type, args))
+        return self.fetch_page(PageRequest(method, path, item_type, args))
 
-    def _get_page(self, request: PageRequest[T]) -> SyncPage[T]:
+    def fetch_page(self, request: PageRequest[T]) -> SyncPage[T]:
+        """The page `request` describes: the hook a page calls for the page after it."""
         response = self._run(self._call_flow(request.method, request.path, request.args))
         return self._deliver(
             response, lambda: SyncPage(self, request, self._page_body(response, request))
@@ -413,9 +463,10 @@ class AsyncAPIClient(BaseAPIClient):
         self, method: str, path: str, *, item_type: object, **args: Unpack[RequestArgs]
     ) -> AsyncPage[Any]:
         """Call a list operation and return its first page of `item_type` items."""
-        return await self._get_page(PageRequest(method, path, item_type, args))
+        return await self.fetch_page(PageRequest(method, path, item_type, args))
 
-    async def _get_page(self, request: PageRequest[T]) -> AsyncPage[T]:
+    async def fetch_page(self, request: PageRequest[T]) -> AsyncPage[T]:
+        """The page `request` describes: the hook a page calls for the page after it."""
         response = await self._run(self._call_flow(request.method, request.path, request.args))
         return self._deliver(
             response, lambda: AsyncPage(self, request, self._page_body(response, request))
@@ -457,6 +508,63 @@ class AsyncAPIClient(BaseAPIClient):
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
+
+
+class SyncThirdPartyClient(SyncAPIClient):
+    """The sync client of a third-party spec (its `PROFILE` set by the generated subclass)."""
+
+    OPTIONS = ThirdPartyOptions
+
+    if TYPE_CHECKING:  # the options type checkers see; at run time SyncAPIClient's __init__
+
+        def __init__(
+            self,
+            *,
+            http_client: httpx.Client | None = None,
+            transport: httpx.BaseTransport | None = None,
+            sleep: Callable[[float], None] = time.sleep,
+            **options: Unpack[ThirdPartyOptions],
+        ) -> None: ...
+
+
+class AsyncThirdPartyClient(AsyncAPIClient):
+    """The asyncio client of a third-party spec (its `PROFILE` set by the generated subclass)."""
+
+    OPTIONS = ThirdPartyOptions
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            http_client: httpx.AsyncClient | None = None,
+            transport: httpx.AsyncBaseTransport | None = None,
+            sleep: Callable[[float], Awaitable[None]] | None = None,
+            **options: Unpack[ThirdPartyOptions],
+        ) -> None: ...
+
+
+def _third_party_settings(
+    profile: ApiProfile, options: ThirdPartyOptions
+) -> tuple[Settings, Authorizer]:
+    base_url = resolve_base_url(
+        profile, options.get("base_url"), options.get("server_variables"), os.environ
+    )
+    scopes = options.get("scopes")
+    authorizer, credentials = resolve_authorizer(
+        profile,
+        base_url=base_url,
+        access_token=options.get("access_token"),
+        api_key=options.get("api_key"),
+        username=options.get("username"),
+        password=options.get("password"),
+        client_id=options.get("client_id"),
+        client_secret=options.get("client_secret"),
+        token_url=options.get("token_url"),
+        scopes=None if scopes is None else tuple(scopes),
+        env=os.environ,
+    )
+    return Settings(base_url, None, credentials, None), authorizer
 
 
 def _timeout(value: float | httpx.Timeout) -> httpx.Timeout:

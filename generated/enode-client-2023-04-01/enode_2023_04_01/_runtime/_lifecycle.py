@@ -25,9 +25,9 @@ __all__ = ["call_flow"]
 
 def call_flow(call: Call, *, backoff: Backoff, refreshable: bool) -> Flow[httpx.Response]:
     """Perform `call` and return its successful response, or raise the error it got."""
-    token = yield from fetch_token()
+    token = (yield from fetch_token()) if call.auth.token else None
     response = yield from _send(call, token, backoff)
-    if response.status_code == 401 and refreshable:
+    if response.status_code == 401 and refreshable and token is not None:
         logger.info("%s %s -> 401: refreshing the token once", call.method, response.url.path)
         token = yield from fetch_token(rejected=token)
         response = yield from _send(call, token, backoff)
@@ -36,7 +36,7 @@ def call_flow(call: Call, *, backoff: Backoff, refreshable: bool) -> Flow[httpx.
     return response
 
 
-def _send(call: Call, token: str, backoff: Backoff) -> Flow[httpx.Response]:
+def _send(call: Call, token: str | None, backoff: Backoff) -> Flow[httpx.Response]:
     return send_with_retries(
         build_request(call, token),
         idempotent=call.idempotent,

@@ -36,10 +36,11 @@ from pydantic import (
     create_model,
 )
 
+from ._adapters import adapter
 from ._drift import Deviation, attach, drift, report
 from ._errors import WebhookPayloadError
 from ._models import EnodeModel
-from ._parse import adapter, attach_tree
+from ._parse import attach_tree
 from ._strict import unknown_parts
 from ._tolerant import read
 from ._webhooks import SIGNATURE_HEADER, header, resolve_secret, signed_delivery, verify_signature

@@ -32,11 +32,13 @@ REFRESH_MARGIN = 60.0  # seconds before expiry at which a cached token is replac
 
 @dataclass(frozen=True)
 class ClientCredentials:
-    """An OAuth2 client of the Enode API; the secret never shows in repr."""
+    """An OAuth2 client of the API; the secret never shows in repr."""
 
     client_id: str
     client_secret: Secret
     token_url: str
+    scopes: tuple[str, ...] = ()  # sent as `scope` when there are any
+    user_agent: str = ""  # a third-party client's User-Agent, sent with the token request too
 
     def token_request(self, timeout: httpx.Timeout) -> httpx.Request:
         """The client-credentials grant: HTTP Basic client_id:client_secret, form body."""
@@ -47,8 +49,10 @@ class ClientCredentials:
             headers={
                 "Authorization": "Basic " + base64.b64encode(pair).decode("ascii"),
                 "Accept": "application/json",
-            },
-            data={"grant_type": "client_credentials"},
+            }
+            | ({"User-Agent": self.user_agent} if self.user_agent else {}),
+            data={"grant_type": "client_credentials"}
+            | ({"scope": " ".join(self.scopes)} if self.scopes else {}),
             extensions={"timeout": timeout.as_dict()},
         )
 
@@ -60,7 +64,8 @@ class _Token:
 
 
 class TokenProvider:
-    """Hands out the bearer token: the caller's fixed token, or a cached client-credentials one."""
+    """Hands out the bearer token: the caller's fixed token, or a cached client-credentials one
+    (neither: a third-party client whose calls never need one)."""
 
     def __init__(
         self,
@@ -69,8 +74,8 @@ class TokenProvider:
         *,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if (credentials is None) == (access_token is None):
-            raise ValueError("pass exactly one of credentials and access_token")
+        if credentials is not None and access_token is not None:
+            raise ValueError("pass credentials or access_token, not both")
         self.credentials = credentials
         self._clock = clock
         self._token = (

@@ -5,23 +5,23 @@ A page remembers the request that produced it. The next page is the same request
 with `after=<pagination.after>` and no `before`; `pageSize` and every other parameter
 are kept. Iterating a page (`for` / `async for`) yields every item of it and of all
 the pages after it. The page logic lives in `BasePage`; `SyncPage` and `AsyncPage`
-only fetch.
+only fetch, through the client's public hook `fetch_page(PageRequest)` (any object with
+it, `SyncPageSource` / `AsyncPageSource`, can serve pages).
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from ._drift import attach, drift
 from ._request import RequestArgs
 
 if TYPE_CHECKING:
-    from ._client import AsyncAPIClient, SyncAPIClient
     from ._models import PageBody
 
-__all__ = ["AsyncPage", "BasePage", "PageRequest", "SyncPage"]
+__all__ = ["AsyncPage", "AsyncPageSource", "BasePage", "PageRequest", "SyncPage", "SyncPageSource"]
 
 T = TypeVar("T")
 
@@ -38,6 +38,22 @@ class PageRequest(Generic[T]):
     def after(self, cursor: str) -> PageRequest[T]:
         params = {**self.args.get("params", {}), "after": cursor, "before": None}
         return replace(self, args={**self.args, "params": params})
+
+
+class SyncPageSource(Protocol):
+    """What serves a sync page and the ones after it: a sync client."""
+
+    def fetch_page(self, request: PageRequest[T]) -> SyncPage[T]:
+        """The page `request` describes."""
+        ...
+
+
+class AsyncPageSource(Protocol):
+    """What serves an async page and the ones after it: an async client."""
+
+    async def fetch_page(self, request: PageRequest[T]) -> AsyncPage[T]:
+        """The page `request` describes."""
+        ...
 
 
 class BasePage(Generic[T]):
@@ -74,12 +90,12 @@ class BasePage(Generic[T]):
 class SyncPage(BasePage[T]):
     """A page from a sync client; `for item in page` walks every following page too."""
 
-    def __init__(self, client: SyncAPIClient, request: PageRequest[T], body: PageBody[T]) -> None:
+    def __init__(self, client: SyncPageSource, request: PageRequest[T], body: PageBody[T]) -> None:
         super().__init__(request, body)
         self._client = client
 
     def next_page(self) -> SyncPage[T]:
-        return self._client._get_page(self._next_request())
+        return self._client.fetch_page(self._next_request())
 
     def __iter__(self) -> Iterator[T]:
         page = self
@@ -93,12 +109,12 @@ class SyncPage(BasePage[T]):
 class AsyncPage(BasePage[T]):
     """A page from an async client; `async for item in page` walks every following page too."""
 
-    def __init__(self, client: AsyncAPIClient, request: PageRequest[T], body: PageBody[T]) -> None:
+    def __init__(self, client: AsyncPageSource, request: PageRequest[T], body: PageBody[T]) -> None:
         super().__init__(request, body)
         self._client = client
 
     async def next_page(self) -> AsyncPage[T]:
-        return await self._client._get_page(self._next_request())
+        return await self._client.fetch_page(self._next_request())
 
     async def __aiter__(self) -> AsyncIterator[T]:
         page = self

@@ -22,8 +22,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, RootModel, ValidationError
 
+from ._adapters import adapter
 from ._drift import MISSING, Deviation
-from ._parse import adapter
 
 __all__ = ["read"]
 

@@ -33,6 +33,12 @@ Clients (no `__init__` needed; resources as cached properties)::
     property or set in `__init__`) is re-created for the copy. `ENVIRONMENTS` may be
     overridden by the subclass.
 
+A client of a third-party spec (generated with `--no-enode-rules`) subclasses
+`SyncThirdPartyClient` / `AsyncThirdPartyClient` instead and sets `PROFILE =
+ApiProfile(...)` (servers, securitySchemes, top-level security, variable prefix,
+User-Agent) rather than `API_VERSION`; its operations pass `security=` when they declare
+their own. Keywords: `ThirdPartyOptions`. See `_security.py`.
+
 Resources (the async twin is identical apart from `async def` / `await`)::
 
     class BatteriesResource(SyncResource):  # AsyncResource
@@ -78,9 +84,13 @@ Webhooks (the package's `webhooks.py`; `_webhooks.py` signs and verifies, stdlib
     EVENTS.construct_delivery(events, secret=None)  # (body, headers) as Enode would send them
 
 `request(method, path, *, cast_to, **RequestArgs)`: `cast_to` is a model class,
-`list[X]`, `str`, a union, `Any`, or None (no body). `RequestArgs`: `path_params`
-(URL-quoted), `params` (query by wire name, None dropped), `headers`, `json_body`
-(model or dict), `idempotent` (default by method: POST/PATCH are not), `error_models`
+`list[X]`, `str`, a union, `Any`, `bytes` (a binary body), `Text` (a text/plain body, as
+`str`), or None (no body). `RequestArgs`: `path_params`, `params` (query by wire name),
+`headers`, `cookies` (None dropped; each in its OpenAPI style, `styles` naming those
+that are not the default: `{"query": {"ids": ("pipeDelimited", False, False)}}`),
+`json_body` (model or dict), or `body` with its `content_type` (multipart with
+`part_types`, form-urlencoded with `form_styles`, text, bytes), `accept`,
+`idempotent` (default by method: POST/PATCH are not), `error_models`
 (status -> body type, e.g. the action of a 409), `options: RequestOptions` and
 `timeout`. `request_page(method, path, *, item_type, **RequestArgs)` returns a
 `SyncPage[item_type]` / `AsyncPage[item_type]`. Versions whose list operations return
@@ -94,11 +104,15 @@ from ._client import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     AsyncAPIClient,
+    AsyncThirdPartyClient,
     BaseAPIClient,
     ClientOptions,
     SyncAPIClient,
+    SyncThirdPartyClient,
+    ThirdPartyOptions,
 )
 from ._drift import Deviation, drift
+from ._encoding import FileContent, FileTypes, Text
 from ._enums import OpenEnum, OpenFloatEnum, OpenIntEnum
 from ._errors import (
     ActionTimeoutError,
@@ -127,6 +141,7 @@ from ._raw import RawResponse, async_to_raw_response_wrapper, to_raw_response_wr
 from ._request import RequestArgs, RequestOptions
 from ._resource import AsyncResource, SyncResource
 from ._retry import Backoff
+from ._security import ApiProfile, SecurityScheme, Server, ServerVariable
 from ._settings import ENVIRONMENTS, Environment
 from ._webhooks import (
     DELIVERY_HEADER,
@@ -147,9 +162,11 @@ __all__ = [
     "APITimeoutError",
     "Action",
     "ActionTimeoutError",
+    "ApiProfile",
     "AsyncAPIClient",
     "AsyncPage",
     "AsyncResource",
+    "AsyncThirdPartyClient",
     "AuthenticationError",
     "Backoff",
     "BadRequestError",
@@ -161,6 +178,8 @@ __all__ = [
     "EnodeError",
     "EnodeModel",
     "Environment",
+    "FileContent",
+    "FileTypes",
     "InternalServerError",
     "NotFoundError",
     "OpenEnum",
@@ -173,11 +192,17 @@ __all__ = [
     "RequestArgs",
     "RequestOptions",
     "ResponseValidationError",
+    "SecurityScheme",
+    "Server",
+    "ServerVariable",
     "ServiceUnavailableError",
     "StrictModeError",
     "SyncAPIClient",
     "SyncPage",
     "SyncResource",
+    "SyncThirdPartyClient",
+    "Text",
+    "ThirdPartyOptions",
     "UnknownWebhookEvent",
     "UnprocessableEntityError",
     "WebhookEvents",

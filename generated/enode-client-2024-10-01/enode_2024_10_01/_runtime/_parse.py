@@ -2,25 +2,23 @@
 """Turning a response into a value, or into the exception it stands for.
 
 Bodies are validated straight from bytes with a cached pydantic `TypeAdapter` per
-target type. Error responses become the `APIStatusError` subclass of their status,
+target type (`_adapters.py`). Error responses become the `APIStatusError` subclass of their status,
 filled from the RFC 7807 problem body when there is one (any other body still gives
 the right class).
 """
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 import httpx
 from pydantic_core import ValidationError
 
-if TYPE_CHECKING:
-    from pydantic import TypeAdapter
-
+from ._adapters import adapter
 from ._drift import Deviation, attach, report
+from ._encoding import Text
 from ._errors import (
     APIStatusError,
     AuthenticationError,
@@ -37,7 +35,7 @@ from ._errors import (
 )
 from ._strict import is_model, unknown_parts
 
-__all__ = ["adapter", "attach_tree", "parse_body", "status_error"]
+__all__ = ["attach_tree", "parse_body", "status_error"]
 
 STATUS_ERRORS: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
@@ -51,30 +49,12 @@ STATUS_ERRORS: dict[int, type[APIStatusError]] = {
 }
 
 
-def adapter(target: object) -> TypeAdapter[Any]:
-    """The (cached) TypeAdapter validating `target`: a model, `list[X]`, `str`, a union, ..."""
-    try:
-        return _cached_adapter(target)
-    except TypeError:  # unhashable type expression
-        return _new_adapter(target)
-
-
-@functools.lru_cache(maxsize=512)
-def _cached_adapter(target: object) -> TypeAdapter[Any]:
-    return _new_adapter(target)
-
-
-def _new_adapter(target: object) -> TypeAdapter[Any]:
-    from pydantic import TypeAdapter  # loaded at the first parse, not at import
-
-    return TypeAdapter(cast(Any, target))
-
-
 def parse_body(
     response: httpx.Response, target: object, *, strict: bool, operation: str | None = None
 ) -> Any:
     """The body of a successful `response` as `target` (None when `target` is None; the raw
-    bytes when `target` is `bytes`, for non-JSON media types such as images). A root model
+    bytes when `target` is `bytes`, for non-JSON media types such as images; the decoded
+    text, a `str`, when `target` is `Text`, for `text/plain`). A root model
     target (a discriminated union) gives the value it wraps.
 
     A JSON body that does not match `target` is read tolerantly (`_tolerant.py`) and each
@@ -86,6 +66,8 @@ def parse_body(
         return None
     if target is bytes:
         return response.content
+    if target is Text:
+        return response.text
     request = response.request
     operation = operation or f"{request.method} {request.url.path}"
     deviations: list[Deviation] = []
