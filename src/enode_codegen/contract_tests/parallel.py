@@ -3,7 +3,11 @@
 `--workers N` (default: the cores this process may use, `os.sched_getaffinity`); 1 runs
 in this process as before. Only the embedded mock (in-process, or `--mock-server`: one
 spawned server per worker) runs in parallel: a running server or a live deployment is one
-shared state (resets, request budget), so it is always tested by one process.
+shared state (resets, request budget), so it is always tested by one process; so is a run
+that stops at its first failures (`-x`, `--maxfail`), whose exit code stays 1 (pytest-xdist
+would end it as interrupted, 2).
+
+PYTEST_DONT_REWRITE: plugin.py imports this module as well as naming it a plugin.
 
 What keeps a parallel run's reports equal to a serial one's:
 - the seed: drawn once by the controller and handed to every worker;
@@ -63,6 +67,8 @@ def choose_workers(config: pytest.Config, options: Options) -> None:
     wanted = options.workers if options.workers is not None else usable_cores()
     if wanted <= 1 or serial_reason(options) is not None or config.getoption("usepdb"):
         return
+    if config.getoption("maxfail", 0):
+        return  # -x / --maxfail: stop at the first failures, as one process does (exit 1)
     config.option.numprocesses = wanted
     config.option.dist = "load"  # the scheduler: pytest_xdist_make_scheduler below
     config.option.tx = ["popen"] * wanted
