@@ -209,7 +209,8 @@ def tests(session: nox.Session) -> None:
     """The test suite (installs Debian's chromium for the browser tests when missing)."""
     install_project(session)
     ensure_chromium(session)
-    session.run("pytest", *session.posargs)
+    # on every usable core (pytest-xdist); `-- -n 0` runs in one process
+    session.run("pytest", "-n", "auto", *session.posargs)
 
 
 @nox.session(python=PYTHON)

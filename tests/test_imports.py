@@ -155,8 +155,7 @@ def test_no_import_circle() -> None:
 
 def test_no_module_over_600_lines() -> None:
     too_long = {
-        name: len(path.read_text(encoding="utf-8").splitlines())
-        for name, path in modules().items()
+        name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in modules().items()
     }
     too_long = {name: count for name, count in too_long.items() if count > MAX_LINES}
     assert not too_long, f"modules over {MAX_LINES} lines: {too_long}"

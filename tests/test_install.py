@@ -192,7 +192,10 @@ def test_contract_from_an_empty_folder_generates_the_clients_it_drives(
         "reuse them)" in out
     ), out
     final = PYTEST_FINAL.fullmatch(result.stdout.strip().splitlines()[-1])
-    assert final is not None and re.fullmatch(r"[1-9]\d* passed, \d+ deselected", final["counts"])
+    # pytest-xdist's controller does not count what its workers deselected
+    assert final is not None and re.fullmatch(
+        r"[1-9]\d* passed(, \d+ deselected)?", final["counts"]
+    )
     again = blank(ok(run(result.args, tmp_path, env={"ENODE_CLIENTS_CACHE": str(cache)})))
     assert "generated the client packages" not in again  # reused
 

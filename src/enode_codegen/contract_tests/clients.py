@@ -24,7 +24,7 @@ from enode_codegen import __version__
 from enode_codegen._cache import cache_root
 from enode_codegen.generator.identity import package_names
 
-__all__ = ["cache_dir", "load"]
+__all__ = ["cache_dir", "load", "prepare"]
 
 _LOCK = threading.Lock()
 _GENERATED: list[str | None] = []  # once per run: None (done) or why it could not be done
@@ -46,11 +46,9 @@ def load(version: str, say: Callable[[str], None] = print) -> types.ModuleType |
     except ModuleNotFoundError as error:
         if error.name != name:
             raise
-    with _LOCK:
-        if not _GENERATED:
-            _GENERATED.append(_generate(say))
-    if _GENERATED[0] is not None:
-        return _GENERATED[0]
+    failed = prepare(say)
+    if failed is not None:
+        return failed
     folder = cache_dir() / distribution
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
@@ -62,6 +60,16 @@ def load(version: str, say: Callable[[str], None] = print) -> types.ModuleType |
             f"{name} is neither installed nor in {folder}: `pip install {distribution}`, or "
             "run the suite from the folder where `enode-codegen generate` wrote generated/"
         )
+
+
+def prepare(say: Callable[[str], None] = print) -> str | None:
+    """Generate the packaged versions' clients into the cache, once per process (later runs
+    reuse them); None, or why it failed. A parallel run calls it in the controller before
+    its workers start, so the workers only read the cache (parallel.py)."""
+    with _LOCK:
+        if not _GENERATED:
+            _GENERATED.append(_generate(say))
+    return _GENERATED[0]
 
 
 def _generate(say: Callable[[str], None]) -> str | None:

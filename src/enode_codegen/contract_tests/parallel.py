@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import importlib.util
 import os
 import re
 from collections import Counter
@@ -133,6 +134,23 @@ def _pairs(counter: Counter[Any]) -> list[list[Any]]:
 
 def _counter(pairs: list[list[Any]]) -> Counter[Any]:
     return Counter({(tuple(key) if isinstance(key, list) else key): n for key, n in pairs})
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """In the controller of a parallel run: the generated clients, when they are not
+    installed, are generated here once (and said so), not by two workers at once."""
+    config = session.config
+    if hasattr(config, "workerinput") or not config.getoption("numprocesses", None):
+        return
+    from enode_codegen.generator.identity import package_names
+
+    from .clients import prepare
+    from .options import current
+
+    versions = current().versions
+    if versions and importlib.util.find_spec(package_names("", versions[0])[0]) is None:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        prepare(reporter.write_line if reporter is not None else print)
 
 
 @pytest.hookimpl(optionalhook=True)
