@@ -37,17 +37,22 @@ _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 def review(bundle: Bundle, problems: list[SpecProblem]) -> list[SpecProblem]:
     """`problems` in plain words, with this module's findings added."""
     document = bundle.document
+    checked = _Pointers(bundle.document)
     found = [
-        *_discriminator_mappings(bundle),
-        *_equal_paths(bundle),
-        *_required_missing(bundle),
+        *_discriminator_mappings(checked),
+        *_equal_paths(checked),
+        *_required_missing(checked),
     ]
     plain: list[SpecProblem] = []
     if str(document.get("openapi", "")).startswith("3.0"):
-        found += _ref_siblings(bundle)
-        plain += _type_lists(bundle)
-    plain += _status_codes(bundle)
-    plain += _swagger_leftovers(bundle)
+        found += _ref_siblings(checked)
+        plain += _type_lists(checked)
+    plain += _status_codes(checked)
+    plain += _swagger_leftovers(checked)
+    # every line in one pass per file: a large JSON file read once per finding took minutes
+    bundle.prefetch(p.pointer for p in (*found, *plain))
+    found = [_located(bundle, p) for p in found]
+    plain = [_located(bundle, p) for p in plain]
     validator = [p for p in problems if p.rule == "openapi"]
     # a plain word only stands in for a finding of the validator's, never adds an error
     plain = [mine for mine in plain if any(_explains(mine, p) for p in validator)]
@@ -70,6 +75,22 @@ def _first_line(problem: SpecProblem) -> SpecProblem:
     if problem.rule != "openapi" or "\n" not in problem.message:
         return problem
     return dataclasses.replace(problem, message=problem.message.split("\n", 1)[0].rstrip())
+
+
+class _Pointers:
+    """The bundle as the checks see it: their problems carry the bundle's pointer, and
+    `review` finds their files and lines afterwards, all at once (`Bundle.prefetch`)."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
+
+    def problem(self, pointer: str, rule: str, message: str) -> SpecProblem:
+        return SpecProblem("", None, pointer, rule, message)
+
+
+def _located(bundle: Bundle, problem: SpecProblem) -> SpecProblem:
+    file, line, pointer = bundle.locate(problem.pointer)
+    return dataclasses.replace(problem, file=file, line=line, pointer=pointer)
 
 
 def _warning(problem: SpecProblem) -> SpecProblem:
@@ -109,7 +130,7 @@ def _target(document: dict[str, Any], ref: str) -> Any:
     return node
 
 
-def _discriminator_mappings(bundle: Bundle) -> Iterator[SpecProblem]:
+def _discriminator_mappings(bundle: _Pointers) -> Iterator[SpecProblem]:
     document = bundle.document
     schemas = (document.get("components") or {}).get("schemas") or {}
     for pointer, node in _objects(document):
@@ -138,7 +159,7 @@ def _discriminator_mappings(bundle: Bundle) -> Iterator[SpecProblem]:
                 )
 
 
-def _equal_paths(bundle: Bundle) -> Iterator[SpecProblem]:
+def _equal_paths(bundle: _Pointers) -> Iterator[SpecProblem]:
     """Paths equal but for their parameters' names: an error when both declare a method (two
     operations for one request), a warning otherwise (forbidden, but each request is one)."""
     first: dict[str, str] = {}
@@ -169,7 +190,7 @@ def _equal_paths(bundle: Bundle) -> Iterator[SpecProblem]:
         yield problem if shared else _warning(problem)
 
 
-def _ref_siblings(bundle: Bundle) -> Iterator[SpecProblem]:
+def _ref_siblings(bundle: _Pointers) -> Iterator[SpecProblem]:
     for pointer, node in _objects(bundle.document):
         if not isinstance(node.get("$ref"), str):
             continue
@@ -188,7 +209,7 @@ def _ref_siblings(bundle: Bundle) -> Iterator[SpecProblem]:
         )
 
 
-def _required_missing(bundle: Bundle) -> Iterator[SpecProblem]:
+def _required_missing(bundle: _Pointers) -> Iterator[SpecProblem]:
     parents_of_all_of: set[str] = set()
     for pointer, node in _objects(bundle.document):
         if isinstance(node.get("allOf"), list):
@@ -215,7 +236,7 @@ def _required_missing(bundle: Bundle) -> Iterator[SpecProblem]:
                 )
 
 
-def _type_lists(bundle: Bundle) -> Iterator[SpecProblem]:
+def _type_lists(bundle: _Pointers) -> Iterator[SpecProblem]:
     for pointer, node in _objects(bundle.document):
         types = node.get("type")
         if not isinstance(types, list):
@@ -232,7 +253,7 @@ def _type_lists(bundle: Bundle) -> Iterator[SpecProblem]:
         )
 
 
-def _status_codes(bundle: Bundle) -> Iterator[SpecProblem]:
+def _status_codes(bundle: _Pointers) -> Iterator[SpecProblem]:
     for path, item in (bundle.document.get("paths") or {}).items():
         if not isinstance(item, dict):
             continue
@@ -255,7 +276,7 @@ def _status_codes(bundle: Bundle) -> Iterator[SpecProblem]:
 _PARAMETER_PLACES = ("query", "header", "path", "cookie")
 
 
-def _swagger_leftovers(bundle: Bundle) -> Iterator[SpecProblem]:
+def _swagger_leftovers(bundle: _Pointers) -> Iterator[SpecProblem]:
     """Swagger 2 habits and missing response descriptions, at the node that has them."""
     document = bundle.document
     for pointer, node in _objects(document):
